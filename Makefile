@@ -1,0 +1,51 @@
+# Makefile for migrate (PGXS)
+
+EXTENSION = migrate
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = migrate
+OBJS = \
+	src/catalog.o \
+	src/commands.o \
+	src/graph.o \
+	src/graph_pg.o \
+	src/migrate.o \
+	src/register.o \
+	src/run.o \
+	src/show.o \
+	src/verify.o
+PGFILEDESC = "migrate - schema migrations inside the server"
+
+DATA = $(wildcard $(EXTENSION)--*.sql)
+
+# pg_regress: what a user sees (sql/, expected/)
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+# isolation specs: sessions racing (specs/, expected/)
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(WERROR),-Werror)
+
+EXTRA_CLEAN = test/results
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The whole suite in a throw-away cluster: installs what it needs, builds
+# with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.
+.PHONY: test demo graphcheck bench
+test:
+	bash test/run.sh
+
+demo:
+	bash test/demo.sh
+
+graphcheck:
+	$(MAKE) -C test/graph check
+
+bench:
+	bash test/bench/bench.sh $(BENCH_ARGS)

@@ -1,0 +1,340 @@
+/* migrate--0.1.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION migrate" to load this file. \quit
+
+/*
+ * The control file names pg_catalog as the extension's schema and this script
+ * creates the schema "migrate" itself: CREATE EXTENSION then fails if someone
+ * created a schema of that name beforehand, instead of installing into a
+ * schema they own.  Every name below is schema-qualified, and operators are
+ * spelled OPERATOR(pg_catalog.=), so nothing depends on the installer's
+ * search_path.
+ */
+CREATE SCHEMA migrate;
+REVOKE ALL ON SCHEMA migrate FROM PUBLIC;
+GRANT USAGE ON SCHEMA migrate TO PUBLIC;
+
+/*
+ * One sequence orders registrations (revision.seq breaks every tie the graph
+ * leaves open) and stamps each change of a project's graph (project.graph_gen),
+ * which lets a backend keep a built graph across calls: a value is never
+ * handed out twice, even by transactions that roll back.
+ */
+CREATE SEQUENCE migrate.seq;
+
+CREATE TABLE migrate.project (
+	name text PRIMARY KEY
+		CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.>) 0
+			   AND pg_catalog.octet_length(name) OPERATOR(pg_catalog.<=) 255),
+	target_schema name,
+	lock_timeout interval,
+	statement_timeout interval,
+	graph_gen bigint NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	changed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE migrate.project IS
+'one independent revision graph with its own version state';
+
+CREATE TABLE migrate.revision (
+	project text NOT NULL REFERENCES migrate.project (name),
+	id text NOT NULL,
+	down_revision text[] NOT NULL DEFAULT '{}',
+	depends_on text[] NOT NULL DEFAULT '{}',
+	branch_labels text[] NOT NULL DEFAULT '{}',
+	message text,
+	upgrade_sql text NOT NULL,
+	downgrade_sql text,
+	checksum text NOT NULL,
+	registered_by name NOT NULL,
+	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	seq bigint NOT NULL,
+	PRIMARY KEY (project, id),
+	UNIQUE (project, seq)
+);
+COMMENT ON TABLE migrate.revision IS
+'registered revisions: graph edges, bodies and their sha256 checksum';
+
+CREATE TABLE migrate.version (
+	project text NOT NULL REFERENCES migrate.project (name),
+	revision text NOT NULL,
+	PRIMARY KEY (project, revision)
+);
+COMMENT ON TABLE migrate.version IS
+'the applied heads of each project, one row per head, like alembic_version';
+
+CREATE TABLE migrate.log (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	project text NOT NULL,
+	revision text,
+	operation text NOT NULL
+		CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['upgrade', 'downgrade', 'stamp'])),
+	heads_before text[] NOT NULL,
+	heads_after text[] NOT NULL,
+	started_at timestamptz NOT NULL,
+	duration interval NOT NULL,
+	role name NOT NULL,
+	backend_pid integer NOT NULL,
+	txid xid8 NOT NULL,
+	checksum text
+);
+CREATE INDEX ON migrate.log (project, id);
+COMMENT ON TABLE migrate.log IS
+'one row per revision run or stamped, written in the same transaction';
+
+/*
+ * Any change to a project's revisions, through migrate.register() or by hand,
+ * gives the project a new graph_gen, so that no backend goes on using a graph
+ * it built before the change.
+ */
+CREATE FUNCTION migrate.revision_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+		UPDATE migrate.project SET graph_gen = pg_catalog.nextval('migrate.seq');
+	ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
+		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT n.project FROM new_rows n);
+	ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
+		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT o.project FROM old_rows o);
+	ELSE
+		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
+		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT n.project FROM new_rows n
+												  UNION ALL
+												  SELECT o.project FROM old_rows o);
+	END IF;
+	RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION migrate.revision_changed() FROM PUBLIC;
+
+CREATE TRIGGER revision_inserted AFTER INSERT ON migrate.revision
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
+CREATE TRIGGER revision_updated AFTER UPDATE ON migrate.revision
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
+CREATE TRIGGER revision_deleted AFTER DELETE ON migrate.revision
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
+CREATE TRIGGER revision_truncated AFTER TRUNCATE ON migrate.revision
+	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
+
+SELECT pg_catalog.pg_extension_config_dump('migrate.seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.project', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.revision', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.version', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.log', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.log_id_seq', '');
+
+/*
+ * The tables belong to the extension owner and nobody else may write them.
+ * The functions below do their bookkeeping as that owner and run revision
+ * bodies as the caller, so EXECUTE on a mutating function is the right to
+ * migrate, and table privileges are not needed for it.
+ */
+REVOKE ALL ON ALL TABLES IN SCHEMA migrate FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA migrate FROM PUBLIC;
+GRANT SELECT ON migrate.project, migrate.version, migrate.log TO PUBLIC;
+
+/*
+ * Every function below is SECURITY INVOKER: revision bodies run with the
+ * caller's privileges.  The C code does its own bookkeeping as the extension
+ * owner, one statement at a time.
+ */
+
+-- Adding revisions.
+
+CREATE FUNCTION migrate.register(
+	revision text,
+	upgrade text,
+	downgrade text DEFAULT NULL,
+	down_revision text DEFAULT NULL,
+	message text DEFAULT NULL,
+	depends_on text DEFAULT NULL,
+	branch_labels text DEFAULT NULL,
+	project text DEFAULT NULL,
+	replace boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_register'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate.revision(
+	message text,
+	upgrade text,
+	downgrade text DEFAULT NULL,
+	down_revision text DEFAULT NULL,
+	depends_on text DEFAULT NULL,
+	branch_labels text DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate.merge(
+	message text DEFAULT NULL,
+	revisions text DEFAULT 'heads',
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_merge'
+LANGUAGE C VOLATILE;
+
+/*
+ * A project's settings.  Every call sets all of them: an argument left out
+ * is reset to NULL (no target schema; the migrate.* settings' timeouts).
+ * Fixed SQL, run as the extension owner so that migrators need no rights on
+ * the table.
+ */
+CREATE FUNCTION migrate.configure(
+	project text,
+	target_schema name DEFAULT NULL,
+	lock_timeout interval DEFAULT NULL,
+	statement_timeout interval DEFAULT NULL)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	INSERT INTO migrate.project AS p (name, target_schema, lock_timeout, statement_timeout)
+	VALUES ($1, $2, $3, $4)
+	ON CONFLICT (name) DO UPDATE
+	   SET target_schema = excluded.target_schema,
+		   lock_timeout = excluded.lock_timeout,
+		   statement_timeout = excluded.statement_timeout,
+		   changed_at = pg_catalog.now();
+$$;
+
+-- Runs.
+
+CREATE FUNCTION migrate.upgrade(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_upgrade'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate.downgrade(
+	target text,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_downgrade'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION migrate.stamp(
+	targets text,
+	project text DEFAULT NULL,
+	purge boolean DEFAULT false)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_stamp'
+LANGUAGE C VOLATILE;
+
+-- Reading the graph and the state.
+
+CREATE FUNCTION migrate.current(project text DEFAULT NULL)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_current'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.heads(
+	project text DEFAULT NULL,
+	resolve_dependencies boolean DEFAULT false)
+RETURNS TABLE (revision text, branch_labels text[], message text)
+AS 'MODULE_PATHNAME', 'migrate_heads'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.bases(project text DEFAULT NULL)
+RETURNS TABLE (revision text, branch_labels text[], message text)
+AS 'MODULE_PATHNAME', 'migrate_bases'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.branches(project text DEFAULT NULL)
+RETURNS TABLE (revision text, branch_labels text[], message text, children text[])
+AS 'MODULE_PATHNAME', 'migrate_branches'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.history(
+	range text DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, down_revision text[], branch_labels text[],
+			   message text, is_head boolean, is_current boolean,
+			   is_branch_point boolean, is_merge_point boolean)
+AS 'MODULE_PATHNAME', 'migrate_history'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.show(
+	target text,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, down_revision text[], depends_on text[],
+			   branch_labels text[], message text, is_head boolean,
+			   is_base boolean, is_branch_point boolean, is_merge_point boolean,
+			   registered_by name, registered_at timestamptz, checksum text)
+AS 'MODULE_PATHNAME', 'migrate_show'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.pending(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, message text)
+AS 'MODULE_PATHNAME', 'migrate_pending'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.script(
+	target text DEFAULT 'head',
+	"from" text DEFAULT 'base',
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_script'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION migrate.verify(project text DEFAULT NULL)
+RETURNS TABLE (problem text, revision text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C STABLE;
+
+/*
+ * Migrating is a privilege: PUBLIC may read the graph and the state, but
+ * only roles granted migrate_admin (or EXECUTE on these functions) may
+ * change revisions, run bodies or set version rows.  script() shows bodies,
+ * which may hold what PUBLIC should not read.
+ */
+REVOKE ALL ON FUNCTION
+	migrate.register(text, text, text, text, text, text, text, text, boolean),
+	migrate.revision(text, text, text, text, text, text, text),
+	migrate.merge(text, text, text),
+	migrate.configure(text, name, interval, interval),
+	migrate.upgrade(text, text),
+	migrate.downgrade(text, text),
+	migrate.stamp(text, text, boolean),
+	migrate.script(text, text, text)
+FROM PUBLIC;
+
+/*
+ * The role to grant to the roles that migrate.  Roles are shared by every
+ * database of the cluster, so it may exist already (the extension installed
+ * in another database); it is created only when missing, and is left in
+ * place by DROP EXTENSION.
+ */
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+				   WHERE rolname OPERATOR(pg_catalog.=) 'migrate_admin') THEN
+		CREATE ROLE migrate_admin NOLOGIN;
+	END IF;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION
+	migrate.register(text, text, text, text, text, text, text, text, boolean),
+	migrate.revision(text, text, text, text, text, text, text),
+	migrate.merge(text, text, text),
+	migrate.configure(text, name, interval, interval),
+	migrate.upgrade(text, text),
+	migrate.downgrade(text, text),
+	migrate.stamp(text, text, boolean),
+	migrate.script(text, text, text)
+TO migrate_admin;
+GRANT SELECT ON migrate.revision TO migrate_admin;

@@ -1,0 +1,55 @@
+--
+-- A body that fails leaves no trace, and the error names the revision.
+--
+SET migrate.project = 'fail';
+SELECT migrate.register('f1', 'CREATE TABLE f1 (id int)', 'DROP TABLE f1', message => 'make f1');
+SELECT migrate.register('f2', 'CREATE TABLE f2 (id int); INSERT INTO f2 VALUES (1 / 0)',
+	'DROP TABLE f2', down_revision => 'f1', message => 'divide by zero');
+
+SELECT * FROM migrate.upgrade('head');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('f1') AS f1, to_regclass('f2') AS f2;
+SELECT count(*) AS version_rows FROM migrate.version WHERE project = 'fail';
+SELECT count(*) AS log_rows FROM migrate.log WHERE project = 'fail';
+
+-- The backend is still there, and the good revision can still be applied.
+SELECT revision FROM migrate.upgrade('f1');
+SELECT * FROM migrate.current();
+
+-- Inside the caller's transaction: a migration can be tried and undone.
+BEGIN;
+SELECT migrate.register('f3', 'CREATE TABLE f3 ()', NULL, down_revision => 'f1', message => 'irreversible');
+SELECT revision FROM migrate.upgrade('f3');
+SELECT * FROM migrate.current();
+ROLLBACK;
+SELECT * FROM migrate.current();
+SELECT to_regclass('f3') AS f3;
+
+-- A revision without a downgrade body stops a downgrade before anything runs.
+SELECT migrate.register('f3', 'CREATE TABLE f3 ()', NULL, down_revision => 'f1', message => 'irreversible');
+SELECT migrate.register('f4', 'CREATE TABLE f4 ()', 'DROP TABLE f4', down_revision => 'f3');
+SELECT revision FROM migrate.upgrade('f4');
+SELECT * FROM migrate.downgrade('f1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM migrate.current();
+SELECT to_regclass('f4') AS f4;
+
+-- Transaction control inside a body is refused, and nothing stays.
+SELECT migrate.register('t1', 'CREATE TABLE t1 (); COMMIT', 'DROP TABLE t1', project => 'txn');
+SELECT * FROM migrate.upgrade(project => 'txn');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('t1') AS t1;
+
+-- Statements that cannot run in a transaction say why and what to do.
+SELECT migrate.register('c1', 'CREATE TABLE c1 (v int)', 'DROP TABLE c1', project => 'cic');
+SELECT migrate.register('c2', 'CREATE INDEX CONCURRENTLY c1_v ON c1 (v)', 'DROP INDEX c1_v',
+	down_revision => 'c1', message => 'concurrent index', project => 'cic');
+SELECT * FROM migrate.upgrade(project => 'cic');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate.register('v1', 'VACUUM', NULL, project => 'vac');
+SELECT * FROM migrate.upgrade(project => 'vac');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('c1') AS c1;
+
+SELECT revision FROM migrate.downgrade('f3');
+RESET migrate.project;

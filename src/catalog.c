@@ -1,0 +1,555 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Reading the extension's tables, the migration lock, and the per-backend
+ *	  cache of built graphs.
+ *
+ * Every query here is schema-qualified and spells its operators
+ * OPERATOR(pg_catalog.=), so a hostile search_path cannot redirect it, and
+ * values travel as parameters.  The hot queries are prepared once per
+ * backend and kept (SPI_keepplan); the plan cache re-plans them by name if
+ * the extension is dropped and created again.
+ *
+ * Bookkeeping runs as the extension's owner (migrate_become_owner), so a
+ * role needs EXECUTE on a function, not privileges on the tables, to
+ * migrate; revision bodies run as the caller (run.c).
+ *
+ * Callers connect to SPI (migrate_spi_begin) before using anything here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/hashfn.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "migrate.h"
+
+/* graphs kept for this many projects at most */
+#define GRAPH_CACHE_SIZE	8
+
+static MigrateGraph *graph_cache[GRAPH_CACHE_SIZE];
+
+static bool spi_read_only = false;
+
+static SPIPlanPtr plan_project = NULL;
+static SPIPlanPtr plan_project_for_update = NULL;
+static SPIPlanPtr plan_revisions = NULL;
+static SPIPlanPtr plan_rows = NULL;
+
+/*
+ * Connect to SPI.  read_only is true for the functions declared STABLE:
+ * their queries then use the calling statement's snapshot.
+ */
+void
+migrate_spi_begin(bool read_only)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	spi_read_only = read_only;
+}
+
+void
+migrate_spi_end(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * Prepare a bookkeeping query once per backend.
+ */
+SPIPlanPtr
+migrate_prepare(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*slot = plan;
+	}
+	return *slot;
+}
+
+/*
+ * Run a prepared bookkeeping query as the extension owner and check that it
+ * returned what the caller expects.
+ */
+void
+migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
+{
+	MigrateIdentity saved;
+	int			rc;
+
+	migrate_become_owner(&saved);
+	rc = SPI_execute_plan(plan, values, nulls, spi_read_only, 0);
+	migrate_restore_identity(&saved);
+	if (rc != expect)
+		elog(ERROR, "unexpected result of a migrate catalog query: %s",
+			 SPI_result_code_string(rc));
+}
+
+/*
+ * The project an entry point works on: its argument, or migrate.project.
+ */
+char *
+migrate_project_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *name;
+
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
+		name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	else
+		name = migrate_default_project ? pstrdup(migrate_default_project) : pstrdup("");
+
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project name must not be empty"),
+				 errhint("Pass a project, or set migrate.project.")));
+	if (strlen(name) > 255)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("project name is too long"),
+				 errdetail("Project names are at most 255 bytes.")));
+	return name;
+}
+
+/*
+ * The role that owns the extension, and so its tables.
+ */
+static Oid
+extension_owner(void)
+{
+	static Oid	cached_owner = InvalidOid;
+	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
+	/* looked up once per transaction: it is asked for by every statement */
+	if (cached_lxid == MyProc->lxid && OidIsValid(cached_owner))
+		return cached_owner;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("migrate"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"migrate\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION migrate.")));
+	cached_owner = owner;
+	cached_lxid = MyProc->lxid;
+	return owner;
+}
+
+/*
+ * Switch to the extension owner for one bookkeeping statement.  The switch
+ * is undone by migrate_restore_identity, or by transaction abort if the
+ * statement fails.
+ */
+void
+migrate_become_owner(MigrateIdentity *saved)
+{
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(extension_owner(),
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+void
+migrate_restore_identity(const MigrateIdentity *saved)
+{
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
+
+/*
+ * Take the project's migration lock for the rest of the transaction.
+ *
+ * migrate.lock_wait_timeout bounds the wait: it is applied as lock_timeout
+ * for this one lock request, and running out of it is reported in the
+ * extension's words.  The wait itself is an ordinary lock wait, so it shows
+ * in pg_locks and pg_stat_activity and can be cancelled.
+ */
+void
+migrate_lock(const char *project)
+{
+	int32		key = DatumGetInt32(hash_any((const unsigned char *) project,
+											 strlen(project)));
+	MemoryContext oldcontext = CurrentMemoryContext;
+	int			nestlevel;
+	char		timeout[32];
+
+	if (migrate_lock_wait_timeout <= 0)
+	{
+		DirectFunctionCall2(pg_advisory_xact_lock_int4,
+							Int32GetDatum(MIGRATE_LOCK_CLASSID),
+							Int32GetDatum(key));
+		return;
+	}
+
+	nestlevel = NewGUCNestLevel();
+	snprintf(timeout, sizeof(timeout), "%d", migrate_lock_wait_timeout);
+	(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	PG_TRY();
+	{
+		DirectFunctionCall2(pg_advisory_xact_lock_int4,
+							Int32GetDatum(MIGRATE_LOCK_CLASSID),
+							Int32GetDatum(key));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
+						project, migrate_lock_wait_timeout),
+				 errdetail("Another session is migrating the project and has not finished."),
+				 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
+	}
+	PG_END_TRY();
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * Read a project's row; false when there is none.  for_update locks the row,
+ * which under REPEATABLE READ or SERIALIZABLE raises a serialization failure
+ * if a migration committed after the transaction's snapshot was taken: every
+ * run that changes anything updates this row first (run.c).
+ */
+bool
+migrate_read_project(const char *name, bool for_update, MigrateProject *project)
+{
+	static const char *sql =
+		"SELECT target_schema::pg_catalog.text,"
+		" (pg_catalog.date_part('epoch', lock_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
+		" (pg_catalog.date_part('epoch', statement_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
+		" graph_gen"
+		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	SPIPlanPtr	plan;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+
+	if (for_update)
+		plan = migrate_prepare(&plan_project_for_update,
+							   psprintf("%s FOR UPDATE", sql), 1, argtypes);
+	else
+		plan = migrate_prepare(&plan_project, sql, 1, argtypes);
+
+	values[0] = CStringGetTextDatum(name);
+	migrate_exec(plan, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	project->name = pstrdup(name);
+	d = SPI_getbinval(tuple, desc, 1, &isnull);
+	project->target_schema = isnull ? NULL : TextDatumGetCString(d);
+	d = SPI_getbinval(tuple, desc, 2, &isnull);
+	project->lock_timeout = isnull ? -1 : DatumGetInt32(d);
+	d = SPI_getbinval(tuple, desc, 3, &isnull);
+	project->statement_timeout = isnull ? -1 : DatumGetInt32(d);
+	project->graph_gen = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return true;
+}
+
+/*
+ * A project that must exist: one that has had a revision registered.
+ */
+MigrateProject *
+migrate_open_project(const char *name, bool for_update)
+{
+	MigrateProject *project = palloc0(sizeof(MigrateProject));
+
+	if (!migrate_read_project(name, for_update, project))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("project \"%s\" has no revisions", name),
+				 errhint("Register revisions with migrate.register() first.")));
+	return project;
+}
+
+/*
+ * Turn a text[] into C strings in the current memory context.
+ */
+const char **
+migrate_text_array(Datum array, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+	const char **out;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, &count);
+	out = palloc(sizeof(char *) * (count + 1));
+	for (int i = 0; i < count; i++)
+		out[i] = nulls[i] ? "" : TextDatumGetCString(elems[i]);
+	*n = count;
+	return out;
+}
+
+/*
+ * Build a project's graph from its revisions, in registration order.
+ */
+static MigrateGraph *
+build_graph(const MigrateProject *project, MemoryContext context)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	SPIPlanPtr	plan;
+	MemoryContext oldcontext;
+	MemoryContext scratch;
+	MigrateGraph *mg;
+	MgRevisionInput *revs;
+	MgError		err;
+	uint64		n;
+
+	plan = migrate_prepare(&plan_revisions,
+						   "SELECT id, down_revision, depends_on, branch_labels, message,"
+						   " upgrade_sql, downgrade_sql, checksum"
+						   " FROM migrate.revision"
+						   " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY seq",
+						   1, argtypes);
+	values[0] = CStringGetTextDatum(project->name);
+	migrate_exec(plan, values, NULL, SPI_OK_SELECT);
+	n = SPI_processed;
+	if (n > (uint64) (INT_MAX / 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("project \"%s\" has too many revisions", project->name)));
+
+	scratch = AllocSetContextCreate(CurrentMemoryContext, "migrate checksum",
+									ALLOCSET_SMALL_SIZES);
+	oldcontext = MemoryContextSwitchTo(context);
+	mg = palloc0(sizeof(MigrateGraph));
+	mg->project = pstrdup(project->name);
+	mg->graph_gen = project->graph_gen;
+	mg->context = context;
+	mg->messages = palloc0(sizeof(char *) * (n + 1));
+	revs = palloc0(sizeof(MgRevisionInput) * (n + 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		d;
+
+		revs[i].id = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull));
+		revs[i].down = migrate_text_array(SPI_getbinval(tuple, desc, 2, &isnull),
+										   &revs[i].ndown);
+		revs[i].depends = migrate_text_array(SPI_getbinval(tuple, desc, 3, &isnull),
+											  &revs[i].ndepends);
+		revs[i].labels = migrate_text_array(SPI_getbinval(tuple, desc, 4, &isnull),
+											 &revs[i].nlabels);
+		d = SPI_getbinval(tuple, desc, 5, &isnull);
+		mg->messages[i] = isnull ? NULL : TextDatumGetCString(d);
+
+		/*
+		 * Check every body against its checksum while the graph is built:
+		 * any edit of the table gives the project a new graph_gen, so a body
+		 * edited behind the extension's back is caught by the next call.
+		 */
+		{
+			char	   *up;
+			char	   *down;
+			char	   *stored;
+			bool		intact;
+
+			MemoryContextSwitchTo(scratch);
+			up = SPI_getvalue(tuple, desc, 6);
+			down = SPI_getvalue(tuple, desc, 7);
+			stored = SPI_getvalue(tuple, desc, 8);
+			intact = up != NULL && stored != NULL &&
+				strcmp(migrate_checksum(up, down), stored) == 0;
+			MemoryContextReset(scratch);
+			MemoryContextSwitchTo(context);
+			if (!intact)
+			{
+				if (mg->drifted == NULL)
+					mg->drifted = palloc(sizeof(int) * (n + 1));
+				mg->drifted[mg->ndrifted++] = (int) i;
+			}
+		}
+	}
+	MemoryContextDelete(scratch);
+	SPI_freetuptable(SPI_tuptable);
+
+	mg->graph = mg_graph_build(revs, (int) n, &err);
+	MemoryContextSwitchTo(oldcontext);
+	if (mg->graph == NULL)
+		migrate_graph_error(&err, project->name);
+	return mg;
+}
+
+/*
+ * The project's graph, from the cache when the project's graph_gen says it
+ * is still current.  A graph is built in a context under the current one,
+ * so that a build that fails (an invalid graph) leaves nothing behind, and
+ * is moved under CacheMemoryContext once it succeeded.  A replaced graph is
+ * moved under TopTransactionContext instead of being freed: a caller further
+ * up the stack (a revision body that registers and reads the same project)
+ * may still hold it, and nothing outlives the transaction.
+ */
+MigrateGraph *
+migrate_graph(const MigrateProject *project)
+{
+	MemoryContext context;
+	MigrateGraph *mg;
+	int			slot = -1;
+
+	for (int i = 0; i < GRAPH_CACHE_SIZE; i++)
+	{
+		mg = graph_cache[i];
+		if (mg == NULL)
+		{
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (strcmp(mg->project, project->name) == 0)
+		{
+			if (mg->graph_gen == project->graph_gen)
+				return mg;
+			slot = i;
+			break;
+		}
+	}
+	if (slot < 0)
+		slot = random() % GRAPH_CACHE_SIZE;
+
+	context = AllocSetContextCreate(CurrentMemoryContext, "migrate graph",
+									ALLOCSET_DEFAULT_SIZES);
+	mg = build_graph(project, context);
+
+	if (graph_cache[slot] != NULL)
+		MemoryContextSetParent(graph_cache[slot]->context, TopTransactionContext);
+	MemoryContextSetParent(context, CacheMemoryContext);
+	graph_cache[slot] = mg;
+	return mg;
+}
+
+int
+migrate_cmp_int(const void *a, const void *b)
+{
+	int			x = *(const int *) a;
+	int			y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The project's version rows as revision indexes, in registration order.
+ */
+MgRevList
+migrate_read_rows(const MigrateGraph *mg)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	SPIPlanPtr	plan;
+	MgRevList	rows;
+
+	plan = migrate_prepare(&plan_rows,
+						   "SELECT revision FROM migrate.version"
+						   " WHERE project OPERATOR(pg_catalog.=) $1",
+						   1, argtypes);
+	values[0] = CStringGetTextDatum(mg->project);
+	migrate_exec(plan, values, NULL, SPI_OK_SELECT);
+
+	rows.n = (int) SPI_processed;
+	rows.items = palloc(sizeof(int) * (rows.n + 1));
+	for (int i = 0; i < rows.n; i++)
+	{
+		bool		isnull;
+		char	   *id;
+		int			rev;
+
+		id = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+		rev = mg_lookup(mg->graph, id);
+		if (rev < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("version row \"%s\" of project \"%s\" names no registered revision",
+							id, mg->project),
+					 errdetail("migrate.version records \"%s\" as applied, but migrate.revision has no such revision.", id),
+					 errhint("Run migrate.verify() to list the problems of the project.")));
+		rows.items[i] = rev;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(rows.items, rows.n, sizeof(int), migrate_cmp_int);
+	return rows;
+}
+
+/*
+ * sha256 of a revision's bodies, as lower-case hex.  The two bodies are
+ * joined by a zero byte, which text cannot contain, and a missing downgrade
+ * adds nothing after it while an empty one adds a 0x01 byte, so no two pairs
+ * of bodies hash the same input.
+ */
+char *
+migrate_checksum(const char *upgrade_sql, const char *downgrade_sql)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	uint8		sep = 0;
+	uint8		present = 1;
+	char	   *hex;
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) upgrade_sql, strlen(upgrade_sql)) < 0 ||
+		pg_cryptohash_update(ctx, &sep, 1) < 0 ||
+		(downgrade_sql != NULL &&
+		 (pg_cryptohash_update(ctx, &present, 1) < 0 ||
+		  pg_cryptohash_update(ctx, (const uint8 *) downgrade_sql, strlen(downgrade_sql)) < 0)) ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute sha256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+
+	hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	hex_encode((const char *) digest, PG_SHA256_DIGEST_LENGTH, hex);
+	hex[PG_SHA256_DIGEST_LENGTH * 2] = '\0';
+	return hex;
+}

@@ -1,0 +1,200 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.c
+ *	  The SQL entry points that walk or show a project's graph.
+ *
+ * A run (upgrade, downgrade) goes: resolve the project; take its migration
+ * lock; read the project row, the graph and the version rows after the lock
+ * is held, so a caller that waited sees what the previous holder did; plan
+ * with the graph module; run the plan (run.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_upgrade);
+PG_FUNCTION_INFO_V1(migrate_downgrade);
+PG_FUNCTION_INFO_V1(migrate_current);
+PG_FUNCTION_INFO_V1(migrate_stamp);
+
+typedef bool (*PlanFunction) (const MgGraph *g, const char *target,
+							  const MgRevList *rows, MgPlan *plan,
+							  MgError *err);
+
+static char *
+target_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be NULL"),
+				 errhint("Targets are 'head', 'base', a revision id or prefix, or a relative step such as '-1'.")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * Lock the project, read its state, and return the graph and rows.  The
+ * project row is locked too under REPEATABLE READ and SERIALIZABLE, where
+ * the transaction's snapshot may predate the migration it waited for: the
+ * server then raises a serialization failure instead of letting the caller
+ * plan from stale rows.
+ */
+static MigrateGraph *
+open_for_run(const char *name, MigrateProject **project, MgRevList *rows)
+{
+	MigrateGraph *mg;
+
+	migrate_lock(name);
+	*project = migrate_open_project(name, IsolationUsesXactSnapshot());
+	mg = migrate_graph(*project);
+	if (mg_graph_size(mg->graph) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("project \"%s\" has no revisions", name),
+				 errhint("Register revisions with migrate.register() first.")));
+	if (mg->ndrifted > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
+				 mg->ndrifted == 1 ?
+				 errdetail("Revision %s was changed after it was registered.",
+						   mg_rev_id(mg->graph, mg->drifted[0])) :
+				 errdetail("Revision %s and %d others were changed after they were registered.",
+						   mg_rev_id(mg->graph, mg->drifted[0]), mg->ndrifted - 1),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
+	*rows = migrate_read_rows(mg);
+	return mg;
+}
+
+static Datum
+run_command(FunctionCallInfo fcinfo, PlanFunction planner)
+{
+	char	   *target = target_arg(fcinfo, 0);
+	char	   *name = migrate_project_arg(fcinfo, 1);
+	MigrateProject *project;
+	MigrateGraph *mg;
+	MgRevList	rows;
+	MgPlan		plan;
+	MgError		err;
+
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_spi_begin(false);
+	mg = open_for_run(name, &project, &rows);
+	if (!planner(mg->graph, target, &rows, &plan, &err))
+		migrate_graph_error(&err, name);
+	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
+	migrate_spi_end();
+	return (Datum) 0;
+}
+
+/*
+ * migrate.upgrade(target, project)
+ */
+Datum
+migrate_upgrade(PG_FUNCTION_ARGS)
+{
+	return run_command(fcinfo, mg_plan_upgrade);
+}
+
+/*
+ * migrate.downgrade(target, project)
+ */
+Datum
+migrate_downgrade(PG_FUNCTION_ARGS)
+{
+	return run_command(fcinfo, mg_plan_downgrade);
+}
+
+/*
+ * migrate.current(project): the applied heads, and the dependency tips they
+ * imply, as `alembic current` lists them; nothing at base.
+ */
+Datum
+migrate_current(PG_FUNCTION_ARGS)
+{
+	char	   *name = migrate_project_arg(fcinfo, 0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrateProject project;
+	MigrateGraph *mg;
+	MgRevList	rows;
+	MgRevList	current;
+	MgError		err;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	migrate_spi_begin(true);
+	if (migrate_read_project(name, false, &project))
+	{
+		mg = migrate_graph(&project);
+		rows = migrate_read_rows(mg);
+		if (!mg_current(mg->graph, &rows, &current, &err))
+			migrate_graph_error(&err, name);
+		for (int i = 0; i < current.n; i++)
+		{
+			Datum		value = CStringGetTextDatum(mg_rev_id(mg->graph, current.items[i]));
+			bool		isnull = false;
+
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+		}
+	}
+	migrate_spi_end();
+	return (Datum) 0;
+}
+
+/*
+ * migrate.stamp(targets, project, purge): set the version rows to the given
+ * revisions without running any body, as `alembic stamp`.  Several targets
+ * are comma- or space-separated; purge empties the rows first.
+ */
+Datum
+migrate_stamp(PG_FUNCTION_ARGS)
+{
+	char	   *targets = target_arg(fcinfo, 0);
+	char	   *name = migrate_project_arg(fcinfo, 1);
+	bool		purge = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+	MigrateProject *project;
+	MigrateGraph *mg;
+	MgRevList	rows;
+	MgPlan		plan;
+	MgError		err;
+	const char **list;
+	int			n = 0;
+	char	   *p;
+
+	list = palloc(sizeof(char *) * (strlen(targets) / 2 + 2));
+	p = targets;
+	while (*p)
+	{
+		while (*p == ',' || isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		list[n++] = p;
+		while (*p && *p != ',' && !isspace((unsigned char) *p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stamp needs at least one target"),
+				 errhint("Stamp 'base' to remove every version row.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_spi_begin(false);
+	mg = open_for_run(name, &project, &rows);
+	if (!mg_plan_stamp(mg->graph, list, n, &rows, purge, &plan, &err))
+		migrate_graph_error(&err, name);
+	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
+	migrate_spi_end();
+	return (Datum) 0;
+}

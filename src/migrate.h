@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrate.h
+ *	  Declarations shared by the files of the migrate extension.
+ *
+ * The pieces: migrate.c (module and settings), catalog.c (everything that
+ * reads or writes the extension's tables, the migration lock and the graph
+ * cache), run.c (running a plan: bodies, version rows, log, result rows),
+ * register.c (adding revisions), commands.c (the SQL entry points that read
+ * or walk the graph), graph.c (Alembic's graph rules, no PostgreSQL in it)
+ * and graph_pg.c (graph.c's allocator and error reporting in the server).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_H
+#define MIGRATE_H
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "graph.h"
+#include "utils/palloc.h"
+
+/*
+ * The migration lock is pg_advisory_xact_lock(MIGRATE_LOCK_CLASSID,
+ * hashtext(project)): the two-int4 form, so it stays out of the bigint key
+ * space applications use, and shows in pg_locks with classid 1835624306
+ * ("migr" in ASCII) and objsubid 2.
+ */
+#define MIGRATE_LOCK_CLASSID	1835624306
+
+/* settings (migrate.c) */
+extern char *migrate_default_project;
+extern int	migrate_lock_wait_timeout;
+extern int	migrate_lock_timeout;
+extern int	migrate_statement_timeout;
+
+/* one project row, as read under the lock */
+typedef struct MigrateProject
+{
+	char	   *name;
+	char	   *target_schema;	/* NULL when not set */
+	int			lock_timeout;	/* ms; -1 when not set */
+	int			statement_timeout;	/* ms; -1 when not set */
+	int64		graph_gen;
+} MigrateProject;
+
+/*
+ * A project's graph as built from its revisions, with what the commands need
+ * beside the graph itself.  Kept in a backend-lifetime cache and reused as
+ * long as the project's graph_gen has not moved.
+ */
+typedef struct MigrateGraph
+{
+	char	   *project;
+	int64		graph_gen;
+	MgGraph    *graph;
+	char	  **messages;		/* by revision index; NULL entries allowed */
+	int		   *drifted;		/* revisions whose bodies fail their checksum */
+	int			ndrifted;
+	MemoryContext context;		/* owns all of the above */
+} MigrateGraph;
+
+/* Saved identity while the extension's bookkeeping runs as its owner. */
+typedef struct MigrateIdentity
+{
+	Oid			userid;
+	int			sec_context;
+} MigrateIdentity;
+
+/* catalog.c */
+extern void migrate_spi_begin(bool read_only);
+extern void migrate_spi_end(void);
+extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
+										 int nargs, Oid *argtypes);
+extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
+						 int expect);
+extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
+extern void migrate_become_owner(MigrateIdentity *saved);
+extern void migrate_restore_identity(const MigrateIdentity *saved);
+extern void migrate_lock(const char *project);
+extern bool migrate_read_project(const char *name, bool for_update,
+								 MigrateProject *project);
+extern MigrateProject *migrate_open_project(const char *name, bool for_update);
+extern MigrateGraph *migrate_graph(const MigrateProject *project);
+extern MgRevList migrate_read_rows(const MigrateGraph *mg);
+extern const char **migrate_text_array(Datum array, int *n);
+extern int	migrate_cmp_int(const void *a, const void *b);
+extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql);
+
+/* graph_pg.c */
+extern void migrate_graph_error(const MgError *err, const char *project) pg_attribute_noreturn();
+
+/* run.c */
+extern Datum migrate_rev_array(const MigrateGraph *mg, const MgRevList *list,
+							   bool sorted);
+extern void migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
+							 MigrateGraph *mg, const MgRevList *rows_before,
+							 const MgPlan *plan);
+
+#endif							/* MIGRATE_H */

@@ -1,0 +1,684 @@
+/*-------------------------------------------------------------------------
+ *
+ * register.c
+ *	  migrate.register(): adding a revision to a project.
+ *
+ * Bootstrap scripts register every revision on every deploy, so registering
+ * a revision that is already there with the same content must be a cheap
+ * no-op: one indexed read, no lock, no write.  Anything else takes the
+ * project's migration lock, so that a revision cannot change under a run.
+ *
+ * A revision that has been applied is immutable: the version rows record
+ * that its body ran, and changing the body would make the record a lie.
+ * Before that, a changed revision replaces the old one only when the caller
+ * says so (replace => true), keeping its place in the registration order.
+ *
+ * Parents may be registered after their children: the graph is validated
+ * when it is used, not here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "port.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+
+#include "migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_register);
+PG_FUNCTION_INFO_V1(migrate_revision);
+PG_FUNCTION_INFO_V1(migrate_merge);
+
+/* a parsed list argument */
+typedef struct NameList
+{
+	char	  **names;
+	int			n;
+} NameList;
+
+/* the content of a revision, as given or as registered */
+typedef struct RevisionContent
+{
+	NameList	down;
+	NameList	depends;
+	NameList	labels;
+	char	   *message;
+	char	   *checksum;
+} RevisionContent;
+
+static SPIPlanPtr plan_lookup = NULL;
+static SPIPlanPtr plan_ensure_project = NULL;
+static SPIPlanPtr plan_insert = NULL;
+static SPIPlanPtr plan_replace = NULL;
+static SPIPlanPtr plan_edges = NULL;
+static SPIPlanPtr plan_version_rows = NULL;
+
+/*
+ * Split "a1, b2 c3" into names, checking each against the id grammar.
+ * Duplicates are refused: a list names each revision or label once.
+ */
+static NameList
+parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
+		   const char *what)
+{
+	NameList	list = {NULL, 0};
+	char	   *s;
+	char	   *p;
+
+	if (PG_ARGISNULL(argno))
+		return list;
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	list.names = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
+	p = s;
+	while (*p)
+	{
+		char	   *start;
+		MgError		err;
+
+		while (*p == ',' || isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && *p != ',' && !isspace((unsigned char) *p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+
+		if (!mg_check_name(start, what, &err))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("invalid %s: %s", argname, err.message),
+					 err.detail ? errdetail_internal("%s", err.detail) : 0,
+					 errhint("Lists are comma- or space-separated, as in 'a1b2, c3d4'.")));
+		for (int i = 0; i < list.n; i++)
+			if (strcmp(list.names[i], start) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s lists \"%s\" more than once", argname, start)));
+		list.names[list.n++] = start;
+	}
+	return list;
+}
+
+static Datum
+list_to_array(const NameList *list)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list->n + 1));
+
+	for (int i = 0; i < list->n; i++)
+		elems[i] = CStringGetTextDatum(list->names[i]);
+	return PointerGetDatum(construct_array(elems, list->n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+static NameList
+array_to_list(Datum array)
+{
+	NameList	list;
+	Datum	   *elems;
+	bool	   *nulls;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, &list.n);
+	list.names = palloc(sizeof(char *) * (list.n + 1));
+	for (int i = 0; i < list.n; i++)
+		list.names[i] = nulls[i] ? "" : TextDatumGetCString(elems[i]);
+	return list;
+}
+
+static char *
+list_text(const NameList *list)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < list->n; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", list->names[i]);
+	return buf.data;
+}
+
+static void
+compare_list(StringInfo diff, const char *what, const NameList *old,
+			 const NameList *new)
+{
+	bool		same = old->n == new->n;
+
+	for (int i = 0; same && i < old->n; i++)
+		same = strcmp(old->names[i], new->names[i]) == 0;
+	if (!same)
+		appendStringInfo(diff, "%s%s was '%s', now '%s'.",
+						 diff->len > 0 ? " " : "", what,
+						 list_text(old), list_text(new));
+}
+
+/*
+ * What differs between the registered content and the given one, as
+ * sentences for errdetail; empty when nothing does.
+ */
+static char *
+content_difference(const RevisionContent *old, const RevisionContent *new)
+{
+	StringInfoData diff;
+
+	initStringInfo(&diff);
+	if (strcmp(old->checksum, new->checksum) != 0)
+		appendStringInfo(&diff, "The bodies differ: registered checksum %s, new checksum %s.",
+						 old->checksum, new->checksum);
+	compare_list(&diff, "down_revision", &old->down, &new->down);
+	compare_list(&diff, "depends_on", &old->depends, &new->depends);
+	compare_list(&diff, "branch_labels", &old->labels, &new->labels);
+	if ((old->message == NULL) != (new->message == NULL) ||
+		(old->message && strcmp(old->message, new->message) != 0))
+		appendStringInfo(&diff, "%sThe message differs.", diff.len > 0 ? " " : "");
+	return diff.data;
+}
+
+/*
+ * Read the registered content of a revision; false when it is not there.
+ */
+static bool
+lookup_revision(const char *project, const char *id, RevisionContent *content)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+
+	migrate_prepare(&plan_lookup,
+					"SELECT down_revision, depends_on, branch_labels, message, checksum"
+					" FROM migrate.revision"
+					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					2, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	values[1] = CStringGetTextDatum(id);
+	migrate_exec(plan_lookup, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	content->down = array_to_list(SPI_getbinval(tuple, desc, 1, &isnull));
+	content->depends = array_to_list(SPI_getbinval(tuple, desc, 2, &isnull));
+	content->labels = array_to_list(SPI_getbinval(tuple, desc, 3, &isnull));
+	d = SPI_getbinval(tuple, desc, 4, &isnull);
+	content->message = isnull ? NULL : TextDatumGetCString(d);
+	content->checksum = TextDatumGetCString(SPI_getbinval(tuple, desc, 5, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return true;
+}
+
+/* an entry of the ancestry walk in is_applied() */
+typedef struct EdgeEntry
+{
+	char		key[MG_MAX_ID_LEN + 1];
+	int			index;			/* into the edges read; -1 for a label */
+	int			target;			/* for a label: the revision carrying it */
+	bool		seen;
+} EdgeEntry;
+
+/*
+ * Whether a revision has been applied: whether it is one of the version rows
+ * or an ancestor of one, through down_revision or depends_on.  The graph may
+ * not be valid yet (parents can be registered late), so this walks the
+ * stored edges itself and ignores names that lead nowhere.
+ */
+static bool
+is_applied(const char *project, const char *id)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	HASHCTL		ctl;
+	HTAB	   *map;
+	SPITupleTable *edges;
+	uint64		nedges;
+	int		   *queue;
+	int			head = 0,
+				tail = 0;
+	bool		found;
+
+	values[0] = CStringGetTextDatum(project);
+	migrate_prepare(&plan_version_rows,
+					"SELECT revision FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	migrate_exec(plan_version_rows, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return false;
+	{
+		SPITupleTable *rows = SPI_tuptable;
+		uint64		nrows = SPI_processed;
+
+		migrate_prepare(&plan_edges,
+						"SELECT id, down_revision OPERATOR(pg_catalog.||) depends_on, branch_labels"
+						" FROM migrate.revision WHERE project OPERATOR(pg_catalog.=) $1",
+						1, argtypes);
+		migrate_exec(plan_edges, values, NULL, SPI_OK_SELECT);
+		edges = SPI_tuptable;
+		nedges = SPI_processed;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MG_MAX_ID_LEN + 1;
+		ctl.entrysize = sizeof(EdgeEntry);
+		ctl.hcxt = CurrentMemoryContext;
+		map = hash_create("migrate ancestry", nedges * 2 + 16, &ctl,
+						  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+		/* ids first, then labels, so that an id wins over a label */
+		for (uint64 i = 0; i < nedges; i++)
+		{
+			bool		isnull;
+			char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
+			EdgeEntry  *e;
+
+			if (strlen(rid) > MG_MAX_ID_LEN)
+				continue;
+			e = hash_search(map, rid, HASH_ENTER, &found);
+			e->index = (int) i;
+			e->target = (int) i;
+			e->seen = false;
+		}
+		for (uint64 i = 0; i < nedges; i++)
+		{
+			bool		isnull;
+			NameList	labels = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 3, &isnull));
+
+			for (int j = 0; j < labels.n; j++)
+			{
+				EdgeEntry  *e;
+
+				if (strlen(labels.names[j]) > MG_MAX_ID_LEN)
+					continue;
+				e = hash_search(map, labels.names[j], HASH_ENTER, &found);
+				if (!found)
+				{
+					e->index = -1;
+					e->target = (int) i;
+					e->seen = false;
+				}
+			}
+		}
+
+		queue = palloc(sizeof(int) * (nedges + 1));
+		for (uint64 i = 0; i < nrows; i++)
+		{
+			bool		isnull;
+			char	   *rid = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+			EdgeEntry  *e;
+
+			if (strlen(rid) > MG_MAX_ID_LEN)
+				continue;
+			e = hash_search(map, rid, HASH_FIND, &found);
+			if (e && e->index >= 0 && !e->seen)
+			{
+				e->seen = true;
+				queue[tail++] = e->index;
+			}
+		}
+	}
+
+	while (head < tail)
+	{
+		int			i = queue[head++];
+		bool		isnull;
+		char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
+		NameList	up;
+
+		if (strcmp(rid, id) == 0)
+			return true;
+		up = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 2, &isnull));
+		for (int j = 0; j < up.n; j++)
+		{
+			EdgeEntry  *e;
+			EdgeEntry  *t;
+
+			if (strlen(up.names[j]) > MG_MAX_ID_LEN)
+				continue;
+			e = hash_search(map, up.names[j], HASH_FIND, &found);
+			if (e == NULL)
+				continue;
+			/* a label stands for the revision carrying it */
+			t = e;
+			if (e->index < 0)
+			{
+				char	   *tid = TextDatumGetCString(SPI_getbinval(edges->vals[e->target], edges->tupdesc, 1, &isnull));
+
+				t = hash_search(map, tid, HASH_FIND, &found);
+				if (t == NULL)
+					continue;
+			}
+			if (!t->seen)
+			{
+				t->seen = true;
+				queue[tail++] = t->index;
+			}
+		}
+	}
+	return false;
+}
+
+/*
+ * Register one revision (the work behind register, revision and merge).
+ * The caller is connected to SPI.
+ */
+static void
+register_revision(const char *project, const char *id, const char *upgrade_sql,
+				  const char *downgrade_sql, RevisionContent *new, bool replace)
+{
+	RevisionContent old;
+	char	   *difference;
+	Datum		values[10];
+	char		nulls[10];
+	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+
+	for (int i = 0; i < new->down.n; i++)
+		if (strcmp(new->down.names[i], id) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("Self-loop is detected in revisions (%s)", id),
+					 errdetail("Revision %s lists itself in down_revision.", id)));
+	for (int i = 0; i < new->depends.n; i++)
+		if (strcmp(new->depends.names[i], id) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("Dependency self-loop is detected in revisions (%s)", id),
+					 errdetail("Revision %s lists itself in depends_on.", id)));
+
+	/* the common case on every deploy: already there, unchanged */
+	if (lookup_revision(project, id, &old) &&
+		content_difference(&old, new)[0] == '\0')
+		return;
+
+	migrate_lock(project);
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(project);
+	values[1] = CStringGetTextDatum(id);
+	values[2] = list_to_array(&new->down);
+	values[3] = list_to_array(&new->depends);
+	values[4] = list_to_array(&new->labels);
+	if (new->message)
+		values[5] = CStringGetTextDatum(new->message);
+	else
+		nulls[5] = 'n';
+	values[6] = CStringGetTextDatum(upgrade_sql);
+	if (downgrade_sql)
+		values[7] = CStringGetTextDatum(downgrade_sql);
+	else
+		nulls[7] = 'n';
+	values[8] = CStringGetTextDatum(new->checksum);
+	values[9] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+
+	/* read again under the lock: a concurrent register may have won */
+	if (!lookup_revision(project, id, &old))
+	{
+		migrate_prepare(&plan_ensure_project,
+						"INSERT INTO migrate.project (name) VALUES ($1) ON CONFLICT DO NOTHING",
+						1, argtypes);
+		migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+		migrate_prepare(&plan_insert,
+						"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
+						" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
+						" registered_by, seq)"
+						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+						" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))",
+						10, argtypes);
+		migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT);
+		return;
+	}
+
+	difference = content_difference(&old, new);
+	if (difference[0] == '\0')
+		return;
+
+	if (is_applied(project, id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision %s of project \"%s\" has been applied and cannot be changed", id, project),
+				 errdetail_internal("%s", difference),
+				 errhint("Register the change as a new revision on top of it.")));
+	if (!replace)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("revision %s of project \"%s\" is already registered with other content", id, project),
+				 errdetail_internal("%s", difference),
+				 errhint("It has not been applied: pass replace => true to register the new content in its place.")));
+
+	migrate_prepare(&plan_replace,
+					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
+					" branch_labels = $5, message = $6, upgrade_sql = $7,"
+					" downgrade_sql = $8, checksum = $9, registered_by = $10,"
+					" registered_at = pg_catalog.now()"
+					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					10, argtypes);
+	migrate_exec(plan_replace, values, nulls, SPI_OK_UPDATE);
+}
+
+static char *
+required_text(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", what),
+				 argno == 1 ? errhint("A revision with nothing to do has an empty body: upgrade => ''.") : 0));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+static char *
+optional_text(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * migrate.register(revision, upgrade, downgrade, down_revision, message,
+ *					depends_on, branch_labels, project, replace)
+ */
+Datum
+migrate_register(PG_FUNCTION_ARGS)
+{
+	char	   *id = required_text(fcinfo, 0, "revision");
+	char	   *upgrade_sql = required_text(fcinfo, 1, "upgrade body");
+	char	   *downgrade_sql = optional_text(fcinfo, 2);
+	bool		replace = !PG_ARGISNULL(8) && PG_GETARG_BOOL(8);
+	char	   *project;
+	RevisionContent new;
+	MgError		err;
+
+	if (!mg_check_name(id, "revision identifier", &err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("%s", err.message),
+				 err.detail ? errdetail_internal("%s", err.detail) : 0,
+				 errhint("Revision ids are made of letters, digits, '_' and '.'; base, head and heads are reserved.")));
+	new.down = parse_list(fcinfo, 3, "down_revision", "revision identifier");
+	new.message = optional_text(fcinfo, 4);
+	new.depends = parse_list(fcinfo, 5, "depends_on", "revision identifier");
+	new.labels = parse_list(fcinfo, 6, "branch_labels", "branch label");
+	project = migrate_project_arg(fcinfo, 7);
+	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
+
+	migrate_spi_begin(false);
+	register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
+	migrate_spi_end();
+	PG_RETURN_VOID();
+}
+
+/*
+ * A new revision id: twelve hex digits from the strong random source, as
+ * `alembic revision` makes them.  Retried in the (unlikely) event that the
+ * project already has it.
+ */
+static char *
+new_revision_id(const char *project)
+{
+	for (;;)
+	{
+		uint8		bytes[6];
+		char	   *id = palloc(13);
+		RevisionContent dummy;
+
+		if (!pg_strong_random(bytes, sizeof(bytes)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random revision id")));
+		hex_encode((const char *) bytes, sizeof(bytes), id);
+		id[12] = '\0';
+		if (!lookup_revision(project, id, &dummy))
+			return id;
+	}
+}
+
+/*
+ * The project's graph as it stands, or NULL when the project has none yet.
+ */
+static MigrateGraph *
+current_graph(const char *project)
+{
+	MigrateProject p;
+
+	if (!migrate_read_project(project, false, &p))
+		return NULL;
+	return migrate_graph(&p);
+}
+
+/*
+ * migrate.revision(message, upgrade, downgrade, down_revision, depends_on,
+ *					branch_labels, project): register a revision under a
+ * generated id on top of the project's single head (or the given parents),
+ * as `alembic revision -m` does, and return the id.
+ */
+Datum
+migrate_revision(PG_FUNCTION_ARGS)
+{
+	char	   *upgrade_sql = required_text(fcinfo, 1, "upgrade body");
+	char	   *downgrade_sql = optional_text(fcinfo, 2);
+	char	   *project = migrate_project_arg(fcinfo, 6);
+	RevisionContent new;
+	char	   *id;
+
+	new.message = optional_text(fcinfo, 0);
+	new.down = parse_list(fcinfo, 3, "down_revision", "revision identifier");
+	new.depends = parse_list(fcinfo, 4, "depends_on", "revision identifier");
+	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
+	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
+
+	migrate_spi_begin(false);
+	migrate_lock(project);
+	if (PG_ARGISNULL(3))
+	{
+		MigrateGraph *mg = current_graph(project);
+
+		if (mg != NULL)
+		{
+			MgRevList	heads = mg_heads(mg->graph, false);
+
+			if (heads.n > 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge."),
+						 errdetail_internal("Heads: %s.",
+											TextDatumGetCString(DirectFunctionCall2(array_to_text,
+																					migrate_rev_array(mg, &heads, false),
+																					CStringGetTextDatum(", ")))),
+						 errhint("Pass down_revision, or join the heads with migrate.merge().")));
+			if (heads.n == 1)
+			{
+				new.down.names = palloc(sizeof(char *));
+				new.down.names[0] = pstrdup(mg_rev_id(mg->graph, heads.items[0]));
+				new.down.n = 1;
+			}
+		}
+	}
+	id = new_revision_id(project);
+	register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
+	migrate_spi_end();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
+/*
+ * migrate.merge(message, revisions, project): a body-less revision whose
+ * parents are the given revisions (default: all heads), as `alembic merge`.
+ */
+Datum
+migrate_merge(PG_FUNCTION_ARGS)
+{
+	char	   *revisions = PG_ARGISNULL(1) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *project = migrate_project_arg(fcinfo, 2);
+	RevisionContent new;
+	MigrateGraph *mg;
+	char	   *id;
+	char	   *p;
+	int			nparents = 0;
+	int		   *parents;
+
+	memset(&new, 0, sizeof(new));
+	new.message = optional_text(fcinfo, 0);
+	new.checksum = migrate_checksum("", "");
+
+	migrate_spi_begin(false);
+	migrate_lock(project);
+	mg = current_graph(project);
+	if (mg == NULL || mg_graph_size(mg->graph) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("project \"%s\" has no revisions", project)));
+
+	/* each name in the list is resolved as a target, so 'heads' works */
+	parents = palloc(sizeof(int) * (mg_graph_size(mg->graph) + 1));
+	p = revisions;
+	while (*p)
+	{
+		char	   *start;
+		MgRevList	resolved;
+		MgError		err;
+
+		while (*p == ',' || isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && *p != ',' && !isspace((unsigned char) *p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (!mg_resolve(mg->graph, start, NULL, &resolved, &err))
+			migrate_graph_error(&err, project);
+		for (int i = 0; i < resolved.n; i++)
+		{
+			bool		dup = false;
+
+			for (int j = 0; j < nparents; j++)
+				dup |= parents[j] == resolved.items[i];
+			if (!dup)
+				parents[nparents++] = resolved.items[i];
+		}
+	}
+	if (nparents < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a merge needs at least two revisions; '%s' names %d", revisions, nparents),
+				 errhint("Name the heads to join, or leave revisions out to merge all heads.")));
+	new.down.names = palloc(sizeof(char *) * nparents);
+	for (int i = 0; i < nparents; i++)
+		new.down.names[i] = pstrdup(mg_rev_id(mg->graph, parents[i]));
+	new.down.n = nparents;
+
+	id = new_revision_id(project);
+	register_revision(project, id, "", "", &new, false);
+	migrate_spi_end();
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}

@@ -1,0 +1,419 @@
+#!/usr/bin/python3
+"""Benchmark of migrate against raw psql and Alembic, in one run.
+
+Run by `make bench` (test/bench/bench.sh), inside a throw-away cluster
+(pg_virtualenv sets the PG* variables).  Every migrate figure is printed
+beside its baseline measured in the same run, as a median over repeated
+runs, with the ratio.  Generated projects and results go to a temporary
+directory (or --out), never into the repository.
+
+Workloads:
+  1. heavy DDL       N revisions of CREATE TABLE + CREATE INDEX:
+                     upgrade('head') against psql -X -q -1 -f of the bodies
+  2. overhead        N one-row INSERT revisions: upgrade('head') against
+                     psql -1 -f of the bodies plus script()'s version rows
+  3. boot no-op      psql -c "SELECT * FROM migrate.upgrade('head')" at head
+                     against psql -c 'SELECT 1'; the call alone, server side;
+                     current()
+  4. graph scale     pending('heads') over a large graph with branches and
+                     merges; registering N revisions from one psql script
+  5. memory          VmHWM of the backend while upgrading N revisions, over
+                     its value after the graph is loaded
+  6. Alembic         the same revisions as an Alembic project (op.execute)
+
+--smoke runs every workload at tiny sizes, for CI: it checks that the
+benchmark still runs, not the targets.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import psycopg2
+
+PSQL = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, **kw)
+
+
+def timed(cmd):
+    start = time.perf_counter()
+    run(cmd)
+    return time.perf_counter() - start
+
+
+def psql(db, *args):
+    return PSQL + ["-d", db] + list(args)
+
+
+def createdb(name, template=None):
+    run(["dropdb", "--if-exists", name], stderr=subprocess.DEVNULL)
+    cmd = ["createdb", name]
+    if template:
+        cmd += ["-T", template]
+    run(cmd)
+
+
+def dropdb(name):
+    run(["dropdb", "--if-exists", name], stderr=subprocess.DEVNULL)
+
+
+def connect(db):
+    conn = psycopg2.connect(dbname=db)
+    conn.autocommit = True
+    return conn
+
+
+def register_chain(path, n, body, prefix="r"):
+    """A psql script registering a linear chain of n revisions."""
+    with open(path, "w") as f:
+        f.write("CREATE EXTENSION IF NOT EXISTS migrate;\n")
+        f.write("SET client_min_messages = warning;\n")
+        for i in range(1, n + 1):
+            parent = f"'{prefix}{i - 1}'" if i > 1 else "NULL"
+            f.write(
+                f"SELECT migrate.register('{prefix}{i}', $b${body(i)}$b$, NULL, "
+                f"down_revision => {parent});\n"
+            )
+
+
+def median_ratio(a, b):
+    return statistics.median(a) / statistics.median(b)
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, workload, what, migrate_value, baseline_name, baseline_value, unit, target=""):
+        ratio = ""
+        if baseline_value:
+            ratio = f"{migrate_value / baseline_value:.2f}"
+        self.rows.append((workload, what, migrate_value, baseline_name, baseline_value, unit, ratio, target))
+        fmt = lambda v: "" if v is None else (f"{v:.1f}" if v >= 10 else f"{v:.3f}")
+        print(f"  {what}: {fmt(migrate_value)} {unit}"
+              + (f" vs {baseline_name} {fmt(baseline_value)} {unit}, ratio {ratio}" if baseline_name else "")
+              + (f"  [target {target}]" if target else ""), flush=True)
+
+    def table(self):
+        out = ["| workload | measure | migrate | baseline | baseline value | ratio | target |",
+               "|---|---|---|---|---|---|---|"]
+        fmt = lambda v, u: "" if v is None else (f"{v:.1f} {u}" if v >= 10 else f"{v:.3f} {u}")
+        for w, what, mv, bn, bv, unit, ratio, target in self.rows:
+            out.append(f"| {w} | {what} | {fmt(mv, unit)} | {bn} | {fmt(bv, unit) if bn else ''} | {ratio} | {target} |")
+        return "\n".join(out)
+
+
+def heavy_ddl(report, work, n, repeats):
+    print(f"1. heavy DDL: {n} revisions of CREATE TABLE + CREATE INDEX", flush=True)
+    body = lambda i: f"CREATE TABLE t_{i} (id int PRIMARY KEY, v text); CREATE INDEX ON t_{i} (v);"
+    reg = os.path.join(work, "ddl_register.sql")
+    register_chain(reg, n, body)
+    raw = os.path.join(work, "ddl_raw.sql")
+    with open(raw, "w") as f:
+        for i in range(1, n + 1):
+            f.write(body(i) + "\n")
+    createdb("bench_ddl_tmpl")
+    run(psql("bench_ddl_tmpl", "-f", reg))
+    createdb("bench_ddl_raw_tmpl")
+    m, b = [], []
+    for _ in range(repeats):
+        createdb("bench_ddl", "bench_ddl_tmpl")
+        m.append(timed(psql("bench_ddl", "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+        createdb("bench_ddl", "bench_ddl_raw_tmpl")
+        b.append(timed(psql("bench_ddl", "-1", "-f", raw)))
+    dropdb("bench_ddl")
+    dropdb("bench_ddl_tmpl")
+    dropdb("bench_ddl_raw_tmpl")
+    report.add("heavy DDL", f"upgrade('head'), {n} revisions", statistics.median(m) * 1000,
+               "psql -1 -f", statistics.median(b) * 1000, "ms", "ratio <= 1.05")
+
+
+def overhead(report, work, n, repeats):
+    print(f"2. tool overhead: {n} one-row INSERT revisions", flush=True)
+    body = lambda i: f"INSERT INTO ledger VALUES ({i});"
+    reg = os.path.join(work, "ins_register.sql")
+    register_chain(reg, n, body)
+    createdb("bench_ins_tmpl")
+    run(psql("bench_ins_tmpl", "-c", "CREATE TABLE ledger (i int)", "-f", reg))
+    conn = connect("bench_ins_tmpl")
+    cur = conn.cursor()
+    cur.execute("SELECT migrate.script('head', 'base')")
+    script = cur.fetchone()[0]
+    conn.close()
+    raw = os.path.join(work, "ins_raw.sql")
+    with open(raw, "w") as f:
+        # psql -1 wraps the file; the script's own BEGIN/COMMIT would only warn
+        f.write(script.replace("BEGIN;\n", "", 1).replace("COMMIT;\n", ""))
+    m, b = [], []
+    for _ in range(repeats):
+        createdb("bench_ins", "bench_ins_tmpl")
+        m.append(timed(psql("bench_ins", "-c", "SET client_min_messages = warning",
+                            "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+        createdb("bench_ins", "bench_ins_tmpl")
+        b.append(timed(psql("bench_ins", "-1", "-f", raw)))
+    dropdb("bench_ins")
+    dropdb("bench_ins_tmpl")
+    mm, bm = statistics.median(m), statistics.median(b)
+    report.add("overhead", f"upgrade('head'), {n} INSERT revisions", mm * 1000,
+               "psql -1 -f (bodies + version rows)", bm * 1000, "ms", "ratio <= 1.5")
+    report.add("overhead", "per revision, over psql", (mm - bm) / n * 1e6, "", None, "µs", "<= 30 µs")
+
+
+def boot_noop(report, work, sizes, repeats):
+    for n in sizes:
+        print(f"3. boot no-op at head, {n} revisions applied", flush=True)
+        reg = os.path.join(work, f"noop_{n}.sql")
+        register_chain(reg, n, lambda i: "SELECT 1")
+        db = f"bench_noop_{n}"
+        createdb(db)
+        run(psql(db, "-f", reg, "-c", "SET client_min_messages = warning",
+                 "-c", "SELECT count(*) FROM migrate.upgrade('head')"))
+        m, b = [], []
+        for _ in range(repeats):
+            m.append(timed(psql(db, "-c", "SELECT * FROM migrate.upgrade('head')")))
+            b.append(timed(psql(db, "-c", "SELECT 1")))
+        report.add("boot no-op", f"psql -c upgrade('head'), {n} revisions", statistics.median(m) * 1000,
+                   "psql -c 'SELECT 1'", statistics.median(b) * 1000, "ms", "ratio <= 1.15")
+
+        # server side: the call alone, first in a new backend (cold) and again (warm)
+        cold, warm, cur_t, sel = [], [], [], []
+        for _ in range(repeats):
+            conn = connect(db)
+            c = conn.cursor()
+            c.execute("SELECT 1")
+            t = time.perf_counter()
+            c.execute("SELECT * FROM migrate.upgrade('head')")
+            cold.append(time.perf_counter() - t)
+            for _ in range(5):
+                t = time.perf_counter()
+                c.execute("SELECT * FROM migrate.upgrade('head')")
+                warm.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                c.execute("SELECT * FROM migrate.current()")
+                cur_t.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                c.execute("SELECT 1")
+                sel.append(time.perf_counter() - t)
+            conn.close()
+        target = "<= 2 ms" if n <= 1000 else "<= 10 ms"
+        report.add("boot no-op", f"upgrade('head') call, new backend, {n}", statistics.median(cold) * 1000,
+                   "SELECT 1 call", statistics.median(sel) * 1000, "ms", target)
+        report.add("boot no-op", f"upgrade('head') call, warm backend, {n}", statistics.median(warm) * 1000,
+                   "SELECT 1 call", statistics.median(sel) * 1000, "ms", target)
+        report.add("boot no-op", f"current() call, {n}", statistics.median(cur_t) * 1000,
+                   "SELECT 1 call", statistics.median(sel) * 1000, "ms", "<= 1 ms")
+        dropdb(db)
+
+
+def graph_scale(report, work, n, nreg, repeats):
+    print(f"4. graph scale: pending('heads') over {n} revisions; registering {nreg}", flush=True)
+    # a wide graph: 4 parallel branches from one base, merged every 50
+    # revisions, each branch keeping its own label-free chain
+    path = os.path.join(work, "scale.copy")
+    with open(path, "w") as f:
+        f.write("r0\t{}\n")
+        last = ["r0"]
+        i = 1
+        while i < n:
+            tips = []
+            for b in range(4):
+                parent = last[0] if len(last) == 1 else last[b]
+                for _ in range(12):
+                    if i >= n:
+                        break
+                    f.write(f"r{i}\t{{{parent}}}\n")
+                    parent = f"r{i}"
+                    i += 1
+                tips.append(parent)
+            if i >= n:
+                break
+            f.write(f"r{i}\t{{{','.join(tips)}}}\n")
+            last = [f"r{i}"]
+            i += 1
+    db = "bench_scale"
+    createdb(db)
+    run(psql(db, "-c", "CREATE EXTENSION migrate",
+             "-c", "CREATE TEMP TABLE g (id text, parents text[])",
+             "-c", f"\\copy g FROM '{path}'",
+             "-c", "INSERT INTO migrate.project (name) VALUES ('default')",
+             "-c", "ALTER TABLE migrate.revision DISABLE TRIGGER USER",
+             "-c", "INSERT INTO migrate.revision (project, id, down_revision, upgrade_sql, checksum, registered_by, seq) "
+                   "SELECT 'default', id, parents, '', "
+                   "encode(sha256('\\x00'::bytea), 'hex'), current_user, "
+                   "nextval('migrate.seq') FROM g",
+             "-c", "ALTER TABLE migrate.revision ENABLE TRIGGER USER",
+             "-c", "UPDATE migrate.project SET graph_gen = nextval('migrate.seq')"))
+    cold, warm = [], []
+    for _ in range(repeats):
+        conn = connect(db)
+        c = conn.cursor()
+        c.execute("SELECT 1")
+        t = time.perf_counter()
+        c.execute("SELECT count(*) FROM migrate.pending('heads')")
+        cold.append(time.perf_counter() - t)
+        steps = c.fetchone()[0]
+        for _ in range(3):
+            t = time.perf_counter()
+            c.execute("SELECT count(*) FROM migrate.pending('heads')")
+            warm.append(time.perf_counter() - t)
+        conn.close()
+    report.add("graph scale", f"pending('heads'), {n} revisions ({steps} steps), new backend",
+               statistics.median(cold) * 1000, "", None, "ms", "")
+    report.add("graph scale", f"pending('heads'), {n} revisions, graph cached",
+               statistics.median(warm) * 1000, "", None, "ms", "<= 200 ms")
+    dropdb(db)
+
+    reg = os.path.join(work, "register.sql")
+    register_chain(reg, nreg, lambda i: f"CREATE TABLE t_{i} ()")
+    times = []
+    for _ in range(max(1, repeats // 2)):
+        createdb("bench_reg")
+        times.append(timed(psql("bench_reg", "-f", reg)))
+    dropdb("bench_reg")
+    report.add("graph scale", f"register {nreg} revisions from one psql script",
+               statistics.median(times) * 1000, "", None, "ms", "<= 3000 ms")
+
+
+def memory(report, work, n):
+    print(f"5. memory: VmHWM while upgrading {n} revisions", flush=True)
+    reg = os.path.join(work, "mem.sql")
+    register_chain(reg, n, lambda i: f"INSERT INTO ledger VALUES ({i})")
+    db = "bench_mem"
+    createdb(db)
+    run(psql(db, "-c", "CREATE TABLE ledger (i int)", "-f", reg))
+    conn = connect(db)
+    c = conn.cursor()
+    c.execute("SELECT pg_backend_pid()")
+    pid = c.fetchone()[0]
+
+    def hwm():
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+        return 0.0
+
+    c.execute("SET client_min_messages = warning")
+    c.execute("SELECT count(*) FROM migrate.pending('head')")
+    loaded = hwm()
+    c.execute("SELECT count(*) FROM migrate.upgrade('head')")
+    after = hwm()
+    conn.close()
+    dropdb(db)
+    report.add("memory", f"VmHWM growth upgrading {n} revisions", after - loaded, "", None, "MB", "<= 32 MB")
+
+
+ALEMBIC_ENV = '''
+from alembic import context
+from sqlalchemy import create_engine
+
+config = context.config
+
+def run_migrations_online():
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, transaction_per_migration=False)
+        with context.begin_transaction():
+            context.run_migrations()
+
+run_migrations_online()
+'''
+
+
+def alembic_project(root, n, body):
+    os.makedirs(os.path.join(root, "versions"), exist_ok=True)
+    with open(os.path.join(root, "env.py"), "w") as f:
+        f.write(ALEMBIC_ENV)
+    with open(os.path.join(root, "script.py.mako"), "w") as f:
+        f.write("")
+    for i in range(1, n + 1):
+        parent = repr(f"r{i - 1}") if i > 1 else "None"
+        with open(os.path.join(root, "versions", f"r{i}.py"), "w") as f:
+            f.write(f'"""r{i}"""\nfrom alembic import op\n\nrevision = "r{i}"\n'
+                    f"down_revision = {parent}\nbranch_labels = None\ndepends_on = None\n\n"
+                    f"def upgrade():\n    op.execute({body(i)!r})\n\n"
+                    f"def downgrade():\n    pass\n")
+    ini = os.path.join(root, "alembic.ini")
+    host = os.environ.get("PGHOST", "localhost")
+    url = (f"postgresql+psycopg2://{os.environ['PGUSER']}:{os.environ.get('PGPASSWORD', '')}"
+           f"@{host}:{os.environ.get('PGPORT', '5432')}/bench_alembic")
+    with open(ini, "w") as f:
+        f.write(f"[alembic]\nscript_location = {root}\nsqlalchemy.url = {url}\n")
+    return ini
+
+
+def alembic(report, work, sizes, repeats):
+    try:
+        import alembic as _  # noqa: F401
+    except ImportError:
+        print("6. Alembic: not installed (python3-alembic); column skipped", flush=True)
+        return
+    for n in sizes:
+        print(f"6. Alembic side by side: {n} revisions", flush=True)
+        body = lambda i: f"CREATE TABLE a_{i} (id int PRIMARY KEY, v text)"
+        root = os.path.join(work, f"alembic_{n}")
+        ini = alembic_project(root, n, body)
+        reg = os.path.join(work, f"alembic_reg_{n}.sql")
+        register_chain(reg, n, body)
+        createdb("bench_alembic_tmpl")
+        run(psql("bench_alembic_tmpl", "-f", reg))
+        a, m = [], []
+        for _ in range(repeats):
+            createdb("bench_alembic")
+            a.append(timed([sys.executable, "-m", "alembic", "-c", ini, "upgrade", "head"]))
+            createdb("bench_alembic", "bench_alembic_tmpl")
+            m.append(timed(psql("bench_alembic", "-c", "SET client_min_messages = warning",
+                                "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+        report.add("Alembic", f"upgrade head, {n} revisions", statistics.median(m) * 1000,
+                   "alembic upgrade head", statistics.median(a) * 1000, "ms", "")
+        if n == max(sizes):
+            run([sys.executable, "-m", "alembic", "-c", ini, "upgrade", "head"])
+            na, nm = [], []
+            for _ in range(repeats):
+                na.append(timed([sys.executable, "-m", "alembic", "-c", ini, "upgrade", "head"]))
+                nm.append(timed(psql("bench_alembic", "-c", "SELECT * FROM migrate.upgrade('head')")))
+            report.add("Alembic", f"no-op upgrade head, {n} revisions", statistics.median(nm) * 1000,
+                       "alembic upgrade head", statistics.median(na) * 1000, "ms", "")
+        dropdb("bench_alembic")
+        dropdb("bench_alembic_tmpl")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    ap.add_argument("--out", help="directory for generated projects and the result table")
+    args = ap.parse_args()
+
+    if args.smoke:
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], repeats=2)
+    else:
+        sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
+                     alembic=[10, 100, 1000], repeats=5)
+    work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
+    os.makedirs(work, exist_ok=True)
+    report = Report()
+    r = sizes["repeats"]
+    heavy_ddl(report, work, sizes["ddl"], r)
+    overhead(report, work, sizes["ins"], r)
+    boot_noop(report, work, sizes["noop"], max(r, 2) * 4)
+    graph_scale(report, work, sizes["scale"], sizes["reg"], r)
+    memory(report, work, sizes["mem"])
+    alembic(report, work, sizes["alembic"], r)
+
+    table = report.table()
+    print()
+    print(table)
+    with open(os.path.join(work, "results.md"), "w") as f:
+        f.write(table + "\n")
+    print(f"\ngenerated projects and results.md in {work}")
+
+
+if __name__ == "__main__":
+    main()

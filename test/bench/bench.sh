@@ -1,0 +1,12 @@
+#!/bin/bash
+# `make bench`: install what is missing, build, install, and run the
+# benchmark in a throw-away cluster.  `make bench BENCH_ARGS=--smoke` runs it
+# at tiny sizes (CI does, so that it cannot rot).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash test/deps.sh
+make -s WERROR=1 >/dev/null
+make -s install >/dev/null
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+pg_virtualenv -t -o "listen_addresses=127.0.0.1" -o "fsync=off" \
+	/usr/bin/python3 test/bench/bench.py "$@"

@@ -1,0 +1,10 @@
+#!/bin/bash
+# `make demo`: install what is missing, build, install, start a throw-away
+# cluster and run a small migration in it, printing what psql prints.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash test/deps.sh
+make -s WERROR=1 >/dev/null
+make -s install >/dev/null
+pg_virtualenv -t -o "listen_addresses=127.0.0.1" \
+	psql -X -v ON_ERROR_STOP=1 -e -f test/demo.sql

@@ -1,0 +1,30 @@
+
+
+
+set -euo pipefail
+
+packages=(
+	postgresql-15
+	postgresql-server-dev-15
+	postgresql-15-pgtap
+	libtap-parser-sourcehandler-pgtap-perl
+	python3-alembic
+	python3-psycopg2
+	clang
+	build-essential
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "not root: install these packages first: ${missing[*]}" >&2
+		exit 1
+	fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Server-side suites, run by test/run.sh inside a throw-away cluster
+# (pg_virtualenv sets PGHOST, PGPORT, PGUSER, PGPASSWORD).  Each suite's
+# verdict goes to fd 3.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+suite() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	if "$@"; then
+		echo "pass $name" >&3
+	else
+		echo "fail $name" >&3
+	fi
+}
+
+regress() {
+	if make -s installcheck; then
+		return 0
+	fi
+	for f in regression.diffs output_iso/regression.diffs; do
+		[ -f "$f" ] && cat "$f"
+	done
+	return 1
+}
+
+pgtap() {
+	dropdb --if-exists migrate_tap >/dev/null 2>&1
+	createdb migrate_tap || return 1
+	psql -X -q -d migrate_tap -c 'CREATE EXTENSION pgtap' || return 1
+	pg_prove -d migrate_tap --failures test/tap/*.sql
+}
+
+suite "pg_regress and isolation (make installcheck)" regress
+suite "pgTAP (pg_prove test/tap)" pgtap
+for script in test/scripts/*.sh; do
+	[ -e "$script" ] || continue
+	suite "$(basename "$script" .sh)" bash "$script"
+done

@@ -1,0 +1,69 @@
+#!/bin/bash
+# The whole test suite, as `make test` and CI run it.
+#
+# Installs what is missing (Debian packages), builds with -Werror, installs
+# the extension, runs the graph module's own harness, then starts a
+# throw-away PostgreSQL 15 cluster (pg_virtualenv, Unix socket and
+# 127.0.0.1 only) and runs every server-side suite in it.  The cluster is
+# removed when the suites end, pass or fail.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash test/deps.sh || exit 1
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+
+passed=0
+failed=0
+failures=()
+
+suite() {
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+make -s clean >/dev/null 2>&1
+if ! make -s WERROR=1 >/dev/null || ! make -s install >/dev/null; then
+	echo "build failed" >&2
+	exit 1
+fi
+echo "built and installed migrate (-Werror)"
+
+suite "graph module (standalone)" make -s -C test/graph check
+
+# Everything that needs a server runs inside one throw-away cluster; the
+# script reports its suites on fd 3 as "pass NAME" / "fail NAME".
+results=$(mktemp)
+pg_virtualenv -t \
+	-o "listen_addresses=127.0.0.1" \
+	-o "max_connections=100" \
+	-o "fsync=off" \
+	bash test/in_cluster.sh 3>"$results"
+while read -r verdict name; do
+	if [ "$verdict" = pass ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+done <"$results"
+rm -f "$results"
+
+# the benchmark at tiny sizes, so that it cannot rot (no targets checked)
+suite "benchmark smoke run (make bench BENCH_ARGS=--smoke)" \
+	pg_virtualenv -t -o "listen_addresses=127.0.0.1" -o "fsync=off" \
+	/usr/bin/python3 test/bench/bench.py --smoke
+
+echo
+for f in "${failures[@]+"${failures[@]}"}"; do
+	echo "FAILED: $f"
+done
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
