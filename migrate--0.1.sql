@@ -31,6 +31,9 @@ CREATE TABLE migrate.project (
 	lock_timeout interval,
 	statement_timeout interval,
 	graph_gen bigint NOT NULL DEFAULT 0,
+	summary_gen bigint,
+	heads text[],
+	has_depends boolean,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	changed_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
@@ -50,8 +53,7 @@ CREATE TABLE migrate.revision (
 	registered_by name NOT NULL,
 	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	seq bigint NOT NULL,
-	PRIMARY KEY (project, id),
-	UNIQUE (project, seq)
+	PRIMARY KEY (project, id)
 );
 COMMENT ON TABLE migrate.revision IS
 'registered revisions: graph edges, bodies and their sha256 checksum';
@@ -84,45 +86,20 @@ COMMENT ON TABLE migrate.log IS
 'one row per revision run or stamped, written in the same transaction';
 
 /*
- * Any change to a project's revisions, through migrate.register() or by hand,
- * gives the project a new graph_gen, so that no backend goes on using a graph
- * it built before the change.
+ * Any change to a project's revisions gives it a new graph_gen, so that no
+ * backend goes on using a graph it built before the change: migrate's own
+ * functions set it as they write, and this trigger does it for changes made
+ * by hand.  heads, has_depends and summary_gen cache what a no-op run needs
+ * to know of the graph, valid while summary_gen = graph_gen.
  */
 CREATE FUNCTION migrate.revision_changed()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-		UPDATE migrate.project SET graph_gen = pg_catalog.nextval('migrate.seq');
-	ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
-		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
-		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT n.project FROM new_rows n);
-	ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
-		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT o.project FROM old_rows o);
-	ELSE
-		UPDATE migrate.project p SET graph_gen = pg_catalog.nextval('migrate.seq')
-		 WHERE p.name OPERATOR(pg_catalog.=) ANY (SELECT n.project FROM new_rows n
-												  UNION ALL
-												  SELECT o.project FROM old_rows o);
-	END IF;
-	RETURN NULL;
-END
-$$;
+AS 'MODULE_PATHNAME', 'migrate_revision_changed'
+LANGUAGE C;
 REVOKE ALL ON FUNCTION migrate.revision_changed() FROM PUBLIC;
 
-CREATE TRIGGER revision_inserted AFTER INSERT ON migrate.revision
-	REFERENCING NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
-CREATE TRIGGER revision_updated AFTER UPDATE ON migrate.revision
-	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
-CREATE TRIGGER revision_deleted AFTER DELETE ON migrate.revision
-	REFERENCING OLD TABLE AS old_rows
-	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
-CREATE TRIGGER revision_truncated AFTER TRUNCATE ON migrate.revision
+CREATE TRIGGER revision_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate.revision
 	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
 
 SELECT pg_catalog.pg_extension_config_dump('migrate.seq', '');

@@ -37,6 +37,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "commands/trigger.h"
 
 #include "migrate.h"
 
@@ -47,10 +48,15 @@ static MigrateGraph *graph_cache[GRAPH_CACHE_SIZE];
 
 static bool spi_read_only = false;
 
+/*
+ * Set while the extension's own bookkeeping statements run, so that the
+ * trigger on migrate.revision can tell them from edits made by hand.
+ */
+static bool bookkeeping = false;
+
 static SPIPlanPtr plan_project = NULL;
 static SPIPlanPtr plan_project_for_update = NULL;
 static SPIPlanPtr plan_revisions = NULL;
-static SPIPlanPtr plan_rows = NULL;
 
 /*
  * Connect to SPI.  read_only is true for the functions declared STABLE:
@@ -99,10 +105,19 @@ void
 migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 {
 	MigrateIdentity saved;
-	int			rc;
+	volatile int rc = 0;
 
 	migrate_become_owner(&saved);
-	rc = SPI_execute_plan(plan, values, nulls, spi_read_only, 0);
+	bookkeeping = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, nulls, spi_read_only, 0);
+	}
+	PG_FINALLY();
+	{
+		bookkeeping = false;
+	}
+	PG_END_TRY();
 	migrate_restore_identity(&saved);
 	if (rc != expect)
 		elog(ERROR, "unexpected result of a migrate catalog query: %s",
@@ -260,7 +275,7 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 		"SELECT target_schema::pg_catalog.text,"
 		" (pg_catalog.date_part('epoch', lock_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
 		" (pg_catalog.date_part('epoch', statement_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
-		" graph_gen"
+		" graph_gen, summary_gen, heads, has_depends"
 		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
@@ -291,6 +306,12 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 	d = SPI_getbinval(tuple, desc, 3, &isnull);
 	project->statement_timeout = isnull ? -1 : DatumGetInt32(d);
 	project->graph_gen = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
+	d = SPI_getbinval(tuple, desc, 5, &isnull);
+	project->summary_gen = isnull ? -1 : DatumGetInt64(d);
+	d = SPI_getbinval(tuple, desc, 6, &isnull);
+	project->heads = isnull ? NULL : migrate_text_array(d, &project->nheads);
+	d = SPI_getbinval(tuple, desc, 7, &isnull);
+	project->has_depends = isnull || DatumGetBool(d);
 	SPI_freetuptable(SPI_tuptable);
 	return true;
 }
@@ -486,39 +507,23 @@ migrate_cmp_int(const void *a, const void *b)
 MgRevList
 migrate_read_rows(const MigrateGraph *mg)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	SPIPlanPtr	plan;
 	MgRevList	rows;
+	char	  **ids = migrate_read_row_ids(mg->project, &rows.n);
 
-	plan = migrate_prepare(&plan_rows,
-						   "SELECT revision FROM migrate.version"
-						   " WHERE project OPERATOR(pg_catalog.=) $1",
-						   1, argtypes);
-	values[0] = CStringGetTextDatum(mg->project);
-	migrate_exec(plan, values, NULL, SPI_OK_SELECT);
-
-	rows.n = (int) SPI_processed;
 	rows.items = palloc(sizeof(int) * (rows.n + 1));
 	for (int i = 0; i < rows.n; i++)
 	{
-		bool		isnull;
-		char	   *id;
-		int			rev;
+		int			rev = mg_lookup(mg->graph, ids[i]);
 
-		id = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[i],
-											   SPI_tuptable->tupdesc, 1, &isnull));
-		rev = mg_lookup(mg->graph, id);
 		if (rev < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("version row \"%s\" of project \"%s\" names no registered revision",
-							id, mg->project),
-					 errdetail("migrate.version records \"%s\" as applied, but migrate.revision has no such revision.", id),
+							ids[i], mg->project),
+					 errdetail("migrate.version records \"%s\" as applied, but migrate.revision has no such revision.", ids[i]),
 					 errhint("Run migrate.verify() to list the problems of the project.")));
 		rows.items[i] = rev;
 	}
-	SPI_freetuptable(SPI_tuptable);
 	qsort(rows.items, rows.n, sizeof(int), migrate_cmp_int);
 	return rows;
 }
@@ -552,4 +557,93 @@ migrate_checksum(const char *upgrade_sql, const char *downgrade_sql)
 	hex_encode((const char *) digest, PG_SHA256_DIGEST_LENGTH, hex);
 	hex[PG_SHA256_DIGEST_LENGTH * 2] = '\0';
 	return hex;
+}
+
+/*
+ * Trigger on migrate.revision, for each statement: a change made by hand
+ * (not through migrate.register) gives every project a new graph_gen, so no
+ * backend goes on using a graph or a summary built before the change.  The
+ * extension's own writes bump their project's graph_gen themselves and are
+ * let through here, which keeps registering cheap.
+ */
+PG_FUNCTION_INFO_V1(migrate_revision_changed);
+
+Datum
+migrate_revision_changed(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate.revision_changed() must be called as a trigger")));
+	if (!bookkeeping)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute("UPDATE migrate.project"
+						" SET graph_gen = pg_catalog.nextval('migrate.seq'::pg_catalog.regclass)",
+						false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not invalidate the graphs of migrate projects");
+		SPI_finish();
+	}
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Record what a no-op run and current() need to know of the graph, so that
+ * the next calls can answer without building it: the versioned heads and
+ * whether any revision has depends_on, valid while graph_gen stays the same.
+ * Written by runs (under the lock) when it is missing or stale, and only
+ * from a graph that built cleanly with intact bodies.
+ */
+void
+migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
+{
+	static SPIPlanPtr plan_summary = NULL;
+	Oid			argtypes[4] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID};
+	Datum		values[4];
+	MgRevList	heads;
+	bool		depends = false;
+	int			n = mg_graph_size(mg->graph);
+
+	if (project->summary_gen == project->graph_gen || mg->ndrifted > 0 ||
+		XactReadOnly)
+		return;
+	for (int i = 0; i < n && !depends; i++)
+		depends = mg_dependencies(mg->graph, i).n > 0;
+	heads = mg_heads(mg->graph, false);
+
+	migrate_prepare(&plan_summary,
+					"UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
+					" WHERE name OPERATOR(pg_catalog.=) $1",
+					4, argtypes);
+	values[0] = CStringGetTextDatum(project->name);
+	values[1] = Int64GetDatum(project->graph_gen);
+	values[2] = migrate_rev_array(mg, &heads, false);
+	values[3] = BoolGetDatum(depends);
+	migrate_exec(plan_summary, values, NULL, SPI_OK_UPDATE);
+}
+
+/*
+ * The project's version rows as ids, without the graph.
+ */
+char	  **
+migrate_read_row_ids(const char *project, int *n)
+{
+	static SPIPlanPtr plan_row_ids = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	char	  **ids;
+
+	migrate_prepare(&plan_row_ids,
+					"SELECT revision FROM migrate.version"
+					" WHERE project OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(plan_row_ids, values, NULL, SPI_OK_SELECT);
+	*n = (int) SPI_processed;
+	ids = palloc(sizeof(char *) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return ids;
 }

@@ -72,7 +72,46 @@ open_for_run(const char *name, MigrateProject **project, MgRevList *rows)
 						   mg_rev_id(mg->graph, mg->drifted[0]), mg->ndrifted - 1),
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 	*rows = migrate_read_rows(mg);
+	migrate_save_summary(*project, mg);
 	return mg;
+}
+
+/*
+ * Whether upgrade(target) is a no-op, known without building the graph:
+ * the project's summary is current, the target is 'head' (or 'heads' with
+ * no depends_on anywhere), and the version rows are exactly those heads.
+ * This is the boot of every application replica, so it must not cost a
+ * graph build; anything else goes the long way.
+ */
+static bool
+upgrade_is_noop(const MigrateProject *project, const char *target)
+{
+	char	  **rows;
+	int			nrows;
+
+	if (project->summary_gen != project->graph_gen || project->heads == NULL)
+		return false;
+	if (strcmp(target, "head") == 0)
+	{
+		if (project->nheads != 1)
+			return false;
+	}
+	else if (strcmp(target, "heads") != 0 || project->has_depends)
+		return false;
+
+	rows = migrate_read_row_ids(project->name, &nrows);
+	if (nrows != project->nheads)
+		return false;
+	for (int i = 0; i < nrows; i++)
+	{
+		bool		found = false;
+
+		for (int j = 0; j < project->nheads && !found; j++)
+			found = strcmp(rows[i], project->heads[j]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
 static Datum
@@ -88,6 +127,16 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_spi_begin(false);
+	if (planner == mg_plan_upgrade)
+	{
+		migrate_lock(name);
+		project = migrate_open_project(name, IsolationUsesXactSnapshot());
+		if (upgrade_is_noop(project, target))
+		{
+			migrate_spi_end();
+			return (Datum) 0;
+		}
+	}
 	mg = open_for_run(name, &project, &rows);
 	if (!planner(mg->graph, target, &rows, &plan, &err))
 		migrate_graph_error(&err, name);
@@ -115,6 +164,39 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 }
 
 /*
+ * current() without the graph, when the summary allows it: with no
+ * depends_on anywhere, the tips are the version rows themselves, and a
+ * single row that is a head (the state after any upgrade to head) cannot be
+ * redundant.  False when the long way is needed.
+ */
+static bool
+current_from_summary(FunctionCallInfo fcinfo, const MigrateProject *project)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	  **rows;
+	int			nrows;
+	bool		is_head = false;
+	Datum		value;
+	bool		isnull = false;
+
+	if (project->summary_gen != project->graph_gen || project->heads == NULL ||
+		project->has_depends)
+		return false;
+	rows = migrate_read_row_ids(project->name, &nrows);
+	if (nrows == 0)
+		return true;
+	if (nrows > 1)
+		return false;
+	for (int j = 0; j < project->nheads && !is_head; j++)
+		is_head = strcmp(rows[0], project->heads[j]) == 0;
+	if (!is_head)
+		return false;
+	value = CStringGetTextDatum(rows[0]);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+	return true;
+}
+
+/*
  * migrate.current(project): the applied heads, and the dependency tips they
  * imply, as `alembic current` lists them; nothing at base.
  */
@@ -131,7 +213,8 @@ migrate_current(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	migrate_spi_begin(true);
-	if (migrate_read_project(name, false, &project))
+	if (migrate_read_project(name, false, &project) &&
+		!current_from_summary(fcinfo, &project))
 	{
 		mg = migrate_graph(&project);
 		rows = migrate_read_rows(mg);

@@ -42,6 +42,11 @@ typedef struct MigrateProject
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
 	int64		graph_gen;
+	/* summary of the graph, valid when summary_gen == graph_gen */
+	int64		summary_gen;
+	const char **heads;			/* versioned heads, registration order */
+	int			nheads;
+	bool		has_depends;	/* some revision has depends_on */
 } MigrateProject;
 
 /*
@@ -83,6 +88,9 @@ extern bool migrate_read_project(const char *name, bool for_update,
 extern MigrateProject *migrate_open_project(const char *name, bool for_update);
 extern MigrateGraph *migrate_graph(const MigrateProject *project);
 extern MgRevList migrate_read_rows(const MigrateGraph *mg);
+extern char **migrate_read_row_ids(const char *project, int *n);
+extern void migrate_save_summary(const MigrateProject *project,
+								 const MigrateGraph *mg);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
 extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql);

@@ -368,6 +368,23 @@ is_applied(const char *project, const char *id)
 }
 
 /*
+ * Create the project if needed, and give it a new graph_gen: its graph is
+ * about to change.  values[0] is the project name.
+ */
+static void
+bump_graph_gen(Datum *values)
+{
+	Oid			argtypes[1] = {TEXTOID};
+
+	migrate_prepare(&plan_ensure_project,
+					"INSERT INTO migrate.project AS p (name, graph_gen)"
+					" VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+					" ON CONFLICT (name) DO UPDATE SET graph_gen = excluded.graph_gen",
+					1, argtypes);
+	migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+}
+
+/*
  * Register one revision (the work behind register, revision and merge).
  * The caller is connected to SPI.
  */
@@ -424,10 +441,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	/* read again under the lock: a concurrent register may have won */
 	if (!lookup_revision(project, id, &old))
 	{
-		migrate_prepare(&plan_ensure_project,
-						"INSERT INTO migrate.project (name) VALUES ($1) ON CONFLICT DO NOTHING",
-						1, argtypes);
-		migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+		bump_graph_gen(values);
 		migrate_prepare(&plan_insert,
 						"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
 						" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
@@ -456,6 +470,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("It has not been applied: pass replace => true to register the new content in its place.")));
 
+	bump_graph_gen(values);
 	migrate_prepare(&plan_replace,
 					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
 					" branch_labels = $5, message = $6, upgrade_sql = $7,"

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 dropdb --if-exists "$db" >/dev/null 2>&1
 createdb "$db"
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<SQL
 CREATE EXTENSION migrate;
 CREATE TABLE ledger (rev text NOT NULL, pid int NOT NULL DEFAULT pg_backend_pid());
 SELECT migrate.register('r' || i,
