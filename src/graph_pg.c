@@ -71,6 +71,8 @@ graph_errcode(MgErrorCode code)
 		case MG_ERR_OVERLAP:
 		case MG_ERR_RANGE_NOT_ALLOWED:
 			return ERRCODE_INVALID_PARAMETER_VALUE;
+		case MG_ERR_UNSUPPORTED:
+			return ERRCODE_FEATURE_NOT_SUPPORTED;
 		case MG_OK:
 			break;
 	}

@@ -602,14 +602,19 @@ migrate_revision(PG_FUNCTION_ARGS)
 			MgRevList	heads = mg_heads(mg->graph, false);
 
 			if (heads.n > 1)
+			{
+				StringInfoData list;
+
+				initStringInfo(&list);
+				for (int i = 0; i < heads.n; i++)
+					appendStringInfo(&list, "%s%s", i > 0 ? ", " : "",
+									 mg_rev_id(mg->graph, heads.items[i]));
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge."),
-						 errdetail_internal("Heads: %s.",
-											TextDatumGetCString(DirectFunctionCall2(array_to_text,
-																					migrate_rev_array(mg, &heads, false),
-																					CStringGetTextDatum(", ")))),
+						 errdetail("The heads are %s.", list.data),
 						 errhint("Pass down_revision, or join the heads with migrate.merge().")));
+			}
 			if (heads.n == 1)
 			{
 				new.down.names = palloc(sizeof(char *));
