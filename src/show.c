@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -401,6 +403,50 @@ migrate_pending(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The revisions a comma- or space-separated list of targets names, each
+ * once, in registration order: the starting point of a script may be
+ * several heads.
+ */
+static MgRevList
+resolve_list(const MigrateGraph *mg, const char *text, const char *project)
+{
+	char	   *copy = pstrdup(text);
+	char	   *p = copy;
+	int			n = mg_graph_size(mg->graph);
+	bool	   *seen = palloc0(sizeof(bool) * (n + 1));
+	MgRevList	out;
+
+	out.items = palloc(sizeof(int) * (n + 1));
+	out.n = 0;
+	for (;;)
+	{
+		char	   *start;
+		MgRevList	one;
+		MgError		err;
+
+		while (*p == ',' || isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && *p != ',' && !isspace((unsigned char) *p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (!mg_resolve(mg->graph, start, NULL, &one, &err))
+			migrate_graph_error(&err, project);
+		for (int i = 0; i < one.n; i++)
+			if (!seen[one.items[i]])
+			{
+				seen[one.items[i]] = true;
+				out.items[out.n++] = one.items[i];
+			}
+	}
+	qsort(out.items, out.n, sizeof(int), migrate_cmp_int);
+	return out;
+}
+
+/*
  * Append a body so that psql runs it as written and then moves on: a body
  * whose last line is a comment, or that lacks its final semicolon, gets one
  * on a line of its own.
@@ -456,8 +502,7 @@ migrate_script(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("project \"%s\" has no revisions", name)));
-	if (!mg_resolve(mg->graph, from, NULL, &rows, &err))
-		migrate_graph_error(&err, name);
+	rows = resolve_list(mg, from, name);
 	if (!mg_plan_upgrade(mg->graph, target, &rows, &plan, &err))
 		migrate_graph_error(&err, name);
 	if (plan.nsteps == 0 &&

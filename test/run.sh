@@ -42,10 +42,15 @@ suite "graph module (standalone)" make -s -C test/graph check
 # script reports its suites on fd 3 as "pass NAME" / "fail NAME".
 results=$(mktemp)
 pg_virtualenv -t \
-	-o "listen_addresses=127.0.0.1" \
+	-o "listen_addresses=localhost" \
 	-o "max_connections=100" \
 	-o "fsync=off" \
 	bash test/in_cluster.sh 3>"$results"
+cluster_status=$?
+if [ ! -s "$results" ]; then
+	echo "the throw-away cluster did not start, or ran no suite (status $cluster_status)"
+	echo "fail throw-away cluster" >"$results"
+fi
 while read -r verdict name; do
 	if [ "$verdict" = pass ]; then
 		passed=$((passed + 1))
@@ -58,7 +63,7 @@ rm -f "$results"
 
 # the benchmark at tiny sizes, so that it cannot rot (no targets checked)
 suite "benchmark smoke run (make bench BENCH_ARGS=--smoke)" \
-	pg_virtualenv -t -o "listen_addresses=127.0.0.1" -o "fsync=off" \
+	pg_virtualenv -t -o "listen_addresses=localhost" -o "fsync=off" \
 	/usr/bin/python3 test/bench/bench.py --smoke
 
 echo

@@ -8,5 +8,5 @@ bash test/deps.sh
 make -s WERROR=1 >/dev/null
 make -s install >/dev/null
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
-pg_virtualenv -t -o "listen_addresses=127.0.0.1" -o "fsync=off" \
+pg_virtualenv -t -o "listen_addresses=localhost" -o "fsync=off" \
 	/usr/bin/python3 test/bench/bench.py "$@"
