@@ -647,3 +647,20 @@ migrate_read_row_ids(const char *project, int *n)
 	SPI_freetuptable(SPI_tuptable);
 	return ids;
 }
+
+/*
+ * Remove every version row of a project (stamp with purge).
+ */
+void
+migrate_delete_rows(const char *project)
+{
+	static SPIPlanPtr plan_purge = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+
+	migrate_prepare(&plan_purge,
+					"DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(plan_purge, values, NULL, SPI_OK_DELETE);
+}

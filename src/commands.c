@@ -42,6 +42,37 @@ target_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
+ * Version rows are the applied heads: none may lie below another.  Rows
+ * edited by hand can break that, and a run would then plan from a state
+ * Alembic could never have left; refuse, and point at verify().
+ */
+static void
+check_rows(const MigrateGraph *mg, const MgRevList *rows)
+{
+	MgRevList	tips;
+	MgError		err;
+
+	if (rows->n < 2)
+		return;
+	if (!mg_current(mg->graph, rows, &tips, &err))
+		migrate_graph_error(&err, mg->project);
+	for (int i = 0; i < rows->n; i++)
+	{
+		bool		tip = false;
+
+		for (int j = 0; j < tips.n && !tip; j++)
+			tip = tips.items[j] == rows->items[i];
+		if (!tip)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("version rows of project \"%s\" overlap", mg->project),
+					 errdetail("Version row %s is an ancestor of another version row.",
+							   mg_rev_id(mg->graph, rows->items[i])),
+					 errhint("Run migrate.verify() to list the problems of the project.")));
+	}
+}
+
+/*
  * Lock the project, read its state, and return the graph and rows.  The
  * project row is locked too under REPEATABLE READ and SERIALIZABLE, where
  * the transaction's snapshot may predate the migration it waited for: the
@@ -49,7 +80,8 @@ target_arg(FunctionCallInfo fcinfo, int argno)
  * plan from stale rows.
  */
 static MigrateGraph *
-open_for_run(const char *name, MigrateProject **project, MgRevList *rows)
+open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
+			 bool purge)
 {
 	MigrateGraph *mg;
 
@@ -68,10 +100,26 @@ open_for_run(const char *name, MigrateProject **project, MgRevList *rows)
 				 mg->ndrifted == 1 ?
 				 errdetail("Revision %s was changed after it was registered.",
 						   mg_rev_id(mg->graph, mg->drifted[0])) :
-				 errdetail("Revision %s and %d others were changed after they were registered.",
-						   mg_rev_id(mg->graph, mg->drifted[0]), mg->ndrifted - 1),
+				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
+								  "Revision %s and %d others were changed after they were registered.",
+								  mg->ndrifted - 1,
+								  mg_rev_id(mg->graph, mg->drifted[0]), mg->ndrifted - 1),
 				 errhint("Run migrate.verify() to list the problems of the project.")));
-	*rows = migrate_read_rows(mg);
+	if (purge)
+	{
+		/*
+		 * stamp(..., purge => true) is how rows that do not fit the graph
+		 * are mended, so they are removed before anything reads them.
+		 */
+		migrate_delete_rows(mg->project);
+		rows->items = NULL;
+		rows->n = 0;
+	}
+	else
+	{
+		*rows = migrate_read_rows(mg);
+		check_rows(mg, rows);
+	}
 	migrate_save_summary(*project, mg);
 	return mg;
 }
@@ -137,7 +185,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 			return (Datum) 0;
 		}
 	}
-	mg = open_for_run(name, &project, &rows);
+	mg = open_for_run(name, &project, &rows, false);
 	if (!planner(mg->graph, target, &rows, &plan, &err))
 		migrate_graph_error(&err, name);
 	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
@@ -274,8 +322,8 @@ migrate_stamp(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_spi_begin(false);
-	mg = open_for_run(name, &project, &rows);
-	if (!mg_plan_stamp(mg->graph, list, n, &rows, purge, &plan, &err))
+	mg = open_for_run(name, &project, &rows, purge);
+	if (!mg_plan_stamp(mg->graph, list, n, &rows, false, &plan, &err))
 		migrate_graph_error(&err, name);
 	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
 	migrate_spi_end();

@@ -68,7 +68,16 @@
  *	  hold a revision and its ancestor.
  *	- A history range whose start is a relative "-N" that walks past the
  *	  end reports MG_ERR_RELATIVE_RANGE (Alembic reports a confusing
- *	  "Can't locate revision identified by 'heads'").
+ *	  "Can't locate revision identified by 'heads'").  An empty or NULL
+ *	  range means base:heads (graph.h), where alembic history says "History
+ *	  range requires [start]:[end], [start]:, or :[end]" for "".
+ *	- mg_resolve is alembic show (get_revisions) plus two forms show does
+ *	  not read: <symbol>+N / <symbol>-N walk from the symbol and +N from the
+ *	  version rows, as upgrade would.  A walk that ends at base resolves to
+ *	  base, the empty list (show crashes on it).
+ *	- Where Alembic keeps branch labels in its map in a Python set's order,
+ *	  we use registration order: it only shows in the order of the
+ *	  candidates an ambiguous-prefix error lists.
  *	- Relative targets are read with ASCII \w and \d; Python's regular
  *	  expressions would also accept non-ASCII letters and digits, which no
  *	  id can contain anyway.
@@ -211,9 +220,9 @@ track(Ctx *c, void *p)
 		int			ncap = c->cscratch ? c->cscratch * 2 : 32;
 
 		if (c->scratch == NULL)
-			c->scratch = mg_alloc(sizeof(void *) * ncap);
+			c->scratch = mg_alloc(sizeof(void *) * (size_t) ncap);
 		else
-			c->scratch = mg_realloc(c->scratch, sizeof(void *) * ncap);
+			c->scratch = mg_realloc(c->scratch, sizeof(void *) * (size_t) ncap);
 		c->cscratch = ncap;
 	}
 	c->scratch[c->nscratch] = p;
@@ -2766,24 +2775,139 @@ parse_upgrade_target(Ctx *c, Arg current, Arg target, bool assert_rel,
  * "is it an ancestor of another head" with one ancestor set per head,
  * recomputed at every merge: quadratic in time and memory.
  *
- * We run the same list machine, with the same index moves, but answer the
- * question differently.  Emitted revisions are never ancestors of a head
- * still in the list (a revision is only emitted when no head is above
- * it, and heads only move down), so the candidate is blocked exactly when
- * a head is reachable upwards from it through revisions not yet emitted.
- * Each revision keeps the list of its not-yet-emitted "children" in the
- * set being ordered; a candidate with none is free (O(1)), otherwise a
- * search over those children finds the heads above it, and the one with
- * the smallest list position is where the index goes.  List positions are
- * slot numbers: a head replaced in place keeps its slot, appended heads
- * get new, larger ones, so slot order is list order.
+ * We run the same list machine, with the same index moves, and answer the
+ * question differently.  List positions are slot numbers: a head replaced
+ * in place keeps its slot, appended heads get new, larger ones, so slot
+ * order is list order.  Emitted revisions are never ancestors of a head
+ * still in the list (a revision is only emitted when no head is above it,
+ * and heads only move down), so for every revision v not yet emitted we
+ * keep low[v], the smallest slot of a head among v and its not-yet-emitted
+ * descendants.  The candidate c is blocked exactly when some child x of c
+ * has low[x] < infinity, and the index then moves to the smallest such
+ * low[x].  Each revision keeps its children's values in a min-heap with
+ * lazy deletion.  low[] can only grow (a moved slot stays below where it
+ * was; appended slots are larger than all others), so after an emission
+ * we recompute the emitted revision's parents and push changes down only
+ * as far as values actually change.
  *
  * For history ranges the set to order can have holes (a dependency may
  * leave the range and come back), while Alembic's ancestor sets look
  * through them.  'hull' then names the revisions that may sit in such a
- * hole, and children are found through them.  If a revision can never
- * become a head (Alembic then fails its final assertion), we report it.
+ * hole, and the child relation is taken through them.  If a revision can
+ * never become a head (Alembic then fails its final assertion), we report
+ * it.
  */
+#define NO_SLOT		INT_MAX
+
+typedef struct Heaps
+{
+	int64_t    *pool;
+	size_t		used;
+	size_t		cap;
+	int		   *off;
+	int		   *len;
+	int		   *room;
+	int		   *low;
+	Mark	   *dead;
+	Ctx		   *c;
+	int			slot;
+} Heaps;
+
+static void
+heap_push(Heaps *h, int v, int val, int x)
+{
+	int64_t    *a;
+	int			i;
+
+	if (h->len[v] == h->room[v])
+	{
+		int			nroom = h->room[v] * 2 + 4;
+
+		if (h->used + (size_t) nroom > h->cap)
+		{
+			size_t		ncap = h->cap * 2 + (size_t) nroom + 64;
+
+			if (h->pool == NULL)
+			{
+				h->pool = mg_alloc(sizeof(int64_t) * ncap);
+				h->slot = track(h->c, h->pool);
+			}
+			else
+			{
+				h->pool = mg_realloc(h->pool, sizeof(int64_t) * ncap);
+				h->c->scratch[h->slot] = h->pool;
+			}
+			h->cap = ncap;
+		}
+		if (h->len[v] > 0)
+			memcpy(h->pool + h->used, h->pool + h->off[v],
+				   sizeof(int64_t) * (size_t) h->len[v]);
+		h->off[v] = (int) h->used;
+		h->used += (size_t) nroom;
+		h->room[v] = nroom;
+	}
+	a = h->pool + h->off[v];
+	i = h->len[v]++;
+	a[i] = ((int64_t) val << 32) | (int64_t) x;
+	while (i > 0 && a[(i - 1) / 2] > a[i])
+	{
+		int64_t		t = a[i];
+
+		a[i] = a[(i - 1) / 2];
+		a[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+/* smallest live value among v's children, dropping stale entries */
+static int
+heap_top(Heaps *h, int v)
+{
+	int64_t    *a = h->pool ? h->pool + h->off[v] : NULL;
+
+	while (h->len[v] > 0)
+	{
+		int			val = (int) (a[0] >> 32);
+		int			x = (int) (a[0] & 0xFFFFFFFF);
+		int			i = 0,
+					n;
+
+		if (!mark_has(h->dead, x) && h->low[x] == val)
+			return val;
+		n = --h->len[v];
+		a[0] = a[n];
+		for (;;)
+		{
+			int			l = 2 * i + 1,
+						m = i;
+
+			if (l < n && a[l] < a[m])
+				m = l;
+			if (l + 1 < n && a[l + 1] < a[m])
+				m = l + 1;
+			if (m == i)
+				break;
+			{
+				int64_t		t = a[i];
+
+				a[i] = a[m];
+				a[m] = t;
+			}
+			i = m;
+		}
+	}
+	return NO_SLOT;
+}
+
+static int
+cmp_topo_desc(const void *a, const void *b)
+{
+	int			x = ((const int *) a)[1];
+	int			y = ((const int *) b)[1];
+
+	return (x < y) - (x > y);
+}
+
 static bool
 topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 		  int nheads, Mark *hull, IntVec *out)
@@ -2793,14 +2917,12 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 	int			nt = todo->n;
 	IntVec		ech,
 				epa,
-				init;
+				init,
+				queue;
 	int		   *ebeg,
 			   *eend,
-			   *ehead,
-			   *enext,
-			   *eprev,
-			   *pend,
-			   *slot_of;
+			   *slot_of,
+			   *order;
 	int		   *snode,
 			   *sprev,
 			   *snext;
@@ -2810,8 +2932,8 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 				live = 0,
 				cur;
 	Mark	   *dup,
-			   *done,
-			   *vis;
+			   *queued;
+	Heaps		h;
 	int			i,
 				e;
 
@@ -2821,14 +2943,19 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 	iv_init(c, &ech);
 	iv_init(c, &epa);
 	iv_init(c, &init);
+	iv_init(c, &queue);
 	ebeg = sc_alloc(c, (size_t) n, sizeof(int));
 	eend = sc_alloc(c, (size_t) n, sizeof(int));
-	ehead = sc_alloc(c, (size_t) n, sizeof(int));
-	pend = sc_alloc(c, (size_t) n, sizeof(int));
 	slot_of = sc_alloc(c, (size_t) n, sizeof(int));
 	dup = mark_new(c);
-	done = mark_new(c);
-	vis = mark_new(c);
+	queued = mark_new(c);
+	memset(&h, 0, sizeof(h));
+	h.c = c;
+	h.off = sc_alloc(c, (size_t) n, sizeof(int));
+	h.len = sc_alloc(c, (size_t) n, sizeof(int));
+	h.room = sc_alloc(c, (size_t) n, sizeof(int));
+	h.low = sc_alloc(c, (size_t) n, sizeof(int));
+	h.dead = mark_new(c);
 
 	/* child -> parent edges inside the set (through holes for history) */
 	for (i = 0; i < nt; i++)
@@ -2839,7 +2966,6 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 					j;
 
 		ebeg[x] = ech.n;
-		ehead[x] = -1;
 		slot_of[x] = -1;
 		mark_clear(dup);
 		edges(g, ANC_ALL, x, &pe, &npe);
@@ -2861,12 +2987,12 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 				st_push(c, p);
 				while (c->nstack > 0)
 				{
-					int			h = c->stack[--c->nstack];
+					int			gh = c->stack[--c->nstack];
 					const int  *he;
 					int			nhe,
 								q;
 
-					edges(g, ANC_ALL, h, &he, &nhe);
+					edges(g, ANC_ALL, gh, &he, &nhe);
 					for (q = 0; q < nhe; q++)
 					{
 						int			r = he[q];
@@ -2886,19 +3012,6 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 			}
 		}
 		eend[x] = ech.n;
-	}
-	enext = sc_alloc(c, (size_t) ech.n, sizeof(int));
-	eprev = sc_alloc(c, (size_t) ech.n, sizeof(int));
-	for (e = 0; e < ech.n; e++)
-	{
-		int			p = epa.v[e];
-
-		eprev[e] = -1;
-		enext[e] = ehead[p];
-		if (ehead[p] >= 0)
-			eprev[ehead[p]] = e;
-		ehead[p] = e;
-		pend[p]++;
 	}
 
 	/* the starting heads, in map (registration) order */
@@ -2928,69 +3041,51 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 		live++;
 	}
 
+	/* low[] bottom-up: descendants come later in g->topo */
+	order = sc_alloc(c, (size_t) nt * 2, sizeof(int));
+	for (i = 0; i < nt; i++)
+	{
+		order[2 * i] = todo->v[i];
+		order[2 * i + 1] = g->topo[todo->v[i]];
+	}
+	qsort(order, (size_t) nt, 2 * sizeof(int), cmp_topo_desc);
+	for (i = 0; i < nt; i++)
+	{
+		int			v = order[2 * i];
+		int			own = slot_of[v] >= 0 ? slot_of[v] : NO_SLOT;
+		int			top = heap_top(&h, v);
+
+		h.low[v] = own < top ? own : top;
+		for (e = ebeg[v]; e < eend[v]; e++)
+			heap_push(&h, epa.v[e], h.low[v], v);
+	}
+
 	cur = sfirst;
 	while (live > 0)
 	{
 		int			cand = snode[cur];
+		int			above = heap_top(&h, cand);
 		const int  *pe;
 		int			npe,
 					j;
 		bool		replaced = false;
 
-		if (pend[cand] > 0)
+		if (above != NO_SLOT)
 		{
-			/* smallest slot among heads above cand, if any */
-			int			best = INT_MAX;
-
-			mark_clear(vis);
-			c->nstack = 0;
-			st_push(c, cand);
-			mark_set(vis, cand);
-			while (c->nstack > 0)
-			{
-				int			v = c->stack[--c->nstack];
-
-				for (e = ehead[v]; e >= 0; e = enext[e])
-				{
-					int			x = ech.v[e];
-
-					if (mark_has(vis, x))
-						continue;
-					mark_set(vis, x);
-					if (slot_of[x] >= 0 && slot_of[x] < best)
-						best = slot_of[x];
-					st_push(c, x);
-				}
-			}
-			if (best != INT_MAX)
-			{
-				cur = best;
-				continue;
-			}
+			cur = above;
+			continue;
 		}
 
-		/* emit cand */
+		/* emit cand, hand its slot to its first pending parent */
 		iv_push(out, cand);
-		mark_set(done, cand);
-		for (e = ebeg[cand]; e < eend[cand]; e++)
-		{
-			int			p = epa.v[e];
-
-			if (eprev[e] >= 0)
-				enext[eprev[e]] = enext[e];
-			else
-				ehead[p] = enext[e];
-			if (enext[e] >= 0)
-				eprev[enext[e]] = eprev[e];
-			pend[p]--;
-		}
+		mark_set(h.dead, cand);
 		slot_of[cand] = -1;
 		edges(g, ANC_ALL, cand, &pe, &npe);
 		for (j = 0; j < npe; j++)
 		{
 			int			p = pe[j];
 
-			if (!mark_has(intodo, p) || mark_has(done, p) || slot_of[p] >= 0)
+			if (!mark_has(intodo, p) || mark_has(h.dead, p) || slot_of[p] >= 0)
 				continue;
 			if (!replaced)
 			{
@@ -3023,6 +3118,41 @@ topo_sort(Ctx *c, const IntVec *todo, Mark *intodo, const int *heads,
 				slast = sprev[cur];
 			live--;
 			cur = next;
+		}
+
+		/* the values below cand can only have grown: recompute them */
+		queue.n = 0;
+		mark_clear(queued);
+		for (e = ebeg[cand]; e < eend[cand]; e++)
+			if (!mark_has(h.dead, epa.v[e]) && !mark_has(queued, epa.v[e]))
+			{
+				mark_set(queued, epa.v[e]);
+				iv_push(&queue, epa.v[e]);
+			}
+		for (i = 0; i < queue.n; i++)
+		{
+			int			v = queue.v[i];
+			int			own = slot_of[v] >= 0 ? slot_of[v] : NO_SLOT;
+			int			top = heap_top(&h, v);
+			int			nl = own < top ? own : top;
+
+			mark_unset(queued, v);
+			if (nl == h.low[v])
+				continue;
+			h.low[v] = nl;
+			for (e = ebeg[v]; e < eend[v]; e++)
+			{
+				int			p = epa.v[e];
+
+				if (mark_has(h.dead, p))
+					continue;
+				heap_push(&h, p, nl, v);
+				if (!mark_has(queued, p))
+				{
+					mark_set(queued, p);
+					iv_push(&queue, p);
+				}
+			}
 		}
 	}
 	if (out->n != nt)
@@ -3177,54 +3307,123 @@ pb_finish(PlanB *pb, MgPlan *plan)
 }
 
 /*
- * Is v an ancestor-or-self of a row other than those in excl?  Only
- * applied revisions can lie between v and such a row, so the search stays
- * inside 'applied'.
+ * Is v an ancestor-or-self of a row other than those in excl?  Two
+ * searches run in turns and the first to finish answers: one up from v
+ * through applied revisions (only those can lie between v and a row), one
+ * down from the other rows, cut off below v in the topological order.  The
+ * first is short when v sits right under a row, the second when there are
+ * few other rows (often none), so neither a long applied stretch above v
+ * nor a crowd of rows makes the question expensive.
  */
+typedef struct Cover
+{
+	Mark	   *up_seen;
+	Mark	   *down_seen;
+	Mark	   *anc;			/* for strict_ancestor */
+	IntVec		up;
+	IntVec		down;
+	IntVec		list;			/* the rows a step merges or restores */
+} Cover;
+
+static void
+cover_init(Ctx *c, Cover *cv)
+{
+	cv->up_seen = mark_new(c);
+	cv->down_seen = mark_new(c);
+	cv->anc = mark_new(c);
+	iv_init(c, &cv->up);
+	iv_init(c, &cv->down);
+	iv_init(c, &cv->list);
+}
+
 static bool
-covered_by_other_row(Ctx *c, Mark *seen, int v, Mark *applied,
+excluded(int x, const int *excl, int nexcl)
+{
+	int			j;
+
+	for (j = 0; j < nexcl; j++)
+		if (excl[j] == x)
+			return true;
+	return false;
+}
+
+static bool
+covered_by_other_row(Ctx *c, Cover *cv, int v, Mark *applied,
 					 const Rows *rows, const int *excl, int nexcl)
 {
 	const MgGraph *g = c->g;
+	int			floor = g->topo[v];
+	int			ri = 0;
 
-	mark_clear(seen);
-	c->nstack = 0;
-	st_push(c, v);
-	mark_set(seen, v);
-	while (c->nstack > 0)
+	mark_clear(cv->up_seen);
+	mark_clear(cv->down_seen);
+	cv->up.n = 0;
+	cv->down.n = 0;
+	iv_push(&cv->up, v);
+	mark_set(cv->up_seen, v);
+	for (;;)
 	{
-		int			x = c->stack[--c->nstack];
 		const int  *e;
 		int			ne,
 					j;
+		int			x;
 
-		if (is_row(rows, x))
-		{
-			bool		excluded = false;
-
-			for (j = 0; j < nexcl; j++)
-				if (excl[j] == x)
-					excluded = true;
-			if (!excluded)
-			{
-				c->nstack = 0;
-				return true;
-			}
-		}
+		/* one step up */
+		if (cv->up.n == 0)
+			return false;
+		x = cv->up.v[--cv->up.n];
+		if (is_row(rows, x) && !excluded(x, excl, nexcl))
+			return true;
 		edges(g, DESC_ALL, x, &e, &ne);
 		for (j = 0; j < ne; j++)
-			if (mark_has(applied, e[j]) && !mark_has(seen, e[j]))
+			if (mark_has(applied, e[j]) && !mark_has(cv->up_seen, e[j]))
 			{
-				mark_set(seen, e[j]);
-				st_push(c, e[j]);
+				mark_set(cv->up_seen, e[j]);
+				iv_push(&cv->up, e[j]);
 			}
+
+		/* one step down */
+		if (cv->down.n > 0)
+		{
+			x = cv->down.v[--cv->down.n];
+			edges(g, ANC_ALL, x, &e, &ne);
+			for (j = 0; j < ne; j++)
+			{
+				int			y = e[j];
+
+				if (y == v)
+					return true;
+				if (g->topo[y] > floor && !mark_has(cv->down_seen, y))
+				{
+					mark_set(cv->down_seen, y);
+					iv_push(&cv->down, y);
+				}
+			}
+		}
+		else
+		{
+			/* take the next other row as a starting point */
+			while (ri < rows->list.n &&
+				   (rows->list.v[ri] < 0 ||
+					excluded(rows->list.v[ri], excl, nexcl)))
+				ri++;
+			if (ri == rows->list.n)
+				return false;
+			x = rows->list.v[ri++];
+			if (x == v)
+				return true;
+			if (g->topo[x] > floor && !mark_has(cv->down_seen, x))
+			{
+				mark_set(cv->down_seen, x);
+				iv_push(&cv->down, x);
+			}
+		}
 	}
-	return false;
 }
 
 /* the rows an upgrade of rev leaves (7.1-7.3) */
 static bool
-upgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
+upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 {
 	Ctx		   *c = pb->c;
 	const MgGraph *g = c->g;
@@ -3244,19 +3443,19 @@ upgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
 	}
 	else if (np > 1 && inrows > 1)
 	{
-		IntVec		from;
+		IntVec	   *from = &cv->list;
 
 		/*
 		 * Alembic merges "down revisions minus ancestors of the other rows";
 		 * a down revision that is no row and only lies below another down
 		 * revision makes it delete a row that is not there (KeyError).
 		 */
-		iv_init(c, &from);
+		from->n = 0;
 		for (j = 0; j < np; j++)
 		{
 			if (is_row(&pb->rows, p[j]))
-				iv_push(&from, p[j]);
-			else if (!covered_by_other_row(c, seen, p[j], applied, &pb->rows,
+				iv_push(from, p[j]);
+			else if (!covered_by_other_row(c, cv, p[j], applied, &pb->rows,
 										   p, np))
 				return fail(c, MG_ERR_UNSUPPORTED,
 							sc_printf(c, "Revision %s lists %s among its down revisions although it is already an ancestor of another of them; Alembic fails on this merge with an internal error (KeyError).",
@@ -3265,10 +3464,10 @@ upgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
 							"cannot upgrade merge revision %s from these version rows",
 							g->ids[rev]);
 		}
-		for (j = 0; j + 1 < from.n; j++)
-			if (!pb_op(pb, MG_ROW_DELETE, from.v[j], -1))
+		for (j = 0; j + 1 < from->n; j++)
+			if (!pb_op(pb, MG_ROW_DELETE, from->v[j], -1))
 				return false;
-		if (!pb_op(pb, MG_ROW_UPDATE, from.v[from.n - 1], rev))
+		if (!pb_op(pb, MG_ROW_UPDATE, from->v[from->n - 1], rev))
 			return false;
 	}
 	else
@@ -3282,7 +3481,7 @@ upgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
 
 /* the rows a downgrade of rev leaves (7.5-7.8, with the 1373 fix) */
 static bool
-downgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
+downgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 {
 	Ctx		   *c = pb->c;
 	const MgGraph *g = c->g;
@@ -3290,7 +3489,7 @@ downgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
 	int			np,
 				j,
 				k;
-	IntVec		to;
+	IntVec	   *to = &cv->list;
 
 	if (!is_row(&pb->rows, rev))
 		return fail(c, MG_ERR_UNSUPPORTED,
@@ -3299,33 +3498,33 @@ downgrade_rows(PlanB *pb, Mark *seen, Mark *applied, int rev)
 					NULL, "cannot downgrade revision %s from these version rows",
 					g->ids[rev]);
 	edges(g, ANC_ALL, rev, &p, &np);
-	iv_init(c, &to);
+	to->n = 0;
 	for (j = 0; j < np; j++)
-		if (!covered_by_other_row(c, seen, p[j], applied, &pb->rows, &rev, 1))
-			iv_push(&to, p[j]);
-	if (to.n > 1)
+		if (!covered_by_other_row(c, cv, p[j], applied, &pb->rows, &rev, 1))
+			iv_push(to, p[j]);
+	if (to->n > 1)
 	{
-		Mark	   *anc = mark_new(c);
 		int			w = 0;
 
-		for (j = 0; j < to.n; j++)
+		/* keep both of an ancestor pair and the rows would overlap (1373) */
+		for (j = 0; j < to->n; j++)
 		{
 			bool		below = false;
 
-			for (k = 0; k < to.n && !below; k++)
-				if (k != j && strict_ancestor(c, anc, to.v[j], to.v[k]))
+			for (k = 0; k < to->n && !below; k++)
+				if (k != j && strict_ancestor(c, cv->anc, to->v[j], to->v[k]))
 					below = true;
 			if (!below)
-				to.v[w++] = to.v[j];
+				to->v[w++] = to->v[j];
 		}
-		to.n = w;
+		to->n = w;
 	}
-	if (to.n == 0)
+	if (to->n == 0)
 		return pb_op(pb, MG_ROW_DELETE, rev, -1);
-	for (j = 0; j + 1 < to.n; j++)
-		if (!pb_op(pb, MG_ROW_INSERT, -1, to.v[j]))
+	for (j = 0; j + 1 < to->n; j++)
+		if (!pb_op(pb, MG_ROW_INSERT, -1, to->v[j]))
 			return false;
-	return pb_op(pb, MG_ROW_UPDATE, rev, to.v[to.n - 1]);
+	return pb_op(pb, MG_ROW_UPDATE, rev, to->v[to->n - 1]);
 }
 
 /* ----------------------------------------------------------------------
@@ -3364,14 +3563,20 @@ collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
 	for (i = 0; i < targets->n; i++)
 		if (targets->v[i] < 0)
 		{
+			/* Alembic: a bare AssertionError (semantics 4.4) */
 			RelTarget	rt;
+			long long	mag = 0;
+			const char *detail = targets->v[i] == BASE_REV ?
+				"The walk ends at base, which is not a revision to upgrade to." :
+				"The walk goes past the end of the revision graph.";
 
 			rel_match(c, upper.str ? upper.str : "", &rt);
-			return fail_relative(c, rt.matched ? rt.rel_text : upper.str,
-								 rt.matched ? rt.abs_text : "0",
-								 targets->v[i] == BASE_REV ?
-								 "The walk ends at base, which is not a revision to upgrade to." :
-								 "The walk goes past the end of the revision graph.");
+			if (rt.matched)
+				return fail_relative(c, rt.rel_text, rt.abs_text, detail);
+			/* only Python's int() reading of "-N" gets here */
+			(void) py_negative_int(upper.str ? upper.str : "", &mag);
+			return fail_relative(c, sc_printf(c, "-%lld", mag),
+								 sc_printf(c, "%lld", mag), detail);
 		}
 
 	/* a "<branch>@..." start limits the targets to that branch's labels */
@@ -3799,9 +4004,19 @@ mg_resolve(const MgGraph *g, const char *target, const MgRevList *rows,
 
 		if (res.v[i] == NONE_REV)
 		{
-			fail_relative(c, rt.matched ? rt.rel_text : target,
-						  rt.matched ? rt.abs_text : "0",
-						  "The walk goes past the end of the revision graph.");
+			/* Alembic's show crashes on the None a walk past the end gives */
+			long long	mag = 0;
+
+			if (rt.matched)
+				fail_relative(c, rt.rel_text, rt.abs_text,
+							  "The walk goes past the end of the revision graph.");
+			else
+			{
+				(void) py_negative_int(target, &mag);
+				fail_relative(c, sc_printf(c, "-%lld", mag),
+							  sc_printf(c, "%lld", mag),
+							  "The walk goes past the end of the revision graph.");
+			}
 			goto done;
 		}
 		if (res.v[i] == BASE_REV)
@@ -3953,8 +4168,8 @@ mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 				order;
 	Mark	   *inneeds,
 			   *required,
-			   *applied,
-			   *seen;
+			   *applied;
+	Cover		cv;
 	PlanB		pb;
 	bool		ok = false;
 
@@ -3986,7 +4201,7 @@ mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 	inneeds = mark_new(c);
 	required = mark_new(c);
 	applied = mark_new(c);
-	seen = mark_new(c);
+	cover_init(c, &cv);
 	if (!collect_upgrade(c, upper, lower, true, false, true, &needs, inneeds,
 						 &targets, required, &req, applied))
 		goto done;
@@ -3997,7 +4212,7 @@ mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 	{
 		int			rev = order.v[i];
 
-		if (!upgrade_rows(&pb, seen, applied, rev))
+		if (!upgrade_rows(&pb, &cv, applied, rev))
 			goto done;
 		mark_set(applied, rev);
 		pb_step(&pb, MG_STEP_UPGRADE, rev);
@@ -4021,8 +4236,8 @@ mg_plan_downgrade(const MgGraph *g, const char *target,
 	IntVec		todo,
 				order;
 	Mark	   *intodo,
-			   *active,
-			   *seen;
+			   *active;
+	Cover		cv;
 	PlanB		pb;
 	bool		ok = false;
 
@@ -4049,7 +4264,7 @@ mg_plan_downgrade(const MgGraph *g, const char *target,
 	iv_init(c, &order);
 	intodo = mark_new(c);
 	active = mark_new(c);
-	seen = mark_new(c);
+	cover_init(c, &cv);
 	if (!collect_downgrade(c, r, nr, target, &todo, intodo, active))
 		goto done;
 	if (!topo_sort(c, &todo, intodo, r, nr, NULL, &order))
@@ -4059,7 +4274,7 @@ mg_plan_downgrade(const MgGraph *g, const char *target,
 	{
 		int			rev = order.v[i];
 
-		if (!downgrade_rows(&pb, seen, active, rev))
+		if (!downgrade_rows(&pb, &cv, active, rev))
 			goto done;
 		mark_unset(active, rev);
 		pb_step(&pb, MG_STEP_DOWNGRADE, rev);

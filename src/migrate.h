@@ -89,6 +89,7 @@ extern MigrateProject *migrate_open_project(const char *name, bool for_update);
 extern MigrateGraph *migrate_graph(const MigrateProject *project);
 extern MgRevList migrate_read_rows(const MigrateGraph *mg);
 extern char **migrate_read_row_ids(const char *project, int *n);
+extern void migrate_delete_rows(const char *project);
 extern void migrate_save_summary(const MigrateProject *project,
 								 const MigrateGraph *mg);
 extern const char **migrate_text_array(Datum array, int *n);

@@ -122,7 +122,7 @@ INSERT INTO steps VALUES
 	('g5',  3, 'downgrade', 'two@base',   's2 s1',          'r1',    NULL),
 	('g5',  4, 'upgrade',   'two@+1',     's1',             'r1 s1', NULL),
 	('g5',  5, 'upgrade',   'one@+1',     'r2',             'r2 s1', NULL),
-	('g5',  6, 'stamp purge', 'base',     'base',           '',      NULL),
+	('g5',  6, 'stamp purge', 'base',     '',               '',      NULL),     -- purged: nothing left to stamp
 	('g5',  7, 'stamp',     'r1, s2',     'r1 s2',          'r1 s2', NULL),     -- several targets: two new rows
 	('g5',  8, 'stamp',     'two@base',   'base',           'r1',    NULL),     -- removes that branch's row
 	('g5',  9, 'stamp',     'r2',         'r2',             'r2',    NULL),     -- replaces the ancestor row
