@@ -37,6 +37,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "commands/trigger.h"
 
 #include "migrate.h"
@@ -53,6 +54,14 @@ static bool spi_read_only = false;
  * trigger on migrate.revision can tell them from edits made by hand.
  */
 static bool bookkeeping = false;
+
+/*
+ * The OID of the installed extension, as last looked up.  Cached graphs are
+ * dropped when it changes: DROP EXTENSION and CREATE EXTENSION in one
+ * backend start graph_gen over, so old and new numbers could meet.
+ */
+static Oid	installed_extension = InvalidOid;
+static Oid	cache_extension = InvalidOid;
 
 static SPIPlanPtr plan_project = NULL;
 static SPIPlanPtr plan_project_for_update = NULL;
@@ -158,6 +167,7 @@ extension_owner(void)
 {
 	static Oid	cached_owner = InvalidOid;
 	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
+	Form_pg_extension ext = NULL;
 	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
@@ -174,7 +184,11 @@ extension_owner(void)
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
-		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	{
+		ext = (Form_pg_extension) GETSTRUCT(tuple);
+		owner = ext->extowner;
+		installed_extension = ext->oid;
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 
@@ -263,6 +277,23 @@ migrate_lock(const char *project)
 }
 
 /*
+ * An interval as milliseconds for a timeout setting, a month counting 30
+ * days as interval arithmetic does; clamped to what the settings accept.
+ */
+static int
+interval_ms(const Interval *iv)
+{
+	double		ms = ((double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY +
+					  (double) iv->day * USECS_PER_DAY + (double) iv->time) / 1000.0;
+
+	if (ms <= 0)
+		return 0;
+	if (ms >= INT_MAX)
+		return INT_MAX;
+	return (int) ms;
+}
+
+/*
  * Read a project's row; false when there is none.  for_update locks the row,
  * which under REPEATABLE READ or SERIALIZABLE raises a serialization failure
  * if a migration committed after the transaction's snapshot was taken: every
@@ -272,9 +303,7 @@ bool
 migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 {
 	static const char *sql =
-		"SELECT target_schema::pg_catalog.text,"
-		" (pg_catalog.date_part('epoch', lock_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
-		" (pg_catalog.date_part('epoch', statement_timeout) OPERATOR(pg_catalog.*) 1000)::pg_catalog.int4,"
+		"SELECT target_schema, lock_timeout, statement_timeout,"
 		" graph_gen, summary_gen, heads, has_depends"
 		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {TEXTOID};
@@ -300,11 +329,11 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 	desc = SPI_tuptable->tupdesc;
 	project->name = pstrdup(name);
 	d = SPI_getbinval(tuple, desc, 1, &isnull);
-	project->target_schema = isnull ? NULL : TextDatumGetCString(d);
+	project->target_schema = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
 	d = SPI_getbinval(tuple, desc, 2, &isnull);
-	project->lock_timeout = isnull ? -1 : DatumGetInt32(d);
+	project->lock_timeout = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
 	d = SPI_getbinval(tuple, desc, 3, &isnull);
-	project->statement_timeout = isnull ? -1 : DatumGetInt32(d);
+	project->statement_timeout = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
 	project->graph_gen = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
 	d = SPI_getbinval(tuple, desc, 5, &isnull);
 	project->summary_gen = isnull ? -1 : DatumGetInt64(d);
@@ -460,6 +489,18 @@ migrate_graph(const MigrateProject *project)
 	MemoryContext context;
 	MigrateGraph *mg;
 	int			slot = -1;
+
+	(void) extension_owner();
+	if (cache_extension != installed_extension)
+	{
+		for (int i = 0; i < GRAPH_CACHE_SIZE; i++)
+			if (graph_cache[i] != NULL)
+			{
+				MemoryContextSetParent(graph_cache[i]->context, TopTransactionContext);
+				graph_cache[i] = NULL;
+			}
+		cache_extension = installed_extension;
+	}
 
 	for (int i = 0; i < GRAPH_CACHE_SIZE; i++)
 	{
