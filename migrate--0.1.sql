@@ -30,6 +30,7 @@ CREATE TABLE migrate.project (
 	target_schema name,
 	lock_timeout interval,
 	statement_timeout interval,
+	configured_by name,
 	graph_gen bigint NOT NULL DEFAULT 0,
 	summary_gen bigint,
 	heads text[],
@@ -101,6 +102,8 @@ REVOKE ALL ON FUNCTION migrate.revision_changed() FROM PUBLIC;
 CREATE TRIGGER revision_changed
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate.revision
 	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
+-- also on logical-replication subscribers (session_replication_role = replica)
+ALTER TABLE migrate.revision ENABLE ALWAYS TRIGGER revision_changed;
 
 SELECT pg_catalog.pg_extension_config_dump('migrate.seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.project', '');
@@ -117,7 +120,7 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.log_id_seq', '');
  */
 REVOKE ALL ON ALL TABLES IN SCHEMA migrate FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA migrate FROM PUBLIC;
-GRANT SELECT ON migrate.project, migrate.version, migrate.log TO PUBLIC;
+GRANT SELECT ON migrate.project, migrate.version TO PUBLIC;
 
 /*
  * Every function below is SECURITY INVOKER: revision bodies run with the
@@ -164,26 +167,17 @@ LANGUAGE C VOLATILE;
 /*
  * A project's settings.  Every call sets all of them: an argument left out
  * is reset to NULL (no target schema; the migrate.* settings' timeouts).
- * Fixed SQL, run as the extension owner so that migrators need no rights on
- * the table.
+ * The role that calls it is recorded: a target schema is trusted, like a
+ * body, only by callers whose privileges that role has.
  */
 CREATE FUNCTION migrate.configure(
-	project text,
+	project text DEFAULT NULL,
 	target_schema name DEFAULT NULL,
 	lock_timeout interval DEFAULT NULL,
 	statement_timeout interval DEFAULT NULL)
 RETURNS void
-LANGUAGE sql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-	INSERT INTO migrate.project AS p (name, target_schema, lock_timeout, statement_timeout)
-	VALUES ($1, $2, $3, $4)
-	ON CONFLICT (name) DO UPDATE
-	   SET target_schema = excluded.target_schema,
-		   lock_timeout = excluded.lock_timeout,
-		   statement_timeout = excluded.statement_timeout,
-		   changed_at = pg_catalog.now();
-$$;
+AS 'MODULE_PATHNAME', 'migrate_configure'
+LANGUAGE C VOLATILE;
 
 -- Runs.
 
@@ -276,7 +270,8 @@ LANGUAGE C STABLE;
  * Migrating is a privilege: PUBLIC may read the graph and the state, but
  * only roles granted migrate_admin (or EXECUTE on these functions) may
  * change revisions, run bodies or set version rows.  script() shows bodies,
- * which may hold what PUBLIC should not read.
+ * which may hold what PUBLIC should not read; show(), verify() and the log
+ * show their checksums, which would let PUBLIC confirm a guessed body.
  */
 REVOKE ALL ON FUNCTION
 	migrate.register(text, text, text, text, text, text, text, text, boolean),
@@ -286,7 +281,9 @@ REVOKE ALL ON FUNCTION
 	migrate.upgrade(text, text),
 	migrate.downgrade(text, text),
 	migrate.stamp(text, text, boolean),
-	migrate.script(text, text, text)
+	migrate.script(text, text, text),
+	migrate.show(text, text),
+	migrate.verify(text)
 FROM PUBLIC;
 
 /*
@@ -312,6 +309,8 @@ GRANT EXECUTE ON FUNCTION
 	migrate.upgrade(text, text),
 	migrate.downgrade(text, text),
 	migrate.stamp(text, text, boolean),
-	migrate.script(text, text, text)
+	migrate.script(text, text, text),
+	migrate.show(text, text),
+	migrate.verify(text)
 TO migrate_admin;
-GRANT SELECT ON migrate.revision TO migrate_admin;
+GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;

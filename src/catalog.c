@@ -21,8 +21,10 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/xact.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
@@ -35,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -48,6 +51,7 @@
 static MigrateGraph *graph_cache[GRAPH_CACHE_SIZE];
 
 static bool spi_read_only = false;
+static int	call_depth = 0;
 
 /*
  * Set while the extension's own bookkeeping statements run, so that the
@@ -56,11 +60,10 @@ static bool spi_read_only = false;
 static bool bookkeeping = false;
 
 /*
- * The OID of the installed extension, as last looked up.  Cached graphs are
- * dropped when it changes: DROP EXTENSION and CREATE EXTENSION in one
- * backend start graph_gen over, so old and new numbers could meet.
+ * The OID of migrate.revision when the cached graphs were built.  They are
+ * dropped when it changes: DROP EXTENSION and CREATE EXTENSION start
+ * graph_gen over, so old and new numbers could meet.
  */
-static Oid	installed_extension = InvalidOid;
 static Oid	cache_extension = InvalidOid;
 
 static SPIPlanPtr plan_project = NULL;
@@ -69,21 +72,67 @@ static SPIPlanPtr plan_revisions = NULL;
 
 /*
  * Connect to SPI.  read_only is true for the functions declared STABLE:
- * their queries then use the calling statement's snapshot.
+ * their queries then use the calling statement's snapshot.  The setting of
+ * an enclosing call (a revision body may call migrate.current()) is saved in
+ * *call and restored by migrate_spi_end, as is the memory context results
+ * must be built in: anything allocated while connected dies with SPI.
  */
 void
-migrate_spi_begin(bool read_only)
+migrate_spi_begin(MigrateCall *call, bool read_only)
 {
+	call->saved_read_only = spi_read_only;
+	call->result_context = CurrentMemoryContext;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	spi_read_only = read_only;
+	call_depth++;
 }
 
 void
-migrate_spi_end(void)
+migrate_spi_end(MigrateCall *call)
 {
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
+	spi_read_only = call->saved_read_only;
+	if (call_depth > 0)
+		call_depth--;
+}
+
+/*
+ * A text result, built where it survives SPI_finish.
+ */
+text *
+migrate_result_text(const MigrateCall *call, const char *s)
+{
+	MemoryContext old = MemoryContextSwitchTo(call->result_context);
+	text	   *result = cstring_to_text(s);
+
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/*
+ * Calls of migrate functions under way in this backend: more than one when a
+ * revision body calls migrate itself.  Reset at transaction end; an error
+ * caught inside a body may leave it too high, which only makes the graph
+ * cache keep a replaced graph until the transaction ends.
+ */
+static void
+reset_call_depth(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		call_depth = 0;
+		spi_read_only = false;
+	}
+}
+
+void
+migrate_catalog_init(void)
+{
+	RegisterXactCallback(reset_call_depth, NULL);
 }
 
 /*
@@ -187,7 +236,6 @@ extension_owner(void)
 	{
 		ext = (Form_pg_extension) GETSTRUCT(tuple);
 		owner = ext->extowner;
-		installed_extension = ext->oid;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -304,7 +352,7 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 {
 	static const char *sql =
 		"SELECT target_schema, lock_timeout, statement_timeout,"
-		" graph_gen, summary_gen, heads, has_depends"
+		" graph_gen, summary_gen, heads, has_depends, configured_by"
 		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
@@ -341,6 +389,8 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 	project->heads = isnull ? NULL : migrate_text_array(d, &project->nheads);
 	d = SPI_getbinval(tuple, desc, 7, &isnull);
 	project->has_depends = isnull || DatumGetBool(d);
+	d = SPI_getbinval(tuple, desc, 8, &isnull);
+	project->configured_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
 	SPI_freetuptable(SPI_tuptable);
 	return true;
 }
@@ -475,13 +525,26 @@ build_graph(const MigrateProject *project, MemoryContext context)
 }
 
 /*
+ * Drop a cached graph.  When this is the only migrate call under way it is
+ * freed at once; when calls are nested (a revision body that registers and
+ * reads the same project), a caller further up the stack may still hold it,
+ * so it is moved under TopTransactionContext instead, and nothing outlives
+ * the transaction.
+ */
+static void
+forget_graph(MigrateGraph *mg)
+{
+	if (call_depth <= 1)
+		MemoryContextDelete(mg->context);
+	else
+		MemoryContextSetParent(mg->context, TopTransactionContext);
+}
+
+/*
  * The project's graph, from the cache when the project's graph_gen says it
  * is still current.  A graph is built in a context under the current one,
  * so that a build that fails (an invalid graph) leaves nothing behind, and
- * is moved under CacheMemoryContext once it succeeded.  A replaced graph is
- * moved under TopTransactionContext instead of being freed: a caller further
- * up the stack (a revision body that registers and reads the same project)
- * may still hold it, and nothing outlives the transaction.
+ * is moved under CacheMemoryContext once it succeeded.
  */
 MigrateGraph *
 migrate_graph(const MigrateProject *project)
@@ -489,17 +552,19 @@ migrate_graph(const MigrateProject *project)
 	MemoryContext context;
 	MigrateGraph *mg;
 	int			slot = -1;
+	Oid			revision_table;
 
-	(void) extension_owner();
-	if (cache_extension != installed_extension)
+	revision_table = get_relname_relid("revision",
+									   get_namespace_oid("migrate", false));
+	if (cache_extension != revision_table)
 	{
 		for (int i = 0; i < GRAPH_CACHE_SIZE; i++)
 			if (graph_cache[i] != NULL)
 			{
-				MemoryContextSetParent(graph_cache[i]->context, TopTransactionContext);
+				forget_graph(graph_cache[i]);
 				graph_cache[i] = NULL;
 			}
-		cache_extension = installed_extension;
+		cache_extension = revision_table;
 	}
 
 	for (int i = 0; i < GRAPH_CACHE_SIZE; i++)
@@ -527,7 +592,7 @@ migrate_graph(const MigrateProject *project)
 	mg = build_graph(project, context);
 
 	if (graph_cache[slot] != NULL)
-		MemoryContextSetParent(graph_cache[slot]->context, TopTransactionContext);
+		forget_graph(graph_cache[slot]);
 	MemoryContextSetParent(context, CacheMemoryContext);
 	graph_cache[slot] = mg;
 	return mg;

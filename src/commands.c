@@ -17,7 +17,10 @@
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "migrate.h"
 
@@ -25,6 +28,7 @@ PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_current);
 PG_FUNCTION_INFO_V1(migrate_stamp);
+PG_FUNCTION_INFO_V1(migrate_configure);
 
 typedef bool (*PlanFunction) (const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
@@ -111,7 +115,15 @@ open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
 		 * stamp(..., purge => true) is how rows that do not fit the graph
 		 * are mended, so they are removed before anything reads them.
 		 */
-		migrate_delete_rows(mg->project);
+		int			npurged;
+		char	  **purged = migrate_read_row_ids(mg->project, &npurged);
+
+		if (npurged > 0)
+		{
+			migrate_touch_project(mg->project);
+			migrate_delete_rows(mg->project);
+			migrate_log_purge(mg->project, purged, npurged);
+		}
 		rows->items = NULL;
 		rows->n = 0;
 	}
@@ -165,6 +177,7 @@ upgrade_is_noop(const MigrateProject *project, const char *target)
 static Datum
 run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 {
+	MigrateCall call;
 	char	   *target = target_arg(fcinfo, 0);
 	char	   *name = migrate_project_arg(fcinfo, 1);
 	MigrateProject *project;
@@ -174,14 +187,14 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 	MgError		err;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(false);
+	migrate_spi_begin(&call, false);
 	if (planner == mg_plan_upgrade)
 	{
 		migrate_lock(name);
 		project = migrate_open_project(name, IsolationUsesXactSnapshot());
 		if (upgrade_is_noop(project, target))
 		{
-			migrate_spi_end();
+			migrate_spi_end(&call);
 			return (Datum) 0;
 		}
 	}
@@ -189,7 +202,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 	if (!planner(mg->graph, target, &rows, &plan, &err))
 		migrate_graph_error(&err, name);
 	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -251,6 +264,7 @@ current_from_summary(FunctionCallInfo fcinfo, const MigrateProject *project)
 Datum
 migrate_current(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *name = migrate_project_arg(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrateProject project;
@@ -260,7 +274,7 @@ migrate_current(PG_FUNCTION_ARGS)
 	MgError		err;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if (migrate_read_project(name, false, &project) &&
 		!current_from_summary(fcinfo, &project))
 	{
@@ -276,7 +290,7 @@ migrate_current(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 		}
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -288,6 +302,7 @@ migrate_current(PG_FUNCTION_ARGS)
 Datum
 migrate_stamp(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *targets = target_arg(fcinfo, 0);
 	char	   *name = migrate_project_arg(fcinfo, 1);
 	bool		purge = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
@@ -300,6 +315,11 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	int			n = 0;
 	char	   *p;
 
+	if (strlen(targets) > 1024 * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("list of targets is too long"),
+				 errdetail("A list is at most %d bytes.", 1024 * 1024)));
 	list = palloc(sizeof(char *) * (strlen(targets) / 2 + 2));
 	p = targets;
 	while (*p)
@@ -321,11 +341,68 @@ migrate_stamp(PG_FUNCTION_ARGS)
 				 errhint("Stamp 'base' to remove every version row.")));
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(false);
+	migrate_spi_begin(&call, false);
 	mg = open_for_run(name, &project, &rows, purge);
 	if (!mg_plan_stamp(mg->graph, list, n, &rows, false, &plan, &err))
 		migrate_graph_error(&err, name);
 	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
+}
+
+/*
+ * migrate.configure(project, target_schema, lock_timeout, statement_timeout):
+ * set all of a project's options, creating the project if needed, and record
+ * who set them.
+ */
+Datum
+migrate_configure(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan_configure = NULL;
+	MigrateCall call;
+	char	   *name = migrate_project_arg(fcinfo, 0);
+	Oid			argtypes[5] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	for (int i = 2; i <= 3; i++)
+	{
+		Interval   *iv;
+
+		if (PG_ARGISNULL(i))
+			continue;
+		iv = PG_GETARG_INTERVAL_P(i);
+		if (iv->month < 0 || iv->day < 0 || iv->time < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be negative", i == 2 ? "lock_timeout" : "statement_timeout")));
+	}
+
+	values[0] = CStringGetTextDatum(name);
+	for (int i = 1; i <= 3; i++)
+	{
+		if (PG_ARGISNULL(i))
+			nulls[i] = 'n';
+		else
+			values[i] = PG_GETARG_DATUM(i);
+	}
+	values[4] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+
+	migrate_spi_begin(&call, false);
+	migrate_lock(name);
+	migrate_prepare(&plan_configure,
+					"INSERT INTO migrate.project AS p"
+					" (name, target_schema, lock_timeout, statement_timeout, configured_by)"
+					" VALUES ($1, $2, $3, $4, $5)"
+					" ON CONFLICT (name) DO UPDATE"
+					" SET target_schema = excluded.target_schema,"
+					" lock_timeout = excluded.lock_timeout,"
+					" statement_timeout = excluded.statement_timeout,"
+					" configured_by = excluded.configured_by,"
+					" changed_at = pg_catalog.now()",
+					5, argtypes);
+	migrate_exec(plan_configure, values, nulls, SPI_OK_INSERT);
+	migrate_spi_end(&call);
+	PG_RETURN_VOID();
 }

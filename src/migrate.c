@@ -68,4 +68,5 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");
+	migrate_catalog_init();
 }

@@ -39,6 +39,7 @@ typedef struct MigrateProject
 {
 	char	   *name;
 	char	   *target_schema;	/* NULL when not set */
+	char	   *configured_by;	/* role that set the options; NULL if none */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
 	int64		graph_gen;
@@ -72,9 +73,18 @@ typedef struct MigrateIdentity
 	int			sec_context;
 } MigrateIdentity;
 
+/* one call of an entry point, while it is connected to SPI */
+typedef struct MigrateCall
+{
+	bool		saved_read_only;
+	MemoryContext result_context;
+} MigrateCall;
+
 /* catalog.c */
-extern void migrate_spi_begin(bool read_only);
-extern void migrate_spi_end(void);
+extern void migrate_catalog_init(void);
+extern void migrate_spi_begin(MigrateCall *call, bool read_only);
+extern void migrate_spi_end(MigrateCall *call);
+extern text *migrate_result_text(const MigrateCall *call, const char *s);
 extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
 										 int nargs, Oid *argtypes);
 extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
@@ -100,6 +110,9 @@ extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql
 extern void migrate_graph_error(const MgError *err, const char *project) pg_attribute_noreturn();
 
 /* run.c */
+extern void migrate_check_not_running(const char *project);
+extern void migrate_touch_project(const char *project);
+extern void migrate_log_purge(const char *project, char **ids, int n);
 extern Datum migrate_rev_array(const MigrateGraph *mg, const MgRevList *list,
 							   bool sorted);
 extern void migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,

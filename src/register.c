@@ -55,6 +55,9 @@ typedef struct RevisionContent
 	char	   *checksum;
 } RevisionContent;
 
+/* longest list argument accepted, in bytes */
+#define MAX_LIST_TEXT	(1024 * 1024)
+
 static SPIPlanPtr plan_lookup = NULL;
 static SPIPlanPtr plan_ensure_project = NULL;
 static SPIPlanPtr plan_insert = NULL;
@@ -77,6 +80,11 @@ parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 	if (PG_ARGISNULL(argno))
 		return list;
 	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (strlen(s) > MAX_LIST_TEXT)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too long", argname),
+				 errdetail("A list is at most %d bytes.", MAX_LIST_TEXT)));
 	list.names = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
 	p = s;
 	while (*p)
@@ -403,14 +411,14 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 		if (strcmp(new->down.names[i], id) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("Self-loop is detected in revisions (%s)", id),
-					 errdetail("Revision %s lists itself in down_revision.", id)));
+					 errmsg("revision %s cannot be its own parent", id),
+					 errdetail("Self-loop is detected in revisions (%s)", id)));
 	for (int i = 0; i < new->depends.n; i++)
 		if (strcmp(new->depends.names[i], id) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-					 errmsg("Dependency self-loop is detected in revisions (%s)", id),
-					 errdetail("Revision %s lists itself in depends_on.", id)));
+					 errmsg("revision %s cannot depend on itself", id),
+					 errdetail("Dependency self-loop is detected in revisions (%s)", id)));
 
 	/* the common case on every deploy: already there, unchanged */
 	if (lookup_revision(project, id, &old) &&
@@ -505,6 +513,7 @@ optional_text(FunctionCallInfo fcinfo, int argno)
 Datum
 migrate_register(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *id = required_text(fcinfo, 0, "revision");
 	char	   *upgrade_sql = required_text(fcinfo, 1, "upgrade body");
 	char	   *downgrade_sql = optional_text(fcinfo, 2);
@@ -526,9 +535,9 @@ migrate_register(PG_FUNCTION_ARGS)
 	project = migrate_project_arg(fcinfo, 7);
 	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
 
-	migrate_spi_begin(false);
+	migrate_spi_begin(&call, false);
 	register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	PG_RETURN_VOID();
 }
 
@@ -579,6 +588,7 @@ current_graph(const char *project)
 Datum
 migrate_revision(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *upgrade_sql = required_text(fcinfo, 1, "upgrade body");
 	char	   *downgrade_sql = optional_text(fcinfo, 2);
 	char	   *project = migrate_project_arg(fcinfo, 6);
@@ -591,7 +601,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
 	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
 
-	migrate_spi_begin(false);
+	migrate_spi_begin(&call, false);
 	migrate_lock(project);
 	if (PG_ARGISNULL(3))
 	{
@@ -611,8 +621,8 @@ migrate_revision(PG_FUNCTION_ARGS)
 									 mg_rev_id(mg->graph, heads.items[i]));
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge."),
-						 errdetail("The heads are %s.", list.data),
+						 errmsg("project \"%s\" has several heads", project),
+						 errdetail("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge. The heads are %s.", list.data),
 						 errhint("Pass down_revision, or join the heads with migrate.merge().")));
 			}
 			if (heads.n == 1)
@@ -625,8 +635,12 @@ migrate_revision(PG_FUNCTION_ARGS)
 	}
 	id = new_revision_id(project);
 	register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
-	migrate_spi_end();
-	PG_RETURN_TEXT_P(cstring_to_text(id));
+	{
+		text	   *result = migrate_result_text(&call, id);
+
+		migrate_spi_end(&call);
+		PG_RETURN_TEXT_P(result);
+	}
 }
 
 /*
@@ -636,6 +650,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 Datum
 migrate_merge(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *revisions = PG_ARGISNULL(1) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	char	   *project = migrate_project_arg(fcinfo, 2);
 	RevisionContent new;
@@ -649,7 +664,7 @@ migrate_merge(PG_FUNCTION_ARGS)
 	new.message = optional_text(fcinfo, 0);
 	new.checksum = migrate_checksum("", "");
 
-	migrate_spi_begin(false);
+	migrate_spi_begin(&call, false);
 	migrate_lock(project);
 	mg = current_graph(project);
 	if (mg == NULL || mg_graph_size(mg->graph) == 0)
@@ -699,6 +714,10 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	id = new_revision_id(project);
 	register_revision(project, id, "", "", &new, false);
-	migrate_spi_end();
-	PG_RETURN_TEXT_P(cstring_to_text(id));
+	{
+		text	   *result = migrate_result_text(&call, id);
+
+		migrate_spi_end(&call);
+		PG_RETURN_TEXT_P(result);
+	}
 }

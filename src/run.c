@@ -32,6 +32,8 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -43,6 +45,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
@@ -56,6 +59,15 @@ typedef struct StepInfo
 	const char *message;
 } StepInfo;
 
+/*
+ * Projects whose plan this backend is running, innermost last: a revision
+ * body may call migrate for another project, but a run of the same project
+ * would plan from the rows as they were before the current step.
+ */
+#define MAX_NESTED_RUNS 16
+static const char *running[MAX_NESTED_RUNS];
+static int	nrunning = 0;
+
 static SPIPlanPtr plan_body = NULL;
 static SPIPlanPtr plan_missing_downgrade = NULL;
 static SPIPlanPtr plan_touch_project = NULL;
@@ -63,6 +75,10 @@ static SPIPlanPtr plan_insert_version = NULL;
 static SPIPlanPtr plan_delete_version = NULL;
 static SPIPlanPtr plan_update_version = NULL;
 static SPIPlanPtr plan_insert_log = NULL;
+
+static void run_steps(FunctionCallInfo fcinfo, const MigrateProject *project,
+					  const MigrateGraph *mg, const MgRevList *rows_before,
+					  const MgPlan *plan);
 
 static void
 step_error_callback(void *arg)
@@ -173,6 +189,43 @@ check_downgrades_exist(const MigrateGraph *mg, const MgPlan *plan)
 }
 
 /*
+ * Whether SQL that role `author` wrote (a body, or a target schema it set or
+ * owns) may run with the privileges of role `caller`: the author must have
+ * every privilege of the caller, role attributes included, since membership
+ * does not carry CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION.
+ */
+static bool
+may_run_for(Oid author, Oid caller)
+{
+	HeapTuple	a;
+	HeapTuple	c;
+	Form_pg_authid ar;
+	Form_pg_authid cr;
+	bool		ok;
+
+	if (!OidIsValid(author))
+		return false;
+	if (superuser_arg(author))
+		return true;
+	if (!has_privs_of_role(author, caller))
+		return false;
+	a = SearchSysCache1(AUTHOID, ObjectIdGetDatum(author));
+	c = SearchSysCache1(AUTHOID, ObjectIdGetDatum(caller));
+	if (!HeapTupleIsValid(a) || !HeapTupleIsValid(c))
+		elog(ERROR, "cache lookup failed for role %u or %u", author, caller);
+	ar = (Form_pg_authid) GETSTRUCT(a);
+	cr = (Form_pg_authid) GETSTRUCT(c);
+	ok = (!cr->rolsuper || ar->rolsuper) &&
+		(!cr->rolcreaterole || ar->rolcreaterole) &&
+		(!cr->rolcreatedb || ar->rolcreatedb) &&
+		(!cr->rolbypassrls || ar->rolbypassrls) &&
+		(!cr->rolreplication || ar->rolreplication);
+	ReleaseSysCache(a);
+	ReleaseSysCache(c);
+	return ok;
+}
+
+/*
  * Read a step's body and check it: unchanged since it was registered, and
  * written by a role that has the caller's privileges.
  */
@@ -205,7 +258,8 @@ fetch_body(const MigrateGraph *mg, const MgStep *step, char **checksum)
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision %s of project \"%s\" disappeared during the run", id, mg->project)));
+				 errmsg("revision %s of project \"%s\" is no longer registered", id, mg->project),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -228,18 +282,72 @@ fetch_body(const MigrateGraph *mg, const MgStep *step, char **checksum)
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 
 	author_oid = get_role_oid(author, true);
-	if (!OidIsValid(author_oid) || !has_privs_of_role(author_oid, GetUserId()))
+	if (!may_run_for(author_oid, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("revision %s of project \"%s\" was registered by role \"%s\", which does not have the privileges of role \"%s\"",
 						id, mg->project, author, GetUserNameFromId(GetUserId(), false)),
-				 errdetail("A body runs with the privileges of the role that runs it, so it may only be run by roles whose privileges its author has."),
+				 errdetail("A body runs with the privileges of the role that runs it, so it may only be run by roles whose privileges, role attributes included, its author has."),
 				 errhint("Run the migration as \"%s\" (SET ROLE), or have a role with your privileges register the revision.", author)));
 
 	*checksum = actual;
 	if (step->kind == MG_STEP_UPGRADE)
 		return up;
 	return down;
+}
+
+/*
+ * A project's target schema goes first on the search_path of its bodies, so
+ * what is in it decides what their unqualified names mean: it must be as
+ * trustworthy as a body.  The role that configured it and the role that
+ * owns it must each be one the caller could run a body of.  A schema that
+ * does not exist yet is created by the caller, who then owns it.
+ */
+static void
+prepare_target_schema(const MigrateProject *project)
+{
+	Oid			caller = GetUserId();
+	char	   *callername = GetUserNameFromId(caller, false);
+	Oid			nsp;
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (project->target_schema == NULL)
+		return;
+	if (project->configured_by == NULL ||
+		!may_run_for(get_role_oid(project->configured_by, true), caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the target schema of project \"%s\" was set by role \"%s\", which does not have the privileges of role \"%s\"",
+						project->name, project->configured_by ? project->configured_by : "?", callername),
+				 errdetail("The target schema goes first on the search_path of the bodies, so it is trusted like a body."),
+				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
+						 callername, project->configured_by ? project->configured_by : "?")));
+
+	nsp = get_namespace_oid(project->target_schema, true);
+	if (!OidIsValid(nsp))
+	{
+		char	   *sql = psprintf("CREATE SCHEMA %s",
+								   quote_identifier(project->target_schema));
+
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create schema \"%s\"", project->target_schema);
+		return;
+	}
+
+	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+	ReleaseSysCache(tuple);
+	if (!may_run_for(owner, caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("target schema \"%s\" of project \"%s\" is owned by role \"%s\", which does not have the privileges of role \"%s\"",
+						project->target_schema, project->name,
+						GetUserNameFromId(owner, false), callername),
+				 errdetail("Objects in the target schema come first on the search_path of the bodies, so its owner could change what they do."),
+				 errhint("Give the schema to a role with your privileges, or run the migration as its owner.")));
 }
 
 /*
@@ -260,6 +368,7 @@ run_body(const MigrateProject *project, const char *body)
 	TimestampTz old_finish = had_timeout ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
 	MemoryContext oldcontext = CurrentMemoryContext;
 	volatile bool armed = false;
+	volatile bool checking_client = false;
 	int			rc;
 
 	if (project->target_schema != NULL)
@@ -293,8 +402,11 @@ run_body(const MigrateProject *project, const char *body)
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);
 		if (!get_timeout_active(CLIENT_CONNECTION_CHECK_TIMEOUT))
+		{
 			enable_timeout_after(CLIENT_CONNECTION_CHECK_TIMEOUT,
 								 client_connection_check_interval);
+			checking_client = true;
+		}
 	}
 	if (statement_timeout > 0)
 	{
@@ -316,6 +428,8 @@ run_body(const MigrateProject *project, const char *body)
 	{
 		ErrorData  *edata;
 
+		if (checking_client)
+			disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
 		if (armed)
 		{
 			if (had_timeout)
@@ -340,6 +454,8 @@ run_body(const MigrateProject *project, const char *body)
 	}
 	PG_END_TRY();
 
+	if (checking_client)
+		disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
 	if (armed)
 	{
 		if (had_timeout)
@@ -355,6 +471,12 @@ run_body(const MigrateProject *project, const char *body)
 				 errmsg("transaction control statements are not allowed in a revision body"),
 				 errdetail("A revision runs inside the caller's transaction; BEGIN, COMMIT, ROLLBACK and SAVEPOINT would end or split it."),
 				 errhint("Remove the transaction control statements from the revision: migrate commits or rolls back the whole run with the caller's transaction.")));
+	if (rc == SPI_ERROR_COPY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY to or from the client is not allowed in a revision body"),
+				 errdetail("A body runs inside a function call, which has no connection to the client's input or output."),
+				 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
 	if (rc < 0)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 	if (SPI_tuptable != NULL)
@@ -461,6 +583,73 @@ write_log(const MigrateGraph *mg, const MgStep *step, const MgRevList *before,
 }
 
 /*
+ * Claim the project row before changing anything: a REPEATABLE READ or
+ * SERIALIZABLE caller that raced this run then fails with a serialization
+ * error instead of applying a revision twice.
+ */
+void
+migrate_touch_project(const char *project)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+
+	migrate_prepare(&plan_touch_project,
+					"UPDATE migrate.project SET changed_at = pg_catalog.now()"
+					" WHERE name OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(plan_touch_project, values, NULL, SPI_OK_UPDATE);
+}
+
+/*
+ * Log the removal of every version row by stamp(..., purge => true), as a
+ * stamp step of its own: the rows it removed may not fit the graph, so they
+ * are given as ids.
+ */
+void
+migrate_log_purge(const char *project, char **ids, int n)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTARRAYOID, NAMEOID, TIMESTAMPTZOID};
+	Datum		values[4];
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+	static SPIPlanPtr plan_log_purge = NULL;
+
+	if (n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(ids[i]);
+	migrate_prepare(&plan_log_purge,
+					"INSERT INTO migrate.log (project, revision, operation,"
+					" heads_before, heads_after, started_at, duration, role,"
+					" backend_pid, txid, checksum)"
+					" VALUES ($1, NULL, 'stamp', $2, '{}', $4, '0', $3,"
+					" pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), NULL)",
+					4, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	values[1] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
+	migrate_exec(plan_log_purge, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * Refuse a run of a project whose run is under way in this backend (from a
+ * revision body of that project).
+ */
+void
+migrate_check_not_running(const char *project)
+{
+	for (int i = 0; i < nrunning; i++)
+		if (strcmp(running[i], project) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_IN_USE),
+					 errmsg("project \"%s\" is already being migrated by this session", project),
+					 errdetail("A revision body of the project called a migrate function that runs the same project."),
+					 errhint("Bodies may register revisions or read the state, but not upgrade, downgrade or stamp their own project.")));
+}
+
+/*
  * Run a plan and return its rows through the materialized result set the
  * entry point has set up.
  */
@@ -469,47 +658,53 @@ migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
 				 MigrateGraph *mg, const MgRevList *rows_before,
 				 const MgPlan *plan)
 {
+	if (plan->nsteps == 0)
+		return;
+
+	migrate_check_not_running(project->name);
+	if (nrunning >= MAX_NESTED_RUNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many nested migrate runs")));
+
+	check_downgrades_exist(mg, plan);
+	migrate_touch_project(project->name);
+	for (int i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].kind != MG_STEP_STAMP)
+		{
+			prepare_target_schema(project);
+			break;
+		}
+
+	running[nrunning++] = project->name;
+	PG_TRY();
+	{
+		run_steps(fcinfo, project, mg, rows_before, plan);
+	}
+	PG_FINALLY();
+	{
+		nrunning--;
+	}
+	PG_END_TRY();
+}
+
+/*
+ * The steps of a plan, one after the other (see the top of this file).
+ */
+static void
+run_steps(FunctionCallInfo fcinfo, const MigrateProject *project,
+		  const MigrateGraph *mg, const MgRevList *rows_before,
+		  const MgPlan *plan)
+{
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *role = GetUserNameFromId(GetUserId(), false);
 	MemoryContext stepcontext;
 	MemoryContext oldcontext;
 	MgRevList	rows;
 	MgRevList	before;
 	ErrorContextCallback errcallback;
 	StepInfo	info;
-	char	   *role = GetUserNameFromId(GetUserId(), false);
 	int			capacity;
-
-	if (plan->nsteps == 0)
-		return;
-
-	check_downgrades_exist(mg, plan);
-
-	/*
-	 * Claim the project row first: a REPEATABLE READ or SERIALIZABLE caller
-	 * that raced this run then fails with a serialization error instead of
-	 * applying a revision twice.
-	 */
-	{
-		Oid			argtypes[1] = {TEXTOID};
-		Datum		values[1];
-
-		migrate_prepare(&plan_touch_project,
-						"UPDATE migrate.project SET changed_at = pg_catalog.now()"
-						" WHERE name OPERATOR(pg_catalog.=) $1",
-						1, argtypes);
-		values[0] = CStringGetTextDatum(project->name);
-		migrate_exec(plan_touch_project, values, NULL, SPI_OK_UPDATE);
-	}
-
-	/* a project's target schema is created, as the caller, before use */
-	if (project->target_schema != NULL)
-	{
-		char	   *sql = psprintf("CREATE SCHEMA IF NOT EXISTS %s",
-								   quote_identifier(project->target_schema));
-
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create schema \"%s\"", project->target_schema);
-	}
 
 	/* the rows as they evolve; a step adds at most one row */
 	capacity = rows_before->n + plan->nsteps + 1;
@@ -517,6 +712,7 @@ migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
 	rows.n = rows_before->n;
 	memcpy(rows.items, rows_before->items, sizeof(int) * rows_before->n);
 	before.items = palloc(sizeof(int) * capacity);
+	before.n = 0;
 
 	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate step",
 										ALLOCSET_DEFAULT_SIZES);
@@ -586,8 +782,7 @@ migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
 							join_revisions(mg, &before), join_revisions(mg, &rows))));
 		write_log(mg, step, &before, &rows, start, elapsed, role, checksum);
 
-		MemoryContextSwitchTo(oldcontext);
-
+		/* the result row is built in the step's memory; the tuplestore copies it */
 		duration = palloc0(sizeof(Interval));
 		duration->time = elapsed;
 		if (id)
@@ -601,7 +796,7 @@ migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
 			nulls[2] = true;
 		values[3] = IntervalPGetDatum(duration);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(oldcontext);
 	}
-
 	MemoryContextDelete(stepcontext);
 }

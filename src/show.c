@@ -36,6 +36,20 @@ static SPIPlanPtr plan_show = NULL;
 static SPIPlanPtr plan_bodies = NULL;
 
 /*
+ * A revision the graph names is not in the table: it was removed in a way
+ * that did not give the project a new graph_gen (triggers disabled).
+ */
+static void
+revision_vanished(const char *project, const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
+			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
+			 errhint("Run migrate.verify() to list the problems of the project.")));
+}
+
+/*
  * Open a project for reading: its graph and version rows, or NULL when the
  * project does not exist.
  */
@@ -113,20 +127,21 @@ put_revisions(FunctionCallInfo fcinfo, const MigrateGraph *mg,
 Datum
 migrate_heads(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *name = migrate_project_arg(fcinfo, 0);
 	bool		real = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	MigrateProject project;
 	MigrateGraph *mg;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, NULL)) != NULL)
 	{
 		MgRevList	heads = mg_heads(mg->graph, real);
 
 		put_revisions(fcinfo, mg, &heads);
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -136,19 +151,20 @@ migrate_heads(PG_FUNCTION_ARGS)
 Datum
 migrate_bases(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *name = migrate_project_arg(fcinfo, 0);
 	MigrateProject project;
 	MigrateGraph *mg;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, NULL)) != NULL)
 	{
 		MgRevList	bases = mg_bases(mg->graph, false);
 
 		put_revisions(fcinfo, mg, &bases);
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -185,6 +201,7 @@ children_of(const MigrateGraph *mg, int rev)
 Datum
 migrate_branches(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *name = migrate_project_arg(fcinfo, 0);
 	ReturnSetInfo *rsinfo;
 	MigrateProject project;
@@ -192,7 +209,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, NULL)) != NULL)
 	{
 		MgRevList	points = mg_branch_points(mg->graph);
@@ -211,7 +228,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -221,6 +238,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 Datum
 migrate_history(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *name = migrate_project_arg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
@@ -230,7 +248,7 @@ migrate_history(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, &rows)) != NULL)
 	{
 		MgRevList	list;
@@ -271,7 +289,7 @@ migrate_history(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -282,6 +300,7 @@ migrate_history(PG_FUNCTION_ARGS)
 Datum
 migrate_show(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *target;
 	char	   *name = migrate_project_arg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
@@ -297,7 +316,7 @@ migrate_show(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, &rows)) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -333,6 +352,8 @@ migrate_show(PG_FUNCTION_ARGS)
 			args[0] = CStringGetTextDatum(name);
 			args[1] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
 			migrate_exec(plan_show, args, NULL, SPI_OK_SELECT);
+			if (SPI_processed != 1)
+				revision_vanished(name, mg_rev_id(mg->graph, rev));
 
 			values[0] = args[1];
 			values[1] = migrate_rev_array(mg, &parents, false);
@@ -351,7 +372,7 @@ migrate_show(PG_FUNCTION_ARGS)
 			SPI_freetuptable(SPI_tuptable);
 		}
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -362,6 +383,7 @@ migrate_show(PG_FUNCTION_ARGS)
 Datum
 migrate_pending(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *target;
 	char	   *name = migrate_project_arg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
@@ -379,7 +401,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, &rows)) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -398,7 +420,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 		values[3] = message_datum(mg, rev, &nulls[3]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
 
@@ -447,6 +469,21 @@ resolve_list(const MigrateGraph *mg, const char *text, const char *project)
 }
 
 /*
+ * Text made safe to stand in a "--" comment line of a script: a line break
+ * would end the comment and turn the rest into statements or psql commands.
+ */
+static char *
+comment_text(const char *s)
+{
+	char	   *out = pstrdup(s);
+
+	for (char *p = out; *p; p++)
+		if ((unsigned char) *p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return out;
+}
+
+/*
  * Append a body so that psql runs it as written and then moves on: a body
  * whose last line is a comment, or that lacks its final semicolon, gets one
  * on a line of its own.
@@ -477,6 +514,7 @@ append_body(StringInfo buf, const char *body)
 Datum
 migrate_script(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *target;
 	char	   *from;
 	char	   *name = migrate_project_arg(fcinfo, 2);
@@ -497,7 +535,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 	if ((mg = open_for_read(name, &project, NULL)) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -512,8 +550,14 @@ migrate_script(PG_FUNCTION_ARGS)
 	qproject = quote_literal_cstr(name);
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "-- migrate script for project %s: %s from %s\n",
-					 qproject, target, from);
-	appendStringInfoString(&buf, "BEGIN;\n\n");
+					 comment_text(qproject), comment_text(target), comment_text(from));
+	appendStringInfoString(&buf, "BEGIN;\n");
+	appendStringInfo(&buf,
+					 "SELECT pg_catalog.pg_advisory_xact_lock(%d, pg_catalog.hashtext(%s));\n",
+					 MIGRATE_LOCK_CLASSID, qproject);
+	appendStringInfo(&buf,
+					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
+					 qproject);
 	if (project.target_schema != NULL)
 		appendStringInfo(&buf,
 						 "CREATE SCHEMA IF NOT EXISTS %s;\n"
@@ -548,11 +592,13 @@ migrate_script(PG_FUNCTION_ARGS)
 		appendStringInfo(&buf, "-- Running %s %s -> %s%s%s\n\n",
 						 up ? "upgrade" : "downgrade", from_ids.data, to_ids.data,
 						 mg->messages[step->rev] ? ", " : "",
-						 mg->messages[step->rev] ? mg->messages[step->rev] : "");
+						 mg->messages[step->rev] ? comment_text(mg->messages[step->rev]) : "");
 
 		args[0] = CStringGetTextDatum(name);
 		args[1] = CStringGetTextDatum(id);
 		migrate_exec(plan_bodies, args, NULL, SPI_OK_SELECT);
+		if (SPI_processed != 1)
+			revision_vanished(name, id);
 		body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, up ? 1 : 2, &isnull);
 		if (isnull)
 			ereport(ERROR,
@@ -575,12 +621,14 @@ migrate_script(PG_FUNCTION_ARGS)
 					break;
 				case MG_ROW_DELETE:
 					appendStringInfo(&buf,
-									 "DELETE FROM migrate.version WHERE project = %s AND revision = %s;\n",
+									 "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) %s"
+									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
 									 qproject, quote_literal_cstr(mg_rev_id(mg->graph, op->from)));
 					break;
 				case MG_ROW_UPDATE:
 					appendStringInfo(&buf,
-									 "UPDATE migrate.version SET revision = %s WHERE project = %s AND revision = %s;\n",
+									 "UPDATE migrate.version SET revision = %s WHERE project OPERATOR(pg_catalog.=) %s"
+									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
 									 quote_literal_cstr(mg_rev_id(mg->graph, op->to)), qproject,
 									 quote_literal_cstr(mg_rev_id(mg->graph, op->from)));
 					break;
@@ -589,6 +637,10 @@ migrate_script(PG_FUNCTION_ARGS)
 		appendStringInfoChar(&buf, '\n');
 	}
 	appendStringInfoString(&buf, "COMMIT;\n");
-	migrate_spi_end();
-	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+	{
+		text	   *result = migrate_result_text(&call, buf.data);
+
+		migrate_spi_end(&call);
+		PG_RETURN_TEXT_P(result);
+	}
 }

@@ -18,7 +18,8 @@ SELECT migrate.register('a', $$CREATE TABLE account (id int PRIMARY KEY);
 	-- a comment on the last line, no semicolon
 	$$, 'DROP TABLE account', message => 'accounts', project => 'app');
 SELECT migrate.register('b1', 'ALTER TABLE account ADD email text;',
-	'ALTER TABLE account DROP email', down_revision => 'a', branch_labels => 'mail', project => 'app');
+	'ALTER TABLE account DROP email', down_revision => 'a', branch_labels => 'mail', project => 'app',
+	message => E'email\n\\! touch replay_injected\nDROP TABLE account;');
 SELECT migrate.register('b2', $$CREATE TYPE mood AS ENUM ('ok', 'sad'); CREATE TABLE feeling (m mood)$$,
 	'DROP TABLE feeling; DROP TYPE mood', down_revision => 'a', project => 'app');
 SELECT migrate.register('m', '', '', down_revision => 'b1, b2', message => 'merge', project => 'app');
@@ -80,12 +81,20 @@ compare "script('heads', 'b1') replayed from b1"
 # the script header and what it contains
 psql -X -A -t -d offline -c "SELECT migrate.script('b1', 'base', 'app')" >"$work/show.sql"
 if head -3 "$work/show.sql" | grep -q '^BEGIN;' && grep -q '^COMMIT;' "$work/show.sql" &&
+	grep -q "^SELECT pg_catalog.pg_advisory_xact_lock(1835624306, pg_catalog.hashtext('app'));" "$work/show.sql" &&
 	grep -q "^-- Running upgrade  -> a, accounts" "$work/show.sql" &&
 	grep -q "^INSERT INTO migrate.version (project, revision) VALUES ('app', 'a');" "$work/show.sql" &&
-	grep -q "^UPDATE migrate.version SET revision = 'b1' WHERE project = 'app' AND revision = 'a';" "$work/show.sql"; then
-	echo "ok: the script has BEGIN, each step's comment, body and version-row statement, and COMMIT"
+	grep -q "^UPDATE migrate.version SET revision = 'b1' WHERE project OPERATOR(pg_catalog.=) 'app' AND revision OPERATOR(pg_catalog.=) 'a';" "$work/show.sql"; then
+	echo "ok: the script has BEGIN, the migration lock, each step's comment, body and version-row statement, and COMMIT"
 else
 	echo "FAIL: unexpected script text:"; cat "$work/show.sql"; failures=$((failures + 1))
+fi
+
+# a line break in a message stays inside its comment
+if [ -e replay_injected ] || [ -e "$work/replay_injected" ]; then
+	rm -f replay_injected; echo "FAIL: a message escaped its comment in the script"; failures=$((failures + 1))
+else
+	echo "ok: a message with line breaks and psql commands stayed a comment"
 fi
 
 for db in online offline; do dropdb "$db"; done

@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/tap/setup.inc
-SELECT plan(27);
+SELECT plan(31);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -27,7 +27,12 @@ SELECT set_eq(
 -- PUBLIC may read the state, but write nothing.
 SELECT table_privs_are('migrate', 'revision', 'public', ARRAY[]::text[], 'PUBLIC has no rights on revision');
 SELECT table_privs_are('migrate', 'version', 'public', ARRAY['SELECT'], 'PUBLIC may only read version');
-SELECT table_privs_are('migrate', 'log', 'public', ARRAY['SELECT'], 'PUBLIC may only read log');
+SELECT table_privs_are('migrate', 'log', 'public', ARRAY[]::text[], 'PUBLIC may not read the log (it holds checksums)');
+SELECT table_privs_are('migrate', 'log', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the log');
+SELECT function_privs_are('migrate', 'show', ARRAY['text', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not call show() (it shows checksums)');
+SELECT function_privs_are('migrate', 'verify', ARRAY['text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not call verify()');
 SELECT table_privs_are('migrate', 'project', 'public', ARRAY['SELECT'], 'PUBLIC may only read project');
 
 SELECT function_privs_are('migrate', 'register',
@@ -54,6 +59,7 @@ SELECT throws_ok($$INSERT INTO migrate.version VALUES ('default', 'x1')$$, '4250
 SELECT throws_ok($$UPDATE migrate.revision SET upgrade_sql = 'DROP TABLE x'$$, '42501', NULL,
 	'PUBLIC cannot edit bodies');
 SELECT throws_ok($$DELETE FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot erase the log');
+SELECT throws_ok($$SELECT * FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot read the log');
 SELECT throws_ok($$SELECT upgrade_sql FROM migrate.revision$$, '42501', NULL,
 	'PUBLIC cannot read bodies');
 SELECT lives_ok($$SELECT * FROM migrate.current()$$, 'PUBLIC can read current()');

@@ -58,7 +58,48 @@ SELECT throws_ok($$SELECT migrate.script('head', 'base', 'tap_sec')$$, '42501', 
 SELECT throws_ok($$UPDATE migrate.project SET target_schema = 'x'$$, '42501', NULL, 'bob may not edit projects');
 SELECT throws_ok($$SELECT migrate.revision_changed()$$, '42501', NULL, 'bob may not call the trigger function');
 SELECT lives_ok($$SELECT * FROM migrate.history(NULL, 'tap_sec')$$, 'bob may read the history');
-SELECT lives_ok($$SELECT * FROM migrate.verify('tap_sec')$$, 'and verify');
+SELECT throws_ok($$SELECT * FROM migrate.verify('tap_sec')$$, '42501', NULL, 'but not verify() (checksums)');
+RESET ROLE;
+
+-- Role attributes are privileges too: a member of a CREATEROLE role, who
+-- lacks CREATEROLE himself, cannot have that role run his body.
+CREATE ROLE migrate_tap_deployer LOGIN CREATEROLE;
+GRANT migrate_admin TO migrate_tap_deployer;
+CREATE ROLE migrate_tap_dev LOGIN;
+GRANT migrate_tap_deployer TO migrate_tap_dev;
+SET ROLE migrate_tap_dev;
+SELECT migrate.register('at1', 'ALTER ROLE migrate_tap_dev CREATEROLE', 'SELECT 1', project => 'tap_attr');
+SET ROLE migrate_tap_deployer;
+SELECT throws_ok($$SELECT migrate.upgrade('head', 'tap_attr')$$, '42501', NULL,
+	'a body is refused to a caller with role attributes its author lacks');
+RESET ROLE;
+SELECT is((SELECT rolcreaterole FROM pg_roles WHERE rolname = 'migrate_tap_dev'), false, 'and nothing was granted');
+
+-- A target schema is trusted like a body: who set it, and who owns it.
+CREATE TABLE public.tap_accounts (id int);
+SELECT migrate.register('ts1', 'INSERT INTO tap_accounts VALUES (1)', 'DELETE FROM tap_accounts', project => 'tap_target');
+SET ROLE migrate_tap_alice;
+SELECT migrate.configure('tap_target', target_schema => 'tap_app');
+RESET ROLE;
+SELECT throws_like($$SELECT migrate.upgrade('head', 'tap_target')$$,
+	'%the target schema of project "tap_target" was set by role "migrate_tap_alice"%',
+	'a superuser does not run bodies under a search_path another role chose');
+SELECT migrate.configure('tap_target', target_schema => 'tap_app');
+SELECT throws_like($$SELECT migrate.upgrade('head', 'tap_target')$$,
+	'%target schema "tap_app" of project "tap_target" is owned by role "migrate_tap_alice"%',
+	'nor under a schema another role owns');
+SELECT migrate.configure('tap_target', target_schema => 'tap_target_schema');
+SELECT lives_ok($$SELECT migrate.upgrade('head', 'tap_target')$$, 'a missing target schema is created by the caller');
+SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'tap_target_schema'),
+	current_user::text, 'who owns it');
+
+-- A migrator without CREATE on the database can use a target schema that exists.
+CREATE SCHEMA tap_bill AUTHORIZATION migrate_tap_alice;
+SET ROLE migrate_tap_alice;
+SELECT migrate.register('bill1', 'CREATE TABLE invoices (id int)', 'DROP TABLE invoices', project => 'tap_bill');
+SELECT migrate.configure('tap_bill', target_schema => 'tap_bill');
+SELECT lives_ok($$SELECT migrate.upgrade('head', 'tap_bill')$$, 'a migrator runs a project whose target schema she owns');
+SELECT has_table('tap_bill', 'invoices', 'the body created its table in the target schema');
 RESET ROLE;
 
 -- A hostile search_path: look-alike tables, functions and an = operator

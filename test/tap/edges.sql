@@ -1,0 +1,78 @@
+-- Edge cases: bodies that call migrate, stale caches, purges, long input.
+\i test/tap/setup.inc
+SELECT * FROM no_plan();
+
+-- A body may read the state through migrate's read-only functions, and the
+-- run goes on.
+SELECT migrate.register('n1', 'CREATE TABLE tap_n1 (a int)', 'DROP TABLE tap_n1', project => 'tap_nest');
+SELECT migrate.register('n2', $$CREATE TABLE tap_n2 AS SELECT c FROM migrate.current('tap_nest') c$$,
+	'DROP TABLE tap_n2', down_revision => 'n1', project => 'tap_nest');
+SELECT migrate.register('n3', 'CREATE TABLE tap_n3 ()', 'DROP TABLE tap_n3', down_revision => 'n2', project => 'tap_nest');
+SELECT lives_ok($$SELECT migrate.upgrade('head', 'tap_nest')$$, 'a body that calls current() does not break the run');
+SELECT results_eq($$SELECT c FROM tap_n2$$, ARRAY['n1'], 'and saw the rows as they were before its own step');
+SELECT results_eq($$SELECT * FROM migrate.current('tap_nest')$$, ARRAY['n3'], 'the run completed');
+
+-- A body may register revisions, even in its own project.
+SELECT migrate.register('n4', $$SELECT migrate.register('n5', 'SELECT 1', 'SELECT 1', down_revision => 'n4', project => 'tap_nest')$$,
+	'SELECT 1', down_revision => 'n3', project => 'tap_nest');
+SELECT lives_ok($$SELECT migrate.upgrade('n4', 'tap_nest')$$, 'a body that registers a revision');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_nest')$$, ARRAY['n5'], 'which is then in the graph');
+
+-- But a body may not run its own project: it would plan from the rows as
+-- they were before its step.
+SELECT migrate.register('n6', $$SELECT migrate.upgrade('heads', 'tap_nest')$$, 'SELECT 1',
+	down_revision => 'n5', project => 'tap_nest');
+SELECT throws_ok($$SELECT migrate.upgrade('head', 'tap_nest')$$, '55006',
+	'project "tap_nest" is already being migrated by this session', 'a body that upgrades its own project is refused');
+SELECT results_eq($$SELECT * FROM migrate.current('tap_nest')$$, ARRAY['n4'], 'and nothing of that run stayed');
+SELECT migrate.register('o1', 'CREATE TABLE tap_o1 ()', 'DROP TABLE tap_o1', project => 'tap_other');
+SELECT migrate.register('n7', $$SELECT migrate.upgrade('head', 'tap_other')$$, 'SELECT 1', down_revision => 'n5', project => 'tap_nest2');
+SELECT migrate.register('n5', 'SELECT 1', project => 'tap_nest2');
+SELECT lives_ok($$SELECT migrate.upgrade('n7', 'tap_nest2')$$, 'a body may run another project');
+SELECT results_eq($$SELECT * FROM migrate.current('tap_other')$$, ARRAY['o1'], 'which then is at its head');
+
+-- stamp with purge logs what it removed, even when nothing replaces it.
+SELECT migrate.stamp('base', 'tap_nest', purge => true);
+SELECT is_empty($$SELECT * FROM migrate.current('tap_nest')$$, 'purged');
+SELECT results_eq($$SELECT operation, heads_before, heads_after FROM migrate.log WHERE project = 'tap_nest' ORDER BY id DESC LIMIT 1$$,
+	$$VALUES ('stamp', ARRAY['n4'], '{}'::text[])$$, 'the purge is in the log with the rows it removed');
+
+-- A script longer than a memory chunk comes back whole.
+SELECT migrate.register('big', repeat('SELECT 1; ', 40000), 'SELECT 1', project => 'tap_big');
+SELECT cmp_ok(length(migrate.script('head', 'base', 'tap_big')), '>', 400000, 'a 400 kB script');
+SELECT is(length(migrate.revision('r', 'SELECT 2', project => 'tap_big')), 12, 'revision() returns its id intact');
+
+-- Caches: revisions changed behind the extension's back are seen.
+SELECT migrate.register('c1', 'SELECT 1', 'SELECT 1', project => 'tap_cache');
+SELECT migrate.register('c2', 'SELECT 1', 'SELECT 1', down_revision => 'c1', project => 'tap_cache');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c2'], 'heads before');
+SET session_replication_role = replica;
+DELETE FROM migrate.revision WHERE project = 'tap_cache' AND id = 'c2';
+RESET session_replication_role;
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c1'], 'an edit made as a replication replica is seen');
+UPDATE migrate.revision SET down_revision = '{c0}' WHERE project = 'tap_cache' AND id = 'c1';
+SELECT throws_ok($$SELECT * FROM migrate.show('c1', 'tap_cache')$$, '42P17', NULL, 'an edit made by hand is seen');
+UPDATE migrate.revision SET down_revision = '{}' WHERE project = 'tap_cache' AND id = 'c1';
+
+-- DROP EXTENSION and CREATE EXTENSION in one transaction start afresh.
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c1'], 'a cached graph');
+DROP EXTENSION migrate;
+CREATE EXTENSION migrate;
+SELECT migrate.register('d1', 'SELECT 1', project => 'tap_cache');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['d1'], 'is not served for the new extension');
+SELECT results_eq($$SELECT revision FROM migrate.show('d1', 'tap_cache')$$, ARRAY['d1'], 'show() of the new graph');
+
+-- Input that cannot be right is refused with a SQLSTATE, not an internal error.
+SELECT migrate.register('cp1', 'CREATE TABLE tap_cp (a int); COPY tap_cp FROM STDIN', project => 'tap_copy');
+SELECT throws_ok($$SELECT migrate.upgrade('head', 'tap_copy')$$, '0A000', NULL, 'COPY from the client in a body');
+SELECT throws_ok($$SELECT migrate.stamp(repeat('a ', 600000), 'tap_copy')$$, '54000', NULL, 'a list of targets that is too long');
+SELECT throws_ok($$SELECT migrate.register('x9', '', down_revision => repeat('a ', 600000), project => 'tap_copy')$$,
+	'54000', NULL, 'a down_revision list that is too long');
+SELECT throws_ok($$SELECT migrate.configure('tap_copy', lock_timeout => '-1s')$$, '22023', NULL, 'a negative timeout');
+SET migrate.project = 'tap_guc';
+SELECT lives_ok($$SELECT migrate.configure(lock_timeout => '1s')$$, 'configure() without a project uses migrate.project');
+SELECT is((SELECT lock_timeout FROM migrate.project WHERE name = 'tap_guc'), '1s'::interval, 'and set it');
+RESET migrate.project;
+
+SELECT * FROM finish();
+ROLLBACK;
