@@ -71,6 +71,7 @@ find_name(HTAB *names, const char *name)
 Datum
 migrate_verify(PG_FUNCTION_ARGS)
 {
+	MigrateCall call;
 	char	   *name = migrate_project_arg(fcinfo, 0);
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
@@ -84,7 +85,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 	bool		graph_usable = true;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(true);
+	migrate_spi_begin(&call, true);
 
 	values[0] = CStringGetTextDatum(name);
 	migrate_prepare(&plan_all,
@@ -232,6 +233,6 @@ migrate_verify(PG_FUNCTION_ARGS)
 		}
 	}
 
-	migrate_spi_end();
+	migrate_spi_end(&call);
 	return (Datum) 0;
 }
