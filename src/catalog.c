@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/genam.h"
 #include "access/xact.h"
 #include "access/htup_details.h"
@@ -769,4 +771,40 @@ migrate_delete_rows(const char *project)
 					1, argtypes);
 	values[0] = CStringGetTextDatum(project);
 	migrate_exec(plan_purge, values, NULL, SPI_OK_DELETE);
+}
+
+/*
+ * Split a list argument such as 'a1b2, c3d4 e5f6' into its names: commas
+ * and white space separate them, as Alembic prints lists, and empty names
+ * are skipped.  argname names the argument in the error for a list too
+ * long to be real.
+ */
+char	  **
+migrate_split_list(const char *text, const char *argname, int *n)
+{
+	size_t		len = strlen(text);
+	char	   *p;
+	char	  **names;
+
+	if (len > MIGRATE_MAX_LIST)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s is too long", argname),
+				 errdetail("A list is at most %d bytes.", MIGRATE_MAX_LIST)));
+	p = pstrdup(text);
+	names = palloc(sizeof(char *) * (len / 2 + 2));
+	*n = 0;
+	for (;;)
+	{
+		while (*p == ',' || isspace((unsigned char) *p))
+			p++;
+		if (*p == '\0')
+			break;
+		names[(*n)++] = p;
+		while (*p && *p != ',' && !isspace((unsigned char) *p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return names;
 }

@@ -312,28 +312,9 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	MgPlan		plan;
 	MgError		err;
 	const char **list;
-	int			n = 0;
-	char	   *p;
+	int			n;
 
-	if (strlen(targets) > 1024 * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("list of targets is too long"),
-				 errdetail("A list is at most %d bytes.", 1024 * 1024)));
-	list = palloc(sizeof(char *) * (strlen(targets) / 2 + 2));
-	p = targets;
-	while (*p)
-	{
-		while (*p == ',' || isspace((unsigned char) *p))
-			p++;
-		if (*p == '\0')
-			break;
-		list[n++] = p;
-		while (*p && *p != ',' && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
+	list = (const char **) migrate_split_list(targets, "targets", &n);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -28,6 +28,9 @@
  */
 #define MIGRATE_LOCK_CLASSID	1835624306
 
+/* longest list argument accepted, in bytes */
+#define MIGRATE_MAX_LIST	(1024 * 1024)
+
 /* settings (migrate.c) */
 extern char *migrate_default_project;
 extern int	migrate_lock_wait_timeout;
@@ -104,6 +107,7 @@ extern void migrate_save_summary(const MigrateProject *project,
 								 const MigrateGraph *mg);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
+extern char **migrate_split_list(const char *text, const char *argname, int *n);
 extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql);
 
 /* graph_pg.c */

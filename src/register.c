@@ -55,9 +55,6 @@ typedef struct RevisionContent
 	char	   *checksum;
 } RevisionContent;
 
-/* longest list argument accepted, in bytes */
-#define MAX_LIST_TEXT	(1024 * 1024)
-
 static SPIPlanPtr plan_lookup = NULL;
 static SPIPlanPtr plan_ensure_project = NULL;
 static SPIPlanPtr plan_insert = NULL;
@@ -69,52 +66,44 @@ static SPIPlanPtr plan_version_rows = NULL;
  * Split "a1, b2 c3" into names, checking each against the id grammar.
  * Duplicates are refused: a list names each revision or label once.
  */
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 static NameList
 parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 		   const char *what)
 {
 	NameList	list = {NULL, 0};
-	char	   *s;
-	char	   *p;
+	char	  **sorted;
 
 	if (PG_ARGISNULL(argno))
 		return list;
-	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	if (strlen(s) > MAX_LIST_TEXT)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s is too long", argname),
-				 errdetail("A list is at most %d bytes.", MAX_LIST_TEXT)));
-	list.names = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
-	p = s;
-	while (*p)
+	list.names = migrate_split_list(text_to_cstring(PG_GETARG_TEXT_PP(argno)),
+									argname, &list.n);
+	for (int i = 0; i < list.n; i++)
 	{
-		char	   *start;
 		MgError		err;
 
-		while (*p == ',' || isspace((unsigned char) *p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p && *p != ',' && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-
-		if (!mg_check_name(start, what, &err))
+		if (!mg_check_name(list.names[i], what, &err))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_NAME),
 					 errmsg("invalid %s: %s", argname, err.message),
 					 err.detail ? errdetail_internal("%s", err.detail) : 0,
 					 errhint("Lists are comma- or space-separated, as in 'a1b2, c3d4'.")));
-		for (int i = 0; i < list.n; i++)
-			if (strcmp(list.names[i], start) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s lists \"%s\" more than once", argname, start)));
-		list.names[list.n++] = start;
 	}
+
+	/* sorted, duplicates are neighbours */
+	sorted = palloc(sizeof(char *) * (list.n + 1));
+	memcpy(sorted, list.names, sizeof(char *) * list.n);
+	qsort(sorted, list.n, sizeof(char *), cmp_name);
+	for (int i = 1; i < list.n; i++)
+		if (strcmp(sorted[i - 1], sorted[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s lists \"%s\" more than once", argname, sorted[i])));
 	return list;
 }
 
@@ -656,9 +645,11 @@ migrate_merge(PG_FUNCTION_ARGS)
 	RevisionContent new;
 	MigrateGraph *mg;
 	char	   *id;
-	char	   *p;
+	char	  **names;
+	int			nnames;
 	int			nparents = 0;
 	int		   *parents;
+	bool	   *seen;
 
 	memset(&new, 0, sizeof(new));
 	new.message = optional_text(fcinfo, 0);
@@ -674,33 +665,21 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	/* each name in the list is resolved as a target, so 'heads' works */
 	parents = palloc(sizeof(int) * (mg_graph_size(mg->graph) + 1));
-	p = revisions;
-	while (*p)
+	seen = palloc0(sizeof(bool) * (mg_graph_size(mg->graph) + 1));
+	names = migrate_split_list(revisions, "revisions", &nnames);
+	for (int k = 0; k < nnames; k++)
 	{
-		char	   *start;
 		MgRevList	resolved;
 		MgError		err;
 
-		while (*p == ',' || isspace((unsigned char) *p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p && *p != ',' && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-		if (!mg_resolve(mg->graph, start, NULL, &resolved, &err))
+		if (!mg_resolve(mg->graph, names[k], NULL, &resolved, &err))
 			migrate_graph_error(&err, project);
 		for (int i = 0; i < resolved.n; i++)
-		{
-			bool		dup = false;
-
-			for (int j = 0; j < nparents; j++)
-				dup |= parents[j] == resolved.items[i];
-			if (!dup)
+			if (!seen[resolved.items[i]])
+			{
+				seen[resolved.items[i]] = true;
 				parents[nparents++] = resolved.items[i];
-		}
+			}
 	}
 	if (nparents < 2)
 		ereport(ERROR,

@@ -432,30 +432,20 @@ migrate_pending(PG_FUNCTION_ARGS)
 static MgRevList
 resolve_list(const MigrateGraph *mg, const char *text, const char *project)
 {
-	char	   *copy = pstrdup(text);
-	char	   *p = copy;
 	int			n = mg_graph_size(mg->graph);
 	bool	   *seen = palloc0(sizeof(bool) * (n + 1));
+	int			nnames;
+	char	  **names = migrate_split_list(text, "from", &nnames);
 	MgRevList	out;
 
 	out.items = palloc(sizeof(int) * (n + 1));
 	out.n = 0;
-	for (;;)
+	for (int k = 0; k < nnames; k++)
 	{
-		char	   *start;
 		MgRevList	one;
 		MgError		err;
 
-		while (*p == ',' || isspace((unsigned char) *p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p && *p != ',' && !isspace((unsigned char) *p))
-			p++;
-		if (*p)
-			*p++ = '\0';
-		if (!mg_resolve(mg->graph, start, NULL, &one, &err))
+		if (!mg_resolve(mg->graph, names[k], NULL, &one, &err))
 			migrate_graph_error(&err, project);
 		for (int i = 0; i < one.n; i++)
 			if (!seen[one.items[i]])
