@@ -183,7 +183,9 @@ extern bool mg_current(const MgGraph *g, const MgRevList *rows,
 /*
  * Resolve a target as `alembic show` does (sections 3 and 4: absolute
  * forms and <symbol>+-N; relative forms without a symbol need rows).
- * "base" resolves to the empty list.
+ * "base" resolves to the empty list.  (graph.c: -N and <branch>@-N walk
+ * down from the heads, as alembic show does; +N and <branch>@+N walk up
+ * from the rows, as upgrade does; <symbol>+-N walks from the symbol.)
  */
 extern bool mg_resolve(const MgGraph *g, const char *target,
 					   const MgRevList *rows, MgRevList *out, MgError *err);
@@ -201,6 +203,11 @@ extern bool mg_plan_upgrade(const MgGraph *g, const char *target,
 extern bool mg_plan_downgrade(const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
 							  MgError *err);
+/*
+ * (graph.c: no targets means base.  purge first empties the rows in a
+ * step of its own, MG_STEP_STAMP with rev -1; each destination that
+ * changes rows is one step, rev -1 for base.)
+ */
 extern bool mg_plan_stamp(const MgGraph *g, const char *const *targets,
 						  int ntargets, const MgRevList *rows, bool purge,
 						  MgPlan *plan, MgError *err);
