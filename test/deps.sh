@@ -11,6 +11,7 @@ packages=(
 	python3-alembic
 	python3-psycopg2
 	clang
+	libclang-rt-14-dev
 	build-essential
 )
 
