@@ -4427,6 +4427,26 @@ done:
 	return ok;
 }
 
+/*
+ * What upgrade and downgrade check before planning: the rows fit the graph,
+ * and the target is one target, not a range (ranges are for history).
+ */
+static bool
+plan_prologue(Ctx *c, const MgRevList *rows, const char *target,
+			  const int **r, int *nr)
+{
+	if (!check_rows(c, rows, r, nr))
+		return false;
+	if (target == NULL)
+		return fail(c, MG_ERR_BAD_TARGET, NULL, NULL, "target must not be null");
+	if (strchr(target, ':') != NULL)
+		return fail(c, MG_ERR_RANGE_NOT_ALLOWED,
+					"A range \"start:end\" is only meaningful for offline scripts.",
+					NULL, "Range revision not allowed");
+	c->mh_arg = target;
+	return true;
+}
+
 bool
 mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 				MgPlan *plan, MgError *err)
@@ -4455,21 +4475,8 @@ mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 	if (g == NULL)
 		return bad_graph(err);
 	ctx_init(c, g, err);
-	if (!check_rows(c, rows, &r, &nr))
+	if (!plan_prologue(c, rows, target, &r, &nr))
 		goto done;
-	if (target == NULL)
-	{
-		fail(c, MG_ERR_BAD_TARGET, NULL, NULL, "target must not be null");
-		goto done;
-	}
-	if (strchr(target, ':') != NULL)
-	{
-		fail(c, MG_ERR_RANGE_NOT_ALLOWED,
-			 "A range \"start:end\" is only meaningful for offline scripts.",
-			 NULL, "Range revision not allowed");
-		goto done;
-	}
-	c->mh_arg = target;
 	upper.str = target;
 	lower.revs = r;
 	lower.nrevs = nr;
@@ -4526,21 +4533,8 @@ mg_plan_downgrade(const MgGraph *g, const char *target,
 	if (g == NULL)
 		return bad_graph(err);
 	ctx_init(c, g, err);
-	if (!check_rows(c, rows, &r, &nr))
+	if (!plan_prologue(c, rows, target, &r, &nr))
 		goto done;
-	if (target == NULL)
-	{
-		fail(c, MG_ERR_BAD_TARGET, NULL, NULL, "target must not be null");
-		goto done;
-	}
-	if (strchr(target, ':') != NULL)
-	{
-		fail(c, MG_ERR_RANGE_NOT_ALLOWED,
-			 "A range \"start:end\" is only meaningful for offline scripts.",
-			 NULL, "Range revision not allowed");
-		goto done;
-	}
-	c->mh_arg = target;
 	c->destination = target;
 	iv_init(c, &todo);
 	iv_init(c, &order);
