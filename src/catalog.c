@@ -53,6 +53,9 @@
 static MigrateGraph *graph_cache[GRAPH_CACHE_SIZE];
 
 static bool spi_read_only = false;
+
+static void migrate_become_owner(MigrateIdentity *saved);
+static void migrate_restore_identity(const MigrateIdentity *saved);
 static int	call_depth = 0;
 
 /*
@@ -257,7 +260,7 @@ extension_owner(void)
  * is undone by migrate_restore_identity, or by transaction abort if the
  * statement fails.
  */
-void
+static void
 migrate_become_owner(MigrateIdentity *saved)
 {
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
@@ -265,7 +268,7 @@ migrate_become_owner(MigrateIdentity *saved)
 						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
 }
 
-void
+static void
 migrate_restore_identity(const MigrateIdentity *saved)
 {
 	SetUserIdAndSecContext(saved->userid, saved->sec_context);

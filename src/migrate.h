@@ -93,8 +93,6 @@ extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
 extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
 						 int expect);
 extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
-extern void migrate_become_owner(MigrateIdentity *saved);
-extern void migrate_restore_identity(const MigrateIdentity *saved);
 extern void migrate_lock(const char *project);
 extern bool migrate_read_project(const char *name, bool for_update,
 								 MigrateProject *project);
@@ -114,7 +112,6 @@ extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql
 extern void migrate_graph_error(const MgError *err, const char *project) pg_attribute_noreturn();
 
 /* run.c */
-extern void migrate_check_not_running(const char *project);
 extern void migrate_touch_project(const char *project);
 extern void migrate_log_purge(const char *project, char **ids, int n);
 extern Datum migrate_rev_array(const MigrateGraph *mg, const MgRevList *list,
