@@ -17,9 +17,12 @@ GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 
 /*
  * One sequence orders registrations (revision.seq breaks every tie the graph
- * leaves open) and stamps each change of a project's graph (project.graph_gen),
- * which lets a backend keep a built graph across calls: a value is never
- * handed out twice, even by transactions that roll back.
+ * leaves open) and stamps the changes of a project's graph that are not
+ * registrations (project.graph_gen): a value is never handed out twice, even
+ * by transactions that roll back.  A project's graph is therefore identified
+ * by its graph_gen and the seq of its newest revision, which lets a backend
+ * keep a built graph across calls, and registering a revision does not have
+ * to write the project row.
  */
 CREATE SEQUENCE migrate.seq;
 
@@ -33,6 +36,7 @@ CREATE TABLE migrate.project (
 	configured_by name,
 	graph_gen bigint NOT NULL DEFAULT 0,
 	summary_gen bigint,
+	summary_seq bigint,
 	heads text[],
 	has_depends boolean,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -56,6 +60,15 @@ CREATE TABLE migrate.revision (
 	seq bigint NOT NULL,
 	PRIMARY KEY (project, id)
 );
+/*
+ * The newest revision of a project, read by every run.  The index is on the
+ * project under the "C" collation, which the catalog queries do not use, so
+ * that a plan made while the table is small never scans it in place of the
+ * primary key to find (project, id).  Equality is the same under both: the
+ * default collation is deterministic.
+ */
+CREATE INDEX revision_project_seq
+	ON migrate.revision (project COLLATE pg_catalog."C", seq);
 COMMENT ON TABLE migrate.revision IS
 'registered revisions: graph edges, bodies and their sha256 checksum';
 
@@ -87,11 +100,12 @@ COMMENT ON TABLE migrate.log IS
 'one row per revision run or stamped, written in the same transaction';
 
 /*
- * Any change to a project's revisions gives it a new graph_gen, so that no
- * backend goes on using a graph it built before the change: migrate's own
- * functions set it as they write, and this trigger does it for changes made
- * by hand.  heads, has_depends and summary_gen cache what a no-op run needs
- * to know of the graph, valid while summary_gen = graph_gen.
+ * Any change to a project's revisions other than registering a new one gives
+ * it a new graph_gen, so that no backend goes on using a graph it built
+ * before the change: migrate's own functions set it as they write, and this
+ * trigger does it for changes made by hand.  heads and has_depends cache
+ * what a no-op run needs to know of the graph, valid while summary_gen is the
+ * graph_gen and summary_seq the seq of the newest revision.
  */
 CREATE FUNCTION migrate.revision_changed()
 RETURNS trigger

@@ -22,19 +22,18 @@
 
 #include <ctype.h>
 
-#include "access/genam.h"
 #include "access/xact.h"
 #include "access/htup_details.h"
+#include "access/genam.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_extension.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/hashfn.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -42,6 +41,9 @@
 #include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "commands/trigger.h"
 
@@ -161,7 +163,7 @@ migrate_prepare(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 }
 
 /*
- * Run a prepared bookkeeping query as the extension owner and check that it
+ * Run a prepared bookkeeping query as the catalog owner and check that it
  * returned what the caller expects.
  */
 void
@@ -185,6 +187,95 @@ migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 	if (rc != expect)
 		elog(ERROR, "unexpected result of a migrate catalog query: %s",
 			 SPI_result_code_string(rc));
+}
+
+/*
+ * Read the rows of one of the extension's tables whose leading index columns
+ * equal the given texts, through that index and without the executor.  The
+ * reads every call makes (is this revision registered, which rows does the
+ * project have) are single index probes, and starting an executor for them
+ * costs several times the probe itself.
+ *
+ * The snapshot is the one a bookkeeping query would use: the calling
+ * statement's in read-only mode, a new one otherwise (after making this
+ * command's own changes visible, as SPI does).  The lock taken on the table
+ * is kept to the end of the transaction, also as a query's would be.
+ * Rows are copied into the current memory context.
+ */
+MigrateRows *
+migrate_index_scan(const char *table, const char *index, int nkeys,
+				   const char *const *keys)
+{
+	Oid			nsp = get_namespace_oid("migrate", false);
+	Oid			relid = get_relname_relid(table, nsp);
+	Oid			indexid = get_relname_relid(index, nsp);
+	MigrateRows *rows = palloc0(sizeof(MigrateRows));
+	ScanKeyData scankey[INDEX_MAX_KEYS];
+	Relation	rel;
+	Relation	irel;
+	SysScanDesc scan;
+	Snapshot	snapshot;
+	HeapTuple	tuple;
+	int			size = 4;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		elog(ERROR, "migrate catalog relation %s or %s is missing", table, index);
+	Assert(nkeys <= INDEX_MAX_KEYS);
+
+	if (spi_read_only)
+		snapshot = RegisterSnapshot(GetActiveSnapshot());
+	else
+	{
+		CommandCounterIncrement();
+		snapshot = RegisterSnapshot(GetTransactionSnapshot());
+	}
+
+	rel = table_open(relid, AccessShareLock);
+	irel = index_open(indexid, AccessShareLock);
+	for (int i = 0; i < nkeys; i++)
+	{
+		/* systable_beginscan takes table column numbers */
+		ScanKeyInit(&scankey[i], irel->rd_index->indkey.values[i],
+					BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(keys[i]));
+		scankey[i].sk_collation = irel->rd_indcollation[i];
+	}
+	index_close(irel, NoLock);
+
+	scan = systable_beginscan(rel, indexid, true, snapshot, nkeys, scankey);
+	rows->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	rows->tuples = palloc(sizeof(HeapTuple) * size);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		if (rows->n == size)
+		{
+			size *= 2;
+			rows->tuples = repalloc(rows->tuples, sizeof(HeapTuple) * size);
+		}
+		rows->tuples[rows->n++] = heap_copytuple(tuple);
+	}
+	systable_endscan(scan);
+	table_close(rel, NoLock);
+	UnregisterSnapshot(snapshot);
+	return rows;
+}
+
+/*
+ * A column of a row read by migrate_index_scan, by name: the column numbers
+ * of a table change when an extension update adds or drops columns.
+ */
+Datum
+migrate_row_value(const MigrateRows *rows, int row, const char *column,
+				  bool *isnull)
+{
+	for (int i = 0; i < rows->desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(rows->desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
+			return heap_getattr(rows->tuples[row], i + 1, rows->desc, isnull);
+	}
+	elog(ERROR, "migrate catalog column %s is missing", column);
+	return (Datum) 0;			/* keep compiler quiet */
 }
 
 /*
@@ -214,49 +305,34 @@ migrate_project_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * The role that owns the extension, and so its tables.
+ * The role that owns the catalog tables: the one that created the extension,
+ * unless a superuser gave them away since (REASSIGN OWNED moves all of them).
+ * Asked for by every bookkeeping statement, so it is read through the
+ * syscache, which follows ownership changes without a catalog scan.
  */
 static Oid
-extension_owner(void)
+catalog_owner(void)
 {
-	static Oid	cached_owner = InvalidOid;
-	static LocalTransactionId cached_lxid = InvalidLocalTransactionId;
-	Form_pg_extension ext = NULL;
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("revision", nsp) : InvalidOid;
 	HeapTuple	tuple;
-	Oid			owner = InvalidOid;
+	Oid			owner;
 
-	/* looked up once per transaction: it is asked for by every statement */
-	if (cached_lxid == MyProc->lxid && OidIsValid(cached_owner))
-		return cached_owner;
-
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum("migrate"));
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tuple = systable_getnext(scan);
-	if (HeapTupleIsValid(tuple))
-	{
-		ext = (Form_pg_extension) GETSTRUCT(tuple);
-		owner = ext->extowner;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-
-	if (!OidIsValid(owner))
+	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension \"migrate\" is not installed in this database"),
 				 errhint("Run CREATE EXTENSION migrate.")));
-	cached_owner = owner;
-	cached_lxid = MyProc->lxid;
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
 	return owner;
 }
 
 /*
- * Switch to the extension owner for one bookkeeping statement.  The switch
+ * Switch to the catalog owner for one bookkeeping statement.  The switch
  * is undone by migrate_restore_identity, or by transaction abort if the
  * statement fails.
  */
@@ -264,7 +340,7 @@ static void
 migrate_become_owner(MigrateIdentity *saved)
 {
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
-	SetUserIdAndSecContext(extension_owner(),
+	SetUserIdAndSecContext(catalog_owner(),
 						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
 }
 
@@ -357,7 +433,10 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 {
 	static const char *sql =
 		"SELECT target_schema, lock_timeout, statement_timeout,"
-		" graph_gen, summary_gen, heads, has_depends, configured_by"
+		" graph_gen, summary_gen, heads, has_depends, configured_by, summary_seq,"
+		" (SELECT r.seq FROM migrate.revision r"
+		"  WHERE r.project COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.=) $1"
+		"  ORDER BY r.seq DESC LIMIT 1)"
 		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
@@ -396,6 +475,10 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 	project->has_depends = isnull || DatumGetBool(d);
 	d = SPI_getbinval(tuple, desc, 8, &isnull);
 	project->configured_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+	d = SPI_getbinval(tuple, desc, 9, &isnull);
+	project->summary_seq = isnull ? -1 : DatumGetInt64(d);
+	d = SPI_getbinval(tuple, desc, 10, &isnull);
+	project->last_seq = isnull ? 0 : DatumGetInt64(d);
 	SPI_freetuptable(SPI_tuptable);
 	return true;
 }
@@ -454,7 +537,7 @@ build_graph(const MigrateProject *project, MemoryContext context)
 
 	plan = migrate_prepare(&plan_revisions,
 						   "SELECT id, down_revision, depends_on, branch_labels, message,"
-						   " upgrade_sql, downgrade_sql, checksum"
+						   " upgrade_sql, downgrade_sql, checksum, seq"
 						   " FROM migrate.revision"
 						   " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY seq",
 						   1, argtypes);
@@ -472,6 +555,7 @@ build_graph(const MigrateProject *project, MemoryContext context)
 	mg = palloc0(sizeof(MigrateGraph));
 	mg->project = pstrdup(project->name);
 	mg->graph_gen = project->graph_gen;
+	mg->last_seq = 0;
 	mg->context = context;
 	mg->messages = palloc0(sizeof(char *) * (n + 1));
 	revs = palloc0(sizeof(MgRevisionInput) * (n + 1));
@@ -491,6 +575,14 @@ build_graph(const MigrateProject *project, MemoryContext context)
 											 &revs[i].nlabels);
 		d = SPI_getbinval(tuple, desc, 5, &isnull);
 		mg->messages[i] = isnull ? NULL : TextDatumGetCString(d);
+
+		/*
+		 * The identity comes from the rows read, not from the project row
+		 * read before them: a revision registered in between is in the
+		 * graph, and must be in its key too.
+		 */
+		mg->last_seq = Max(mg->last_seq,
+						   DatumGetInt64(SPI_getbinval(tuple, desc, 9, &isnull)));
 
 		/*
 		 * Check every body against its checksum while the graph is built:
@@ -546,8 +638,8 @@ forget_graph(MigrateGraph *mg)
 }
 
 /*
- * The project's graph, from the cache when the project's graph_gen says it
- * is still current.  A graph is built in a context under the current one,
+ * The project's graph, from the cache when the project's graph_gen and
+ * newest revision say it is still current.  A graph is built in a context under the current one,
  * so that a build that fails (an invalid graph) leaves nothing behind, and
  * is moved under CacheMemoryContext once it succeeded.
  */
@@ -583,7 +675,8 @@ migrate_graph(const MigrateProject *project)
 		}
 		if (strcmp(mg->project, project->name) == 0)
 		{
-			if (mg->graph_gen == project->graph_gen)
+			if (mg->graph_gen == project->graph_gen &&
+				mg->last_seq == project->last_seq)
 				return mg;
 			slot = i;
 			break;
@@ -673,9 +766,10 @@ migrate_checksum(const char *upgrade_sql, const char *downgrade_sql)
 /*
  * Trigger on migrate.revision, for each statement: a change made by hand
  * (not through migrate.register) gives every project a new graph_gen, so no
- * backend goes on using a graph or a summary built before the change.  The
- * extension's own writes bump their project's graph_gen themselves and are
- * let through here, which keeps registering cheap.
+ * backend goes on using a graph or a summary built before the change (a
+ * row inserted by hand may carry any seq, so the newest seq is no proof).
+ * The extension's own writes are let through here: a registration is told by
+ * its new seq, and a replacement bumps its project's graph_gen itself.
  */
 PG_FUNCTION_INFO_V1(migrate_revision_changed);
 
@@ -700,37 +794,52 @@ migrate_revision_changed(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Whether the project's summary describes its graph as it is now.
+ */
+bool
+migrate_summary_current(const MigrateProject *project)
+{
+	return project->heads != NULL &&
+		project->summary_gen == project->graph_gen &&
+		project->summary_seq == project->last_seq;
+}
+
+/*
  * Record what a no-op run and current() need to know of the graph, so that
  * the next calls can answer without building it: the versioned heads and
- * whether any revision has depends_on, valid while graph_gen stays the same.
- * Written by runs (under the lock) when it is missing or stale, and only
- * from a graph that built cleanly with intact bodies.
+ * whether any revision has depends_on, valid while the graph's identity
+ * (graph_gen, newest revision) stays the same.  Written by runs (under the
+ * lock) when it is missing or stale, and only from a graph that built
+ * cleanly with intact bodies and matches the project row read.
  */
 void
 migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
 {
 	static SPIPlanPtr plan_summary = NULL;
-	Oid			argtypes[4] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID};
-	Datum		values[4];
+	Oid			argtypes[5] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID, INT8OID};
+	Datum		values[5];
 	MgRevList	heads;
 	bool		depends = false;
 	int			n = mg_graph_size(mg->graph);
 
-	if (project->summary_gen == project->graph_gen || mg->ndrifted > 0 ||
-		XactReadOnly)
+	if (migrate_summary_current(project) || mg->ndrifted > 0 ||
+		mg->graph_gen != project->graph_gen ||
+		mg->last_seq != project->last_seq || XactReadOnly)
 		return;
 	for (int i = 0; i < n && !depends; i++)
 		depends = mg_dependencies(mg->graph, i).n > 0;
 	heads = mg_heads(mg->graph, false);
 
 	migrate_prepare(&plan_summary,
-					"UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
+					"UPDATE migrate.project SET summary_gen = $2, heads = $3,"
+					" has_depends = $4, summary_seq = $5"
 					" WHERE name OPERATOR(pg_catalog.=) $1",
-					4, argtypes);
+					5, argtypes);
 	values[0] = CStringGetTextDatum(project->name);
 	values[1] = Int64GetDatum(project->graph_gen);
 	values[2] = migrate_rev_array(mg, &heads, false);
 	values[3] = BoolGetDatum(depends);
+	values[4] = Int64GetDatum(project->last_seq);
 	migrate_exec(plan_summary, values, NULL, SPI_OK_UPDATE);
 }
 

@@ -149,7 +149,7 @@ upgrade_is_noop(const MigrateProject *project, const char *target)
 	char	  **rows;
 	int			nrows;
 
-	if (project->summary_gen != project->graph_gen || project->heads == NULL)
+	if (!migrate_summary_current(project))
 		return false;
 	if (strcmp(target, "head") == 0)
 	{
@@ -240,8 +240,7 @@ current_from_summary(FunctionCallInfo fcinfo, const MigrateProject *project)
 	Datum		value;
 	bool		isnull = false;
 
-	if (project->summary_gen != project->graph_gen || project->heads == NULL ||
-		project->has_depends)
+	if (!migrate_summary_current(project) || project->has_depends)
 		return false;
 	rows = migrate_read_row_ids(project->name, &nrows);
 	if (nrows == 0)

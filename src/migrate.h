@@ -45,9 +45,16 @@ typedef struct MigrateProject
 	char	   *configured_by;	/* role that set the options; NULL if none */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
+	/*
+	 * The graph's identity: graph_gen moves when revisions are changed or
+	 * removed, last_seq (the seq of the newest revision, 0 with none) when
+	 * one is registered.
+	 */
 	int64		graph_gen;
-	/* summary of the graph, valid when summary_gen == graph_gen */
+	int64		last_seq;
+	/* summary of the graph, valid for the identity it records */
 	int64		summary_gen;
+	int64		summary_seq;
 	const char **heads;			/* versioned heads, registration order */
 	int			nheads;
 	bool		has_depends;	/* some revision has depends_on */
@@ -56,18 +63,27 @@ typedef struct MigrateProject
 /*
  * A project's graph as built from its revisions, with what the commands need
  * beside the graph itself.  Kept in a backend-lifetime cache and reused as
- * long as the project's graph_gen has not moved.
+ * long as the project's graph_gen and last_seq have not moved.
  */
 typedef struct MigrateGraph
 {
 	char	   *project;
 	int64		graph_gen;
+	int64		last_seq;		/* seq of the newest revision read */
 	MgGraph    *graph;
 	char	  **messages;		/* by revision index; NULL entries allowed */
 	int		   *drifted;		/* revisions whose bodies fail their checksum */
 	int			ndrifted;
 	MemoryContext context;		/* owns all of the above */
 } MigrateGraph;
+
+/* rows read by migrate_index_scan() */
+typedef struct MigrateRows
+{
+	int			n;
+	HeapTuple  *tuples;
+	TupleDesc	desc;
+} MigrateRows;
 
 /* Saved identity while the extension's bookkeeping runs as its owner. */
 typedef struct MigrateIdentity
@@ -92,6 +108,10 @@ extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
 										 int nargs, Oid *argtypes);
 extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
 						 int expect);
+extern MigrateRows *migrate_index_scan(const char *table, const char *index,
+									   int nkeys, const char *const *keys);
+extern Datum migrate_row_value(const MigrateRows *rows, int row,
+							   const char *column, bool *isnull);
 extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
 extern void migrate_lock(const char *project);
 extern bool migrate_read_project(const char *name, bool for_update,
@@ -103,6 +123,7 @@ extern char **migrate_read_row_ids(const char *project, int *n);
 extern void migrate_delete_rows(const char *project);
 extern void migrate_save_summary(const MigrateProject *project,
 								 const MigrateGraph *mg);
+extern bool migrate_summary_current(const MigrateProject *project);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
 extern char **migrate_split_list(const char *text, const char *argname, int *n);

@@ -55,8 +55,8 @@ typedef struct RevisionContent
 	char	   *checksum;
 } RevisionContent;
 
-static SPIPlanPtr plan_lookup = NULL;
 static SPIPlanPtr plan_ensure_project = NULL;
+static SPIPlanPtr plan_bump = NULL;
 static SPIPlanPtr plan_insert = NULL;
 static SPIPlanPtr plan_replace = NULL;
 static SPIPlanPtr plan_edges = NULL;
@@ -180,40 +180,40 @@ content_difference(const RevisionContent *old, const RevisionContent *new)
 	return diff.data;
 }
 
+/* what lookup_revision() found */
+typedef enum LookupResult
+{
+	LOOKUP_NO_PROJECT,			/* the project has no row yet */
+	LOOKUP_ABSENT,				/* the project exists, the revision does not */
+	LOOKUP_FOUND
+} LookupResult;
+
 /*
- * Read the registered content of a revision; false when it is not there.
+ * Read the registered content of a revision, telling a project without a row
+ * from a revision that is not there: two index probes, without SPI, since
+ * every registration starts here (and most end here).
  */
-static bool
+static LookupResult
 lookup_revision(const char *project, const char *id, RevisionContent *content)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	HeapTuple	tuple;
-	TupleDesc	desc;
+	const char *keys[2] = {project, id};
+	MigrateRows *rows;
 	bool		isnull;
 	Datum		d;
 
-	migrate_prepare(&plan_lookup,
-					"SELECT down_revision, depends_on, branch_labels, message, checksum"
-					" FROM migrate.revision"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					2, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	values[1] = CStringGetTextDatum(id);
-	migrate_exec(plan_lookup, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return false;
-
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	content->down = array_to_list(SPI_getbinval(tuple, desc, 1, &isnull));
-	content->depends = array_to_list(SPI_getbinval(tuple, desc, 2, &isnull));
-	content->labels = array_to_list(SPI_getbinval(tuple, desc, 3, &isnull));
-	d = SPI_getbinval(tuple, desc, 4, &isnull);
+	rows = migrate_index_scan("revision", "revision_pkey", 2, keys);
+	if (rows->n == 0)
+	{
+		rows = migrate_index_scan("project", "project_pkey", 1, keys);
+		return rows->n == 0 ? LOOKUP_NO_PROJECT : LOOKUP_ABSENT;
+	}
+	content->checksum = TextDatumGetCString(migrate_row_value(rows, 0, "checksum", &isnull));
+	content->down = array_to_list(migrate_row_value(rows, 0, "down_revision", &isnull));
+	content->depends = array_to_list(migrate_row_value(rows, 0, "depends_on", &isnull));
+	content->labels = array_to_list(migrate_row_value(rows, 0, "branch_labels", &isnull));
+	d = migrate_row_value(rows, 0, "message", &isnull);
 	content->message = isnull ? NULL : TextDatumGetCString(d);
-	content->checksum = TextDatumGetCString(SPI_getbinval(tuple, desc, 5, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-	return true;
+	return LOOKUP_FOUND;
 }
 
 /* an entry of the ancestry walk in is_applied() */
@@ -365,25 +365,69 @@ is_applied(const char *project, const char *id)
 }
 
 /*
- * Create the project if needed, and give it a new graph_gen: its graph is
- * about to change.  values[0] is the project name.
+ * Insert a new revision; false when the id is taken.  The caller holds the
+ * project's lock and knows that the project row exists.  The project row is
+ * not written: the new revision's seq, the newest of the project, is what
+ * tells every backend that the graph changed.
+ */
+static bool
+insert_revision(Datum *values, const char *nulls)
+{
+	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+
+	migrate_prepare(&plan_insert,
+					"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
+					" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
+					" registered_by, seq)"
+					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+					" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+					" ON CONFLICT (project, id) DO NOTHING",
+					10, argtypes);
+	migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT);
+	return SPI_processed == 1;
+}
+
+/*
+ * Create the project row of a project's first revision.  values[0] is the
+ * project name.
+ */
+static void
+ensure_project(Datum *values)
+{
+	Oid			argtypes[1] = {TEXTOID};
+
+	migrate_prepare(&plan_ensure_project,
+					"INSERT INTO migrate.project (name, graph_gen)"
+					" VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+					" ON CONFLICT (name) DO NOTHING",
+					1, argtypes);
+	migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * Give a project a new graph_gen: its graph is about to change.
  */
 static void
 bump_graph_gen(Datum *values)
 {
 	Oid			argtypes[1] = {TEXTOID};
 
-	migrate_prepare(&plan_ensure_project,
-					"INSERT INTO migrate.project AS p (name, graph_gen)"
-					" VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					" ON CONFLICT (name) DO UPDATE SET graph_gen = excluded.graph_gen",
+	migrate_prepare(&plan_bump,
+					"UPDATE migrate.project"
+					" SET graph_gen = pg_catalog.nextval('migrate.seq'::pg_catalog.regclass)"
+					" WHERE name OPERATOR(pg_catalog.=) $1",
 					1, argtypes);
-	migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+	migrate_exec(plan_bump, values, NULL, SPI_OK_UPDATE);
 }
 
 /*
  * Register one revision (the work behind register, revision and merge).
  * The caller is connected to SPI.
+ *
+ * A new revision costs one indexed read, the lock and one insert: the insert
+ * does not look again first, it lets the primary key say whether another
+ * session registered the same id while this one waited for the lock.
  */
 static void
 register_revision(const char *project, const char *id, const char *upgrade_sql,
@@ -395,6 +439,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	char		nulls[10];
 	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	LookupResult found;
 
 	for (int i = 0; i < new->down.n; i++)
 		if (strcmp(new->down.names[i], id) == 0)
@@ -410,8 +455,8 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errdetail("Dependency self-loop is detected in revisions (%s)", id)));
 
 	/* the common case on every deploy: already there, unchanged */
-	if (lookup_revision(project, id, &old) &&
-		content_difference(&old, new)[0] == '\0')
+	found = lookup_revision(project, id, &old);
+	if (found == LOOKUP_FOUND && content_difference(&old, new)[0] == '\0')
 		return;
 
 	migrate_lock(project);
@@ -435,19 +480,28 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	values[9] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 
-	/* read again under the lock: a concurrent register may have won */
-	if (!lookup_revision(project, id, &old))
+	/* read again under the lock what may have changed while this waited */
+	if (found == LOOKUP_FOUND)
+		found = lookup_revision(project, id, &old);
+
+	/*
+	 * Insert, unless the revision is there.  When the insert finds the id
+	 * taken (a concurrent register won the race, or a row was written by
+	 * hand), read it again and compare.  A project without a row gets one
+	 * first.  A conflict is always followed by a read that sees the row
+	 * (under REPEATABLE READ the insert fails instead), so this ends; the
+	 * bound is only a guard.
+	 */
+	for (int attempt = 0; found != LOOKUP_FOUND; attempt++)
 	{
-		bump_graph_gen(values);
-		migrate_prepare(&plan_insert,
-						"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
-						" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
-						" registered_by, seq)"
-						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-						" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))",
-						10, argtypes);
-		migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT);
-		return;
+		if (attempt > 3)
+			elog(ERROR, "could not register revision %s of project \"%s\": its row keeps changing",
+				 id, project);
+		if (found == LOOKUP_NO_PROJECT)
+			ensure_project(values);
+		if (insert_revision(values, nulls))
+			return;
+		found = lookup_revision(project, id, &old);
 	}
 
 	difference = content_difference(&old, new);
@@ -550,7 +604,7 @@ new_revision_id(const char *project)
 					 errmsg("could not generate a random revision id")));
 		hex_encode((const char *) bytes, sizeof(bytes), id);
 		id[12] = '\0';
-		if (!lookup_revision(project, id, &dummy))
+		if (lookup_revision(project, id, &dummy) != LOOKUP_FOUND)
 			return id;
 	}
 }

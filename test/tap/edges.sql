@@ -54,6 +54,25 @@ UPDATE migrate.revision SET down_revision = '{c0}' WHERE project = 'tap_cache' A
 SELECT throws_ok($$SELECT * FROM migrate.show('c1', 'tap_cache')$$, '42P17', NULL, 'an edit made by hand is seen');
 UPDATE migrate.revision SET down_revision = '{}' WHERE project = 'tap_cache' AND id = 'c1';
 
+-- A registration does not write its project's row: the new revision's seq
+-- tells the graph cache and the no-op summary that the graph changed.
+SELECT migrate.register('s1', 'SELECT 1', project => 'tap_seq');
+SELECT migrate.register('s2', 'SELECT 1', down_revision => 's1', project => 'tap_seq');
+SELECT results_eq($$SELECT revision FROM migrate.upgrade('head', 'tap_seq')$$, ARRAY['s1', 's2'], 'two revisions applied');
+SAVEPOINT before_s3;
+SELECT migrate.register('s3', 'SELECT 1', down_revision => 's2', project => 'tap_seq');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seq')$$, ARRAY['s3'], 'a registration is seen by the next call');
+ROLLBACK TO SAVEPOINT before_s3;
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seq')$$, ARRAY['s2'], 'and is gone when rolled back');
+SELECT is_empty($$SELECT * FROM migrate.upgrade('head', 'tap_seq')$$, 'with nothing left to do');
+INSERT INTO migrate.revision (project, id, down_revision, upgrade_sql, checksum, registered_by, seq)
+	VALUES ('tap_seq', 's3', '{s2}', 'SELECT 1',
+			encode(sha256(convert_to('SELECT 1', 'UTF8') || '\x00'::bytea), 'hex'), current_user, 1);
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seq')$$, ARRAY['s3'],
+	'a revision inserted by hand with an old seq is in the graph');
+SELECT results_eq($$SELECT revision FROM migrate.upgrade('head', 'tap_seq')$$, ARRAY['s3'],
+	'and the no-op check does not hide it');
+
 -- DROP EXTENSION and CREATE EXTENSION in one transaction start afresh.
 SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c1'], 'a cached graph');
 DROP EXTENSION migrate;
