@@ -21,8 +21,8 @@ GRANT USAGE ON SCHEMA migrate TO PUBLIC;
  * registrations (project.graph_gen): a value is never handed out twice, even
  * by transactions that roll back.  A project's graph is therefore identified
  * by its graph_gen and the seq of its newest revision, which lets a backend
- * keep a built graph across calls, and registering a revision does not have
- * to write the project row.
+ * keep a built graph across calls, and registering a batch of revisions
+ * writes the project row once (to clear its summary), not once for each.
  */
 CREATE SEQUENCE migrate.seq;
 
@@ -36,7 +36,6 @@ CREATE TABLE migrate.project (
 	configured_by name,
 	graph_gen bigint NOT NULL DEFAULT 0,
 	summary_gen bigint,
-	summary_seq bigint,
 	heads text[],
 	has_depends boolean,
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -103,9 +102,10 @@ COMMENT ON TABLE migrate.log IS
  * Any change to a project's revisions other than registering a new one gives
  * it a new graph_gen, so that no backend goes on using a graph it built
  * before the change: migrate's own functions set it as they write, and this
- * trigger does it for changes made by hand.  heads and has_depends cache
- * what a no-op run needs to know of the graph, valid while summary_gen is the
- * graph_gen and summary_seq the seq of the newest revision.
+ * trigger does it for changes made by hand.  A registration is told by its
+ * seq, the project's newest.  heads, has_depends and summary_gen cache what a
+ * no-op run needs to know of the graph, valid while summary_gen = graph_gen;
+ * a registration clears them.
  */
 CREATE FUNCTION migrate.revision_changed()
 RETURNS trigger

@@ -73,7 +73,6 @@ static bool bookkeeping = false;
  */
 static Oid	cache_extension = InvalidOid;
 
-static SPIPlanPtr plan_project = NULL;
 static SPIPlanPtr plan_project_for_update = NULL;
 static SPIPlanPtr plan_revisions = NULL;
 
@@ -190,16 +189,43 @@ migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 }
 
 /*
+ * The snapshot a bookkeeping query would use: the calling statement's in
+ * read-only mode, a new one otherwise, after making this command's own
+ * changes visible, as SPI does.
+ */
+static Snapshot
+migrate_scan_snapshot(void)
+{
+	if (spi_read_only)
+		return GetActiveSnapshot();
+	CommandCounterIncrement();
+	return GetTransactionSnapshot();
+}
+
+/* a column's number, by name: extension updates add and drop columns */
+static AttrNumber
+attnum_of(TupleDesc desc, const char *column)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
+			return i + 1;
+	}
+	elog(ERROR, "migrate catalog column %s is missing", column);
+	return InvalidAttrNumber;	/* keep compiler quiet */
+}
+
+/*
  * Read the rows of one of the extension's tables whose leading index columns
  * equal the given texts, through that index and without the executor.  The
  * reads every call makes (is this revision registered, which rows does the
  * project have) are single index probes, and starting an executor for them
  * costs several times the probe itself.
  *
- * The snapshot is the one a bookkeeping query would use: the calling
- * statement's in read-only mode, a new one otherwise (after making this
- * command's own changes visible, as SPI does).  The lock taken on the table
- * is kept to the end of the transaction, also as a query's would be.
+ * The snapshot is the one a bookkeeping query would use, and the lock taken
+ * on the table is kept to the end of the transaction, as a query's would be.
  * Rows are copied into the current memory context.
  */
 MigrateRows *
@@ -222,13 +248,7 @@ migrate_index_scan(const char *table, const char *index, int nkeys,
 		elog(ERROR, "migrate catalog relation %s or %s is missing", table, index);
 	Assert(nkeys <= INDEX_MAX_KEYS);
 
-	if (spi_read_only)
-		snapshot = RegisterSnapshot(GetActiveSnapshot());
-	else
-	{
-		CommandCounterIncrement();
-		snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	}
+	snapshot = RegisterSnapshot(migrate_scan_snapshot());
 
 	rel = table_open(relid, AccessShareLock);
 	irel = index_open(indexid, AccessShareLock);
@@ -267,15 +287,8 @@ Datum
 migrate_row_value(const MigrateRows *rows, int row, const char *column,
 				  bool *isnull)
 {
-	for (int i = 0; i < rows->desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(rows->desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
-			return heap_getattr(rows->tuples[row], i + 1, rows->desc, isnull);
-	}
-	elog(ERROR, "migrate catalog column %s is missing", column);
-	return (Datum) 0;			/* keep compiler quiet */
+	return heap_getattr(rows->tuples[row], attnum_of(rows->desc, column),
+						rows->desc, isnull);
 }
 
 /*
@@ -423,63 +436,96 @@ interval_ms(const Interval *iv)
 }
 
 /*
- * Read a project's row; false when there is none.  for_update locks the row,
- * which under REPEATABLE READ or SERIALIZABLE raises a serialization failure
- * if a migration committed after the transaction's snapshot was taken: every
- * run that changes anything updates this row first (run.c).
+ * The seq of a project's newest revision, 0 when it has none: one step
+ * backwards in the (project, seq) index.
+ */
+static int64
+newest_seq(const char *project)
+{
+	Oid			nsp = get_namespace_oid("migrate", false);
+	Oid			relid = get_relname_relid("revision", nsp);
+	Oid			indexid = get_relname_relid("revision_project_seq", nsp);
+	Relation	rel;
+	Relation	irel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	Snapshot	snapshot;
+	HeapTuple	tuple;
+	int64		seq = 0;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		elog(ERROR, "migrate catalog relation revision or revision_project_seq is missing");
+	snapshot = RegisterSnapshot(migrate_scan_snapshot());
+	rel = table_open(relid, AccessShareLock);
+	irel = index_open(indexid, AccessShareLock);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(project));
+	key.sk_collation = irel->rd_indcollation[0];
+	scan = systable_beginscan_ordered(rel, irel, snapshot, 1, &key);
+	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, attnum_of(RelationGetDescr(rel), "seq"),
+									 RelationGetDescr(rel), &isnull);
+
+		seq = isnull ? 0 : DatumGetInt64(d);
+	}
+	systable_endscan_ordered(scan);
+	index_close(irel, NoLock);
+	table_close(rel, NoLock);
+	UnregisterSnapshot(snapshot);
+	return seq;
+}
+
+/*
+ * Read a project's row; false when there is none.  Every call starts here,
+ * the boot of every replica included, so the row is read through its index,
+ * without planning a query.
+ *
+ * for_update locks the row, which under REPEATABLE READ or SERIALIZABLE
+ * raises a serialization failure if a migration committed after the
+ * transaction's snapshot was taken: every run that changes anything updates
+ * this row first (run.c).
  */
 bool
 migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 {
-	static const char *sql =
-		"SELECT target_schema, lock_timeout, statement_timeout,"
-		" graph_gen, summary_gen, heads, has_depends, configured_by, summary_seq,"
-		" (SELECT r.seq FROM migrate.revision r"
-		"  WHERE r.project COLLATE pg_catalog.\"C\" OPERATOR(pg_catalog.=) $1"
-		"  ORDER BY r.seq DESC LIMIT 1)"
-		" FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1";
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	SPIPlanPtr	plan;
-	HeapTuple	tuple;
-	TupleDesc	desc;
+	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &name);
 	bool		isnull;
 	Datum		d;
 
-	if (for_update)
-		plan = migrate_prepare(&plan_project_for_update,
-							   psprintf("%s FOR UPDATE", sql), 1, argtypes);
-	else
-		plan = migrate_prepare(&plan_project, sql, 1, argtypes);
-
-	values[0] = CStringGetTextDatum(name);
-	migrate_exec(plan, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	if (rows->n == 0)
 		return false;
 
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
+	if (for_update)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		values[1];
+
+		migrate_prepare(&plan_project_for_update,
+						"SELECT FROM migrate.project"
+						" WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+						1, argtypes);
+		values[0] = CStringGetTextDatum(name);
+		migrate_exec(plan_project_for_update, values, NULL, SPI_OK_SELECT);
+	}
+
 	project->name = pstrdup(name);
-	d = SPI_getbinval(tuple, desc, 1, &isnull);
+	d = migrate_row_value(rows, 0, "target_schema", &isnull);
 	project->target_schema = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
-	d = SPI_getbinval(tuple, desc, 2, &isnull);
+	d = migrate_row_value(rows, 0, "lock_timeout", &isnull);
 	project->lock_timeout = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
-	d = SPI_getbinval(tuple, desc, 3, &isnull);
+	d = migrate_row_value(rows, 0, "statement_timeout", &isnull);
 	project->statement_timeout = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
-	project->graph_gen = DatumGetInt64(SPI_getbinval(tuple, desc, 4, &isnull));
-	d = SPI_getbinval(tuple, desc, 5, &isnull);
+	project->graph_gen = DatumGetInt64(migrate_row_value(rows, 0, "graph_gen", &isnull));
+	d = migrate_row_value(rows, 0, "summary_gen", &isnull);
 	project->summary_gen = isnull ? -1 : DatumGetInt64(d);
-	d = SPI_getbinval(tuple, desc, 6, &isnull);
+	d = migrate_row_value(rows, 0, "heads", &isnull);
 	project->heads = isnull ? NULL : migrate_text_array(d, &project->nheads);
-	d = SPI_getbinval(tuple, desc, 7, &isnull);
+	d = migrate_row_value(rows, 0, "has_depends", &isnull);
 	project->has_depends = isnull || DatumGetBool(d);
-	d = SPI_getbinval(tuple, desc, 8, &isnull);
+	d = migrate_row_value(rows, 0, "configured_by", &isnull);
 	project->configured_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
-	d = SPI_getbinval(tuple, desc, 9, &isnull);
-	project->summary_seq = isnull ? -1 : DatumGetInt64(d);
-	d = SPI_getbinval(tuple, desc, 10, &isnull);
-	project->last_seq = isnull ? 0 : DatumGetInt64(d);
-	SPI_freetuptable(SPI_tuptable);
 	return true;
 }
 
@@ -639,9 +685,10 @@ forget_graph(MigrateGraph *mg)
 
 /*
  * The project's graph, from the cache when the project's graph_gen and
- * newest revision say it is still current.  A graph is built in a context under the current one,
- * so that a build that fails (an invalid graph) leaves nothing behind, and
- * is moved under CacheMemoryContext once it succeeded.
+ * newest revision say it is still current.  A graph is built in a context
+ * under the current one, so that a build that fails (an invalid graph)
+ * leaves nothing behind, and is moved under CacheMemoryContext once it
+ * succeeded.
  */
 MigrateGraph *
 migrate_graph(const MigrateProject *project)
@@ -650,6 +697,7 @@ migrate_graph(const MigrateProject *project)
 	MigrateGraph *mg;
 	int			slot = -1;
 	Oid			revision_table;
+	int64		last_seq = newest_seq(project->name);
 
 	revision_table = get_relname_relid("revision",
 									   get_namespace_oid("migrate", false));
@@ -675,8 +723,7 @@ migrate_graph(const MigrateProject *project)
 		}
 		if (strcmp(mg->project, project->name) == 0)
 		{
-			if (mg->graph_gen == project->graph_gen &&
-				mg->last_seq == project->last_seq)
+			if (mg->graph_gen == project->graph_gen && mg->last_seq == last_seq)
 				return mg;
 			slot = i;
 			break;
@@ -799,47 +846,69 @@ migrate_revision_changed(PG_FUNCTION_ARGS)
 bool
 migrate_summary_current(const MigrateProject *project)
 {
-	return project->heads != NULL &&
-		project->summary_gen == project->graph_gen &&
-		project->summary_seq == project->last_seq;
+	return project->heads != NULL && project->summary_gen == project->graph_gen;
+}
+
+/*
+ * A revision was added to the project: its summary, if it has one, no longer
+ * holds.  Called under the project's lock, which runs hold while they write
+ * the summary; a batch of registrations writes the project row only once.
+ */
+void
+migrate_forget_summary(const char *project)
+{
+	static SPIPlanPtr plan_forget = NULL;
+	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &project);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+
+	if (rows->n == 0)
+		return;
+	(void) migrate_row_value(rows, 0, "summary_gen", &isnull);
+	if (isnull)
+		return;
+	migrate_prepare(&plan_forget,
+					"UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
+					" WHERE name OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(plan_forget, values, NULL, SPI_OK_UPDATE);
 }
 
 /*
  * Record what a no-op run and current() need to know of the graph, so that
  * the next calls can answer without building it: the versioned heads and
- * whether any revision has depends_on, valid while the graph's identity
- * (graph_gen, newest revision) stays the same.  Written by runs (under the
+ * whether any revision has depends_on, valid while graph_gen stays the same
+ * and no revision is added (which clears it).  Written by runs (under the
  * lock) when it is missing or stale, and only from a graph that built
- * cleanly with intact bodies and matches the project row read.
+ * cleanly with intact bodies.
  */
 void
 migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
 {
 	static SPIPlanPtr plan_summary = NULL;
-	Oid			argtypes[5] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID, INT8OID};
-	Datum		values[5];
+	Oid			argtypes[4] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID};
+	Datum		values[4];
 	MgRevList	heads;
 	bool		depends = false;
 	int			n = mg_graph_size(mg->graph);
 
 	if (migrate_summary_current(project) || mg->ndrifted > 0 ||
-		mg->graph_gen != project->graph_gen ||
-		mg->last_seq != project->last_seq || XactReadOnly)
+		mg->graph_gen != project->graph_gen || XactReadOnly)
 		return;
 	for (int i = 0; i < n && !depends; i++)
 		depends = mg_dependencies(mg->graph, i).n > 0;
 	heads = mg_heads(mg->graph, false);
 
 	migrate_prepare(&plan_summary,
-					"UPDATE migrate.project SET summary_gen = $2, heads = $3,"
-					" has_depends = $4, summary_seq = $5"
+					"UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
 					" WHERE name OPERATOR(pg_catalog.=) $1",
-					5, argtypes);
+					4, argtypes);
 	values[0] = CStringGetTextDatum(project->name);
 	values[1] = Int64GetDatum(project->graph_gen);
 	values[2] = migrate_rev_array(mg, &heads, false);
 	values[3] = BoolGetDatum(depends);
-	values[4] = Int64GetDatum(project->last_seq);
 	migrate_exec(plan_summary, values, NULL, SPI_OK_UPDATE);
 }
 
@@ -849,22 +918,16 @@ migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
 char	  **
 migrate_read_row_ids(const char *project, int *n)
 {
-	static SPIPlanPtr plan_row_ids = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	char	  **ids;
+	MigrateRows *rows = migrate_index_scan("version", "version_pkey", 1, &project);
+	char	  **ids = palloc(sizeof(char *) * (rows->n + 1));
 
-	migrate_prepare(&plan_row_ids,
-					"SELECT revision FROM migrate.version"
-					" WHERE project OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_row_ids, values, NULL, SPI_OK_SELECT);
-	*n = (int) SPI_processed;
-	ids = palloc(sizeof(char *) * (*n + 1));
-	for (int i = 0; i < *n; i++)
-		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < rows->n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = TextDatumGetCString(migrate_row_value(rows, i, "revision", &isnull));
+	}
+	*n = rows->n;
 	return ids;
 }
 

@@ -45,16 +45,10 @@ typedef struct MigrateProject
 	char	   *configured_by;	/* role that set the options; NULL if none */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
-	/*
-	 * The graph's identity: graph_gen moves when revisions are changed or
-	 * removed, last_seq (the seq of the newest revision, 0 with none) when
-	 * one is registered.
-	 */
+	/* moves when revisions are changed or removed, not when one is added */
 	int64		graph_gen;
-	int64		last_seq;
-	/* summary of the graph, valid for the identity it records */
+	/* summary of the graph, valid when summary_gen == graph_gen */
 	int64		summary_gen;
-	int64		summary_seq;
 	const char **heads;			/* versioned heads, registration order */
 	int			nheads;
 	bool		has_depends;	/* some revision has depends_on */
@@ -63,7 +57,8 @@ typedef struct MigrateProject
 /*
  * A project's graph as built from its revisions, with what the commands need
  * beside the graph itself.  Kept in a backend-lifetime cache and reused as
- * long as the project's graph_gen and last_seq have not moved.
+ * long as the project's graph_gen and the seq of its newest revision (a
+ * registration's mark) have not moved.
  */
 typedef struct MigrateGraph
 {
@@ -124,6 +119,7 @@ extern void migrate_delete_rows(const char *project);
 extern void migrate_save_summary(const MigrateProject *project,
 								 const MigrateGraph *mg);
 extern bool migrate_summary_current(const MigrateProject *project);
+extern void migrate_forget_summary(const char *project);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
 extern char **migrate_split_list(const char *text, const char *argname, int *n);

@@ -366,9 +366,9 @@ is_applied(const char *project, const char *id)
 
 /*
  * Insert a new revision; false when the id is taken.  The caller holds the
- * project's lock and knows that the project row exists.  The project row is
- * not written: the new revision's seq, the newest of the project, is what
- * tells every backend that the graph changed.
+ * project's lock and knows that the project row exists.  The new revision's
+ * seq, the newest of the project, is what tells cached graphs that the graph
+ * changed; the project row is only written to clear its summary.
  */
 static bool
 insert_revision(Datum *values, const char *nulls)
@@ -500,7 +500,10 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 		if (found == LOOKUP_NO_PROJECT)
 			ensure_project(values);
 		if (insert_revision(values, nulls))
+		{
+			migrate_forget_summary(project);
 			return;
+		}
 		found = lookup_revision(project, id, &old);
 	}
 
