@@ -850,30 +850,40 @@ migrate_summary_current(const MigrateProject *project)
 }
 
 /*
- * A revision was added to the project: its summary, if it has one, no longer
- * holds.  Called under the project's lock, which runs hold while they write
- * the summary; a batch of registrations writes the project row only once.
+ * Whether a project has a row, and (in *has_summary) whether the row holds a
+ * summary: what registration needs to know of it, read without SPI.
+ */
+bool
+migrate_project_exists(const char *project, bool *has_summary)
+{
+	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &project);
+	bool		isnull = true;
+
+	if (rows->n > 0)
+		(void) migrate_row_value(rows, 0, "summary_gen", &isnull);
+	*has_summary = !isnull;
+	return rows->n > 0;
+}
+
+/*
+ * A revision was added to the project: its summary no longer holds.  Called
+ * under the project's lock, which runs hold while they write the summary,
+ * and only when there is one, so that a batch of registrations writes the
+ * project row once.
  */
 void
-migrate_forget_summary(const char *project)
+migrate_clear_summary(const char *project)
 {
-	static SPIPlanPtr plan_forget = NULL;
-	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &project);
+	static SPIPlanPtr plan_clear = NULL;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	bool		isnull;
 
-	if (rows->n == 0)
-		return;
-	(void) migrate_row_value(rows, 0, "summary_gen", &isnull);
-	if (isnull)
-		return;
-	migrate_prepare(&plan_forget,
+	migrate_prepare(&plan_clear,
 					"UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
 					" WHERE name OPERATOR(pg_catalog.=) $1",
 					1, argtypes);
 	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_forget, values, NULL, SPI_OK_UPDATE);
+	migrate_exec(plan_clear, values, NULL, SPI_OK_UPDATE);
 }
 
 /*

@@ -119,7 +119,8 @@ extern void migrate_delete_rows(const char *project);
 extern void migrate_save_summary(const MigrateProject *project,
 								 const MigrateGraph *mg);
 extern bool migrate_summary_current(const MigrateProject *project);
-extern void migrate_forget_summary(const char *project);
+extern bool migrate_project_exists(const char *project, bool *has_summary);
+extern void migrate_clear_summary(const char *project);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
 extern char **migrate_split_list(const char *text, const char *argname, int *n);

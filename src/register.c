@@ -180,40 +180,28 @@ content_difference(const RevisionContent *old, const RevisionContent *new)
 	return diff.data;
 }
 
-/* what lookup_revision() found */
-typedef enum LookupResult
-{
-	LOOKUP_NO_PROJECT,			/* the project has no row yet */
-	LOOKUP_ABSENT,				/* the project exists, the revision does not */
-	LOOKUP_FOUND
-} LookupResult;
-
 /*
- * Read the registered content of a revision, telling a project without a row
- * from a revision that is not there: two index probes, without SPI, since
- * every registration starts here (and most end here).
+ * Read the registered content of a revision; false when it is not there.  One
+ * index probe, without SPI: every registration starts here, and on a deploy
+ * that registers what is already there, ends here.
  */
-static LookupResult
+static bool
 lookup_revision(const char *project, const char *id, RevisionContent *content)
 {
 	const char *keys[2] = {project, id};
-	MigrateRows *rows;
+	MigrateRows *rows = migrate_index_scan("revision", "revision_pkey", 2, keys);
 	bool		isnull;
 	Datum		d;
 
-	rows = migrate_index_scan("revision", "revision_pkey", 2, keys);
 	if (rows->n == 0)
-	{
-		rows = migrate_index_scan("project", "project_pkey", 1, keys);
-		return rows->n == 0 ? LOOKUP_NO_PROJECT : LOOKUP_ABSENT;
-	}
+		return false;
 	content->checksum = TextDatumGetCString(migrate_row_value(rows, 0, "checksum", &isnull));
 	content->down = array_to_list(migrate_row_value(rows, 0, "down_revision", &isnull));
 	content->depends = array_to_list(migrate_row_value(rows, 0, "depends_on", &isnull));
 	content->labels = array_to_list(migrate_row_value(rows, 0, "branch_labels", &isnull));
 	d = migrate_row_value(rows, 0, "message", &isnull);
 	content->message = isnull ? NULL : TextDatumGetCString(d);
-	return LOOKUP_FOUND;
+	return true;
 }
 
 /* an entry of the ancestry walk in is_applied() */
@@ -439,7 +427,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	char		nulls[10];
 	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
-	LookupResult found;
+	bool		found;
 
 	for (int i = 0; i < new->down.n; i++)
 		if (strcmp(new->down.names[i], id) == 0)
@@ -456,7 +444,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 
 	/* the common case on every deploy: already there, unchanged */
 	found = lookup_revision(project, id, &old);
-	if (found == LOOKUP_FOUND && content_difference(&old, new)[0] == '\0')
+	if (found && content_difference(&old, new)[0] == '\0')
 		return;
 
 	migrate_lock(project);
@@ -481,27 +469,29 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 
 	/* read again under the lock what may have changed while this waited */
-	if (found == LOOKUP_FOUND)
+	if (found)
 		found = lookup_revision(project, id, &old);
 
 	/*
 	 * Insert, unless the revision is there.  When the insert finds the id
 	 * taken (a concurrent register won the race, or a row was written by
-	 * hand), read it again and compare.  A project without a row gets one
-	 * first.  A conflict is always followed by a read that sees the row
-	 * (under REPEATABLE READ the insert fails instead), so this ends; the
-	 * bound is only a guard.
+	 * hand), read it again and compare.  A conflict is always followed by a
+	 * read that sees the row (under REPEATABLE READ the insert fails
+	 * instead), so this ends; the bound is only a guard.
 	 */
-	for (int attempt = 0; found != LOOKUP_FOUND; attempt++)
+	for (int attempt = 0; !found; attempt++)
 	{
+		bool		has_summary;
+
 		if (attempt > 3)
 			elog(ERROR, "could not register revision %s of project \"%s\": its row keeps changing",
 				 id, project);
-		if (found == LOOKUP_NO_PROJECT)
+		if (!migrate_project_exists(project, &has_summary))
 			ensure_project(values);
 		if (insert_revision(values, nulls))
 		{
-			migrate_forget_summary(project);
+			if (has_summary)
+				migrate_clear_summary(project);
 			return;
 		}
 		found = lookup_revision(project, id, &old);
@@ -607,7 +597,7 @@ new_revision_id(const char *project)
 					 errmsg("could not generate a random revision id")));
 		hex_encode((const char *) bytes, sizeof(bytes), id);
 		id[12] = '\0';
-		if (lookup_revision(project, id, &dummy) != LOOKUP_FOUND)
+		if (!lookup_revision(project, id, &dummy))
 			return id;
 	}
 }
