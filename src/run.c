@@ -14,7 +14,7 @@
  *	   search_path, lock_timeout and statement_timeout in force and an error
  *	   context naming the revision;
  *	4. apply the step's version-row changes and write the log row, as the
- *	   extension owner;
+ *	   owner of the catalog tables;
  *	5. return one row: (revision, operation, message, duration).
  *
  * Any error ends the whole call, and the caller's transaction rolls back
