@@ -73,6 +73,31 @@ SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seq')$$, ARRAY['s3']
 SELECT results_eq($$SELECT revision FROM migrate.upgrade('head', 'tap_seq')$$, ARRAY['s3'],
 	'and the no-op check does not hide it');
 
+-- With the trigger disabled by hand, an older revision removed behind the
+-- extension's back leaves the cached graph in use (neither graph_gen nor the
+-- newest seq moved); reading its body then fails cleanly.
+SELECT migrate.register('w1', 'SELECT 1', project => 'tap_vanish');
+SELECT migrate.register('w2', 'SELECT 1', down_revision => 'w1', project => 'tap_vanish');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_vanish')$$, ARRAY['w2'], 'a cached graph of two revisions');
+ALTER TABLE migrate.revision DISABLE TRIGGER revision_changed;
+DELETE FROM migrate.revision WHERE project = 'tap_vanish' AND id = 'w1';
+ALTER TABLE migrate.revision ENABLE ALWAYS TRIGGER revision_changed;
+SELECT throws_ok($$SELECT * FROM migrate.show('w1', 'tap_vanish')$$, '55000',
+	'revision w1 of project "tap_vanish" is no longer registered',
+	'a revision removed with the trigger disabled is reported when its body is read');
+
+-- Runs nested in bodies are bounded: 17 projects whose bodies upgrade the next.
+SELECT count(migrate.register('deep', format('SELECT migrate.upgrade(''head'', ''tap_deep%s'')', i + 1),
+							  project => 'tap_deep' || i))
+	FROM generate_series(0, 15) AS i;
+SELECT migrate.register('deep', 'SELECT 1', project => 'tap_deep16');
+SELECT throws_ok($$SELECT migrate.upgrade('head', 'tap_deep0')$$, '54000', 'too many nested migrate runs',
+	'a 17th run nested in the bodies of 16 others is refused');
+SELECT is_empty($$SELECT * FROM migrate.current('tap_deep15')$$, 'and nothing of the nested runs stayed');
+SELECT migrate.register('deep', 'SELECT 1', project => 'tap_deep15', replace => true);
+SELECT is((SELECT count(*)::int FROM migrate.upgrade('head', 'tap_deep0')), 1, '16 nested runs are allowed');
+SELECT results_eq($$SELECT * FROM migrate.current('tap_deep15')$$, ARRAY['deep'], 'and reach the 16th project');
+
 -- DROP EXTENSION and CREATE EXTENSION in one transaction start afresh.
 SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c1'], 'a cached graph');
 DROP EXTENSION migrate;
