@@ -6,12 +6,15 @@
  *
  * Every query here is schema-qualified and spells its operators
  * OPERATOR(pg_catalog.=), so a hostile search_path cannot redirect it, and
- * values travel as parameters.  The hot queries are prepared once per
- * backend and kept (SPI_keepplan); the plan cache re-plans them by name if
- * the extension is dropped and created again.
+ * values travel as parameters.  Queries are prepared once per backend and
+ * kept (SPI_keepplan); the plan cache re-plans them by name if the extension
+ * is dropped and created again.  The reads every call makes (a project's
+ * row, its version rows, its newest revision, one revision) go straight
+ * through the tables' indexes instead (migrate_index_scan), which costs a
+ * fraction of starting an executor.
  *
- * Bookkeeping runs as the extension's owner (migrate_become_owner), so a
- * role needs EXECUTE on a function, not privileges on the tables, to
+ * Bookkeeping runs as the owner of the catalog tables (migrate_become_owner),
+ * so a role needs EXECUTE on a function, not privileges on the tables, to
  * migrate; revision bodies run as the caller (run.c).
  *
  * Callers connect to SPI (migrate_spi_begin) before using anything here.
@@ -69,7 +72,7 @@ static bool bookkeeping = false;
 /*
  * The OID of migrate.revision when the cached graphs were built.  They are
  * dropped when it changes: DROP EXTENSION and CREATE EXTENSION start
- * graph_gen over, so old and new numbers could meet.
+ * graph_gen and seq over, so old and new numbers could meet.
  */
 static Oid	cache_extension = InvalidOid;
 
