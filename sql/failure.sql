@@ -53,3 +53,13 @@ SELECT to_regclass('c1') AS c1;
 
 SELECT revision FROM migrate.downgrade('f3');
 RESET migrate.project;
+
+-- A project option added with a default (as an extension update may add
+-- one) applies to project rows written before it: here a statement_timeout.
+BEGIN;
+SELECT migrate.register('m1', 'SELECT pg_sleep(1)', project => 'missing');
+ALTER TABLE migrate.project DROP COLUMN statement_timeout,
+	ADD COLUMN statement_timeout interval DEFAULT '100 ms';
+SELECT * FROM migrate.upgrade(project => 'missing');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;

@@ -28,6 +28,7 @@
 #include "access/xact.h"
 #include "access/htup_details.h"
 #include "access/genam.h"
+#include "access/tableam.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -36,6 +37,7 @@
 #include "common/hashfn.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -121,10 +123,63 @@ migrate_result_text(const MigrateCall *call, const char *s)
 }
 
 /*
+ * The state of the calls under way (call_depth, spi_read_only) when each open
+ * subtransaction began.  A call that fails inside a subtransaction (a
+ * revision body that catches the error of a migrate function it called) ends
+ * without migrate_spi_end, and the state it set must not outlive it: the
+ * enclosing run would go on in read-only mode.
+ */
+typedef struct CallState
+{
+	SubTransactionId subid;
+	int			call_depth;
+	bool		read_only;
+} CallState;
+
+static CallState *call_states = NULL;
+static int	ncall_states = 0;
+static int	max_call_states = 0;
+
+static void
+save_call_state(SubXactEvent event, SubTransactionId mySubid,
+				SubTransactionId parentSubid, void *arg)
+{
+	switch (event)
+	{
+		case SUBXACT_EVENT_START_SUB:
+			if (ncall_states == max_call_states)
+			{
+				max_call_states = Max(16, max_call_states * 2);
+				call_states = call_states == NULL ?
+					MemoryContextAlloc(TopMemoryContext, sizeof(CallState) * max_call_states) :
+					repalloc(call_states, sizeof(CallState) * max_call_states);
+			}
+			call_states[ncall_states].subid = mySubid;
+			call_states[ncall_states].call_depth = call_depth;
+			call_states[ncall_states].read_only = spi_read_only;
+			ncall_states++;
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+		case SUBXACT_EVENT_ABORT_SUB:
+			while (ncall_states > 0 && call_states[ncall_states - 1].subid >= mySubid)
+			{
+				ncall_states--;
+				if (event == SUBXACT_EVENT_ABORT_SUB &&
+					call_states[ncall_states].subid == mySubid)
+				{
+					call_depth = call_states[ncall_states].call_depth;
+					spi_read_only = call_states[ncall_states].read_only;
+				}
+			}
+			break;
+		case SUBXACT_EVENT_PRE_COMMIT_SUB:
+			break;
+	}
+}
+
+/*
  * Calls of migrate functions under way in this backend: more than one when a
- * revision body calls migrate itself.  Reset at transaction end; an error
- * caught inside a body may leave it too high, which only makes the graph
- * cache keep a replaced graph until the transaction ends.
+ * revision body calls migrate itself.  Reset at transaction end.
  */
 static void
 reset_call_depth(XactEvent event, void *arg)
@@ -135,6 +190,7 @@ reset_call_depth(XactEvent event, void *arg)
 	{
 		call_depth = 0;
 		spi_read_only = false;
+		ncall_states = 0;
 	}
 }
 
@@ -142,6 +198,7 @@ void
 migrate_catalog_init(void)
 {
 	RegisterXactCallback(reset_call_depth, NULL);
+	RegisterSubXactCallback(save_call_state, NULL);
 }
 
 /*
@@ -221,19 +278,21 @@ attnum_of(TupleDesc desc, const char *column)
 }
 
 /*
- * Read the rows of one of the extension's tables whose leading index columns
- * equal the given texts, through that index and without the executor.  The
- * reads every call makes (is this revision registered, which rows does the
- * project have) are single index probes, and starting an executor for them
- * costs several times the probe itself.
+ * Read rows of one of the extension's tables through one of its indexes:
+ * those whose leading index columns equal the given texts, in the index's
+ * order or backwards, at most limit of them (0: all).  The reads every call
+ * makes (is this revision registered, the project's row, its version rows,
+ * its newest revision) are single index probes, and starting an executor for
+ * them costs several times the probe itself.
  *
- * The snapshot is the one a bookkeeping query would use, and the lock taken
- * on the table is kept to the end of the transaction, as a query's would be.
- * Rows are copied into the current memory context.
+ * The snapshot is the one a bookkeeping query would use, and the locks taken
+ * are kept to the end of the transaction, as a query's would be.  Rows are
+ * copied into the current memory context, with a copy of the table's
+ * descriptor that keeps the values of columns added after a row was written.
  */
-MigrateRows *
-migrate_index_scan(const char *table, const char *index, int nkeys,
-				   const char *const *keys)
+static MigrateRows *
+index_rows(const char *table, const char *index, int nkeys,
+		   const char *const *keys, ScanDirection direction, int limit)
 {
 	Oid			nsp = get_namespace_oid("migrate", false);
 	Oid			relid = get_relname_relid(table, nsp);
@@ -242,44 +301,58 @@ migrate_index_scan(const char *table, const char *index, int nkeys,
 	ScanKeyData scankey[INDEX_MAX_KEYS];
 	Relation	rel;
 	Relation	irel;
-	SysScanDesc scan;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
 	Snapshot	snapshot;
-	HeapTuple	tuple;
 	int			size = 4;
 
 	if (!OidIsValid(relid) || !OidIsValid(indexid))
 		elog(ERROR, "migrate catalog relation %s or %s is missing", table, index);
-	Assert(nkeys <= INDEX_MAX_KEYS);
-
-	snapshot = RegisterSnapshot(migrate_scan_snapshot());
 
 	rel = table_open(relid, AccessShareLock);
 	irel = index_open(indexid, AccessShareLock);
+	if (irel->rd_index->indrelid != relid || !irel->rd_index->indisvalid ||
+		nkeys > IndexRelationGetNumberOfKeyAttributes(irel))
+		elog(ERROR, "index \"%s\" of migrate.%s cannot be used", index, table);
 	for (int i = 0; i < nkeys; i++)
 	{
-		/* systable_beginscan takes table column numbers */
-		ScanKeyInit(&scankey[i], irel->rd_index->indkey.values[i],
-					BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(keys[i]));
+		ScanKeyInit(&scankey[i], i + 1, BTEqualStrategyNumber, F_TEXTEQ,
+					CStringGetTextDatum(keys[i]));
 		scankey[i].sk_collation = irel->rd_indcollation[i];
 	}
-	index_close(irel, NoLock);
 
-	scan = systable_beginscan(rel, indexid, true, snapshot, nkeys, scankey);
-	rows->desc = CreateTupleDescCopy(RelationGetDescr(rel));
+	snapshot = RegisterSnapshot(migrate_scan_snapshot());
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, irel, snapshot, nkeys, 0);
+	index_rescan(scan, scankey, nkeys, NULL, 0);
+	rows->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
 	rows->tuples = palloc(sizeof(HeapTuple) * size);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	while ((limit == 0 || rows->n < limit) &&
+		   index_getnext_slot(scan, direction, slot))
 	{
 		if (rows->n == size)
 		{
 			size *= 2;
 			rows->tuples = repalloc(rows->tuples, sizeof(HeapTuple) * size);
 		}
-		rows->tuples[rows->n++] = heap_copytuple(tuple);
+		rows->tuples[rows->n++] = ExecCopySlotHeapTuple(slot);
 	}
-	systable_endscan(scan);
-	table_close(rel, NoLock);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snapshot);
+	index_close(irel, NoLock);
+	table_close(rel, NoLock);
 	return rows;
+}
+
+/*
+ * The rows whose leading index columns equal the given texts.
+ */
+MigrateRows *
+migrate_index_scan(const char *table, const char *index, int nkeys,
+				   const char *const *keys)
+{
+	return index_rows(table, index, nkeys, keys, ForwardScanDirection, 0);
 }
 
 /*
@@ -442,42 +515,18 @@ interval_ms(const Interval *iv)
  * The seq of a project's newest revision, 0 when it has none: one step
  * backwards in the (project, seq) index.
  */
-static int64
-newest_seq(const char *project)
+int64
+migrate_newest_seq(const char *project)
 {
-	Oid			nsp = get_namespace_oid("migrate", false);
-	Oid			relid = get_relname_relid("revision", nsp);
-	Oid			indexid = get_relname_relid("revision_project_seq", nsp);
-	Relation	rel;
-	Relation	irel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	Snapshot	snapshot;
-	HeapTuple	tuple;
-	int64		seq = 0;
+	MigrateRows *rows = index_rows("revision", "revision_project_seq", 1, &project,
+								   BackwardScanDirection, 1);
+	bool		isnull;
+	Datum		d;
 
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
-		elog(ERROR, "migrate catalog relation revision or revision_project_seq is missing");
-	snapshot = RegisterSnapshot(migrate_scan_snapshot());
-	rel = table_open(relid, AccessShareLock);
-	irel = index_open(indexid, AccessShareLock);
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(project));
-	key.sk_collation = irel->rd_indcollation[0];
-	scan = systable_beginscan_ordered(rel, irel, snapshot, 1, &key);
-	tuple = systable_getnext_ordered(scan, BackwardScanDirection);
-	if (HeapTupleIsValid(tuple))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tuple, attnum_of(RelationGetDescr(rel), "seq"),
-									 RelationGetDescr(rel), &isnull);
-
-		seq = isnull ? 0 : DatumGetInt64(d);
-	}
-	systable_endscan_ordered(scan);
-	index_close(irel, NoLock);
-	table_close(rel, NoLock);
-	UnregisterSnapshot(snapshot);
-	return seq;
+	if (rows->n == 0)
+		return 0;
+	d = migrate_row_value(rows, 0, "seq", &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /*
@@ -700,7 +749,7 @@ migrate_graph(const MigrateProject *project)
 	MigrateGraph *mg;
 	int			slot = -1;
 	Oid			revision_table;
-	int64		last_seq = newest_seq(project->name);
+	int64		last_seq = migrate_newest_seq(project->name);
 
 	revision_table = get_relname_relid("revision",
 									   get_namespace_oid("migrate", false));
@@ -895,7 +944,9 @@ migrate_clear_summary(const char *project)
  * whether any revision has depends_on, valid while graph_gen stays the same
  * and no revision is added (which clears it).  Written by runs (under the
  * lock) when it is missing or stale, and only from a graph that built
- * cleanly with intact bodies.
+ * cleanly with intact bodies and from a snapshot taken after the lock: a
+ * REPEATABLE READ or SERIALIZABLE run may not see a revision registered after
+ * its transaction began, and registering only clears a summary it can see.
  */
 void
 migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
@@ -908,7 +959,8 @@ migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
 	int			n = mg_graph_size(mg->graph);
 
 	if (migrate_summary_current(project) || mg->ndrifted > 0 ||
-		mg->graph_gen != project->graph_gen || XactReadOnly)
+		mg->graph_gen != project->graph_gen || XactReadOnly ||
+		IsolationUsesXactSnapshot())
 		return;
 	for (int i = 0; i < n && !depends; i++)
 		depends = mg_dependencies(mg->graph, i).n > 0;

@@ -22,6 +22,7 @@
 
 #include <ctype.h>
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -353,14 +354,14 @@ is_applied(const char *project, const char *id)
 }
 
 /*
- * Insert a new revision; false when the id is taken.  The caller holds the
- * project's lock and knows that the project row exists.  The new revision's
- * seq, the newest of the project, is what tells cached graphs that the graph
- * changed; the project row is only written to clear its summary.
+ * Insert a new revision and return its seq; 0 when the id is taken.  The
+ * caller holds the project's lock and knows that the project row exists.
  */
-static bool
+static int64
 insert_revision(Datum *values, const char *nulls)
 {
+	bool		isnull;
+
 	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
 
@@ -370,10 +371,13 @@ insert_revision(Datum *values, const char *nulls)
 					" registered_by, seq)"
 					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
 					" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					" ON CONFLICT (project, id) DO NOTHING",
+					" ON CONFLICT (project, id) DO NOTHING RETURNING seq",
 					10, argtypes);
-	migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT);
-	return SPI_processed == 1;
+	migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
+	if (SPI_processed == 0)
+		return 0;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									   1, &isnull));
 }
 
 /*
@@ -482,15 +486,35 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	for (int attempt = 0; !found; attempt++)
 	{
 		bool		has_summary;
+		int64		newest = migrate_newest_seq(project);
+		int64		seq;
 
 		if (attempt > 3)
-			elog(ERROR, "could not register revision %s of project \"%s\": its row keeps changing",
-				 id, project);
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not register revision %s of project \"%s\"", id, project),
+					 errdetail("Its row kept changing while it was being registered."),
+					 errhint("Retry the call.")));
 		if (!migrate_project_exists(project, &has_summary))
 			ensure_project(values);
-		if (insert_revision(values, nulls))
+		seq = insert_revision(values, nulls);
+		if (seq > 0)
 		{
-			if (has_summary)
+			/*
+			 * Cached graphs notice a registration by the project's newest seq
+			 * moving.  A seq that does not (a sequence with CACHE > 1, a row
+			 * with a higher seq written by hand or restored) needs a new
+			 * graph_gen instead.
+			 */
+			if (seq <= newest)
+				bump_graph_gen(values);
+
+			/*
+			 * The summary no longer holds.  A transaction-wide snapshot may
+			 * not see a summary a run wrote since it began: clear it anyway,
+			 * and the update fails with a serialization error if it did.
+			 */
+			if (has_summary || IsolationUsesXactSnapshot())
 				migrate_clear_summary(project);
 			return;
 		}

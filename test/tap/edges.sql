@@ -73,6 +73,26 @@ SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seq')$$, ARRAY['s3']
 SELECT results_eq($$SELECT revision FROM migrate.upgrade('head', 'tap_seq')$$, ARRAY['s3'],
 	'and the no-op check does not hide it');
 
+-- A registration whose seq is not the project's newest (a sequence with
+-- CACHE > 1, a row with a higher seq restored or written by hand) still
+-- reaches cached graphs.
+SELECT migrate.register('q1', 'SELECT 1', project => 'tap_seqback');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seqback')$$, ARRAY['q1'], 'a cached graph of one revision');
+SELECT setval('migrate.seq', 1);
+SELECT migrate.register('q2', 'SELECT 1', down_revision => 'q1', project => 'tap_seqback');
+SELECT ok((SELECT seq FROM migrate.revision WHERE project = 'tap_seqback' AND id = 'q2') <
+		  (SELECT seq FROM migrate.revision WHERE project = 'tap_seqback' AND id = 'q1'),
+		  'the new revision got a lower seq');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_seqback')$$, ARRAY['q2'], 'and is in the graph all the same');
+SELECT setval('migrate.seq', (SELECT max(seq) FROM migrate.revision));
+
+-- An error caught inside a body, raised by a read-only migrate function,
+-- leaves the run able to write its version rows.
+SELECT migrate.register('k1', $b$DO $do$ BEGIN PERFORM * FROM migrate.show('nope', 'tap_catch');
+	EXCEPTION WHEN undefined_object THEN NULL; END $do$$b$, project => 'tap_catch');
+SELECT results_eq($$SELECT revision FROM migrate.upgrade('head', 'tap_catch')$$, ARRAY['k1'],
+	'a body that catches the error of show() completes its run');
+
 -- With the trigger disabled by hand, an older revision removed behind the
 -- extension's back leaves the cached graph in use (neither graph_gen nor the
 -- newest seq moved); reading its body then fails cleanly.
