@@ -279,8 +279,9 @@ attnum_of(TupleDesc desc, const char *column)
 
 /*
  * Read rows of one of the extension's tables through one of its indexes:
- * those whose leading index columns equal the given texts, in the index's
- * order or backwards, at most limit of them (0: all).  The reads every call
+ * those whose leading index columns equal the given texts (and, with
+ * seq_from, whose next index column is at least that), in the index's order,
+ * at most limit of them (0: all).  The reads every call
  * makes (is this revision registered, the project's row, its version rows,
  * its newest revision) are single index probes, and starting an executor for
  * them costs several times the probe itself.
@@ -292,7 +293,7 @@ attnum_of(TupleDesc desc, const char *column)
  */
 static MigrateRows *
 index_rows(const char *table, const char *index, int nkeys,
-		   const char *const *keys, ScanDirection direction, int limit)
+		   const char *const *keys, const int64 *seq_from, int limit)
 {
 	Oid			nsp = get_namespace_oid("migrate", false);
 	Oid			relid = get_relname_relid(table, nsp);
@@ -312,13 +313,19 @@ index_rows(const char *table, const char *index, int nkeys,
 	rel = table_open(relid, AccessShareLock);
 	irel = index_open(indexid, AccessShareLock);
 	if (irel->rd_index->indrelid != relid || !irel->rd_index->indisvalid ||
-		nkeys > IndexRelationGetNumberOfKeyAttributes(irel))
+		nkeys + (seq_from ? 1 : 0) > IndexRelationGetNumberOfKeyAttributes(irel))
 		elog(ERROR, "index \"%s\" of migrate.%s cannot be used", index, table);
 	for (int i = 0; i < nkeys; i++)
 	{
 		ScanKeyInit(&scankey[i], i + 1, BTEqualStrategyNumber, F_TEXTEQ,
 					CStringGetTextDatum(keys[i]));
 		scankey[i].sk_collation = irel->rd_indcollation[i];
+	}
+	if (seq_from)
+	{
+		ScanKeyInit(&scankey[nkeys], nkeys + 1, BTGreaterEqualStrategyNumber,
+					F_INT8GE, Int64GetDatum(*seq_from));
+		nkeys++;
 	}
 
 	snapshot = RegisterSnapshot(migrate_scan_snapshot());
@@ -328,7 +335,7 @@ index_rows(const char *table, const char *index, int nkeys,
 	rows->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
 	rows->tuples = palloc(sizeof(HeapTuple) * size);
 	while ((limit == 0 || rows->n < limit) &&
-		   index_getnext_slot(scan, direction, slot))
+		   index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		if (rows->n == size)
 		{
@@ -352,7 +359,7 @@ MigrateRows *
 migrate_index_scan(const char *table, const char *index, int nkeys,
 				   const char *const *keys)
 {
-	return index_rows(table, index, nkeys, keys, ForwardScanDirection, 0);
+	return index_rows(table, index, nkeys, keys, NULL, 0);
 }
 
 /*
@@ -512,21 +519,22 @@ interval_ms(const Interval *iv)
 }
 
 /*
- * The seq of a project's newest revision, 0 when it has none: one step
- * backwards in the (project, seq) index.
+ * Whether seq is that of the project's newest revision (0: whether it has
+ * none): the revisions from seq on in the (project, seq) index are exactly
+ * that one.  A scan that starts at seq reads one or two index entries, where
+ * looking for the largest seq would read a whole index page.
  */
-int64
-migrate_newest_seq(const char *project)
+bool
+migrate_newest_is(const char *project, int64 seq)
 {
 	MigrateRows *rows = index_rows("revision", "revision_project_seq", 1, &project,
-								   BackwardScanDirection, 1);
+								   &seq, 2);
 	bool		isnull;
-	Datum		d;
 
-	if (rows->n == 0)
-		return 0;
-	d = migrate_row_value(rows, 0, "seq", &isnull);
-	return isnull ? 0 : DatumGetInt64(d);
+	if (seq == 0)
+		return rows->n == 0;
+	return rows->n == 1 &&
+		DatumGetInt64(migrate_row_value(rows, 0, "seq", &isnull)) == seq;
 }
 
 /*
@@ -749,7 +757,6 @@ migrate_graph(const MigrateProject *project)
 	MigrateGraph *mg;
 	int			slot = -1;
 	Oid			revision_table;
-	int64		last_seq = migrate_newest_seq(project->name);
 
 	revision_table = get_relname_relid("revision",
 									   get_namespace_oid("migrate", false));
@@ -775,7 +782,8 @@ migrate_graph(const MigrateProject *project)
 		}
 		if (strcmp(mg->project, project->name) == 0)
 		{
-			if (mg->graph_gen == project->graph_gen && mg->last_seq == last_seq)
+			if (mg->graph_gen == project->graph_gen &&
+				migrate_newest_is(project->name, mg->last_seq))
 				return mg;
 			slot = i;
 			break;

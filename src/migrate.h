@@ -105,7 +105,7 @@ extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
 						 int expect);
 extern MigrateRows *migrate_index_scan(const char *table, const char *index,
 									   int nkeys, const char *const *keys);
-extern int64 migrate_newest_seq(const char *project);
+extern bool migrate_newest_is(const char *project, int64 seq);
 extern Datum migrate_row_value(const MigrateRows *rows, int row,
 							   const char *column, bool *isnull);
 extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);

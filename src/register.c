@@ -486,7 +486,6 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	for (int attempt = 0; !found; attempt++)
 	{
 		bool		has_summary;
-		int64		newest = migrate_newest_seq(project);
 		int64		seq;
 
 		if (attempt > 3)
@@ -506,7 +505,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 			 * with a higher seq written by hand or restored) needs a new
 			 * graph_gen instead.
 			 */
-			if (seq <= newest)
+			if (!migrate_newest_is(project, seq))
 				bump_graph_gen(values);
 
 			/*
