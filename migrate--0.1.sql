@@ -116,7 +116,7 @@ REVOKE ALL ON FUNCTION migrate.revision_changed() FROM PUBLIC;
 CREATE TRIGGER revision_changed
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON migrate.revision
 	FOR EACH STATEMENT EXECUTE FUNCTION migrate.revision_changed();
--- also on logical-replication subscribers (session_replication_role = replica)
+-- also under session_replication_role = replica
 ALTER TABLE migrate.revision ENABLE ALWAYS TRIGGER revision_changed;
 
 SELECT pg_catalog.pg_extension_config_dump('migrate.seq', '');

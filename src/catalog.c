@@ -28,16 +28,20 @@
 #include "access/xact.h"
 #include "access/htup_details.h"
 #include "access/genam.h"
+#include "access/relation.h"
 #include "access/tableam.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/hashfn.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -149,10 +153,12 @@ save_call_state(SubXactEvent event, SubTransactionId mySubid,
 		case SUBXACT_EVENT_START_SUB:
 			if (ncall_states == max_call_states)
 			{
-				max_call_states = Max(16, max_call_states * 2);
+				int			size = Max(16, max_call_states * 2);
+
 				call_states = call_states == NULL ?
-					MemoryContextAlloc(TopMemoryContext, sizeof(CallState) * max_call_states) :
-					repalloc(call_states, sizeof(CallState) * max_call_states);
+					MemoryContextAlloc(TopMemoryContext, sizeof(CallState) * size) :
+					repalloc(call_states, sizeof(CallState) * size);
+				max_call_states = size;
 			}
 			call_states[ncall_states].subid = mySubid;
 			call_states[ncall_states].call_depth = call_depth;
@@ -161,14 +167,31 @@ save_call_state(SubXactEvent event, SubTransactionId mySubid,
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
 		case SUBXACT_EVENT_ABORT_SUB:
-			while (ncall_states > 0 && call_states[ncall_states - 1].subid >= mySubid)
 			{
-				ncall_states--;
-				if (event == SUBXACT_EVENT_ABORT_SUB &&
-					call_states[ncall_states].subid == mySubid)
+				bool		found = false;
+
+				while (ncall_states > 0 && call_states[ncall_states - 1].subid >= mySubid)
 				{
-					call_depth = call_states[ncall_states].call_depth;
-					spi_read_only = call_states[ncall_states].read_only;
+					ncall_states--;
+					if (call_states[ncall_states].subid == mySubid)
+					{
+						found = true;
+						if (event == SUBXACT_EVENT_ABORT_SUB)
+						{
+							call_depth = call_states[ncall_states].call_depth;
+							spi_read_only = call_states[ncall_states].read_only;
+						}
+					}
+				}
+
+				/*
+				 * A subtransaction that began before the library was loaded
+				 * began with no call under way.
+				 */
+				if (!found && event == SUBXACT_EVENT_ABORT_SUB)
+				{
+					call_depth = 0;
+					spi_read_only = false;
 				}
 			}
 			break;
@@ -277,6 +300,106 @@ attnum_of(TupleDesc desc, const char *column)
 	return InvalidAttrNumber;	/* keep compiler quiet */
 }
 
+/* the indexes read directly, with the table columns they must start with */
+typedef struct CatalogIndex
+{
+	const char *name;
+	const char *columns[2];
+} CatalogIndex;
+
+static const CatalogIndex catalog_indexes[] = {
+	{"project_pkey", {"name", NULL}},
+	{"revision_pkey", {"project", "id"}},
+	{"version_pkey", {"project", "revision"}},
+	{"revision_project_seq", {"project", "seq"}},
+};
+
+/*
+ * Open one of the extension's tables, with the lock a query would take.  The
+ * name is looked up and locked as the parser does it, so that a concurrent
+ * DROP EXTENSION gives an error about the table, not an internal one.
+ */
+static Relation
+open_catalog_table(const char *table)
+{
+	Oid			relid;
+
+	relid = RangeVarGetRelidExtended(makeRangeVar("migrate", (char *) table, -1),
+									 AccessShareLock, RVR_MISSING_OK, NULL, NULL);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"migrate.%s\" does not exist", table),
+				 errhint("The extension's tables are missing: is the extension being dropped?")));
+	return table_open(relid, NoLock);
+}
+
+/*
+ * Whether irel is the index the extension created under that name: a valid
+ * btree on the expected columns, deterministic in its collations, without
+ * expressions or a predicate.  Anything else would answer wrongly.
+ */
+static bool
+catalog_index_usable(Relation rel, Relation irel, const CatalogIndex *spec)
+{
+	Form_pg_index index = irel->rd_index;
+
+	if (irel->rd_rel->relkind != RELKIND_INDEX ||
+		strcmp(RelationGetRelationName(irel), spec->name) != 0 ||
+		index->indrelid != RelationGetRelid(rel) || !index->indisvalid ||
+		irel->rd_rel->relam != BTREE_AM_OID ||
+		!heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) ||
+		!heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL))
+		return false;
+	for (int i = 0; i < (int) lengthof(spec->columns) && spec->columns[i]; i++)
+	{
+		if (i >= IndexRelationGetNumberOfKeyAttributes(irel) ||
+			index->indkey.values[i] != attnum_of(RelationGetDescr(rel), spec->columns[i]))
+			return false;
+		if (OidIsValid(irel->rd_indcollation[i]) &&
+			!get_collation_isdeterministic(irel->rd_indcollation[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Open one of the extension's indexes on rel.  The name is looked up before
+ * the lock is taken, so a concurrent REINDEX CONCURRENTLY may have swapped
+ * or dropped the relation it names by the time the lock is granted: then
+ * look again.
+ */
+static Relation
+open_catalog_index(Relation rel, const char *name)
+{
+	const CatalogIndex *spec = NULL;
+
+	for (int i = 0; i < (int) lengthof(catalog_indexes); i++)
+		if (strcmp(catalog_indexes[i].name, name) == 0)
+			spec = &catalog_indexes[i];
+	Assert(spec != NULL);
+
+	for (int attempt = 0; spec && attempt < 3; attempt++)
+	{
+		Oid			indexid = get_relname_relid(name, RelationGetNamespace(rel));
+		Relation	irel;
+
+		if (!OidIsValid(indexid))
+			break;
+		irel = try_relation_open(indexid, AccessShareLock);
+		if (irel == NULL)
+			continue;
+		if (catalog_index_usable(rel, irel, spec))
+			return irel;
+		relation_close(irel, AccessShareLock);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("index \"migrate.%s\" is missing or is not the one the extension created", name),
+			 errhint("Recreate it as the extension's install script defines it.")));
+	return NULL;				/* keep compiler quiet */
+}
+
 /*
  * Read rows of one of the extension's tables through one of its indexes:
  * those whose leading index columns equal the given texts (and, with
@@ -295,9 +418,6 @@ static MigrateRows *
 index_rows(const char *table, const char *index, int nkeys,
 		   const char *const *keys, const int64 *seq_from, int limit)
 {
-	Oid			nsp = get_namespace_oid("migrate", false);
-	Oid			relid = get_relname_relid(table, nsp);
-	Oid			indexid = get_relname_relid(index, nsp);
 	MigrateRows *rows = palloc0(sizeof(MigrateRows));
 	ScanKeyData scankey[INDEX_MAX_KEYS];
 	Relation	rel;
@@ -307,14 +427,8 @@ index_rows(const char *table, const char *index, int nkeys,
 	Snapshot	snapshot;
 	int			size = 4;
 
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
-		elog(ERROR, "migrate catalog relation %s or %s is missing", table, index);
-
-	rel = table_open(relid, AccessShareLock);
-	irel = index_open(indexid, AccessShareLock);
-	if (irel->rd_index->indrelid != relid || !irel->rd_index->indisvalid ||
-		nkeys + (seq_from ? 1 : 0) > IndexRelationGetNumberOfKeyAttributes(irel))
-		elog(ERROR, "index \"%s\" of migrate.%s cannot be used", index, table);
+	rel = open_catalog_table(table);
+	irel = open_catalog_index(rel, index);
 	for (int i = 0; i < nkeys; i++)
 	{
 		ScanKeyInit(&scankey[i], i + 1, BTEqualStrategyNumber, F_TEXTEQ,
@@ -519,10 +633,10 @@ interval_ms(const Interval *iv)
 }
 
 /*
- * Whether seq is that of the project's newest revision (0: whether it has
- * none): the revisions from seq on in the (project, seq) index are exactly
- * that one.  A scan that starts at seq reads one or two index entries, where
- * looking for the largest seq would read a whole index page.
+ * Whether seq is that of the project's newest revision: the revisions from
+ * seq on in the (project, seq) index are exactly that one.  A scan that
+ * starts at seq reads one or two index entries, where looking for the
+ * largest seq would read a whole index page.
  */
 bool
 migrate_newest_is(const char *project, int64 seq)
@@ -531,10 +645,17 @@ migrate_newest_is(const char *project, int64 seq)
 								   &seq, 2);
 	bool		isnull;
 
-	if (seq == 0)
-		return rows->n == 0;
 	return rows->n == 1 &&
 		DatumGetInt64(migrate_row_value(rows, 0, "seq", &isnull)) == seq;
+}
+
+/*
+ * Whether the project has any revision.
+ */
+bool
+migrate_has_revisions(const char *project)
+{
+	return index_rows("revision", "revision_project_seq", 1, &project, NULL, 1)->n > 0;
 }
 
 /*
@@ -578,6 +699,7 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 	d = migrate_row_value(rows, 0, "statement_timeout", &isnull);
 	project->statement_timeout = isnull ? -1 : interval_ms(DatumGetIntervalP(d));
 	project->graph_gen = DatumGetInt64(migrate_row_value(rows, 0, "graph_gen", &isnull));
+	project->created_at = DatumGetTimestampTz(migrate_row_value(rows, 0, "created_at", &isnull));
 	d = migrate_row_value(rows, 0, "summary_gen", &isnull);
 	project->summary_gen = isnull ? -1 : DatumGetInt64(d);
 	d = migrate_row_value(rows, 0, "heads", &isnull);
@@ -661,7 +783,7 @@ build_graph(const MigrateProject *project, MemoryContext context)
 	mg = palloc0(sizeof(MigrateGraph));
 	mg->project = pstrdup(project->name);
 	mg->graph_gen = project->graph_gen;
-	mg->last_seq = 0;
+	mg->created_at = project->created_at;
 	mg->context = context;
 	mg->messages = palloc0(sizeof(char *) * (n + 1));
 	revs = palloc0(sizeof(MgRevisionInput) * (n + 1));
@@ -683,12 +805,11 @@ build_graph(const MigrateProject *project, MemoryContext context)
 		mg->messages[i] = isnull ? NULL : TextDatumGetCString(d);
 
 		/*
-		 * The identity comes from the rows read, not from the project row
-		 * read before them: a revision registered in between is in the
-		 * graph, and must be in its key too.
+		 * The key comes from the rows read, not from the project row read
+		 * before them: a revision registered in between is in the graph,
+		 * and must be in its key too.  Rows come in seq order.
 		 */
-		mg->last_seq = Max(mg->last_seq,
-						   DatumGetInt64(SPI_getbinval(tuple, desc, 9, &isnull)));
+		mg->last_seq = DatumGetInt64(SPI_getbinval(tuple, desc, 9, &isnull));
 
 		/*
 		 * Check every body against its checksum while the graph is built:
@@ -744,8 +865,9 @@ forget_graph(MigrateGraph *mg)
 }
 
 /*
- * The project's graph, from the cache when the project's graph_gen and
- * newest revision say it is still current.  A graph is built in a context
+ * The project's graph, from the cache when the project's graph_gen, newest
+ * revision and row (a project deleted and created again by hand starts its
+ * graph_gen afresh) say it is still current.  A graph is built in a context
  * under the current one, so that a build that fails (an invalid graph)
  * leaves nothing behind, and is moved under CacheMemoryContext once it
  * succeeded.
@@ -783,7 +905,10 @@ migrate_graph(const MigrateProject *project)
 		if (strcmp(mg->project, project->name) == 0)
 		{
 			if (mg->graph_gen == project->graph_gen &&
-				migrate_newest_is(project->name, mg->last_seq))
+				mg->created_at == project->created_at &&
+				(mg_graph_size(mg->graph) == 0 ?
+				 !migrate_has_revisions(project->name) :
+				 migrate_newest_is(project->name, mg->last_seq)))
 				return mg;
 			slot = i;
 			break;
@@ -892,7 +1017,8 @@ migrate_revision_changed(PG_FUNCTION_ARGS)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (SPI_execute("UPDATE migrate.project"
-						" SET graph_gen = pg_catalog.nextval('migrate.seq'::pg_catalog.regclass)",
+						" SET graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
+						" graph_gen OPERATOR(pg_catalog.+) 1)",
 						false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "could not invalidate the graphs of migrate projects");
 		SPI_finish();
@@ -944,6 +1070,28 @@ migrate_clear_summary(const char *project)
 					1, argtypes);
 	values[0] = CStringGetTextDatum(project);
 	migrate_exec(plan_clear, values, NULL, SPI_OK_UPDATE);
+}
+
+/*
+ * Give a project a new graph_gen, one no backend can have seen: larger than
+ * any it had, even if migrate.seq was set back (setval, or a restore that
+ * loads revisions before the sequence).  Clears the summary with it.
+ */
+void
+migrate_bump_graph_gen(const char *project)
+{
+	static SPIPlanPtr plan_bump = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+
+	migrate_prepare(&plan_bump,
+					"UPDATE migrate.project SET summary_gen = NULL, heads = NULL,"
+					" graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
+					" graph_gen OPERATOR(pg_catalog.+) 1)"
+					" WHERE name OPERATOR(pg_catalog.=) $1",
+					1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(plan_bump, values, NULL, SPI_OK_UPDATE);
 }
 
 /*

@@ -187,6 +187,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 	MgError		err;
 
 	InitMaterializedSRF(fcinfo, 0);
+	migrate_check_not_running(name);
 	migrate_spi_begin(&call, false);
 	if (planner == mg_plan_upgrade)
 	{
@@ -321,6 +322,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 				 errhint("Stamp 'base' to remove every version row.")));
 
 	InitMaterializedSRF(fcinfo, 0);
+	migrate_check_not_running(name);
 	migrate_spi_begin(&call, false);
 	mg = open_for_run(name, &project, &rows, purge);
 	if (!mg_plan_stamp(mg->graph, list, n, &rows, false, &plan, &err))

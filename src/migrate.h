@@ -16,6 +16,7 @@
 #define MIGRATE_H
 
 #include "executor/spi.h"
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "graph.h"
 #include "utils/palloc.h"
@@ -47,6 +48,7 @@ typedef struct MigrateProject
 	int			statement_timeout;	/* ms; -1 when not set */
 	/* moves when revisions are changed or removed, not when one is added */
 	int64		graph_gen;
+	TimestampTz created_at;		/* tells a project row from one recreated */
 	/* summary of the graph, valid when summary_gen == graph_gen */
 	int64		summary_gen;
 	const char **heads;			/* versioned heads, registration order */
@@ -64,6 +66,7 @@ typedef struct MigrateGraph
 {
 	char	   *project;
 	int64		graph_gen;
+	TimestampTz created_at;		/* of the project row */
 	int64		last_seq;		/* seq of the newest revision read */
 	MgGraph    *graph;
 	char	  **messages;		/* by revision index; NULL entries allowed */
@@ -106,6 +109,8 @@ extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
 extern MigrateRows *migrate_index_scan(const char *table, const char *index,
 									   int nkeys, const char *const *keys);
 extern bool migrate_newest_is(const char *project, int64 seq);
+extern bool migrate_has_revisions(const char *project);
+extern void migrate_check_not_running(const char *project);
 extern Datum migrate_row_value(const MigrateRows *rows, int row,
 							   const char *column, bool *isnull);
 extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
@@ -122,6 +127,7 @@ extern void migrate_save_summary(const MigrateProject *project,
 extern bool migrate_summary_current(const MigrateProject *project);
 extern bool migrate_project_exists(const char *project, bool *has_summary);
 extern void migrate_clear_summary(const char *project);
+extern void migrate_bump_graph_gen(const char *project);
 extern const char **migrate_text_array(Datum array, int *n);
 extern int	migrate_cmp_int(const void *a, const void *b);
 extern char **migrate_split_list(const char *text, const char *argname, int *n);

@@ -57,7 +57,6 @@ typedef struct RevisionContent
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;
-static SPIPlanPtr plan_bump = NULL;
 static SPIPlanPtr plan_insert = NULL;
 static SPIPlanPtr plan_replace = NULL;
 static SPIPlanPtr plan_edges = NULL;
@@ -398,22 +397,6 @@ ensure_project(Datum *values)
 }
 
 /*
- * Give a project a new graph_gen: its graph is about to change.
- */
-static void
-bump_graph_gen(Datum *values)
-{
-	Oid			argtypes[1] = {TEXTOID};
-
-	migrate_prepare(&plan_bump,
-					"UPDATE migrate.project"
-					" SET graph_gen = pg_catalog.nextval('migrate.seq'::pg_catalog.regclass)"
-					" WHERE name OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	migrate_exec(plan_bump, values, NULL, SPI_OK_UPDATE);
-}
-
-/*
  * Register one revision (the work behind register, revision and merge).
  * The caller is connected to SPI.
  *
@@ -505,15 +488,15 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 			 * with a higher seq written by hand or restored) needs a new
 			 * graph_gen instead.
 			 */
-			if (!migrate_newest_is(project, seq))
-				bump_graph_gen(values);
-
 			/*
-			 * The summary no longer holds.  A transaction-wide snapshot may
-			 * not see a summary a run wrote since it began: clear it anyway,
-			 * and the update fails with a serialization error if it did.
+			 * A transaction-wide snapshot may not see what was committed
+			 * since it began: a summary a run wrote (the update then fails
+			 * with a serialization error), or a revision with a higher seq.
+			 * Such a registration always bumps graph_gen.
 			 */
-			if (has_summary || IsolationUsesXactSnapshot())
+			if (IsolationUsesXactSnapshot() || !migrate_newest_is(project, seq))
+				migrate_bump_graph_gen(project);
+			else if (has_summary)
 				migrate_clear_summary(project);
 			return;
 		}
@@ -537,7 +520,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("It has not been applied: pass replace => true to register the new content in its place.")));
 
-	bump_graph_gen(values);
+	migrate_bump_graph_gen(project);
 	migrate_prepare(&plan_replace,
 					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
 					" branch_labels = $5, message = $6, upgrade_sql = $7,"

@@ -637,7 +637,7 @@ migrate_log_purge(const char *project, char **ids, int n)
  * Refuse a run of a project whose run is under way in this backend (from a
  * revision body of that project).
  */
-static void
+void
 migrate_check_not_running(const char *project)
 {
 	for (int i = 0; i < nrunning; i++)

@@ -118,6 +118,60 @@ SELECT migrate.register('deep', 'SELECT 1', project => 'tap_deep15', replace => 
 SELECT is((SELECT count(*)::int FROM migrate.upgrade('head', 'tap_deep0')), 1, '16 nested runs are allowed');
 SELECT results_eq($$SELECT * FROM migrate.current('tap_deep15')$$, ARRAY['deep'], 'and reach the 16th project');
 
+-- A body may not stamp its own project either, even with nothing to plan:
+-- a purge would remove rows the run is about to write on top of.
+SELECT migrate.register('x1', 'SELECT 1', project => 'tap_selfstamp');
+SELECT migrate.upgrade('head', 'tap_selfstamp');
+SELECT migrate.register('y1', $b$SELECT migrate.stamp('base', 'tap_selfstamp', purge => true)$b$,
+	project => 'tap_selfstamp');
+SELECT throws_ok($$SELECT migrate.upgrade('heads', 'tap_selfstamp')$$, '55006',
+	'project "tap_selfstamp" is already being migrated by this session',
+	'a body that stamps its own project is refused');
+SELECT results_eq($$SELECT * FROM migrate.current('tap_selfstamp')$$, ARRAY['x1'], 'and its rows are as they were');
+
+-- graph_gen only grows, whatever the sequence does: a graph cached under a
+-- number the sequence hands out again is not taken for the new graph.
+SELECT setval('migrate.seq', 1, false);
+SELECT migrate.register('g1', 'SELECT 1', project => 'tap_gen');
+SELECT migrate.register('g2', 'SELECT 1', down_revision => 'g1', project => 'tap_gen');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_gen')$$, ARRAY['g2'], 'a cached graph');
+UPDATE migrate.revision SET down_revision = '{}' WHERE project = 'tap_gen' AND id = 'g2';
+SELECT graph_gen AS gen_before FROM migrate.project WHERE name = 'tap_gen' \gset
+SELECT setval('migrate.seq', 1, false);
+DELETE FROM migrate.revision WHERE false;
+SELECT cmp_ok((SELECT graph_gen FROM migrate.project WHERE name = 'tap_gen'), '>', :gen_before::bigint,
+	'an edit after the sequence was set back still moves graph_gen up');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_gen') ORDER BY 1$$, ARRAY['g1', 'g2'],
+	'and the edit is seen');
+SELECT setval('migrate.seq', (SELECT max(seq) FROM migrate.revision));
+
+-- A sequence that hands out negative numbers changes nothing.
+ALTER SEQUENCE migrate.seq MINVALUE -1000000 RESTART WITH -1000;
+SELECT migrate.register('n1', 'SELECT 1', project => 'tap_negative');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_negative')$$, ARRAY['n1'], 'a graph of negative seqs');
+SELECT migrate.register('n2', 'SELECT 1', down_revision => 'n1', project => 'tap_negative');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_negative')$$, ARRAY['n2'], 'sees the next registration');
+SELECT migrate.configure('tap_empty');
+SELECT is_empty($$SELECT * FROM migrate.heads('tap_empty')$$, 'an empty project has no heads');
+SELECT migrate.register('e1', 'SELECT 1', project => 'tap_empty');
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_empty')$$, ARRAY['e1'], 'and then its first revision');
+ALTER SEQUENCE migrate.seq MINVALUE 1 RESTART WITH 1000000;
+
+-- The indexes read directly must be the extension's own.
+DROP INDEX migrate.revision_project_seq;
+SELECT throws_ok($$SELECT * FROM migrate.heads('tap_empty')$$, '55000',
+	'index "migrate.revision_project_seq" is missing or is not the one the extension created',
+	'a missing index is reported');
+CREATE INDEX revision_project_seq ON migrate.revision (seq, project COLLATE "C");
+SELECT throws_ok($$SELECT * FROM migrate.heads('tap_empty')$$, '55000', NULL,
+	'so is one on other columns');
+DROP INDEX migrate.revision_project_seq;
+CREATE INDEX revision_project_seq ON migrate.revision (project COLLATE "C", seq) WHERE seq > 0;
+SELECT throws_ok($$SELECT * FROM migrate.heads('tap_empty')$$, '55000', NULL, 'or a partial one');
+DROP INDEX migrate.revision_project_seq;
+CREATE INDEX revision_project_seq ON migrate.revision (project COLLATE "C", seq);
+SELECT results_eq($$SELECT revision FROM migrate.heads('tap_empty')$$, ARRAY['e1'], 'the right one serves again');
+
 -- DROP EXTENSION and CREATE EXTENSION in one transaction start afresh.
 SELECT results_eq($$SELECT revision FROM migrate.heads('tap_cache')$$, ARRAY['c1'], 'a cached graph');
 DROP EXTENSION migrate;
