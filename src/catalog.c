@@ -52,6 +52,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/datum.h"
+#include "utils/inval.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "commands/trigger.h"
@@ -67,6 +69,7 @@ static bool spi_read_only = false;
 
 static void migrate_become_owner(MigrateIdentity *saved);
 static void migrate_restore_identity(const MigrateIdentity *saved);
+static void forget_catalog_indexes(Datum arg, Oid relid);
 static int	call_depth = 0;
 
 /*
@@ -222,6 +225,7 @@ migrate_catalog_init(void)
 {
 	RegisterXactCallback(reset_call_depth, NULL);
 	RegisterSubXactCallback(save_call_state, NULL);
+	CacheRegisterRelcacheCallback(forget_catalog_indexes, (Datum) 0);
 }
 
 /*
@@ -300,19 +304,43 @@ attnum_of(TupleDesc desc, const char *column)
 	return InvalidAttrNumber;	/* keep compiler quiet */
 }
 
-/* the indexes read directly, with the table columns they must start with */
+/* the indexes read directly, with their table and leading columns */
 typedef struct CatalogIndex
 {
 	const char *name;
+	const char *table;
 	const char *columns[2];
 } CatalogIndex;
 
 static const CatalogIndex catalog_indexes[] = {
-	{"project_pkey", {"name", NULL}},
-	{"revision_pkey", {"project", "id"}},
-	{"version_pkey", {"project", "revision"}},
-	{"revision_project_seq", {"project", "seq"}},
+	{"project_pkey", "project", {"name", NULL}},
+	{"revision_pkey", "revision", {"project", "id"}},
+	{"version_pkey", "version", {"project", "revision"}},
+	{"revision_project_seq", "revision", {"project", "seq"}},
 };
+
+/*
+ * The table and index each of those resolved to, once found and checked in
+ * this backend; forgotten at any relcache invalidation of either (DDL,
+ * REINDEX, DROP EXTENSION), which is processed when their locks are taken.
+ */
+typedef struct CatalogIndexState
+{
+	Oid			relid;
+	Oid			indexid;
+	bool		valid;
+} CatalogIndexState;
+
+static CatalogIndexState catalog_index_state[lengthof(catalog_indexes)];
+
+static void
+forget_catalog_indexes(Datum arg, Oid relid)
+{
+	for (int i = 0; i < (int) lengthof(catalog_indexes); i++)
+		if (!OidIsValid(relid) || relid == catalog_index_state[i].relid ||
+			relid == catalog_index_state[i].indexid)
+			catalog_index_state[i].valid = false;
+}
 
 /*
  * Open one of the extension's tables, with the lock a query would take.  The
@@ -370,16 +398,11 @@ catalog_index_usable(Relation rel, Relation irel, const CatalogIndex *spec)
  * look again.
  */
 static Relation
-open_catalog_index(Relation rel, const char *name)
+open_catalog_index(Relation rel, const CatalogIndex *spec)
 {
-	const CatalogIndex *spec = NULL;
+	const char *name = spec->name;
 
-	for (int i = 0; i < (int) lengthof(catalog_indexes); i++)
-		if (strcmp(catalog_indexes[i].name, name) == 0)
-			spec = &catalog_indexes[i];
-	Assert(spec != NULL);
-
-	for (int attempt = 0; spec && attempt < 3; attempt++)
+	for (int attempt = 0; attempt < 3; attempt++)
 	{
 		Oid			indexid = get_relname_relid(name, RelationGetNamespace(rel));
 		Relation	irel;
@@ -401,34 +424,77 @@ open_catalog_index(Relation rel, const char *name)
 }
 
 /*
+ * Open the table and index of catalog_indexes[which], locked as a query
+ * would lock them: from the OIDs found earlier when nothing invalidated
+ * them, else by name, checked.
+ */
+static void
+open_catalog_pair(int which, Relation *rel, Relation *irel)
+{
+	const CatalogIndex *spec = &catalog_indexes[which];
+	CatalogIndexState *state = &catalog_index_state[which];
+
+	if (state->valid)
+	{
+		*rel = try_relation_open(state->relid, AccessShareLock);
+		*irel = *rel ? try_relation_open(state->indexid, AccessShareLock) : NULL;
+
+		/* taking the locks processes invalidations, which may clear it */
+		if (*rel && *irel && state->valid)
+			return;
+		if (*irel)
+			relation_close(*irel, AccessShareLock);
+		if (*rel)
+			relation_close(*rel, AccessShareLock);
+	}
+	*rel = open_catalog_table(spec->table);
+	*irel = open_catalog_index(*rel, spec);
+	state->relid = RelationGetRelid(*rel);
+	state->indexid = RelationGetRelid(*irel);
+	state->valid = true;
+}
+
+/*
  * Read rows of one of the extension's tables through one of its indexes:
  * those whose leading index columns equal the given texts (and, with
  * seq_from, whose next index column is at least that), in the index's order,
- * at most limit of them (0: all).  The reads every call
- * makes (is this revision registered, the project's row, its version rows,
- * its newest revision) are single index probes, and starting an executor for
- * them costs several times the probe itself.
+ * at most limit of them (0: all), and of them the given columns.  The reads
+ * every call makes (is this revision registered, the project's row, its
+ * version rows, its newest revision) are single index probes, and starting
+ * an executor for them costs several times the probe itself.
  *
  * The snapshot is the one a bookkeeping query would use, and the locks taken
- * are kept to the end of the transaction, as a query's would be.  Rows are
- * copied into the current memory context, with a copy of the table's
- * descriptor that keeps the values of columns added after a row was written.
+ * are kept to the end of the transaction, as a query's would be.  Values are
+ * copied into the current memory context; a column added after a row was
+ * written reads as its default, as in a query.
  */
 static MigrateRows *
-index_rows(const char *table, const char *index, int nkeys,
-		   const char *const *keys, const int64 *seq_from, int limit)
+index_rows(const char *index, int nkeys, const char *const *keys,
+		   const int64 *seq_from, int limit, int ncolumns,
+		   const char *const *columns)
 {
 	MigrateRows *rows = palloc0(sizeof(MigrateRows));
 	ScanKeyData scankey[INDEX_MAX_KEYS];
+	AttrNumber	attnums[16];
+	int			which = -1;
 	Relation	rel;
 	Relation	irel;
+	TupleDesc	desc;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	int			size = 4;
 
-	rel = open_catalog_table(table);
-	irel = open_catalog_index(rel, index);
+	for (int i = 0; i < (int) lengthof(catalog_indexes); i++)
+		if (strcmp(catalog_indexes[i].name, index) == 0)
+			which = i;
+	if (which < 0 || ncolumns > (int) lengthof(attnums))
+		elog(ERROR, "unknown migrate catalog index \"%s\"", index);
+
+	open_catalog_pair(which, &rel, &irel);
+	desc = RelationGetDescr(rel);
+	for (int i = 0; i < ncolumns; i++)
+		attnums[i] = attnum_of(desc, columns[i]);
 	for (int i = 0; i < nkeys; i++)
 	{
 		ScanKeyInit(&scankey[i], i + 1, BTEqualStrategyNumber, F_TEXTEQ,
@@ -442,21 +508,34 @@ index_rows(const char *table, const char *index, int nkeys,
 		nkeys++;
 	}
 
+	rows->columns = columns;
+	rows->ncolumns = ncolumns;
+	rows->values = palloc(sizeof(Datum) * size * Max(ncolumns, 1));
+	rows->nulls = palloc(sizeof(bool) * size * Max(ncolumns, 1));
+
 	snapshot = RegisterSnapshot(migrate_scan_snapshot());
 	slot = table_slot_create(rel, NULL);
 	scan = index_beginscan(rel, irel, snapshot, nkeys, 0);
 	index_rescan(scan, scankey, nkeys, NULL, 0);
-	rows->desc = CreateTupleDescCopyConstr(RelationGetDescr(rel));
-	rows->tuples = palloc(sizeof(HeapTuple) * size);
 	while ((limit == 0 || rows->n < limit) &&
 		   index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		if (rows->n == size)
 		{
 			size *= 2;
-			rows->tuples = repalloc(rows->tuples, sizeof(HeapTuple) * size);
+			rows->values = repalloc(rows->values, sizeof(Datum) * size * Max(ncolumns, 1));
+			rows->nulls = repalloc(rows->nulls, sizeof(bool) * size * Max(ncolumns, 1));
 		}
-		rows->tuples[rows->n++] = ExecCopySlotHeapTuple(slot);
+		for (int i = 0; i < ncolumns; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, attnums[i] - 1);
+			int			k = rows->n * ncolumns + i;
+			Datum		d = slot_getattr(slot, attnums[i], &rows->nulls[k]);
+
+			rows->values[k] = rows->nulls[k] ? (Datum) 0 :
+				datumCopy(d, att->attbyval, att->attlen);
+		}
+		rows->n++;
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -467,25 +546,31 @@ index_rows(const char *table, const char *index, int nkeys,
 }
 
 /*
- * The rows whose leading index columns equal the given texts.
+ * The rows whose leading index columns equal the given texts, with the given
+ * columns.
  */
 MigrateRows *
-migrate_index_scan(const char *table, const char *index, int nkeys,
-				   const char *const *keys)
+migrate_index_scan(const char *index, int nkeys, const char *const *keys,
+				   int ncolumns, const char *const *columns)
 {
-	return index_rows(table, index, nkeys, keys, NULL, 0);
+	return index_rows(index, nkeys, keys, NULL, 0, ncolumns, columns);
 }
 
 /*
- * A column of a row read by migrate_index_scan, by name: the column numbers
- * of a table change when an extension update adds or drops columns.
+ * A column of a row read by migrate_index_scan, by name.
  */
 Datum
 migrate_row_value(const MigrateRows *rows, int row, const char *column,
 				  bool *isnull)
 {
-	return heap_getattr(rows->tuples[row], attnum_of(rows->desc, column),
-						rows->desc, isnull);
+	for (int i = 0; i < rows->ncolumns; i++)
+		if (strcmp(rows->columns[i], column) == 0)
+		{
+			*isnull = rows->nulls[row * rows->ncolumns + i];
+			return rows->values[row * rows->ncolumns + i];
+		}
+	elog(ERROR, "migrate catalog column %s was not read", column);
+	return (Datum) 0;			/* keep compiler quiet */
 }
 
 /*
@@ -641,8 +726,9 @@ interval_ms(const Interval *iv)
 bool
 migrate_newest_is(const char *project, int64 seq)
 {
-	MigrateRows *rows = index_rows("revision", "revision_project_seq", 1, &project,
-								   &seq, 2);
+	static const char *const columns[] = {"seq"};
+	MigrateRows *rows = index_rows("revision_project_seq", 1, &project, &seq, 2,
+								   1, columns);
 	bool		isnull;
 
 	return rows->n == 1 &&
@@ -655,7 +741,7 @@ migrate_newest_is(const char *project, int64 seq)
 bool
 migrate_has_revisions(const char *project)
 {
-	return index_rows("revision", "revision_project_seq", 1, &project, NULL, 1)->n > 0;
+	return index_rows("revision_project_seq", 1, &project, NULL, 1, 0, NULL)->n > 0;
 }
 
 /*
@@ -671,7 +757,11 @@ migrate_has_revisions(const char *project)
 bool
 migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 {
-	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &name);
+	static const char *const columns[] = {"target_schema", "lock_timeout",
+		"statement_timeout", "graph_gen", "created_at", "summary_gen", "heads",
+	"has_depends", "configured_by"};
+	MigrateRows *rows = migrate_index_scan("project_pkey", 1, &name,
+										   lengthof(columns), columns);
 	bool		isnull;
 	Datum		d;
 
@@ -1042,7 +1132,8 @@ migrate_summary_current(const MigrateProject *project)
 bool
 migrate_project_exists(const char *project, bool *has_summary)
 {
-	MigrateRows *rows = migrate_index_scan("project", "project_pkey", 1, &project);
+	static const char *const columns[] = {"summary_gen"};
+	MigrateRows *rows = migrate_index_scan("project_pkey", 1, &project, 1, columns);
 	bool		isnull = true;
 
 	if (rows->n > 0)
@@ -1139,7 +1230,8 @@ migrate_save_summary(const MigrateProject *project, const MigrateGraph *mg)
 char	  **
 migrate_read_row_ids(const char *project, int *n)
 {
-	MigrateRows *rows = migrate_index_scan("version", "version_pkey", 1, &project);
+	static const char *const columns[] = {"revision"};
+	MigrateRows *rows = migrate_index_scan("version_pkey", 1, &project, 1, columns);
 	char	  **ids = palloc(sizeof(char *) * (rows->n + 1));
 
 	for (int i = 0; i < rows->n; i++)

@@ -79,8 +79,10 @@ typedef struct MigrateGraph
 typedef struct MigrateRows
 {
 	int			n;
-	HeapTuple  *tuples;
-	TupleDesc	desc;
+	int			ncolumns;
+	const char *const *columns;
+	Datum	   *values;			/* n rows of ncolumns values */
+	bool	   *nulls;
 } MigrateRows;
 
 /* Saved identity while the extension's bookkeeping runs as its owner. */
@@ -106,8 +108,9 @@ extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
 										 int nargs, Oid *argtypes);
 extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
 						 int expect);
-extern MigrateRows *migrate_index_scan(const char *table, const char *index,
-									   int nkeys, const char *const *keys);
+extern MigrateRows *migrate_index_scan(const char *index, int nkeys,
+									   const char *const *keys, int ncolumns,
+									   const char *const *columns);
 extern bool migrate_newest_is(const char *project, int64 seq);
 extern bool migrate_has_revisions(const char *project);
 extern void migrate_check_not_running(const char *project);

@@ -188,8 +188,11 @@ content_difference(const RevisionContent *old, const RevisionContent *new)
 static bool
 lookup_revision(const char *project, const char *id, RevisionContent *content)
 {
+	static const char *const columns[] = {"checksum", "down_revision",
+	"depends_on", "branch_labels", "message"};
 	const char *keys[2] = {project, id};
-	MigrateRows *rows = migrate_index_scan("revision", "revision_pkey", 2, keys);
+	MigrateRows *rows = migrate_index_scan("revision_pkey", 2, keys,
+										   lengthof(columns), columns);
 	bool		isnull;
 	Datum		d;
 
