@@ -317,7 +317,7 @@ def graph_scale(report, work, n, nreg, repeats):
                       " ALTER TABLE b.revision ADD FOREIGN KEY (project) REFERENCES b.project (name);"
                       " INSERT INTO b.project (name) VALUES ('default');")
     times, base, times1, base1 = [], [], [], []
-    for _ in range(max(1, repeats // 2)):
+    for _ in range(max(1, repeats - 2)):
         for single, t_m, t_b in ((False, times, base), (True, times1, base1)):
             opt = ["-1"] if single else []
             createdb("bench_reg")
