@@ -574,6 +574,22 @@ migrate_row_value(const MigrateRows *rows, int row, const char *column,
 }
 
 /*
+ * Prepare (once) and run a bookkeeping statement whose only parameter, $1,
+ * is a project name.
+ */
+void
+migrate_exec_project(SPIPlanPtr *slot, const char *sql, const char *project,
+					 int expect)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+
+	migrate_prepare(slot, sql, 1, argtypes);
+	values[0] = CStringGetTextDatum(project);
+	migrate_exec(*slot, values, NULL, expect);
+}
+
+/*
  * The project an entry point works on: its argument, or migrate.project.
  */
 char *
@@ -769,17 +785,10 @@ migrate_read_project(const char *name, bool for_update, MigrateProject *project)
 		return false;
 
 	if (for_update)
-	{
-		Oid			argtypes[1] = {TEXTOID};
-		Datum		values[1];
-
-		migrate_prepare(&plan_project_for_update,
-						"SELECT FROM migrate.project"
-						" WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-						1, argtypes);
-		values[0] = CStringGetTextDatum(name);
-		migrate_exec(plan_project_for_update, values, NULL, SPI_OK_SELECT);
-	}
+		migrate_exec_project(&plan_project_for_update,
+							 "SELECT FROM migrate.project"
+							 " WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+							 name, SPI_OK_SELECT);
 
 	project->name = pstrdup(name);
 	d = migrate_row_value(rows, 0, "target_schema", &isnull);
@@ -1152,15 +1161,11 @@ void
 migrate_clear_summary(const char *project)
 {
 	static SPIPlanPtr plan_clear = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
 
-	migrate_prepare(&plan_clear,
-					"UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
-					" WHERE name OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_clear, values, NULL, SPI_OK_UPDATE);
+	migrate_exec_project(&plan_clear,
+						 "UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
+						 " WHERE name OPERATOR(pg_catalog.=) $1",
+						 project, SPI_OK_UPDATE);
 }
 
 /*
@@ -1172,17 +1177,13 @@ void
 migrate_bump_graph_gen(const char *project)
 {
 	static SPIPlanPtr plan_bump = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
 
-	migrate_prepare(&plan_bump,
-					"UPDATE migrate.project SET summary_gen = NULL, heads = NULL,"
-					" graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
-					" graph_gen OPERATOR(pg_catalog.+) 1)"
-					" WHERE name OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_bump, values, NULL, SPI_OK_UPDATE);
+	migrate_exec_project(&plan_bump,
+						 "UPDATE migrate.project SET summary_gen = NULL, heads = NULL,"
+						 " graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
+						 " graph_gen OPERATOR(pg_catalog.+) 1)"
+						 " WHERE name OPERATOR(pg_catalog.=) $1",
+						 project, SPI_OK_UPDATE);
 }
 
 /*
@@ -1251,14 +1252,10 @@ void
 migrate_delete_rows(const char *project)
 {
 	static SPIPlanPtr plan_purge = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
 
-	migrate_prepare(&plan_purge,
-					"DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_purge, values, NULL, SPI_OK_DELETE);
+	migrate_exec_project(&plan_purge,
+						 "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
+						 project, SPI_OK_DELETE);
 }
 
 /*

@@ -116,6 +116,8 @@ extern bool migrate_has_revisions(const char *project);
 extern void migrate_check_not_running(const char *project);
 extern Datum migrate_row_value(const MigrateRows *rows, int row,
 							   const char *column, bool *isnull);
+extern void migrate_exec_project(SPIPlanPtr *slot, const char *sql,
+								 const char *project, int expect);
 extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
 extern void migrate_lock(const char *project);
 extern bool migrate_read_project(const char *name, bool for_update,

@@ -383,20 +383,16 @@ insert_revision(Datum *values, const char *nulls)
 }
 
 /*
- * Create the project row of a project's first revision.  values[0] is the
- * project name.
+ * Create the project row of a project's first revision.
  */
 static void
-ensure_project(Datum *values)
+ensure_project(const char *project)
 {
-	Oid			argtypes[1] = {TEXTOID};
-
-	migrate_prepare(&plan_ensure_project,
-					"INSERT INTO migrate.project (name, graph_gen)"
-					" VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					" ON CONFLICT (name) DO NOTHING",
-					1, argtypes);
-	migrate_exec(plan_ensure_project, values, NULL, SPI_OK_INSERT);
+	migrate_exec_project(&plan_ensure_project,
+						 "INSERT INTO migrate.project (name, graph_gen)"
+						 " VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+						 " ON CONFLICT (name) DO NOTHING",
+						 project, SPI_OK_INSERT);
 }
 
 /*
@@ -481,7 +477,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errdetail("Its row kept changing while it was being registered."),
 					 errhint("Retry the call.")));
 		if (!migrate_project_exists(project, &has_summary))
-			ensure_project(values);
+			ensure_project(project);
 		seq = insert_revision(values, nulls);
 		if (seq > 0)
 		{

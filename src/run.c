@@ -590,15 +590,10 @@ write_log(const MigrateGraph *mg, const MgStep *step, const MgRevList *before,
 void
 migrate_touch_project(const char *project)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-
-	migrate_prepare(&plan_touch_project,
-					"UPDATE migrate.project SET changed_at = pg_catalog.now()"
-					" WHERE name OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_touch_project, values, NULL, SPI_OK_UPDATE);
+	migrate_exec_project(&plan_touch_project,
+						 "UPDATE migrate.project SET changed_at = pg_catalog.now()"
+						 " WHERE name OPERATOR(pg_catalog.=) $1",
+						 project, SPI_OK_UPDATE);
 }
 
 /*
