@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 bash test/deps.sh
 make -s WERROR=1 >/dev/null
 make -s install >/dev/null
-pg_virtualenv -t -o "listen_addresses=localhost" \
-	psql -X -v ON_ERROR_STOP=1 -e -f test/demo.sql
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+bash test/cluster.sh psql -X -v ON_ERROR_STOP=1 -e -f test/demo.sql

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Server-side suites, run by test/run.sh inside a throw-away cluster
-# (pg_virtualenv sets PGHOST, PGPORT, PGUSER, PGPASSWORD).  Each suite's
+# (test/cluster.sh sets PGHOST, PGPORT, PGUSER and MIGRATE_PGCTL).  Each suite's
 # verdict goes to fd 3.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -3,14 +3,24 @@
 #
 # Installs what is missing (Debian packages), builds with -Werror, installs
 # the extension, runs the graph module's own harness, then starts a
-# throw-away PostgreSQL 15 cluster (pg_virtualenv, Unix socket and
-# 127.0.0.1 only) and runs every server-side suite in it.  The cluster is
-# removed when the suites end, pass or fail.
+# throw-away cluster (test/cluster.sh: Unix socket and 127.0.0.1 only) and
+# runs every server-side suite in it.  The cluster is removed when the
+# suites end, pass or fail.
+#
+# The server is the one whose pg_config is $PG_CONFIG (default: Debian's
+# PostgreSQL 15); the extension is built and installed for it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash test/deps.sh || exit 1
-export PATH="/usr/lib/postgresql/15/bin:$PATH"
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+echo "server: $("$PG_CONFIG" --version) ($PG_CONFIG)"
+
+# every temporary file of the suites goes here, and is gone at the end
+work=$(mktemp -d "${TMPDIR:-/tmp}/migrate-test.XXXXXX") || exit 1
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+export TMPDIR=$work
 # the graph harness must not skip its comparison with Alembic here
 export MIGRATE_REQUIRE_ALEMBIC=1
 
@@ -45,11 +55,7 @@ suite "graph module under libFuzzer (30 s)" \
 # Everything that needs a server runs inside one throw-away cluster; the
 # script reports its suites on fd 3 as "pass NAME" / "fail NAME".
 results=$(mktemp)
-pg_virtualenv -t \
-	-o "listen_addresses=localhost" \
-	-o "max_connections=100" \
-	-o "fsync=off" \
-	bash test/in_cluster.sh 3>"$results"
+bash test/cluster.sh bash test/in_cluster.sh 3>"$results"
 cluster_status=$?
 if [ ! -s "$results" ]; then
 	echo "the throw-away cluster did not start, or ran no suite (status $cluster_status)"
@@ -67,8 +73,7 @@ rm -f "$results"
 
 # the benchmark at tiny sizes, so that it cannot rot (no targets checked)
 suite "benchmark smoke run (make bench BENCH_ARGS=--smoke)" \
-	pg_virtualenv -t -o "listen_addresses=localhost" -o "fsync=off" \
-	/usr/bin/python3 test/bench/bench.py --smoke
+	bash test/cluster.sh /usr/bin/python3 test/bench/bench.py --smoke
 
 echo
 for f in "${failures[@]+"${failures[@]}"}"; do

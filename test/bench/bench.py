@@ -2,7 +2,7 @@
 """Benchmark of migrate against raw psql and Alembic, in one run.
 
 Run by `make bench` (test/bench/bench.sh), inside a throw-away cluster
-(pg_virtualenv sets the PG* variables).  Every migrate figure is printed
+(test/cluster.sh sets the PG* variables).  Every migrate figure is printed
 beside its baseline measured in the same run, as a median over repeated
 runs, with the ratio.  Generated projects and results go to a temporary
 directory (or --out), never into the repository.

@@ -7,6 +7,5 @@ cd "$(dirname "$0")/../.."
 bash test/deps.sh
 make -s WERROR=1 >/dev/null
 make -s install >/dev/null
-export PATH="/usr/lib/postgresql/15/bin:$PATH"
-pg_virtualenv -t -o "listen_addresses=localhost" -o "fsync=off" \
-	/usr/bin/python3 test/bench/bench.py "$@"
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+bash test/cluster.sh /usr/bin/python3 test/bench/bench.py "$@"

@@ -4,8 +4,8 @@
 # each, schema, version rows and log must be exactly as before the call,
 # the migration lock must be free, and the next upgrade('head') completes.
 #
-# Runs inside the throw-away cluster of test/run.sh (pg_virtualenv: the
-# cluster is 15/regress, PG* variables set).
+# Runs inside the throw-away cluster of test/run.sh (test/cluster.sh: PG*
+# variables set, $MIGRATE_PGCTL runs pg_ctl on the cluster).
 set -uo pipefail
 
 db=migrate_crash
@@ -78,9 +78,9 @@ before=$(snapshot)
 psql -X -d "$db" -c "SELECT * FROM migrate.upgrade('head')" >"$work/immediate.log" 2>&1 &
 client=$!
 if pid=$(wait_for_body); then
-	pg_ctlcluster 15 regress stop -m immediate
+	$MIGRATE_PGCTL -w -m immediate stop >/dev/null
 	wait "$client"
-	pg_ctlcluster 15 regress start
+	$MIGRATE_PGCTL -w start >/dev/null
 	wait_for_server
 	check "server stopped -m immediate in revision c2" "$before" "$(snapshot)"
 else
