@@ -63,3 +63,28 @@ ALTER TABLE migrate.project DROP COLUMN statement_timeout,
 SELECT * FROM migrate.upgrade(project => 'missing');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
+
+-- Nothing can be recorded in a read-only transaction (nor on a standby,
+-- test/scripts/standby.sh): every function that changes a project says so
+-- before it starts; the read-only views still work.
+BEGIN READ ONLY;
+SELECT migrate.register('ro1', 'SELECT 1', project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT migrate.register('ro1', 'CREATE TABLE ro1 ()', 'DROP TABLE ro1', project => 'ro');
+BEGIN READ ONLY;
+SELECT * FROM migrate.upgrade(project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT * FROM migrate.stamp('ro1', project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT migrate.configure('ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT * FROM migrate.pending(project => 'ro');
+SELECT * FROM migrate.current('ro');
+ROLLBACK;

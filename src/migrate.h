@@ -144,6 +144,7 @@ extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
 
 /* call.c */
 extern void CallInit(void);
+extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
@@ -188,6 +189,7 @@ extern void ProjectTouch(const char *project);
 extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
 
 /* version.c */
 extern char **VersionIds(const char *project, int *n);
