@@ -88,3 +88,21 @@ BEGIN READ ONLY;
 SELECT * FROM migrate.pending(project => 'ro');
 SELECT * FROM migrate.current('ro');
 ROLLBACK;
+
+-- An error in a body of several statements names the statement, by its
+-- number and the line it starts on, and quotes that statement alone.
+SELECT migrate.register('st1', $$
+CREATE TABLE st1 (id int);
+
+-- seed it
+INSERT INTO st1 VALUES (1);
+INSERT INTO st1 VALUES ('one');
+$$, 'DROP TABLE st1', project => 'stmts');
+SELECT * FROM migrate.upgrade(project => 'stmts');
+\echo :LAST_ERROR_SQLSTATE
+-- A syntax error anywhere in a body runs none of it, and points into it.
+SELECT migrate.register('st1', $$CREATE TABLE st1 (id int);
+CREATE TABEL st2 (id int);$$, 'DROP TABLE st1', project => 'stmts', replace => true);
+SELECT * FROM migrate.upgrade(project => 'stmts');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('st1') AS st1;

@@ -17,6 +17,7 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	version.c		the version rows
  *	log.c			the log rows
+ *	statements.c	a body as the list of its statements
  *	body.c			running one revision body
  *	run.c			running a plan
  *
@@ -116,6 +117,14 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
+/* one statement of a revision body (BodySplit) */
+typedef struct BodyStatement
+{
+	int			number;			/* 1 for the body's first statement */
+	int			line;			/* the body's line it starts on, from 1 */
+	char	   *text;			/* the statement, without its semicolon */
+} BodyStatement;
+
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
 {
@@ -204,6 +213,9 @@ extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					TimestampTz start, int64 usecs, const char *role,
 					const char *checksum);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* statements.c */
+extern BodyStatement *BodySplit(const char *body, int *nstatements);
 
 /* body.c */
 extern void BodyPrepareTargetSchema(const MigrateProject *project);
