@@ -19,6 +19,7 @@ OBJS = \
 	src/run.o \
 	src/show.o \
 	src/statements.o \
+	src/status.o \
 	src/values.o \
 	src/verify.o \
 	src/version.o

@@ -25,7 +25,8 @@
  * calls into another of the group): register.c (register, revision,
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
  * show.c (heads, bases, branches, history, show, pending, script), verify.c
- * (verify), graph_cache.c (the trigger on migrate.revision) and migrate.c
+ * (verify), status.c (project_status, behind the view migrate.status),
+ * graph_cache.c (the trigger on migrate.revision) and migrate.c
  * (the module and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.

@@ -82,7 +82,7 @@ SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending'],
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status'],
 	'PUBLIC may run the read-only views of the graph');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
 CREATE ROLE migrate_tap_admin IN ROLE migrate_admin;
