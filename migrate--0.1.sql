@@ -328,3 +328,20 @@ GRANT EXECUTE ON FUNCTION
 	migrate.verify(text)
 TO migrate_admin;
 GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
+
+/*
+ * Taking over from Alembic (src/adopt.c).  The version rows are set from an
+ * Alembic version table without running any body: a mutating function, like
+ * stamp(), so it is not executable by PUBLIC and is granted to
+ * migrate_admin.  The Alembic table is read with the caller's privileges.
+ */
+CREATE FUNCTION migrate.adopt_alembic(
+	version_table pg_catalog.regclass DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_adopt_alembic'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
+'set a project''s version rows from an Alembic version table (default: alembic_version on the search_path), running no body';
+REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
