@@ -75,12 +75,12 @@ load() {
 schema_dump() {
 	local db=$1
 	shift
-	pg_dump --schema-only --no-owner "$@" -d "$db" | grep -v '^--' | grep -v '^$'
+	pg_dump --schema-only --no-owner "$@" -d "$db" | grep -Ev '^(--|$|\\(un)?restrict )'
 }
 data_dump() {
 	local db=$1
 	shift
-	pg_dump --data-only --no-owner "$@" -d "$db" | grep -v '^--' | grep -v '^$'
+	pg_dump --data-only --no-owner "$@" -d "$db" | grep -Ev '^(--|$|\\(un)?restrict )'
 }
 same_dumps() {
 	local what=$1 a=$2 b=$3
@@ -126,9 +126,9 @@ expect "22 files" 22 "$(ls "$work/out1" | wc -l)"
 PYTHONHASHSEED=123 import "${shop[@]}" -o "$work/out2" --allow-manual
 if diff -r "$work/out1" "$work/out2" >/dev/null; then ok; else fail "a second import differs"; fi
 expect "files in load order: versions/ sorted, then reporting/" \
-	"0001_3f1c2a9d4b10.sql 0002_7ab0e54c1d22.sql 0019_5e7a9c1b3d4f.sql 0020_8f1a3c5e7bdd.sql 0022_4a6c8e0b2dff.sql" \
-	"$(cd "$work/out1" && ls 0001_* 0002_* 0019_* 0020_* 0022_* | tr '\n' ' ' | sed 's/ $//')"
-f=$work/out1/0020_8f1a3c5e7bdd.sql
+	"1.0001_3f1c2a9d4b10.sql 1.0002_7ab0e54c1d22.sql 1.0019_5e7a9c1b3d4f.sql 2.0001_8f1a3c5e7bdd.sql 2.0003_4a6c8e0b2dff.sql" \
+	"$(cd "$work/out1" && ls 1.0001_* 1.0002_* 1.0019_* 2.0001_* 2.0003_* | tr '\n' ' ' | sed 's/ $//')"
+f=$work/out1/2.0001_8f1a3c5e7bdd.sql
 expect_match "own branch label" "branch_labels => 'reporting'" "$(cat "$f")"
 expect "inherited labels are not registered" 1 "$(grep -c branch_labels "$work"/out1/*.sql | grep -c ':1$')"
 expect_match "depends_on" "depends_on    => 'd3e5a7c9b1ee'" "$(cat "$work"/out1/*_f2b4d6e8a01a.sql)"
@@ -140,7 +140,7 @@ body=$(cat "$work"/out1/*_6c8e0a2b4daa.sql)
 expect_match "dollar tag avoids the body's \$up\$" 'upgrade       => \$up_1\$' "$body"
 expect_match "no doubled %" "'10% off everything'" "$body"
 expect_match "literal binds rendered" "WHERE ends_on < '2024-03-01'" "$(cat "$work"/out1/*_b4d6f8a0c2bb.sql)"
-if grep -Eq '^(BEGIN|COMMIT)|alembic_version' "$work"/out1/*.sql; then
+if grep -Eq '^(BEGIN|COMMIT);$|alembic_version' "$work"/out1/*.sql; then
 	fail "transaction or version-table statements in the bodies"
 else
 	ok
@@ -193,6 +193,7 @@ expect "alembic_version rows = migrate.version rows" \
 	"$(q mig_alembic_b "SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version WHERE project = 'shop'")"
 expect "seed rows arrived" 3 "$(q mig_alembic_b "SELECT count(*) FROM promotions")"
 expect "a '%' stays one '%'" "10% off everything" "$(q mig_alembic_b "SELECT label FROM promotions WHERE code = 'LAUNCH10'")"
+expect "a backslash stays one backslash" 'Grüße aus München \ 5%' "$(q mig_alembic_b "SELECT label FROM promotions WHERE code = 'MÜNCHEN'")"
 
 echo "--- downgrade base on both"
 alembic "$proj" mig_alembic_a downgrade base || { fail "alembic downgrade base"; tail -20 "$work/alembic.log"; }
@@ -253,7 +254,7 @@ import "${shop[@]}" -o "$work/out1" --allow-manual
 expect "re-import exits 0" 0 $?
 expect_match "one file written" "23 revisions in .*: 1 written, 22 unchanged, 0 removed, 1 kept" "$(cat "$work/out")"
 (cd "$work/out1" && sha256sum ./*.sql) >"$work/sums.after"
-expect "only the new file is new" "> $(cd "$work/out1" && sha256sum ./0020_9a8b7c6d5e4f.sql)" \
+expect "only the new file is new" "> $(cd "$work/out1" && sha256sum ./1.0020_9a8b7c6d5e4f.sql)" \
 	"$(diff "$work/sums.before" "$work/sums.after" | grep '^[<>]')"
 load mig_alembic_a "$work/out1"
 expect "upgrade('heads') runs just the new revision" "9a8b7c6d5e4f|upgrade" \
@@ -264,13 +265,13 @@ same_dumps "adopted A upgraded by migrate vs Alembic" mig_alembic_c mig_alembic_
 echo "--- adoption at two heads (before the merge), then migrate takes over"
 dropdb mig_alembic_c && createdb mig_alembic_c
 alembic "$proj" mig_alembic_c upgrade f2b4d6e8a01a || fail "alembic upgrade f2b4d6e8a01a"
-alembic "$proj" mig_alembic_c upgrade reporting@head || fail "alembic upgrade reporting@head"
+alembic "$proj" mig_alembic_c upgrade 4a6c8e0b2dff || fail "alembic upgrade 4a6c8e0b2dff"
 expect "Alembic holds two rows" "4a6c8e0b2dff,f2b4d6e8a01a" \
 	"$(q mig_alembic_c "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")"
 psql -X -q -d mig_alembic_c -c 'CREATE EXTENSION migrate' || exit 1
 load mig_alembic_c "$work/out1"
 expect "adopt_alembic stamps both" "2" "$(q mig_alembic_c "SELECT count(*) FROM migrate.adopt_alembic(NULL, 'shop')")"
-expect "current() = both" "4a6c8e0b2dff,d3e5a7c9b1ee,f2b4d6e8a01a" \
+expect "current() = both" "4a6c8e0b2dff,f2b4d6e8a01a" \
 	"$(q mig_alembic_c "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.current('shop') c")"
 expect "upgrade('heads') runs the rest" "7c9e1b3d5f0a 39b5d7f9a1c3 c5e7f9b1d3a4 1a3c5e7f9b2d 5e7a9c1b3d4f 9a8b7c6d5e4f" \
 	"$(q mig_alembic_c "SELECT string_agg(revision, ' ') FROM migrate.upgrade('heads', 'shop')")"
@@ -313,10 +314,10 @@ import -c "$work/orphan/alembic.ini" --project p -o "$work/bad"
 expect "a missing parent exits 3" 3 $?
 expect_match "Alembic's missing-parent error" "Revision ffff referenced from ffff -> bbbb .* is not present" "$(cat "$work/err")"
 mk_project "$work/badid"
-mk_rev "$work/badid/migrations/versions/a.py" 2024-01-01 None
+mk_rev "$work/badid/migrations/versions/a.py" café1 None
 import -c "$work/badid/alembic.ini" --project p -o "$work/bad"
 expect "an id migrate cannot hold exits 3" 3 $?
-expect_match "the id is named" "revision id '2024-01-01' cannot be used by migrate" "$(cat "$work/err")"
+expect_match "the id is named" "revision id 'café1' cannot be used by migrate" "$(cat "$work/err")"
 expect "none of these wrote anything" no "$([ -e "$work/bad" ] && echo yes || echo no)"
 import "$proj/alembic.ini" 2>/dev/null
 expect "bad command line exits 2" 2 $?
@@ -373,19 +374,19 @@ err=$(cat "$work/err")
 expect_match "autocommit_block reported" "e5 \(.*\): upgrade\(\) uses autocommit_block\(\)" "$err"
 expect_match "is_offline_mode reported" "e6 \(.*\): upgrade\(\) calls context.is_offline_mode\(\)" "$err"
 expect_match "CONCURRENTLY reported" "e7 \(.*\): upgrade\(\) emits 'CREATE INDEX CONCURRENTLY" "$err"
-expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT'" "$err"
+expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
 expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
 expect "five revisions reported" 5 "$(grep -c '^  e' "$work/err")"
 import "${edge[@]}" -o "$work/edge" --allow-manual
 expect "edge import --allow-manual exits 0" 0 $?
 psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
 load mig_alembic_edge "$work/edge"
-expect "missing and raising downgrades are NULL; the rest are not" "e1:f e2:t e3:t e4:f" \
+expect "missing and raising downgrades are NULL; the rest are not" "e1:false e2:true e3:true e4:false" \
 	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4')")"
 expect "-x reaches the revisions" "acme" \
 	"$(q mig_alembic_edge "SELECT count(*) FROM migrate.upgrade('e4', 'edge')" >/dev/null; q mig_alembic_edge "SELECT tenant FROM edge_settings")"
 out=$(psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.downgrade('base', 'edge')" 2>&1)
-expect_match "downgrade through an irreversible revision is refused" "revision e3 of project edge cannot be downgraded" "$out"
+expect_match "downgrade through an irreversible revision is refused" "revision e3 of project \"edge\" cannot be downgraded" "$out"
 
 echo
 echo "alembic_import: $checks checks passed$([ $status -ne 0 ] && echo ', some FAILED')"
