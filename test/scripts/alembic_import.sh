@@ -366,7 +366,7 @@ expect "meals' table in public is untouched by B" "" "$(q mig_alembic_svc_b "SEL
 out=$(psql -X -q -d mig_alembic_svc_a -c "SELECT * FROM migrate.adopt_alembic('habits.alembic_version', 'meals')" 2>&1)
 expect_match "another service's table: unknown revisions" "ERROR:  Alembic version table \"habits.alembic_version\" names revisions that project \"meals\" does not have" "$out"
 
-echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, -x"
+echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, batch recreate, -x"
 edge=(-c "$root/test/alembic/edge/alembic.ini" --project edge -x tenant=acme)
 import "${edge[@]}" -o "$work/edge"
 expect "edge import exits 1" 1 $?
@@ -376,7 +376,8 @@ expect_match "is_offline_mode reported" "e6 \(.*\): upgrade\(\) calls context.is
 expect_match "CONCURRENTLY reported" "e7 \(.*\): upgrade\(\) emits 'CREATE INDEX CONCURRENTLY" "$err"
 expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
 expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
-expect "five revisions reported" 5 "$(grep -c '^  e' "$work/err")"
+expect_match "batch recreate reported" "e10 \\(.*\\): upgrade\\(\\) fails when rendered offline: .*batch mode with dialect postgresql requires a live database connection" "$err"
+expect "six revisions reported" 6 "$(grep -c '^  e' "$work/err")"
 import "${edge[@]}" -o "$work/edge" --allow-manual
 expect "edge import --allow-manual exits 0" 0 $?
 psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
