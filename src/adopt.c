@@ -201,25 +201,25 @@ join_ids(char **ids, int n)
  * stamp(), a project without revisions or with bodies that fail their
  * checksum is refused.
  */
-static MigrateGraph *
+static CachedGraph *
 open_project(const char *name, MigrateProject **project)
 {
-	MigrateGraph *mg;
+	CachedGraph *cg;
 
-	migrate_lock(name);
-	*project = migrate_open_project(name, IsolationUsesXactSnapshot());
-	mg = migrate_graph(*project);
-	if (mg_graph_size(mg->graph) == 0)
+	ProjectLock(name);
+	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
+	cg = GraphCacheGet(*project);
+	if (mg_graph_size(cg->graph) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("project \"%s\" has no revisions", name),
 				 errhint("Load the files tools/migrate-import-alembic wrote for the project first.")));
-	if (mg->ndrifted > 0)
+	if (cg->ndrifted > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
 				 errhint("Run migrate.verify() to list the problems of the project.")));
-	return mg;
+	return cg;
 }
 
 /*
@@ -230,10 +230,10 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	Oid			relid = version_table_arg(fcinfo);
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	char	   *table;
 	MigrateProject *project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgRevList	none = {NULL, 0};
 	MgPlan		plan;
@@ -248,14 +248,14 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 	table = check_version_table(relid);
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_check_not_running(name);
-	migrate_spi_begin(&call, false);
-	mg = open_project(name, &project);
+	CallCheckNotRunning(name);
+	CallBegin(&call, false);
+	cg = open_project(name, &project);
 	ids = read_alembic_rows(table, &nids);
 
 	unknown = palloc(sizeof(char *) * (nids + 1));
 	for (int i = 0; i < nids; i++)
-		if (mg_lookup(mg->graph, ids[i]) < 0)
+		if (mg_lookup(cg->graph, ids[i]) < 0)
 			unknown[nunknown++] = ids[i];
 	if (nunknown > 0)
 		ereport(ERROR,
@@ -267,12 +267,12 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 								  nunknown, join_ids(unknown, nunknown)),
 				 errhint("Register the project's revisions first: load the files tools/migrate-import-alembic wrote for it.")));
 
-	rows = migrate_read_rows(mg);
+	rows = VersionRows(cg);
 	if (rows.n > 0)
 	{
 		current = palloc(sizeof(char *) * rows.n);
 		for (int i = 0; i < rows.n; i++)
-			current[i] = pstrdup(mg_rev_id(mg->graph, rows.items[i]));
+			current[i] = pstrdup(mg_rev_id(cg->graph, rows.items[i]));
 		qsort(current, rows.n, sizeof(char *), cmp_cstring);
 		same = rows.n == nids;
 		for (int i = 0; same && i < nids; i++)
@@ -280,7 +280,7 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 		if (same)
 		{
 			/* adopted already: nothing to do, nothing written */
-			migrate_spi_end(&call);
+			CallEnd(&call);
 			return (Datum) 0;
 		}
 		ereport(ERROR,
@@ -295,15 +295,15 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 	if (nids == 0)
 	{
 		/* Alembic is at base, and so is the project */
-		migrate_spi_end(&call);
+		CallEnd(&call);
 		return (Datum) 0;
 	}
 
-	migrate_save_summary(project, mg);
-	if (!mg_plan_stamp(mg->graph, (const char *const *) ids, nids, &none,
+	ProjectSaveSummary(project, cg);
+	if (!mg_plan_stamp(cg->graph, (const char *const *) ids, nids, &none,
 					   false, &plan, &err))
-		migrate_graph_error(&err, name);
-	migrate_run_plan(fcinfo, project, mg, &none, &plan);
-	migrate_spi_end(&call);
+		GraphError(&err, name);
+	RunPlan(fcinfo, project, cg, &none, &plan);
+	CallEnd(&call);
 	return (Datum) 0;
 }
