@@ -19,6 +19,7 @@ OBJS = \
 	src/register.o \
 	src/run.o \
 	src/show.o \
+	src/statements.o \
 	src/values.o \
 	src/verify.o \
 	src/version.o

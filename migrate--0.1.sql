@@ -189,11 +189,11 @@ CREATE FUNCTION migrate.register(
 	branch_labels text DEFAULT NULL,
 	project text DEFAULT NULL,
 	replace boolean DEFAULT false)
-RETURNS void
+RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) IS
-'add a revision to a project; the same revision again is a no-op';
+'add a revision to a project; returns registered, unchanged (the same revision again: a no-op) or replaced';
 -- a registered body runs when someone upgrades: registering is migrating
 REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) TO migrate_admin;

@@ -17,6 +17,7 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	version.c		the version rows
  *	log.c			the log rows
+ *	statements.c	a body as the list of its statements
  *	body.c			running one revision body
  *	run.c			running a plan
  *
@@ -116,6 +117,14 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
+/* one statement of a revision body (BodySplit) */
+typedef struct BodyStatement
+{
+	int			number;			/* 1 for the body's first statement */
+	int			line;			/* the body's line it starts on, from 1 */
+	char	   *text;			/* the statement, without its semicolon */
+} BodyStatement;
+
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
 {
@@ -144,6 +153,7 @@ extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
 
 /* call.c */
 extern void CallInit(void);
+extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
@@ -188,6 +198,7 @@ extern void ProjectTouch(const char *project);
 extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
 
 /* version.c */
 extern char **VersionIds(const char *project, int *n);
@@ -202,6 +213,9 @@ extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					TimestampTz start, int64 usecs, const char *role,
 					const char *checksum);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* statements.c */
+extern BodyStatement *BodySplit(const char *body, int *nstatements);
 
 /* body.c */
 extern void BodyPrepareTargetSchema(const MigrateProject *project);

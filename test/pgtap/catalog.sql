@@ -93,7 +93,7 @@ SELECT throws_ok($$INSERT INTO migrate.version VALUES ('default', 'x1')$$, '4250
 	'a member of migrate_admin cannot write version rows by hand');
 SELECT throws_ok($$UPDATE migrate.revision SET upgrade_sql = 'DROP TABLE x'$$, '42501', NULL,
 	'a member of migrate_admin cannot edit bodies by hand');
-SELECT lives_ok($$SELECT migrate.register('adm1', 'SELECT 1')$$,
+SELECT lives_ok($$SELECT migrate.register('adm1', 'SELECT 1', project => 'adm')$$,
 	'a member of migrate_admin may register');
 RESET ROLE;
 
@@ -109,6 +109,7 @@ SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname = 'migrate_admin'), 
 	'and does not create a second one');
 
 -- A role with no grants, trying every way in.
+SELECT migrate.configure('pub');
 CREATE ROLE migrate_tap_nobody;
 SET ROLE migrate_tap_nobody;
 SELECT throws_ok($$SELECT migrate.register('x1', 'SELECT 1')$$, '42501', NULL,
@@ -125,7 +126,7 @@ SELECT throws_ok($$DELETE FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot eras
 SELECT throws_ok($$SELECT * FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot read the log');
 SELECT throws_ok($$SELECT upgrade_sql FROM migrate.revision$$, '42501', NULL,
 	'PUBLIC cannot read bodies');
-SELECT lives_ok($$SELECT * FROM migrate.current()$$, 'PUBLIC can read current()');
+SELECT lives_ok($$SELECT * FROM migrate.current('pub')$$, 'PUBLIC can read current()');
 RESET ROLE;
 
 SELECT * FROM finish();
