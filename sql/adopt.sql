@@ -87,6 +87,11 @@ SELECT * FROM migrate.adopt_alembic();
 \echo :LAST_ERROR_SQLSTATE
 SET LOCAL search_path = public;
 
+-- Nothing can be written: refused up front.
+-- (one query string: the setting ends with psql's savepoint around it)
+SET LOCAL transaction_read_only = on \; SELECT * FROM migrate.adopt_alembic(NULL, 'shop');
+\echo :LAST_ERROR_SQLSTATE
+
 -- A project without revisions.
 SELECT * FROM migrate.adopt_alembic(NULL, 'nothing_here');
 \echo :LAST_ERROR_SQLSTATE

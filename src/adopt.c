@@ -229,8 +229,8 @@ Datum
 migrate_adopt_alembic(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	Oid			relid = version_table_arg(fcinfo);
-	char	   *name = ProjectArg(fcinfo, 1);
+	Oid			relid;
+	char	   *name;
 	char	   *table;
 	MigrateProject *project;
 	CachedGraph *cg;
@@ -245,6 +245,9 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 	char	  **current;
 	bool		same;
 
+	CallCheckWritable("adopt_alembic");
+	relid = version_table_arg(fcinfo);
+	name = ProjectArg(fcinfo, 1);
 	table = check_version_table(relid);
 
 	InitMaterializedSRF(fcinfo, 0);
