@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/adopt.o \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \

@@ -287,6 +287,21 @@ COMMENT ON FUNCTION migrate.stamp(text, text, boolean) IS
 REVOKE ALL ON FUNCTION migrate.stamp(text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.stamp(text, text, boolean) TO migrate_admin;
 
+-- Taking over a database Alembic has been migrating (src/adopt.c): the
+-- version rows are set from Alembic's version table without running any
+-- body.  The Alembic table is read with the caller's privileges.
+CREATE FUNCTION migrate.adopt_alembic(
+	version_table pg_catalog.regclass DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_adopt_alembic'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
+'set a project''s version rows from an Alembic version table (default: alembic_version on the search_path), running no body; logged as stamp steps';
+-- writes version rows, as stamp() does
+REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
+
 -- Reading the graph and the state.  The graph and the version rows are
 -- public knowledge (migrate.project and migrate.version are readable by
 -- PUBLIC), so these stay executable by PUBLIC.

@@ -26,8 +26,8 @@
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
  * show.c (heads, bases, branches, history, show, pending, script), verify.c
  * (verify), status.c (project_status, behind the view migrate.status),
- * graph_cache.c (the trigger on migrate.revision) and migrate.c
- * (the module and its settings).
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
+ * and migrate.c (the module and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *
