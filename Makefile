@@ -18,6 +18,7 @@ OBJS = \
 	src/project.o \
 	src/register.o \
 	src/run.o \
+	src/script.o \
 	src/show.o \
 	src/statements.o \
 	src/status.o \

@@ -36,7 +36,7 @@ SELECT function_privs_are('migrate', 'verify', ARRAY['text'],
 SELECT table_privs_are('migrate', 'project', 'public', ARRAY['SELECT'], 'PUBLIC may only read project');
 
 SELECT function_privs_are('migrate', 'register',
-	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean'],
+	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean', 'boolean'],
 	'public', ARRAY[]::text[], 'PUBLIC may not register');
 SELECT function_privs_are('migrate', 'upgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not upgrade');
