@@ -6,6 +6,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = migrate
 OBJS = \
 	src/adopt.o \
+	src/apply.o \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
@@ -13,6 +14,7 @@ OBJS = \
 	src/graph.o \
 	src/graph_cache.o \
 	src/graph_pg.o \
+	src/launch.o \
 	src/log.o \
 	src/migrate.o \
 	src/project.o \
@@ -24,7 +26,8 @@ OBJS = \
 	src/status.o \
 	src/values.o \
 	src/verify.o \
-	src/version.o
+	src/version.o \
+	src/worker.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
@@ -47,7 +50,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object sees the shared headers
-$(OBJS): src/migrate.h src/graph.h src/compat.h
+$(OBJS): src/migrate.h src/graph.h src/compat.h src/worker.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

@@ -98,7 +98,10 @@ CREATE TABLE migrate.log (
 	role name NOT NULL,
 	backend_pid integer NOT NULL,
 	txid xid8 NOT NULL,
-	checksum text
+	checksum text,
+	-- a step of CALL migrate.apply() that failed (its version rows did not
+	-- move): SQLSTATE and message; NULL for a step that ran
+	error text
 );
 CREATE INDEX log_project_id ON migrate.log (project, id);
 COMMENT ON TABLE migrate.log IS
@@ -306,6 +309,34 @@ COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
 -- writes version rows, as stamp() does
 REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
+
+/*
+ * The other path: one transaction per revision, so that revisions
+ * registered with transactional => false (CREATE INDEX CONCURRENTLY and the
+ * like) run among the others, outside any transaction, in a background
+ * worker.  Procedures, since they commit: CALL them on their own.
+ */
+CREATE PROCEDURE migrate.apply(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply(text, text) IS
+'run what upgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply(text, text) TO migrate_admin;
+
+CREATE PROCEDURE migrate.apply_downgrade(
+	target text,
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply_downgrade'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply_downgrade(text, text) IS
+'run what downgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply_downgrade(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply_downgrade(text, text) TO migrate_admin;
 
 -- Reading the graph and the state.  The graph and the version rows are
 -- public knowledge (migrate.project and migrate.version are readable by

@@ -18,6 +18,10 @@
  *	invalid_graph		the graph cannot be built (cycle, self-loop, label
  *						conflict); the detail is the graph's own message
  *	redundant_version	a version row is an ancestor of another version row
+ *	invalid_index		an index left INVALID, as a CREATE INDEX CONCURRENTLY
+ *						or REINDEX CONCURRENTLY that failed leaves one (in the
+ *						project's target schema, or in any schema when it has
+ *						none); the revision is the project's last failed step
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +69,57 @@ find_name(HTAB *names, const char *name)
 }
 
 /*
+ * Indexes left INVALID: a failed CREATE INDEX CONCURRENTLY leaves one, which
+ * a retry with IF NOT EXISTS would take for done.  Read as the caller from
+ * the system catalogs; the revision named is the project's last failed
+ * step, from the log (CALL migrate.apply() commits failures there).
+ */
+static void
+invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
+{
+	static SPIPlanPtr plan_invalid = NULL;
+	static SPIPlanPtr plan_failed = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	char	   *failed = NULL;
+
+	values[0] = CStringGetTextDatum(project->name);
+	BookkeepingPrepare(&plan_failed,
+					   "SELECT revision FROM migrate.log"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND error IS NOT NULL"
+					   " ORDER BY id DESC LIMIT 1",
+					   1, argtypes);
+	BookkeepingExec(plan_failed, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		failed = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	if (project->target_schema)
+		values[0] = CStringGetTextDatum(project->target_schema);
+	else
+		nulls[0] = 'n';
+	BookkeepingPrepare(&plan_invalid,
+					   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
+					   " FROM pg_catalog.pg_index i"
+					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					   " WHERE NOT i.indisvalid"
+					   " AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])"
+					   " AND ($1 IS NULL OR n.nspname OPERATOR(pg_catalog.=) $1)"
+					   " ORDER BY 1",
+					   1, argtypes);
+	BookkeepingExec(plan_invalid, values, nulls, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *index = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		problem(fcinfo, "invalid_index", failed,
+				psprintf("Index %s is INVALID, as a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed (or is still running) leaves it: "
+						 "drop it with DROP INDEX CONCURRENTLY %s, then run the revision again.", index, index));
+	}
+}
+
+/*
  * migrate.verify(project)
  */
 Datum
@@ -82,11 +137,12 @@ migrate_verify(PG_FUNCTION_ARGS)
 	HASHCTL		ctl;
 	HTAB	   *names;
 	bool		graph_usable = true;
+	MigrateProject *project;
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
 
-	(void) ProjectOpen(name, false);
+	project = ProjectOpen(name, false);
 	RevisionsLoad(name, true, &revs);
 	nrev = revs.n;
 	inputs = revs.inputs;
@@ -210,6 +266,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 		}
 	}
 
+	invalid_indexes(fcinfo, project);
 	CallEnd(&call);
 	return (Datum) 0;
 }

@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
 
 # files whose exports are SQL entry points only (besides what migrate.h lists)
-ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c",
+ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
                "migrate.c"}
 
 

@@ -9,11 +9,12 @@ SELECT has_table('migrate', 'version', 'table migrate.version');
 SELECT has_table('migrate', 'log', 'table migrate.log');
 SELECT columns_are('migrate', 'revision', ARRAY[
 	'project', 'id', 'down_revision', 'depends_on', 'branch_labels', 'message',
-	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq']);
+	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq',
+	'transactional']);
 SELECT columns_are('migrate', 'version', ARRAY['project', 'revision']);
 SELECT columns_are('migrate', 'log', ARRAY[
 	'id', 'project', 'revision', 'operation', 'heads_before', 'heads_after',
-	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum']);
+	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum', 'error']);
 SELECT col_type_is('migrate', 'revision', 'down_revision', 'text[]', 'parents are an array');
 SELECT col_is_pk('migrate', 'version', ARRAY['project', 'revision'], 'one row per applied head');
 
@@ -78,6 +79,7 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
+		  'apply', 'apply_downgrade',
 		  'adopt_alembic', 'show', 'script', 'verify'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
