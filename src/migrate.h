@@ -18,7 +18,7 @@
 #include "executor/spi.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "utils/palloc.h"
 
 /*

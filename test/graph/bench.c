@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "gen.h"
 #include "shim.h"
 

@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "driver.h"
 #include "shim.h"
 

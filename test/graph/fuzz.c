@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "shim.h"
 
 #define MAXREV 32

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "gen.h"
 #include "shim.h"
 

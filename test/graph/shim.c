@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "shim.h"
 
 typedef union Hdr
