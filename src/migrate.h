@@ -7,8 +7,9 @@
  * reads or writes the extension's tables, the migration lock and the graph
  * cache), run.c (running a plan: bodies, version rows, log, result rows),
  * register.c (adding revisions), commands.c (the SQL entry points that read
- * or walk the graph), graph.c (Alembic's graph rules, no PostgreSQL in it)
- * and graph_pg.c (graph.c's allocator and error reporting in the server).
+ * or walk the graph), graph/ (Alembic's graph rules, no PostgreSQL in it)
+ * and graph_pg.c (the graph module's allocator and error reporting in the
+ * server).
  *
  *-------------------------------------------------------------------------
  */

@@ -333,7 +333,7 @@ merge_adjacency(MgGraph *g, const bool *keep, Mark *mk, int *cnt,
 		merged_edges(g, i, keep, mk, *arr + (*off)[i]);
 }
 
-/* the reverse of an adjacency: children, in registration order (§1.4) */
+/* the reverse of an adjacency: children, in registration order (rules §1.4) */
 static void
 invert_adjacency(int n, const int *off, const int *arr, int *cnt,
 				 int **coff, int **carr)
@@ -577,7 +577,7 @@ mg_graph_build(const MgRevisionInput *revs, int nrevs, MgError *err)
 	keep = mgi_alloc(c, (size_t) (g->dep_off[n] + 1), sizeof(bool));
 	mgi_normalize_deps(c, topo_v, keep);
 	merge_adjacency(g, keep, mk, cnt, &g->np_off, &g->np);
-	mgi_build_forest(c);
+	mgi_build_reach_index(c);
 	mgi_spread_labels(c, topo_v);
 
 	/* phase 9 */

@@ -32,7 +32,8 @@
  * declare it, find which of the declarers sit above another declarer.
  * The search below a declarer is cut off under the lowest declarer in a
  * topological order (nothing there can be one), and results are
- * memoized per target.  keep[] receives one flag per dependency entry.
+ * memoized per target.  keep[] receives one flag per dependency entry
+ * (rules §1.3).
  */
 void
 mgi_normalize_deps(Ctx *c, const int *topo_v, bool *keep)
@@ -168,7 +169,7 @@ mgi_normalize_deps(Ctx *c, const int *topo_v, bool *keep)
  * topological order (sharing arrays along chains), then give every
  * revision that sits on a clean chain up to its head the labels of that
  * head.  The result does not depend on the order labels are processed in,
- * which in Alembic is a Python set's.
+ * which in Alembic is a Python set's (rules §1.8).
  */
 void
 mgi_spread_labels(Ctx *c, const int *topo_v)

@@ -163,13 +163,16 @@ extern int	mg_lookup(const MgGraph *g, const char *id);
 extern MgRevList mg_parents(const MgGraph *g, int rev);
 /* resolved depends_on of rev, as indexes */
 extern MgRevList mg_dependencies(const MgGraph *g, int rev);
-/* branch labels of rev: its own (spread=false) or after spreading (§1.8) */
+/*
+ * branch labels of rev: its own (spread=false) or after spreading
+ * (rules §1.8)
+ */
 extern const char *const *mg_labels(const MgGraph *g, int rev, bool spread,
 									int *nlabels);
 
-/* heads: real = nobody names it in down_revision or depends_on (§1.5) */
+/* heads: real = nobody names it in down_revision or depends_on (rules §1.5) */
 extern MgRevList mg_heads(const MgGraph *g, bool real);
-/* bases: real = no down_revision and no depends_on (§1.6) */
+/* bases: real = no down_revision and no depends_on (rules §1.6) */
 extern MgRevList mg_bases(const MgGraph *g, bool real);
 extern bool mg_is_branch_point(const MgGraph *g, int rev);
 extern bool mg_is_merge_point(const MgGraph *g, int rev);
@@ -180,7 +183,10 @@ extern MgRevList mg_branch_points(const MgGraph *g);
  * index and appear once (MG_ERR_BAD_VERSION_ROWS otherwise).
  */
 
-/* What `alembic current` shows for these rows: dependency tips too (§10.1). */
+/*
+ * What `alembic current` shows for these rows: dependency tips too
+ * (rules §10.1).
+ */
 extern bool mg_current(const MgGraph *g, const MgRevList *rows,
 					   MgRevList *out, MgError *err);
 
@@ -196,7 +202,8 @@ extern bool mg_resolve(const MgGraph *g, const char *target,
 
 /*
  * History over an Alembic range "A:B" (either side may be empty; NULL or ""
- * means base:heads), newest first (§10.3).  rows resolve "current" if used.
+ * means base:heads), newest first (rules §10.3).  rows resolve "current"
+ * if used.
  */
 extern bool mg_history(const MgGraph *g, const char *range,
 					   const MgRevList *rows, MgRevList *out, MgError *err);

@@ -401,7 +401,7 @@ extern bool mgi_reaches(Ctx *c, int *memo, IntVec *stack, IntVec *seen,
 						int a, int b);
 extern bool mgi_strict_ancestor(Ctx *c, int *memo, IntVec *stack,
 								IntVec *seen, int a, int b);
-extern void mgi_build_forest(Ctx *c);
+extern void mgi_build_reach_index(Ctx *c);
 
 /* the edges of v that a traversal in direction d follows */
 static inline void

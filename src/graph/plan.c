@@ -21,8 +21,10 @@
 #include "graph_int.h"
 
 /*
- * RevisionMap._collect_upgrade_revisions.  needs/inneeds receive what to
- * run, targets the heads to sort from, current the applied set.
+ * RevisionMap._collect_upgrade_revisions (rules §5.2-§5.4; history's
+ * range, §10.3, with implicit_base false and inclusive true).  needs and
+ * inneeds receive what to run, targets the heads to sort from, current
+ * the applied set.
  */
 bool
 mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
@@ -38,7 +40,7 @@ mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
 	for (i = 0; i < targets->n; i++)
 		if (targets->v[i] < 0)
 		{
-			/* Alembic: a bare AssertionError (semantics 4.4) */
+			/* Alembic: a bare AssertionError (rules §4.5, §13.3) */
 			RelTarget	rt;
 			long long	mag = 0;
 			const char *detail = targets->v[i] == BASE_REV ?
@@ -144,7 +146,7 @@ mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
 	return true;
 }
 
-/* RevisionMap._collect_downgrade_revisions */
+/* RevisionMap._collect_downgrade_revisions (rules §7.2-§7.5) */
 static bool
 collect_downgrade(Ctx *c, const int *rows, int nrows, const char *target,
 				  IntVec *todo, Mark *intodo, Mark *active)
@@ -219,7 +221,7 @@ collect_downgrade(Ctx *c, const int *rows, int nrows, const char *target,
 
 /*
  * What upgrade and downgrade check before planning: the rows fit the graph,
- * and the target is one target, not a range (ranges are for history).
+ * and the target is one target, not a range (rules §5.1).
  */
 static bool
 plan_prologue(Ctx *c, const MgRevList *rows, const char *target,
@@ -237,6 +239,10 @@ plan_prologue(Ctx *c, const MgRevList *rows, const char *target,
 	return true;
 }
 
+/*
+ * Upgrade: what the target needs and is not applied, run in the reverse of
+ * the sort from the targets (rules §5.5), each step with its row changes.
+ */
 bool
 mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 				MgPlan *plan, MgError *err)
@@ -300,6 +306,10 @@ done:
 	return ok;
 }
 
+/*
+ * Downgrade: what lies above the target and is applied, run in the order
+ * of the sort from the rows (rules §7.6), each step with its row changes.
+ */
 bool
 mg_plan_downgrade(const MgGraph *g, const char *target,
 				  const MgRevList *rows, MgPlan *plan, MgError *err)

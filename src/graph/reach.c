@@ -68,7 +68,7 @@ mgi_closure(Ctx *c, Dir d, const int *src, int nsrc, Mark *mk, IntVec *out)
  * targets, failing when one target is reached from another.  Alembic walks
  * the targets in order, not re-entering revisions seen for earlier
  * targets, and compares what each walk touched with the target list; we do
- * the same walk, so the same overlap is reported first.
+ * the same walk, so the same overlap is reported first (rules §5.4).
  */
 bool
 mgi_closure_checked(Ctx *c, Dir d, const int *targets, int nt, Mark *mk,
@@ -202,9 +202,13 @@ mgi_strict_ancestor(Ctx *c, int *memo, IntVec *stack, IntVec *seen, int a, int b
 	return a != b && mgi_reaches(c, memo, stack, seen, a, b);
 }
 
-/* the reachability forest (see struct MgGraph) */
-void
-mgi_build_forest(Ctx *c)
+/*
+ * The forest: every revision hangs below its first normalized down
+ * revision; pre-order numbers and subtree sizes make "a is above b in the
+ * same tree" an interval test (tree_below).  next[] is scratch.
+ */
+static void
+forest_intervals(Ctx *c, int *next)
 {
 	MgGraph    *g = (MgGraph *) c->g;
 	int			n = g->n;
@@ -212,7 +216,6 @@ mgi_build_forest(Ctx *c)
 	int		   *off = mgi_alloc(c, (size_t) n + 1, sizeof(int));
 	int		   *kids = mgi_alloc(c, (size_t) n, sizeof(int));
 	int		   *fill = mgi_alloc(c, (size_t) n, sizeof(int));
-	int		   *next = mgi_alloc(c, (size_t) n, sizeof(int));
 	int			counter = 0;
 	int			i;
 
@@ -220,7 +223,6 @@ mgi_build_forest(Ctx *c)
 	g->tpre = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
 	g->tsize = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
 	g->tpar = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
-	g->nt_up = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
 	for (i = 0; i < n; i++)
 	{
 		g->tpar[i] = g->np_off[i + 1] > g->np_off[i] ? g->np[g->np_off[i]] : -1;
@@ -262,13 +264,23 @@ mgi_build_forest(Ctx *c)
 			}
 		}
 	}
+}
 
-	/* post-order numbers over the children, from the roots in order */
+/*
+ * Post-order numbers over a walk up the children (through every edge),
+ * from the real bases in order.  next[] is scratch.
+ */
+static void
+post_order_numbers(Ctx *c, int *next)
+{
+	MgGraph    *g = (MgGraph *) c->g;
+	int			n = g->n;
+	int			counter = 0;
+	int			i;
+
 	g->grank = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
-	g->glow = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
 	for (i = 0; i < n; i++)
 		g->grank[i] = -1;
-	counter = 0;
 	for (i = 0; i < n; i++)
 	{
 		if (g->raw_off[i + 1] != g->raw_off[i] || g->grank[i] >= 0)
@@ -299,33 +311,50 @@ mgi_build_forest(Ctx *c)
 			}
 		}
 	}
-	/* lowest number below each revision: children first */
-	{
-		int		   *order = mgi_alloc(c, (size_t) n, sizeof(int));
-
-		for (i = 0; i < n; i++)
-			order[g->topo[i]] = i;
-		/* the nearest merge on each tree path: parents first */
-		for (i = 0; i < n; i++)
-		{
-			int			v = order[i];
-
-			if (g->np_off[v + 1] - g->np_off[v] > 1)
-				g->nt_up[v] = v;
-			else
-				g->nt_up[v] = g->tpar[v] >= 0 ? g->nt_up[g->tpar[v]] : -1;
-		}
-		for (i = n - 1; i >= 0; i--)
-		{
-			int			v = order[i];
-			int			lo = g->grank[v];
-			int			j;
-
-			for (j = g->ach_off[v]; j < g->ach_off[v + 1]; j++)
-				if (g->glow[g->ach[j]] < lo)
-					lo = g->glow[g->ach[j]];
-			g->glow[v] = lo;
-		}
-	}
 }
 
+/*
+ * The reachability index (see struct MgGraph): the forest, the nearest
+ * merge on each tree path, and the post-order filter with the lowest
+ * number below each revision.
+ */
+void
+mgi_build_reach_index(Ctx *c)
+{
+	MgGraph    *g = (MgGraph *) c->g;
+	int			n = g->n;
+	int		   *next = mgi_alloc(c, (size_t) n, sizeof(int));
+	int		   *order = mgi_alloc(c, (size_t) n, sizeof(int));
+	int			i;
+
+	forest_intervals(c, next);
+	post_order_numbers(c, next);
+	for (i = 0; i < n; i++)
+		order[g->topo[i]] = i;
+
+	/* the nearest merge on each tree path: parents first */
+	g->nt_up = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
+	for (i = 0; i < n; i++)
+	{
+		int			v = order[i];
+
+		if (g->np_off[v + 1] - g->np_off[v] > 1)
+			g->nt_up[v] = v;
+		else
+			g->nt_up[v] = g->tpar[v] >= 0 ? g->nt_up[g->tpar[v]] : -1;
+	}
+
+	/* lowest number below each revision: children first */
+	g->glow = mg_alloc(sizeof(int) * (size_t) (n ? n : 1));
+	for (i = n - 1; i >= 0; i--)
+	{
+		int			v = order[i];
+		int			lo = g->grank[v];
+		int			j;
+
+		for (j = g->ach_off[v]; j < g->ach_off[v + 1]; j++)
+			if (g->glow[g->ach[j]] < lo)
+				lo = g->glow[g->ach[j]];
+		g->glow[v] = lo;
+	}
+}

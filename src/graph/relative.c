@@ -67,8 +67,8 @@ mgi_py_negative_int(const char *s, long long *mag)
  * RevisionMap._walk: one edge per step, through down_revision only; up
  * from nothing starts at the bases, down from nothing at the heads, down
  * from a root gives BASE_REV.  A branch part filters the candidates of
- * upward steps.  Every step moves, so a walk ends within n + 2 steps
- * whatever 'steps' says.
+ * upward steps (rules §4.2).  Every step moves, so a walk ends within
+ * n + 2 steps whatever 'steps' says.
  */
 bool
 mgi_walk(Ctx *c, const char *start_name, int start, long long steps,
@@ -275,7 +275,10 @@ mgi_rel_match(Ctx *c, const char *s, RelTarget *rt)
 		rt->int_text = mgi_printf(c, "-%s", rt->abs_text);
 }
 
-/* RevisionMap._parse_upgrade_target; entries of out may be NONE/BASE */
+/*
+ * RevisionMap._parse_upgrade_target (rules §4.3-§4.5, §4.9); entries of
+ * out may be NONE_REV or BASE_REV, which the caller reports.
+ */
 bool
 mgi_parse_upgrade_target(Ctx *c, Arg current, Arg target, bool assert_rel,
 						 IntVec *out)
@@ -381,7 +384,7 @@ mgi_parse_upgrade_target(Ctx *c, Arg current, Arg target, bool assert_rel,
 	return true;
 }
 
-/* RevisionMap._parse_downgrade_target */
+/* RevisionMap._parse_downgrade_target (rules §4.6-§4.8, §7.1) */
 bool
 mgi_parse_downgrade_target(Ctx *c, const int *rows, int nrows,
 						   const char *target, bool assert_rel,

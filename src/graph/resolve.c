@@ -37,6 +37,7 @@ py_len(const char *s)
 	return n;
 }
 
+/* is rev in the lineage l (rules §3.5)? */
 bool
 mgi_in_lineage(const Lineage *l, int rev)
 {
@@ -46,7 +47,7 @@ mgi_in_lineage(const Lineage *l, int rev)
 /*
  * filter_for_lineage's second half: resolve what the check names (the
  * branch part and the ids; Alembic resolves them lazily, only when there
- * is a target to test) and mark their lineage.
+ * is a target to test) and mark their lineage (rules §3.5).
  */
 bool
 mgi_lineage_of(Ctx *c, const Resolved *r, bool deps, Lineage *l)
@@ -84,7 +85,7 @@ mgi_lineage_of(Ctx *c, const Resolved *r, bool deps, Lineage *l)
  * RevisionMap.filter_for_lineage: keep the targets that are an ancestor or
  * a descendant of what 'check' names.  The check text is parsed eagerly
  * (so "head" with several heads fails even with no targets), its names
- * resolved only when there is a target.
+ * resolved only when there is a target (rules §3.5).
  */
 bool
 mgi_filter_lineage(Ctx *c, const int *targets, int nt, const char *check,
@@ -128,7 +129,7 @@ mgi_filter_lineage(Ctx *c, const int *targets, int nt, const char *check,
 	return true;
 }
 
-/* RevisionMap.get_current_head */
+/* RevisionMap.get_current_head (rules §3.2) */
 static bool
 current_head(Ctx *c, const char *branch, int *out)
 {
@@ -156,7 +157,7 @@ current_head(Ctx *c, const char *branch, int *out)
 	return true;
 }
 
-/* RevisionMap._resolve_revision_number */
+/* RevisionMap._resolve_revision_number (rules §3.1, §3.2) */
 bool
 mgi_resolve_number(Ctx *c, const char *text, Resolved *out)
 {
@@ -226,8 +227,8 @@ mgi_resolve_number(Ctx *c, const char *text, Resolved *out)
 }
 
 /*
- * RevisionMap._resolve_branch: a label or id exactly, else an id prefix;
- * any failure is "No such branch".
+ * RevisionMap._resolve_branch: a label or id exactly, else a prefix;
+ * any failure is "No such branch" (rules §3.4).
  */
 bool
 mgi_resolve_branch(Ctx *c, const char *label, int *out)
@@ -276,7 +277,7 @@ shares_lineage_v(Ctx *c, int rev, int brev)
 	return mark_has(c->lin_anc, rev) || mark_has(c->lin_desc, rev);
 }
 
-/* RevisionMap._revision_for_ident */
+/* RevisionMap._revision_for_ident (rules §3.3) */
 bool
 mgi_rev_for_ident(Ctx *c, Ident id, const char *branch, int *out)
 {
@@ -362,8 +363,9 @@ mgi_rev_for_ident(Ctx *c, Ident id, const char *branch, int *out)
 }
 
 /*
- * RevisionMap.get_revisions for one string.  Entries may be NONE_REV (a
- * "-N" walk past the end) or BASE_REV (one that ended at base).
+ * RevisionMap.get_revisions for one string (rules §3.2, and §3.7 for
+ * "<branch>@-N").  Entries may be NONE_REV (a "-N" walk past the end) or
+ * BASE_REV (one that ended at base).
  */
 bool
 mgi_get_revisions_str(Ctx *c, const char *text, IntVec *out)
@@ -424,6 +426,7 @@ mgi_get_revision(Ctx *c, const char *text, int *out)
 	return mgi_rev_for_ident(c, r.n ? r.ids[0] : nothing, r.branch, out);
 }
 
+/* the revisions an argument stands for: a target's, or the rows */
 bool
 mgi_get_revisions_arg(Ctx *c, Arg a, IntVec *out)
 {
@@ -436,7 +439,10 @@ mgi_get_revisions_arg(Ctx *c, Arg a, IntVec *out)
 	return true;
 }
 
-/* RevisionMap._get_all_current: rows plus ancestors, their versioned tips */
+/*
+ * RevisionMap._get_all_current: the rows and their ancestors, keeping the
+ * versioned tips (rules §10.1)
+ */
 void
 mgi_all_current(Ctx *c, const int *rows, int nrows, IntVec *out)
 {
@@ -474,6 +480,7 @@ mgi_all_current(Ctx *c, const int *rows, int nrows, IntVec *out)
 }
 
 
+/* alembic current (rules §10.1) */
 bool
 mg_current(const MgGraph *g, const MgRevList *rows, MgRevList *out,
 		   MgError *err)
@@ -501,6 +508,7 @@ mg_current(const MgGraph *g, const MgRevList *rows, MgRevList *out,
 	return ok;
 }
 
+/* alembic show, and the forms it does not read (rules §3.7) */
 bool
 mg_resolve(const MgGraph *g, const char *target, const MgRevList *rows,
 		   MgRevList *out, MgError *err)

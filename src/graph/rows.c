@@ -24,7 +24,7 @@
 
 #include "graph_int.h"
 
-/* the caller's version rows: valid, distinct revisions */
+/* the caller's version rows: valid, distinct revisions (rules §11.1) */
 bool
 mgi_check_rows(Ctx *c, const MgRevList *rows, const int **items, int *n)
 {
@@ -310,7 +310,7 @@ covered_by_other_row(Ctx *c, Cover *cv, int v, Mark *applied,
 	}
 }
 
-/* the rows an upgrade of rev leaves (7.1-7.3) */
+/* the rows an upgrade of rev leaves (rules §8.2-§8.5) */
 bool
 mgi_upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 {
@@ -368,7 +368,7 @@ mgi_upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 	return true;
 }
 
-/* the rows a downgrade of rev leaves (7.5-7.8, with the 1373 fix) */
+/* the rows a downgrade of rev leaves (rules §8.6-§8.8, §13.5) */
 bool
 mgi_downgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 {

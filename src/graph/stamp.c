@@ -22,7 +22,7 @@
  * One of Alembic's StampStep updates (HeadMaintainer.update_to_step):
  * replace 'from' by 'to', or insert 'to' as a new branch.  Where Alembic
  * would delete or update a row that is not there, or insert one that is,
- * it crashes; we refuse the stamp instead.
+ * it crashes; we refuse the stamp instead (rules §9.3, §9.4).
  */
 static bool
 stamp_step(PlanB *pb, const int *from, int nfrom, int to, bool upgrade,

@@ -63,13 +63,14 @@ compile_check() {
 
 stage "src/graph under $CC" compile_check "$CC"
 stage "src/graph under $CLANG" compile_check "$CLANG"
-stage "unit cases and API checks" ./$B/mg_unit cases/*.t
+stage "unit cases and API checks" ./$B/mg_unit cases/*.case
+stage "checks without a built graph (verify, is-applied)" ./$B/mg_checks
 stage "properties on random graphs" ./$B/mg_prop 3000
 stage "fuzz smoke" ./$B/mg_fuzz_smoke 20000
 
 if [ -n "$PYTHON" ]; then
 	stage "differential: unit case scripts against Alembic" \
-		"$PYTHON" difftest.py ./$B/mg_driver --script cases/*.t
+		"$PYTHON" difftest.py ./$B/mg_driver --script cases/*.case
 	stage "differential: random graphs against Alembic" \
 		"$PYTHON" difftest.py ./$B/mg_driver --graphs "$DIFF_GRAPHS" \
 		--seconds "$DIFF_SECONDS"

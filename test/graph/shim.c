@@ -1,6 +1,6 @@
 /*
  * shim.c
- *	  The embedder's allocator for graph.c outside the server.
+ *	  The embedder's allocator for the graph module outside the server.
  */
 #include <stddef.h>
 #include <stdio.h>
