@@ -531,7 +531,6 @@ make_listing(Ctx *c, Listing which, MgRevList *dst)
 MgGraph *
 mg_graph_build(const MgRevisionInput *revs, int nrevs, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	MgGraph    *g;
@@ -542,8 +541,6 @@ mg_graph_build(const MgRevisionInput *revs, int nrevs, MgError *err)
 	bool	   *keep;
 	Mark	   *mk;
 
-	if (err == NULL)
-		err = &dummy;
 	g = mg_alloc(sizeof(MgGraph));
 	mgi_ctx_init(c, g, err);
 	if (nrevs < 0 || (nrevs > 0 && revs == NULL))

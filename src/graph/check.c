@@ -200,7 +200,6 @@ mg_check_project(const MgRevisionInput *revs, int nrevs,
 				 const char *const *rows, int nrows,
 				 MgProblemList *out, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	Names		nm;
@@ -210,8 +209,6 @@ mg_check_project(const MgRevisionInput *revs, int nrevs,
 	int			i,
 				j;
 
-	if (err == NULL)
-		err = &dummy;
 	mgi_ctx_init(c, NULL, err);
 	out->items = NULL;
 	out->n = 0;
@@ -295,7 +292,6 @@ bool
 mg_is_applied(const MgRevisionInput *revs, int nrevs,
 			  const char *const *rows, int nrows, const char *id)
 {
-	MgError		err;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	Names		nm;
@@ -307,7 +303,7 @@ mg_is_applied(const MgRevisionInput *revs, int nrevs,
 	bool		found = false;
 	int			i;
 
-	mgi_ctx_init(c, NULL, &err);
+	mgi_ctx_init(c, NULL, NULL);
 	if (id == NULL || nrows == 0 || !check_input(c, revs, nrevs, rows, nrows))
 	{
 		mgi_ctx_end(c);

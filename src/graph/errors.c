@@ -177,16 +177,6 @@ mgi_fail_range(Ctx *c)
 					c->destination);
 }
 
-/* an entry point called without a graph */
-bool
-mgi_no_graph(MgError *err)
-{
-	err->code = MG_ERR_BAD_TARGET;
-	err->message = mgi_keep_printf("no revision graph given");
-	err->detail = err->hint = NULL;
-	return false;
-}
-
 /* ----------------------------------------------------------------------
  * Names (rules §1.2)
  * ----------------------------------------------------------------------

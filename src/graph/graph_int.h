@@ -162,6 +162,7 @@ typedef struct Ctx
 {
 	const MgGraph *g;
 	MgError    *err;
+	MgError		unwanted_err;	/* where err points when the caller gave none */
 	void	  **scratch;
 	int			nscratch;
 	int			cscratch;
@@ -267,6 +268,21 @@ typedef struct RelTarget
 	const char *int_text;		/* the signed value as Python prints it */
 } RelTarget;
 
+/*
+ * What an upgrade or a history range covers (plan.c): what to run, the
+ * heads to sort it from, everything the targets need, and what is applied
+ * (for history: what lies below the range's start).
+ */
+typedef struct Collected
+{
+	IntVec		needs;			/* to run, and as a set: */
+	Mark	   *inneeds;
+	IntVec		targets;		/* the heads to sort from */
+	IntVec		req;			/* the targets and their ancestors, and: */
+	Mark	   *required;
+	Mark	   *current;		/* the applied revisions */
+} Collected;
+
 /* the version rows while a plan is made (rows.c) */
 typedef struct Rows
 {
@@ -306,6 +322,7 @@ typedef struct Cover
  * ----------------------------------------------------------------------
  */
 extern void mgi_ctx_init(Ctx *c, const MgGraph *g, MgError *err);
+extern bool mgi_ctx_begin(Ctx *c, const MgGraph *g, MgError *err);
 extern void mgi_ctx_end(Ctx *c);
 extern int	mgi_track(Ctx *c, void *p);
 extern void *mgi_alloc(Ctx *c, size_t nelem, size_t size);
@@ -375,7 +392,6 @@ extern bool mgi_fail_multiple_heads(Ctx *c, const int *heads, int n,
 extern bool mgi_fail_relative(Ctx *c, const char *shown,
 							  const char *abs_text, const char *detail);
 extern bool mgi_fail_range(Ctx *c);
-extern bool mgi_no_graph(MgError *err);
 
 /* ----------------------------------------------------------------------
  * keys.c
@@ -512,9 +528,7 @@ extern bool mgi_topo_sort(Ctx *c, const IntVec *todo, Mark *intodo,
  */
 extern bool mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower,
 								bool implicit_base, bool inclusive,
-								bool assert_rel, IntVec *needs,
-								Mark *inneeds, IntVec *targets,
-								Mark *required, IntVec *req, Mark *current);
+								bool assert_rel, Collected *col);
 
 /* ----------------------------------------------------------------------
  * rows.c

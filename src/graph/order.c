@@ -484,7 +484,6 @@ bool
 mg_history(const MgGraph *g, const char *range, const MgRevList *rows,
 		   MgRevList *out, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	const int  *r;
@@ -494,21 +493,13 @@ mg_history(const MgGraph *g, const char *range, const MgRevList *rows,
 			   *head_raw = "";
 	Arg			upper = {NULL, NULL, 0};
 	Arg			lower = {NULL, NULL, 0};
-	IntVec		needs,
-				targets,
-				req,
-				order;
-	Mark	   *inneeds,
-			   *required,
-			   *current,
-			   *hull;
+	Collected	col;
+	IntVec		order;
+	Mark	   *hull;
 	bool		ok = false;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(c, g, err);
+	if (!mgi_ctx_begin(c, g, err))
+		return false;
 	c->history_range = true;
 	if (!mgi_check_rows(c, rows, &r, &nr))
 		goto done;
@@ -558,22 +549,17 @@ mg_history(const MgGraph *g, const char *range, const MgRevList *rows,
 	c->range_end = upper.str ? upper.str : mgi_py_tuple(c, upper.revs, upper.nrevs);
 	c->mh_arg = c->range_end;
 
-	mgi_iv_init(c, &needs);
-	mgi_iv_init(c, &targets);
-	mgi_iv_init(c, &req);
 	mgi_iv_init(c, &order);
-	inneeds = mgi_mark_new(c);
-	required = mgi_mark_new(c);
-	current = mgi_mark_new(c);
-	if (!mgi_collect_upgrade(c, upper, lower, false, true, false, &needs, inneeds,
-							 &targets, required, &req, current))
+	if (!mgi_collect_upgrade(c, upper, lower, false, true, false, &col))
 		goto done;
 	/* what may lie between two revisions of the range without being in it */
 	hull = mgi_mark_new(c);
-	for (i = 0; i < req.n; i++)
-		if (!mark_has(current, req.v[i]) && !mark_has(inneeds, req.v[i]))
-			mark_set(hull, req.v[i]);
-	if (!mgi_topo_sort(c, &needs, inneeds, targets.v, targets.n, hull, &order))
+	for (i = 0; i < col.req.n; i++)
+		if (!mark_has(col.current, col.req.v[i]) &&
+			!mark_has(col.inneeds, col.req.v[i]))
+			mark_set(hull, col.req.v[i]);
+	if (!mgi_topo_sort(c, &col.needs, col.inneeds, col.targets.v,
+					   col.targets.n, hull, &order))
 		goto done;
 	mgi_to_revlist(&order, out);
 	ok = true;

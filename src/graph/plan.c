@@ -22,19 +22,25 @@
 
 /*
  * RevisionMap._collect_upgrade_revisions (rules §5.2-§5.4; history's
- * range, §10.3, with implicit_base false and inclusive true).  needs and
- * inneeds receive what to run, targets the heads to sort from, current
- * the applied set.
+ * range, §10.3, with implicit_base false and inclusive true), into col.
  */
 bool
 mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
-					bool inclusive, bool assert_rel, IntVec *needs, Mark *inneeds,
-					IntVec *targets, Mark *required, IntVec *req, Mark *current)
+					bool inclusive, bool assert_rel, Collected *col)
 {
 	const MgGraph *g = c->g;
+	IntVec	   *needs = &col->needs;
+	IntVec	   *targets = &col->targets;
+	IntVec	   *req = &col->req;
+	Mark	   *inneeds = col->inneeds = mgi_mark_new(c);
+	Mark	   *required = col->required = mgi_mark_new(c);
+	Mark	   *current = col->current = mgi_mark_new(c);
 	IntVec		cur;
 	int			i;
 
+	mgi_iv_init(c, needs);
+	mgi_iv_init(c, targets);
+	mgi_iv_init(c, req);
 	if (!mgi_parse_upgrade_target(c, lower, upper, assert_rel, targets))
 		return false;
 	for (i = 0; i < targets->n; i++)
@@ -220,14 +226,15 @@ collect_downgrade(Ctx *c, const int *rows, int nrows, const char *target,
 }
 
 /*
- * What upgrade and downgrade check before planning: the rows fit the graph,
- * and the target is one target, not a range (rules §5.1).
+ * The start of a plan: the context, then what upgrade and downgrade check
+ * before planning: the rows fit the graph, and the target is one target,
+ * not a range (rules §5.1).
  */
 static bool
-plan_prologue(Ctx *c, const MgRevList *rows, const char *target,
-			  const int **r, int *nr)
+plan_begin(Ctx *c, const MgGraph *g, MgError *err, const MgRevList *rows,
+		   const char *target, const int **r, int *nr)
 {
-	if (!mgi_check_rows(c, rows, r, nr))
+	if (!mgi_ctx_begin(c, g, err) || !mgi_check_rows(c, rows, r, nr))
 		return false;
 	if (target == NULL)
 		return mgi_fail(c, MG_ERR_BAD_TARGET, NULL, NULL, "target must not be null");
@@ -247,7 +254,6 @@ bool
 mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 				MgPlan *plan, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	const int  *r;
@@ -255,48 +261,32 @@ mg_plan_upgrade(const MgGraph *g, const char *target, const MgRevList *rows,
 				i;
 	Arg			upper = {NULL, NULL, 0};
 	Arg			lower = {NULL, NULL, 0};
-	IntVec		needs,
-				targets,
-				req,
-				order;
-	Mark	   *inneeds,
-			   *required,
-			   *applied;
+	Collected	col;
+	IntVec		order;
 	Cover		cv;
 	PlanB		pb;
 	bool		ok = false;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(c, g, err);
-	if (!plan_prologue(c, rows, target, &r, &nr))
+	if (!plan_begin(c, g, err, rows, target, &r, &nr))
 		goto done;
 	upper.str = target;
 	lower.revs = r;
 	lower.nrevs = nr;
-	mgi_iv_init(c, &needs);
-	mgi_iv_init(c, &targets);
-	mgi_iv_init(c, &req);
 	mgi_iv_init(c, &order);
-	inneeds = mgi_mark_new(c);
-	required = mgi_mark_new(c);
-	applied = mgi_mark_new(c);
 	mgi_cover_init(c, &cv);
-	if (!mgi_collect_upgrade(c, upper, lower, true, false, true, &needs, inneeds,
-							 &targets, required, &req, applied))
-		goto done;
-	if (!mgi_topo_sort(c, &needs, inneeds, targets.v, targets.n, NULL, &order))
+	if (!mgi_collect_upgrade(c, upper, lower, true, false, true, &col) ||
+		!mgi_topo_sort(c, &col.needs, col.inneeds, col.targets.v,
+					   col.targets.n, NULL, &order))
 		goto done;
 	mgi_pb_init(c, &pb, r, nr);
 	for (i = order.n - 1; i >= 0; i--)
 	{
 		int			rev = order.v[i];
 
-		if (!mgi_upgrade_rows(&pb, &cv, applied, rev))
+		/* col.current: the applied set, growing step by step */
+		if (!mgi_upgrade_rows(&pb, &cv, col.current, rev))
 			goto done;
-		mark_set(applied, rev);
+		mark_set(col.current, rev);
 		mgi_pb_step(&pb, MG_STEP_UPGRADE, rev);
 	}
 	mgi_pb_finish(&pb, plan);
@@ -314,7 +304,6 @@ bool
 mg_plan_downgrade(const MgGraph *g, const char *target,
 				  const MgRevList *rows, MgPlan *plan, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	const int  *r;
@@ -328,12 +317,7 @@ mg_plan_downgrade(const MgGraph *g, const char *target,
 	PlanB		pb;
 	bool		ok = false;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(c, g, err);
-	if (!plan_prologue(c, rows, target, &r, &nr))
+	if (!plan_begin(c, g, err, rows, target, &r, &nr))
 		goto done;
 	c->destination = target;
 	mgi_iv_init(c, &todo);

@@ -485,18 +485,14 @@ bool
 mg_current(const MgGraph *g, const MgRevList *rows, MgRevList *out,
 		   MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	const int  *r;
 	int			nr;
 	IntVec		res;
 	bool		ok;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(&cx, g, err);
+	if (!mgi_ctx_begin(&cx, g, err))
+		return false;
 	mgi_iv_init(&cx, &res);
 	ok = mgi_check_rows(&cx, rows, &r, &nr);
 	if (ok)
@@ -513,7 +509,6 @@ bool
 mg_resolve(const MgGraph *g, const char *target, const MgRevList *rows,
 		   MgRevList *out, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	const int  *r;
@@ -525,11 +520,8 @@ mg_resolve(const MgGraph *g, const char *target, const MgRevList *rows,
 	RelTarget	rt;
 	bool		ok = false;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(c, g, err);
+	if (!mgi_ctx_begin(c, g, err))
+		return false;
 	mgi_iv_init(c, &res);
 	mgi_iv_init(c, &uniq);
 	if (!mgi_check_rows(c, rows, &r, &nr))

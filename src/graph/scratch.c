@@ -27,17 +27,29 @@
 
 #include "graph_int.h"
 
+/* a new call; err may be NULL (the caller does not want the error) */
 void
 mgi_ctx_init(Ctx *c, const MgGraph *g, MgError *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->g = g;
 	c->lin_rev = -1;
-	c->err = err;
-	err->code = MG_OK;
-	err->message = NULL;
-	err->detail = NULL;
-	err->hint = NULL;
+	c->err = err ? err : &c->unwanted_err;
+	c->err->code = MG_OK;
+	c->err->message = NULL;
+	c->err->detail = NULL;
+	c->err->hint = NULL;
+}
+
+/* a new call of an entry point that plans or resolves on graph g */
+bool
+mgi_ctx_begin(Ctx *c, const MgGraph *g, MgError *err)
+{
+	mgi_ctx_init(c, g, err);
+	if (g == NULL)
+		return mgi_fail(c, MG_ERR_BAD_TARGET, NULL, NULL,
+						"no revision graph given");
+	return true;
 }
 
 /* remember p as scratch; returns its slot, for a later realloc */

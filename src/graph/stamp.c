@@ -223,7 +223,6 @@ bool
 mg_plan_stamp(const MgGraph *g, const char *const *targets, int ntargets,
 			  const MgRevList *rows, bool purge, MgPlan *plan, MgError *err)
 {
-	MgError		dummy;
 	Ctx			cx;
 	Ctx		   *c = &cx;
 	const int  *r;
@@ -236,11 +235,8 @@ mg_plan_stamp(const MgGraph *g, const char *const *targets, int ntargets,
 	PlanB		pb;
 	bool		ok = false;
 
-	if (err == NULL)
-		err = &dummy;
-	if (g == NULL)
-		return mgi_no_graph(err);
-	mgi_ctx_init(c, g, err);
+	if (!mgi_ctx_begin(c, g, err))
+		return false;
 	c->stamp_wording = true;
 	if (!mgi_check_rows(c, rows, &r, &nr) ||
 		!stamp_targets(c, &targets, &ntargets))
