@@ -5,6 +5,8 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/body.o \
+	src/call.o \
 	src/catalog.o \
 	src/commands.o \
 	src/graph/access.o \
@@ -12,6 +14,7 @@ OBJS = \
 	src/graph/check.o \
 	src/graph/derive.o \
 	src/graph/errors.o \
+	src/graph/history.o \
 	src/graph/keys.o \
 	src/graph/order.o \
 	src/graph/plan.o \
@@ -21,12 +24,19 @@ OBJS = \
 	src/graph/rows.o \
 	src/graph/scratch.o \
 	src/graph/stamp.o \
+	src/graph_cache.o \
 	src/graph_pg.o \
+	src/log.o \
 	src/migrate.o \
+	src/project.o \
 	src/register.o \
 	src/run.o \
 	src/show.o \
-	src/verify.o
+	src/statements.o \
+	src/status.o \
+	src/values.o \
+	src/verify.o \
+	src/version.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
@@ -49,7 +59,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object sees the shared headers; the graph module its own too
-$(OBJS): src/migrate.h src/graph/graph.h
+$(OBJS): src/migrate.h src/graph/graph.h src/compat.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds

@@ -16,21 +16,27 @@
  *				exactly or by prefix
  *	reach.c		closures, and the reachability index that answers "is a an
  *				ancestor of b" without walking the graph
- *	build.c		building and validating a graph (mg_graph_build)
  *	derive.c	what Alembic derives from the declared edges: normalized
  *				dependencies and spread branch labels
+ *	build.c		building and validating a graph (mg_graph_build)
  *	access.c	read-only accessors of a built graph
+ *	rows.c		the version rows: those the caller gives, and those each
+ *				step of a plan leaves
  *	resolve.c	resolving a target: symbols, ids, prefixes, labels, branch
  *				parts and lineage (mg_resolve, mg_current)
  *	relative.c	relative targets: their grammar, the walks, and how upgrade
  *				and downgrade read them
- *	order.c		Alembic's topological sort, and history (mg_history)
+ *	order.c		Alembic's topological sort
  *	plan.c		what upgrade and downgrade run (mg_plan_upgrade,
  *				mg_plan_downgrade)
- *	rows.c		the version rows each step leaves
+ *	history.c	a range of revisions, in order (mg_history)
  *	stamp.c		stamp (mg_plan_stamp)
  *	check.c		checks on raw revisions that need no built graph
  *				(mg_check_project, mg_is_applied)
+ *
+ * Each file calls only files listed above it, except resolve.c and
+ * relative.c, which call each other as Alembic's get_revisions and _walk
+ * do (a walk starts from a resolved target; "-N" resolves by walking).
  *
  * Nothing here may include a PostgreSQL header: the module is compiled into
  * the extension and, on its own, into the harnesses under test/graph/.
@@ -469,12 +475,6 @@ tree_below(const MgGraph *g, int a, int b)
 }
 
 /* ----------------------------------------------------------------------
- * build.c
- * ----------------------------------------------------------------------
- */
-extern bool mgi_check_revision_input(Ctx *c, const MgRevisionInput *r, int i);
-
-/* ----------------------------------------------------------------------
  * derive.c
  * ----------------------------------------------------------------------
  */
@@ -482,6 +482,32 @@ extern void mgi_normalize_deps(Ctx *c, const int *topo_v, bool *keep);
 extern void mgi_spread_labels(Ctx *c, const int *topo_v);
 extern bool mgi_has_spread_label(const MgGraph *g, int rev,
 								 const char *label);
+
+/* ----------------------------------------------------------------------
+ * build.c
+ * ----------------------------------------------------------------------
+ */
+extern bool mgi_check_revision_input(Ctx *c, const MgRevisionInput *r, int i);
+
+/* ----------------------------------------------------------------------
+ * rows.c
+ * ----------------------------------------------------------------------
+ */
+extern bool mgi_check_rows(Ctx *c, const MgRevList *rows, const int **items,
+						   int *n);
+extern void mgi_pb_init(Ctx *c, PlanB *pb, const int *rows, int nrows);
+extern bool mgi_pb_op(PlanB *pb, MgRowOpKind kind, int from, int to);
+extern void mgi_pb_step(PlanB *pb, MgStepKind kind, int rev);
+extern void mgi_pb_finish(PlanB *pb, MgPlan *plan);
+extern void mgi_cover_init(Ctx *c, Cover *cv);
+extern bool mgi_upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev);
+extern bool mgi_downgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev);
+
+static inline bool
+is_row(const Rows *r, int rev)
+{
+	return rev >= 0 && r->pos[rev] >= 0;
+}
 
 /* ----------------------------------------------------------------------
  * resolve.c
@@ -529,25 +555,5 @@ extern bool mgi_topo_sort(Ctx *c, const IntVec *todo, Mark *intodo,
 extern bool mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower,
 								bool implicit_base, bool inclusive,
 								bool assert_rel, Collected *col);
-
-/* ----------------------------------------------------------------------
- * rows.c
- * ----------------------------------------------------------------------
- */
-extern bool mgi_check_rows(Ctx *c, const MgRevList *rows, const int **items,
-						   int *n);
-extern void mgi_pb_init(Ctx *c, PlanB *pb, const int *rows, int nrows);
-extern bool mgi_pb_op(PlanB *pb, MgRowOpKind kind, int from, int to);
-extern void mgi_pb_step(PlanB *pb, MgStepKind kind, int rev);
-extern void mgi_pb_finish(PlanB *pb, MgPlan *plan);
-extern void mgi_cover_init(Ctx *c, Cover *cv);
-extern bool mgi_upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev);
-extern bool mgi_downgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev);
-
-static inline bool
-is_row(const Rows *r, int rev)
-{
-	return rev >= 0 && r->pos[rev] >= 0;
-}
 
 #endif							/* MIGRATE_GRAPH_INT_H */

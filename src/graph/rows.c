@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * rows.c
- *	  The version rows: what each upgrade or downgrade step does to them
- *	  (Alembic's HeadMaintainer), and the plan they are recorded in.
+ *	  The version rows: those the caller gives (checked against the graph),
+ *	  what each upgrade or downgrade step does to them (Alembic's
+ *	  HeadMaintainer), and the plan they are recorded in.
  *
  * The rows hold the applied heads; each step of a plan carries the row
  * changes (INSERT, DELETE, UPDATE) to make right after its body runs.  A

@@ -47,8 +47,11 @@ mgi_ctx_begin(Ctx *c, const MgGraph *g, MgError *err)
 {
 	mgi_ctx_init(c, g, err);
 	if (g == NULL)
-		return mgi_fail(c, MG_ERR_BAD_TARGET, NULL, NULL,
-						"no revision graph given");
+	{
+		c->err->code = MG_ERR_BAD_TARGET;
+		c->err->message = mgi_keep_printf("no revision graph given");
+		return false;
+	}
 	return true;
 }
 

@@ -63,6 +63,7 @@ compile_check() {
 
 stage "src/graph under $CC" compile_check "$CC"
 stage "src/graph under $CLANG" compile_check "$CLANG"
+stage "layering of src/graph (graph_int.h's list)" python3 layers.py "$B/objs-$CC"
 stage "unit cases and API checks" ./$B/mg_unit cases/*.case
 stage "checks without a built graph (verify, is-applied)" ./$B/mg_checks
 stage "properties on random graphs" ./$B/mg_prop 3000
