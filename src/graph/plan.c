@@ -7,7 +7,7 @@
  *	  Entry points mg_plan_upgrade and mg_plan_downgrade.
  *
  * Implements rules §5 (upgrade) and §7 (downgrade) of doc/graph-rules.md;
- * history (§10.3, order.c) collects its range here too.
+ * history (§10.3, history.c) collects its range here too.
  *
  * Copyright: the migrate authors.
  *
