@@ -68,6 +68,31 @@ join_revisions(const CachedGraph *cg, const MgRevList *list)
 }
 
 /*
+ * Refuse a plan with a revision that must run outside a transaction before
+ * anything runs: upgrade() and downgrade() run in the caller's transaction.
+ */
+static void
+check_transactional(const CachedGraph *cg, const MgPlan *plan)
+{
+	for (int i = 0; i < plan->nsteps; i++)
+	{
+		const MgStep *step = &plan->steps[i];
+		bool		up = step->kind == MG_STEP_UPGRADE;
+
+		if (step->kind == MG_STEP_STAMP || cg->transactional[step->rev])
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision %s of project \"%s\" cannot run inside a transaction",
+						mg_rev_id(cg->graph, step->rev), cg->project),
+				 errdetail("It was registered with transactional => false: its statements, such as CREATE INDEX CONCURRENTLY, must each run on their own, and migrate.%s() runs in the caller's transaction.",
+						   up ? "upgrade" : "downgrade"),
+				 errhint("Run it with CALL migrate.%s(...), which commits each revision and runs this one outside a transaction.",
+						 up ? "apply" : "apply_downgrade")));
+	}
+}
+
+/*
  * Refuse a downgrade that would pass through an irreversible revision before
  * any body runs.
  */
@@ -191,6 +216,7 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 		return;
 
 	CallEnterRun(project->name);
+	check_transactional(cg, plan);
 	check_downgrades_exist(cg, plan);
 	ProjectTouch(project->name);
 	for (int i = 0; i < plan->nsteps; i++)
