@@ -11,7 +11,21 @@ OBJS = \
 	src/call.o \
 	src/catalog.o \
 	src/commands.o \
-	src/graph.o \
+	src/graph/access.o \
+	src/graph/build.o \
+	src/graph/check.o \
+	src/graph/derive.o \
+	src/graph/errors.o \
+	src/graph/history.o \
+	src/graph/keys.o \
+	src/graph/order.o \
+	src/graph/plan.o \
+	src/graph/reach.o \
+	src/graph/relative.o \
+	src/graph/resolve.o \
+	src/graph/rows.o \
+	src/graph/scratch.o \
+	src/graph/stamp.o \
 	src/graph_cache.o \
 	src/graph_pg.o \
 	src/launch.o \
@@ -49,8 +63,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every object sees the shared headers
-$(OBJS): src/migrate.h src/graph.h src/compat.h src/worker.h
+# every object sees the shared headers; the graph module its own too
+$(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
+$(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

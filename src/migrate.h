@@ -43,7 +43,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "utils/palloc.h"
 
 #include "compat.h"

@@ -52,8 +52,15 @@ def main():
     owner = {}
     for o in objs:
         name = os.path.relpath(o, "src")[:-2] + ".c"
-        files[name] = symbols(o)
-        for s in files[name][0] | files[name][1]:
+        if name.startswith("graph/"):
+            name = "graph/"		# one unit: graph.h is its interface
+        funcs, data, undef = symbols(o)
+        if name in files:
+            funcs |= files[name][0]
+            data |= files[name][1]
+            undef |= files[name][2]
+        files[name] = (funcs, data, undef)
+        for s in funcs | data:
             owner[s] = name
     problems = []
 
@@ -112,8 +119,8 @@ def main():
         if section and m:
             declared[m.group(1)] = section
     for f, (funcs, data, _) in files.items():
-        if funcs and all(s.startswith("mg_") for s in funcs):
-            continue			# the graph module: graph.h declares it
+        if f == "graph/":
+            continue			# the graph module: graph.h and graph_int.h declare it
         for s in sorted(funcs | data):
             if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
                 continue
