@@ -12,7 +12,9 @@ OBJS = \
 	src/migrate.o \
 	src/register.o \
 	src/run.o \
+	src/sandbox.o \
 	src/show.o \
+	src/trial.o \
 	src/verify.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 

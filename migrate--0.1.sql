@@ -328,3 +328,26 @@ GRANT EXECUTE ON FUNCTION
 	migrate.verify(text)
 TO migrate_admin;
 GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
+
+-- Testing migrations: runs that are rolled back.
+
+CREATE FUNCTION migrate.trial(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, duration interval,
+			   locks text[], rewrites text[])
+AS 'MODULE_PATHNAME', 'migrate_trial'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.trial(text, text) IS
+'run what upgrade(target) would run, one subtransaction per step, report the locks each step takes on relations that existed before and the relations it rewrites, then roll everything back';
+
+/*
+ * trial() runs revision bodies, with the caller's privileges, like
+ * upgrade(): it is for migrators, not PUBLIC.  It runs them by calling
+ * migrate.upgrade() as the caller, so a role also needs EXECUTE on that:
+ * trial() is never a way around the right to migrate.  (What it leaves
+ * behind is nothing, but what a body does meanwhile, such as waiting for
+ * locks or reading data, is the migrator's business.)
+ */
+REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;

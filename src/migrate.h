@@ -7,8 +7,10 @@
  * reads or writes the extension's tables, the migration lock and the graph
  * cache), run.c (running a plan: bodies, version rows, log, result rows),
  * register.c (adding revisions), commands.c (the SQL entry points that read
- * or walk the graph), graph.c (Alembic's graph rules, no PostgreSQL in it)
- * and graph_pg.c (graph.c's allocator and error reporting in the server).
+ * or walk the graph), graph.c (Alembic's graph rules, no PostgreSQL in it),
+ * graph_pg.c (graph.c's allocator and error reporting in the server),
+ * sandbox.c (runs that are rolled back), trial.c (trial) and reversible.c
+ * (check_reversible).
  *
  *-------------------------------------------------------------------------
  */
@@ -149,5 +151,19 @@ extern Datum migrate_rev_array(const MigrateGraph *mg, const MgRevList *list,
 extern void migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
 							 MigrateGraph *mg, const MgRevList *rows_before,
 							 const MgPlan *plan);
+extern bool migrate_body_running(void);
+
+/* sandbox.c: runs that are rolled back (trial, check_reversible) */
+extern void sandbox_refuse_nested(const char *function);
+extern ErrorData *sandbox_try(void (*fn) (void *arg), void *arg, bool keep,
+							  bool catch);
+extern void sandbox_run(void (*fn) (void *arg), void *arg);
+extern char *sandbox_error_text(const ErrorData *edata);
+extern char **sandbox_pending(const char *target, const char *project, int *n);
+extern void sandbox_upgrade(const char *project, const char *revision);
+extern void sandbox_downgrade(const char *project, const char *revision,
+							  const char *parent);
+extern void sandbox_stamp(const char *project, const char *revision);
+extern bool *sandbox_nontransactional(const char *project, char **ids, int n);
 
 #endif							/* MIGRATE_H */

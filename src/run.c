@@ -645,6 +645,16 @@ migrate_check_not_running(const char *project)
 }
 
 /*
+ * Whether a revision body may be running in this backend: functions that
+ * must not be called from a body (trial, check_reversible) ask.
+ */
+bool
+migrate_body_running(void)
+{
+	return nrunning > 0;
+}
+
+/*
  * Run a plan and return its rows through the materialized result set the
  * entry point has set up.
  */

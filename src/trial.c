@@ -1,0 +1,454 @@
+/*-------------------------------------------------------------------------
+ *
+ * trial.c
+ *	  migrate.trial(): what upgrade(target) would run, step by step, with
+ *	  the locks each step takes on relations that already exist and the
+ *	  relations it rewrites; then everything is rolled back.
+ *
+ * Each step runs in its own subtransaction inside the trial's outer one
+ * (sandbox.c), and is measured before that subtransaction ends:
+ *
+ * Locks.  A lock a step takes is remembered under the step's resource
+ * owner, even when the transaction already holds it (taken by an earlier
+ * step, or by the caller before the trial): the lock manager then only
+ * counts one more holder locally.  So pg_locks, which shows what the
+ * backend holds, cannot tell which step took what, but the local lock table
+ * can.  For every relation lock the backend holds on a relation that
+ * existed before the trial, the lock is asked for once more (it is held, so
+ * this never waits and never touches shared memory), which yields its local
+ * entry; the entry says how many times the step's resource owner holds it;
+ * the extra hold is then given back.  Locks taken by subtransactions inside
+ * the step (a body's exception blocks) count for the step once those commit;
+ * locks a body took and released again before the step ended (a failed
+ * exception block) are not seen.  The report is therefore exact for the
+ * locks a step holds at its end, which are the locks a deploy would hold
+ * until it commits.
+ *
+ * Rewrites.  A table, materialized view or index that existed before the
+ * trial and whose relfilenode changed during the step was rewritten
+ * (ALTER TABLE forms that rewrite, VACUUM FULL is not possible here,
+ * CLUSTER, REINDEX, TRUNCATE, ALTER ... SET TABLESPACE).
+ *
+ * Relations of the system schemas and of migrate's own schema are left out:
+ * every DDL statement writes the catalogs, and every step writes migrate's
+ * tables.  Names are those the relations had before the trial.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_trial);
+
+/* a relation that existed before the trial */
+typedef struct ExistingRel
+{
+	Oid			oid;
+	char		relkind;
+	Oid			filenode;		/* as of the last step; 0 once dropped */
+	char	   *name;			/* qualified, quoted where needed */
+} ExistingRel;
+
+/* one (mode, relation) lock held by a step, for sorting */
+typedef struct StepLock
+{
+	LOCKMODE	mode;
+	const char *name;
+} StepLock;
+
+/* one result row */
+typedef struct TrialRow
+{
+	char	   *revision;
+	char	   *operation;
+	bool		measured;		/* duration, locks and rewrites are set */
+	int64		usecs;
+	Datum		locks;
+	Datum		rewrites;
+} TrialRow;
+
+typedef struct Trial
+{
+	const char *target;
+	const char *project;
+	ExistingRel *rels;			/* sorted by oid */
+	int			nrels;
+	TrialRow   *rows;
+	int			nrows;
+	TrialRow   *current;		/* the step being run */
+} Trial;
+
+static SPIPlanPtr plan_existing = NULL;
+static SPIPlanPtr plan_filenodes = NULL;
+
+static int
+cmp_existing(const void *a, const void *b)
+{
+	Oid			x = ((const ExistingRel *) a)->oid;
+	Oid			y = ((const ExistingRel *) b)->oid;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static ExistingRel *
+find_existing(const Trial *t, Oid oid)
+{
+	ExistingRel key;
+
+	key.oid = oid;
+	return bsearch(&key, t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
+}
+
+/*
+ * The relations that exist now, outside the system schemas and migrate's
+ * own, with their relfilenodes.
+ */
+static void
+read_existing(Trial *t)
+{
+	int			rc;
+
+	migrate_prepare(&plan_existing,
+					"SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
+					" FROM pg_catalog.pg_class c"
+					" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					" WHERE NOT n.nspname OPERATOR(pg_catalog.=) ANY"
+					" ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
+					" AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
+					0, NULL);
+	rc = SPI_execute_plan(plan_existing, NULL, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
+
+	t->nrels = (int) SPI_processed;
+	t->rels = palloc(sizeof(ExistingRel) * (t->nrels + 1));
+	for (int i = 0; i < t->nrels; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		t->rels[i].oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+		t->rels[i].relkind = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
+		t->rels[i].filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
+		t->rels[i].name = quote_qualified_identifier(SPI_getvalue(tuple, desc, 4),
+													 SPI_getvalue(tuple, desc, 5));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
+}
+
+/*
+ * Whether the resource owner holds this lock, which the backend holds.
+ * There is no call that reads the local lock table, but asking for a lock
+ * the backend holds returns its local entry; the extra hold, taken by the
+ * same owner, is given back at once.
+ */
+static bool
+owner_holds(ResourceOwner owner, const LOCKTAG *tag, LOCKMODE mode)
+{
+	LOCALLOCK  *locallock = NULL;
+	LockAcquireResult result;
+	int64		count = 0;
+
+	Assert(CurrentResourceOwner == owner);
+#if PG_VERSION_NUM >= 180000
+	result = LockAcquireExtended(tag, mode, false, true, true, &locallock, false);
+#else
+	result = LockAcquireExtended(tag, mode, false, true, true, &locallock);
+#endif
+	if (result == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	if (locallock != NULL)
+		for (int i = 0; i < locallock->numLockOwners; i++)
+			if (locallock->lockOwners[i].owner == owner)
+				count = locallock->lockOwners[i].nLocks;
+	LockRelease(tag, mode, false);
+	/* one of the holds is the one just taken */
+	return result != LOCKACQUIRE_OK && count > 1;
+}
+
+static int
+cmp_step_lock(const void *a, const void *b)
+{
+	const StepLock *x = a;
+	const StepLock *y = b;
+
+	if (x->mode != y->mode)
+		return x->mode > y->mode ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * "AccessExclusiveLock on public.orders", ...: the locks the resource owner
+ * (the step's) holds on relations that existed before the trial, strongest
+ * first.
+ */
+static Datum
+step_locks(const Trial *t, ResourceOwner owner)
+{
+	LockData   *data = GetLockStatusData();
+	LOCKMASK   *held = palloc0(sizeof(LOCKMASK) * (t->nrels + 1));
+	StepLock   *locks;
+	Datum	   *elems;
+	int			n = 0;
+
+	for (int i = 0; i < data->nelements; i++)
+	{
+		LockInstanceData *inst = &data->locks[i];
+		ExistingRel *rel;
+
+		if (inst->pid != MyProcPid ||
+			inst->locktag.locktag_type != LOCKTAG_RELATION ||
+			inst->locktag.locktag_field1 != MyDatabaseId)
+			continue;
+		rel = find_existing(t, inst->locktag.locktag_field2);
+		if (rel != NULL)
+			held[rel - t->rels] |= inst->holdMask;
+	}
+
+	locks = palloc(sizeof(StepLock) * (t->nrels * MaxLockMode + 1));
+	for (int r = 0; r < t->nrels; r++)
+	{
+		LOCKTAG		tag;
+
+		if (held[r] == 0)
+			continue;
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, t->rels[r].oid);
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
+			if ((held[r] & LOCKBIT_ON(mode)) && owner_holds(owner, &tag, mode))
+			{
+				locks[n].mode = mode;
+				locks[n].name = t->rels[r].name;
+				n++;
+			}
+	}
+	qsort(locks, n, sizeof(StepLock), cmp_step_lock);
+
+	elems = palloc(sizeof(Datum) * (n + 1));
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(psprintf("%s on %s",
+												GetLockmodeName(DEFAULT_LOCKMETHOD, locks[i].mode),
+												locks[i].name));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+static int
+cmp_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The tables, materialized views and indexes that existed before the trial
+ * and got a new relfilenode since the previous step, by name.
+ */
+static Datum
+step_rewrites(Trial *t)
+{
+	Datum	   *oids = palloc(sizeof(Datum) * (t->nrels + 1));
+	Datum	   *elems;
+	char	  **names;
+	Datum		arg;
+	Oid			argtypes[1] = {OIDARRAYOID};
+	int			nstored = 0;
+	int			n = 0;
+	int			rc;
+
+	for (int i = 0; i < t->nrels; i++)
+		if (t->rels[i].filenode != InvalidOid &&
+			(t->rels[i].relkind == RELKIND_RELATION ||
+			 t->rels[i].relkind == RELKIND_MATVIEW ||
+			 t->rels[i].relkind == RELKIND_INDEX))
+			oids[nstored++] = ObjectIdGetDatum(t->rels[i].oid);
+
+	migrate_prepare(&plan_filenodes,
+					"SELECT oid, relfilenode FROM pg_catalog.pg_class"
+					" WHERE oid OPERATOR(pg_catalog.=) ANY ($1)",
+					1, argtypes);
+	arg = PointerGetDatum(construct_array(oids, nstored, OIDOID, sizeof(Oid),
+										  true, TYPALIGN_INT));
+	rc = SPI_execute_plan(plan_filenodes, &arg, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
+
+	names = palloc(sizeof(char *) * (SPI_processed + 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														 SPI_tuptable->tupdesc, 1, &isnull));
+		Oid			filenode = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															  SPI_tuptable->tupdesc, 2, &isnull));
+		ExistingRel *rel = find_existing(t, oid);
+
+		if (rel != NULL && filenode != rel->filenode)
+		{
+			rel->filenode = filenode;
+			if (filenode != InvalidOid)
+				names[n++] = rel->name;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(names, n, sizeof(char *), cmp_cstring);
+
+	elems = palloc(sizeof(Datum) * (n + 1));
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(names[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * One step, inside its own subtransaction: run it, then measure it while
+ * its resource owner is still the current one.
+ */
+static void
+trial_step(void *arg)
+{
+	Trial	   *t = (Trial *) arg;
+	TrialRow   *row = t->current;
+	ResourceOwner owner = CurrentResourceOwner;
+	TimestampTz start = GetCurrentTimestamp();
+	long		secs;
+	int			usecs;
+
+	sandbox_upgrade(t->project, row->revision);
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	row->usecs = (int64) secs * USECS_PER_SEC + usecs;
+	row->locks = step_locks(t, owner);
+	row->rewrites = step_rewrites(t);
+	row->measured = true;
+}
+
+static void
+stamp_step(void *arg)
+{
+	Trial	   *t = (Trial *) arg;
+
+	sandbox_stamp(t->project, t->current->revision);
+}
+
+/*
+ * The whole trial, inside the subtransaction that sandbox_run rolls back.
+ */
+static void
+trial_run(void *arg)
+{
+	Trial	   *t = (Trial *) arg;
+	char	  **ids;
+	bool	   *nontransactional;
+	bool		stopped = false;
+
+	/* what is planned is what runs: nobody else migrates meanwhile */
+	migrate_lock(t->project);
+	ids = sandbox_pending(t->target, t->project, &t->nrows);
+	nontransactional = sandbox_nontransactional(t->project, ids, t->nrows);
+	read_existing(t);
+
+	t->rows = palloc0(sizeof(TrialRow) * (t->nrows + 1));
+	for (int i = 0; i < t->nrows; i++)
+	{
+		TrialRow   *row = &t->rows[i];
+		ErrorData  *edata;
+
+		row->revision = ids[i];
+		t->current = row;
+		if (stopped)
+		{
+			row->operation = "not run: an earlier step failed";
+			continue;
+		}
+		if (nontransactional[i])
+		{
+			/*
+			 * Run by CALL migrate.apply() outside any transaction, so not
+			 * here: the version rows move over it and the trial goes on.
+			 */
+			row->operation = "not run: non-transactional revision";
+			(void) sandbox_try(stamp_step, t, true, false);
+			continue;
+		}
+
+		edata = sandbox_try(trial_step, t, true, true);
+		if (edata == NULL)
+			row->operation = "upgrade";
+		else if (edata->sqlerrcode == ERRCODE_ACTIVE_SQL_TRANSACTION)
+		{
+			/*
+			 * A statement that refuses to run in a transaction block
+			 * (CREATE INDEX CONCURRENTLY, VACUUM): the revision cannot be
+			 * tried, like a non-transactional one.
+			 */
+			row->operation = psprintf("not run: %s", edata->message);
+			(void) sandbox_try(stamp_step, t, true, false);
+		}
+		else
+		{
+			row->operation = sandbox_error_text(edata);
+			stopped = true;
+		}
+	}
+}
+
+/*
+ * migrate.trial(target, project)
+ */
+Datum
+migrate_trial(PG_FUNCTION_ARGS)
+{
+	MigrateCall call;
+	ReturnSetInfo *rsinfo;
+	Trial		t;
+
+	sandbox_refuse_nested("migrate.trial()");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be NULL"),
+				 errhint("Targets are 'head', 'heads', a revision id or prefix, or a relative step such as '+1'.")));
+
+	memset(&t, 0, sizeof(t));
+	t.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	t.project = migrate_project_arg(fcinfo, 1);
+
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	migrate_spi_begin(&call, false);
+	sandbox_run(trial_run, &t);
+
+	/* rows go to the result only now, outside the rolled-back subtransaction */
+	for (int i = 0; i < t.nrows; i++)
+	{
+		TrialRow   *row = &t.rows[i];
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, true, true, true};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(row->revision);
+		values[2] = CStringGetTextDatum(row->operation);
+		if (row->measured)
+		{
+			Interval   *duration = palloc0(sizeof(Interval));
+
+			duration->time = row->usecs;
+			values[3] = IntervalPGetDatum(duration);
+			values[4] = row->locks;
+			values[5] = row->rewrites;
+			nulls[3] = nulls[4] = nulls[5] = false;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	migrate_spi_end(&call);
+	return (Datum) 0;
+}
