@@ -20,6 +20,10 @@ PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
+# migrate_tap, the pgTAP assertions: a second extension, SQL only, installed
+# beside migrate (CREATE EXTENSION migrate_tap where pgTAP is)
+DATA += migrate_tap.control $(wildcard migrate_tap--*.sql)
+
 # pg_regress: what a user sees (sql/, expected/)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)

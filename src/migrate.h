@@ -155,6 +155,7 @@ extern bool migrate_body_running(void);
 
 /* sandbox.c: runs that are rolled back (trial, check_reversible) */
 extern void sandbox_refuse_nested(const char *function);
+extern void sandbox_check_privilege(const char *function, const char *caller);
 extern ErrorData *sandbox_try(void (*fn) (void *arg), void *arg, bool keep,
 							  bool catch);
 extern void sandbox_run(void (*fn) (void *arg), void *arg);

@@ -70,6 +70,34 @@ sandbox_refuse_nested(const char *function)
 }
 
 /*
+ * Refuse a caller who may not run the given function of migrate (such as
+ * "upgrade(text,text)"): the steps would all fail alike, and the reason is
+ * the caller's rights, not the revisions.
+ */
+void
+sandbox_check_privilege(const char *function, const char *caller)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(psprintf("migrate.%s", function));
+	rc = SPI_execute_with_args("SELECT pg_catalog.has_function_privilege($1, 'EXECUTE')",
+							   1, argtypes, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not check the privileges on migrate.%s", function);
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function migrate.%s", function),
+				 errdetail("%s runs the revisions through migrate.%s, with the privileges of its caller.",
+						   caller, function),
+				 errhint("Grant migrate_admin to the role.")));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
  * Errors that are not a step's result but the caller's business: a cancel
  * or a timeout the user asked for, and a serialization failure, after which
  * the transaction must be retried.  They end the whole call.

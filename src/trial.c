@@ -25,9 +25,10 @@
  * until it commits.
  *
  * Rewrites.  A table, materialized view or index that existed before the
- * trial and whose relfilenode changed during the step was rewritten
- * (ALTER TABLE forms that rewrite, VACUUM FULL is not possible here,
- * CLUSTER, REINDEX, TRUNCATE, ALTER ... SET TABLESPACE).
+ * trial was rewritten by a step when its relfilenode changed (the ALTER
+ * TABLE forms that rewrite, CLUSTER, REINDEX, TRUNCATE, SET TABLESPACE), or
+ * when the step dropped it and created a relation of the same name (ALTER
+ * COLUMN ... TYPE rebuilds the indexes on the column that way).
  *
  * Relations of the system schemas and of migrate's own schema are left out:
  * every DDL statement writes the catalogs, and every step writes migrate's
@@ -57,6 +58,8 @@ typedef struct ExistingRel
 	Oid			oid;
 	char		relkind;
 	Oid			filenode;		/* as of the last step; 0 once dropped */
+	char	   *nspname;
+	char	   *relname;
 	char	   *name;			/* qualified, quoted where needed */
 } ExistingRel;
 
@@ -142,8 +145,10 @@ read_existing(Trial *t)
 		t->rels[i].oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
 		t->rels[i].relkind = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
 		t->rels[i].filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
-		t->rels[i].name = quote_qualified_identifier(SPI_getvalue(tuple, desc, 4),
-													 SPI_getvalue(tuple, desc, 5));
+		t->rels[i].nspname = SPI_getvalue(tuple, desc, 4);
+		t->rels[i].relname = SPI_getvalue(tuple, desc, 5);
+		t->rels[i].name = quote_qualified_identifier(t->rels[i].nspname,
+													 t->rels[i].relname);
 	}
 	SPI_freetuptable(SPI_tuptable);
 	qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
@@ -251,18 +256,80 @@ cmp_cstring(const void *a, const void *b)
 }
 
 /*
+ * A relation the step dropped may have been created again under the same
+ * name: ALTER COLUMN ... TYPE rebuilds the indexes on the column that way.
+ * Such a relation counts as the one it replaces, rewritten: it takes its
+ * place in t->rels, under its new oid.  Returns how many were replaced.
+ */
+static int
+adopt_replacements(Trial *t, ExistingRel **dropped, int ndropped,
+				   char **names, int n)
+{
+	static SPIPlanPtr plan_replaced = NULL;
+	Oid			argtypes[2] = {NAMEARRAYOID, NAMEARRAYOID};
+	Datum		args[2];
+	Datum	   *nsps = palloc(sizeof(Datum) * (ndropped + 1));
+	Datum	   *rels = palloc(sizeof(Datum) * (ndropped + 1));
+	int			rc;
+	int			found = 0;
+
+	if (ndropped == 0)
+		return 0;
+	for (int i = 0; i < ndropped; i++)
+	{
+		nsps[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->nspname));
+		rels[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->relname));
+	}
+	migrate_prepare(&plan_replaced,
+					"SELECT d.i, c.oid, c.relfilenode"
+					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+					" WITH ORDINALITY AS d(nsp, rel, i)"
+					" JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) d.nsp"
+					" JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+					" AND c.relname OPERATOR(pg_catalog.=) d.rel",
+					2, argtypes);
+	args[0] = PointerGetDatum(construct_array(nsps, ndropped, NAMEOID, NAMEDATALEN,
+											  false, TYPALIGN_CHAR));
+	args[1] = PointerGetDatum(construct_array(rels, ndropped, NAMEOID, NAMEDATALEN,
+											  false, TYPALIGN_CHAR));
+	rc = SPI_execute_plan(plan_replaced, args, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		ExistingRel *rel = dropped[DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull)) - 1];
+
+		rel->oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+		rel->filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
+		names[n + found++] = rel->name;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	if (found > 0)
+		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
+	return found;
+}
+
+/*
  * The tables, materialized views and indexes that existed before the trial
- * and got a new relfilenode since the previous step, by name.
+ * and got a new relfilenode since the previous step (or were replaced by a
+ * relation of the same name), by name.
  */
 static Datum
 step_rewrites(Trial *t)
 {
 	Datum	   *oids = palloc(sizeof(Datum) * (t->nrels + 1));
+	ExistingRel **stored = palloc(sizeof(ExistingRel *) * (t->nrels + 1));
+	bool	   *seen = palloc0(sizeof(bool) * (t->nrels + 1));
+	ExistingRel **dropped = palloc(sizeof(ExistingRel *) * (t->nrels + 1));
+	char	  **names = palloc(sizeof(char *) * (t->nrels + 1));
 	Datum	   *elems;
-	char	  **names;
 	Datum		arg;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	int			nstored = 0;
+	int			ndropped = 0;
 	int			n = 0;
 	int			rc;
 
@@ -271,11 +338,15 @@ step_rewrites(Trial *t)
 			(t->rels[i].relkind == RELKIND_RELATION ||
 			 t->rels[i].relkind == RELKIND_MATVIEW ||
 			 t->rels[i].relkind == RELKIND_INDEX))
+		{
+			stored[nstored] = &t->rels[i];
 			oids[nstored++] = ObjectIdGetDatum(t->rels[i].oid);
+		}
 
 	migrate_prepare(&plan_filenodes,
-					"SELECT oid, relfilenode FROM pg_catalog.pg_class"
-					" WHERE oid OPERATOR(pg_catalog.=) ANY ($1)",
+					"SELECT i, c.relfilenode"
+					" FROM pg_catalog.unnest($1) WITH ORDINALITY AS o(oid, i)"
+					" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.oid",
 					1, argtypes);
 	arg = PointerGetDatum(construct_array(oids, nstored, OIDOID, sizeof(Oid),
 										  true, TYPALIGN_INT));
@@ -283,26 +354,33 @@ step_rewrites(Trial *t)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
 
-	names = palloc(sizeof(char *) * (SPI_processed + 1));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		bool		isnull;
-		Oid			oid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														 SPI_tuptable->tupdesc, 1, &isnull));
-		Oid			filenode = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+		int64		i = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
+												   SPI_tuptable->tupdesc, 1, &isnull)) - 1;
+		Oid			filenode = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r],
 															  SPI_tuptable->tupdesc, 2, &isnull));
-		ExistingRel *rel = find_existing(t, oid);
 
-		if (rel != NULL && filenode != rel->filenode)
+		seen[i] = true;
+		if (filenode != stored[i]->filenode)
 		{
-			rel->filenode = filenode;
-			if (filenode != InvalidOid)
-				names[n++] = rel->name;
+			stored[i]->filenode = filenode;
+			names[n++] = stored[i]->name;
 		}
 	}
 	SPI_freetuptable(SPI_tuptable);
-	qsort(names, n, sizeof(char *), cmp_cstring);
 
+	for (int i = 0; i < nstored; i++)
+		if (!seen[i])
+		{
+			stored[i]->filenode = InvalidOid;
+			dropped[ndropped++] = stored[i];
+		}
+	/* t->rels may be sorted again: stored[] is not used after this */
+	n += adopt_replacements(t, dropped, ndropped, names, n);
+
+	qsort(names, n, sizeof(char *), cmp_cstring);
 	elems = palloc(sizeof(Datum) * (n + 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(names[i]);
@@ -425,6 +503,8 @@ migrate_trial(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	migrate_spi_begin(&call, false);
+	sandbox_check_privilege("upgrade(text,text)", "migrate.trial()");
+	sandbox_check_privilege("stamp(text,text,boolean)", "migrate.trial()");
 	sandbox_run(trial_run, &t);
 
 	/* rows go to the result only now, outside the rolled-back subtransaction */
