@@ -24,7 +24,7 @@
  * that expectation.
  *
  * The caller wraps the whole run in one outer subtransaction that is rolled
- * back at the end (sandbox_run), so the schema, the version rows and the
+ * back at the end (SandboxRun), so the schema, the version rows and the
  * log are as they were.  Sequences are not transactional: values taken by
  * bodies, and by the log's identity column, stay taken, as after any
  * rolled-back transaction.
@@ -54,14 +54,15 @@ static SPIPlanPtr plan_stamp = NULL;
 static SPIPlanPtr plan_nontransactional = NULL;
 
 /*
- * Refuse to start from inside a revision body: the function would run
- * bodies of its own inside the run under way, and roll back, with them,
- * whatever that run's body did in the same subtransaction.
+ * Refuse to start from inside another call of migrate, which can only be a
+ * revision body (or something a body set off, such as a trigger): the
+ * function would run bodies of its own inside the run under way, and roll
+ * back, with them, whatever that run's body did in the same subtransaction.
  */
 void
-sandbox_refuse_nested(const char *function)
+SandboxRefuseNested(const char *function)
 {
-	if (migrate_body_running())
+	if (CallDepth() > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),
 				 errmsg("%s cannot be called from a revision body", function),
@@ -75,7 +76,7 @@ sandbox_refuse_nested(const char *function)
  * the caller's rights, not the revisions.
  */
 void
-sandbox_check_privilege(const char *function, const char *caller)
+SandboxCheckPrivilege(const char *function, const char *caller)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
@@ -120,7 +121,7 @@ must_propagate(const ErrorData *edata)
  * Returns NULL on success.
  */
 ErrorData *
-sandbox_try(void (*fn) (void *arg), void *arg, bool keep, bool catch)
+SandboxTry(void (*fn) (void *arg), void *arg, bool keep, bool catch)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -161,16 +162,16 @@ sandbox_try(void (*fn) (void *arg), void *arg, bool keep, bool catch)
  * error of fn is thrown again after the rollback.
  */
 void
-sandbox_run(void (*fn) (void *arg), void *arg)
+SandboxRun(void (*fn) (void *arg), void *arg)
 {
-	(void) sandbox_try(fn, arg, false, false);
+	(void) SandboxTry(fn, arg, false, false);
 }
 
 /*
  * "failed (22012): division by zero": a caught error, for a result row.
  */
 char *
-sandbox_error_text(const ErrorData *edata)
+SandboxErrorText(const ErrorData *edata)
 {
 	return psprintf("failed (%s): %s", unpack_sql_state(edata->sqlerrcode),
 					edata->message ? edata->message : "");
@@ -181,7 +182,7 @@ sandbox_error_text(const ErrorData *edata)
  * migrate.pending().  Unknown projects and targets are reported by it.
  */
 char	  **
-sandbox_pending(const char *target, const char *project, int *n)
+SandboxPending(const char *target, const char *project, int *n)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -189,9 +190,9 @@ sandbox_pending(const char *target, const char *project, int *n)
 	char	  **ids;
 	volatile int rc = 0;
 
-	migrate_prepare(&plan_pending,
-					"SELECT revision FROM migrate.pending($1, $2) ORDER BY step",
-					2, argtypes);
+	BookkeepingPrepare(&plan_pending,
+					   "SELECT revision FROM migrate.pending($1, $2) ORDER BY step",
+					   2, argtypes);
 	values[0] = CStringGetTextDatum(target);
 	values[1] = CStringGetTextDatum(project);
 	PG_TRY();
@@ -253,13 +254,13 @@ run_one(SPIPlanPtr plan, const char *what, const char *target,
  * Upgrade one revision, the next of the plan.
  */
 void
-sandbox_upgrade(const char *project, const char *revision)
+SandboxUpgrade(const char *project, const char *revision)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 
-	migrate_prepare(&plan_upgrade,
-					"SELECT revision FROM migrate.upgrade($1, $2)",
-					2, argtypes);
+	BookkeepingPrepare(&plan_upgrade,
+					   "SELECT revision FROM migrate.upgrade($1, $2)",
+					   2, argtypes);
 	run_one(plan_upgrade, "upgrade", revision, project, revision);
 }
 
@@ -268,15 +269,15 @@ sandbox_upgrade(const char *project, const char *revision)
  * the file).  parent is one of its parents, or NULL for a root.
  */
 void
-sandbox_downgrade(const char *project, const char *revision,
-				  const char *parent)
+SandboxDowngrade(const char *project, const char *revision,
+				 const char *parent)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	char	   *target = psprintf("%s@%s", revision, parent ? parent : "base");
 
-	migrate_prepare(&plan_downgrade,
-					"SELECT revision FROM migrate.downgrade($1, $2)",
-					2, argtypes);
+	BookkeepingPrepare(&plan_downgrade,
+					   "SELECT revision FROM migrate.downgrade($1, $2)",
+					   2, argtypes);
 	run_one(plan_downgrade, "downgrade", target, project, revision);
 }
 
@@ -285,7 +286,7 @@ sandbox_downgrade(const char *project, const char *revision,
  * the NOTICE that stamp() raises held back: the caller reports the step.
  */
 void
-sandbox_stamp(const char *project, const char *revision)
+SandboxStamp(const char *project, const char *revision)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -295,9 +296,9 @@ sandbox_stamp(const char *project, const char *revision)
 	if (client_min_messages < WARNING)
 		(void) set_config_option("client_min_messages", "warning", PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	migrate_prepare(&plan_stamp,
-					"SELECT revision FROM migrate.stamp($1, $2)",
-					2, argtypes);
+	BookkeepingPrepare(&plan_stamp,
+					   "SELECT revision FROM migrate.stamp($1, $2)",
+					   2, argtypes);
 	values[0] = CStringGetTextDatum(revision);
 	values[1] = CStringGetTextDatum(project);
 	rc = SPI_execute_plan(plan_stamp, values, NULL, false, 0);
@@ -315,7 +316,7 @@ sandbox_stamp(const char *project, const char *revision)
  * transaction.
  */
 bool *
-sandbox_nontransactional(const char *project, char **ids, int n)
+SandboxNontransactional(const char *project, char **ids, int n)
 {
 	bool	   *flags = palloc0(sizeof(bool) * (n + 1));
 	Oid			nsp = get_namespace_oid("migrate", true);
@@ -327,12 +328,12 @@ sandbox_nontransactional(const char *project, char **ids, int n)
 		get_attnum(relid, "transactional") == InvalidAttrNumber)
 		return flags;
 
-	migrate_prepare(&plan_nontransactional,
-					"SELECT id FROM migrate.revision"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND NOT transactional",
-					1, argtypes);
+	BookkeepingPrepare(&plan_nontransactional,
+					   "SELECT id FROM migrate.revision"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND NOT transactional",
+					   1, argtypes);
 	values[0] = CStringGetTextDatum(project);
-	migrate_exec(plan_nontransactional, values, NULL, SPI_OK_SELECT);
+	BookkeepingExec(plan_nontransactional, values, NULL, SPI_OK_SELECT);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);

@@ -122,14 +122,14 @@ read_existing(Trial *t)
 {
 	int			rc;
 
-	migrate_prepare(&plan_existing,
-					"SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
-					" FROM pg_catalog.pg_class c"
-					" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-					" WHERE NOT n.nspname OPERATOR(pg_catalog.=) ANY"
-					" ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
-					" AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
-					0, NULL);
+	BookkeepingPrepare(&plan_existing,
+					   "SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
+					   " FROM pg_catalog.pg_class c"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					   " WHERE NOT n.nspname OPERATOR(pg_catalog.=) ANY"
+					   " ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
+					   " AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
+					   0, NULL);
 	rc = SPI_execute_plan(plan_existing, NULL, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
@@ -280,14 +280,14 @@ adopt_replacements(Trial *t, ExistingRel **dropped, int ndropped,
 		nsps[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->nspname));
 		rels[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->relname));
 	}
-	migrate_prepare(&plan_replaced,
-					"SELECT d.i, c.oid, c.relfilenode"
-					" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
-					" WITH ORDINALITY AS d(nsp, rel, i)"
-					" JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) d.nsp"
-					" JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-					" AND c.relname OPERATOR(pg_catalog.=) d.rel",
-					2, argtypes);
+	BookkeepingPrepare(&plan_replaced,
+					   "SELECT d.i, c.oid, c.relfilenode"
+					   " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+					   " WITH ORDINALITY AS d(nsp, rel, i)"
+					   " JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) d.nsp"
+					   " JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+					   " AND c.relname OPERATOR(pg_catalog.=) d.rel",
+					   2, argtypes);
 	args[0] = PointerGetDatum(construct_array(nsps, ndropped, NAMEOID, NAMEDATALEN,
 											  false, TYPALIGN_CHAR));
 	args[1] = PointerGetDatum(construct_array(rels, ndropped, NAMEOID, NAMEDATALEN,
@@ -343,11 +343,11 @@ step_rewrites(Trial *t)
 			oids[nstored++] = ObjectIdGetDatum(t->rels[i].oid);
 		}
 
-	migrate_prepare(&plan_filenodes,
-					"SELECT i, c.relfilenode"
-					" FROM pg_catalog.unnest($1) WITH ORDINALITY AS o(oid, i)"
-					" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.oid",
-					1, argtypes);
+	BookkeepingPrepare(&plan_filenodes,
+					   "SELECT i, c.relfilenode"
+					   " FROM pg_catalog.unnest($1) WITH ORDINALITY AS o(oid, i)"
+					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.oid",
+					   1, argtypes);
 	arg = PointerGetDatum(construct_array(oids, nstored, OIDOID, sizeof(Oid),
 										  true, TYPALIGN_INT));
 	rc = SPI_execute_plan(plan_filenodes, &arg, NULL, false, 0);
@@ -401,7 +401,7 @@ trial_step(void *arg)
 	long		secs;
 	int			usecs;
 
-	sandbox_upgrade(t->project, row->revision);
+	SandboxUpgrade(t->project, row->revision);
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	row->usecs = (int64) secs * USECS_PER_SEC + usecs;
 	row->locks = step_locks(t, owner);
@@ -414,11 +414,11 @@ stamp_step(void *arg)
 {
 	Trial	   *t = (Trial *) arg;
 
-	sandbox_stamp(t->project, t->current->revision);
+	SandboxStamp(t->project, t->current->revision);
 }
 
 /*
- * The whole trial, inside the subtransaction that sandbox_run rolls back.
+ * The whole trial, inside the subtransaction that SandboxRun rolls back.
  */
 static void
 trial_run(void *arg)
@@ -429,9 +429,9 @@ trial_run(void *arg)
 	bool		stopped = false;
 
 	/* what is planned is what runs: nobody else migrates meanwhile */
-	migrate_lock(t->project);
-	ids = sandbox_pending(t->target, t->project, &t->nrows);
-	nontransactional = sandbox_nontransactional(t->project, ids, t->nrows);
+	ProjectLock(t->project);
+	ids = SandboxPending(t->target, t->project, &t->nrows);
+	nontransactional = SandboxNontransactional(t->project, ids, t->nrows);
 	read_existing(t);
 
 	t->rows = palloc0(sizeof(TrialRow) * (t->nrows + 1));
@@ -454,11 +454,11 @@ trial_run(void *arg)
 			 * here: the version rows move over it and the trial goes on.
 			 */
 			row->operation = "not run: non-transactional revision";
-			(void) sandbox_try(stamp_step, t, true, false);
+			(void) SandboxTry(stamp_step, t, true, false);
 			continue;
 		}
 
-		edata = sandbox_try(trial_step, t, true, true);
+		edata = SandboxTry(trial_step, t, true, true);
 		if (edata == NULL)
 			row->operation = "upgrade";
 		else if (edata->sqlerrcode == ERRCODE_ACTIVE_SQL_TRANSACTION)
@@ -469,11 +469,11 @@ trial_run(void *arg)
 			 * tried, like a non-transactional one.
 			 */
 			row->operation = psprintf("not run: %s", edata->message);
-			(void) sandbox_try(stamp_step, t, true, false);
+			(void) SandboxTry(stamp_step, t, true, false);
 		}
 		else
 		{
-			row->operation = sandbox_error_text(edata);
+			row->operation = SandboxErrorText(edata);
 			stopped = true;
 		}
 	}
@@ -489,7 +489,7 @@ migrate_trial(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo;
 	Trial		t;
 
-	sandbox_refuse_nested("migrate.trial()");
+	SandboxRefuseNested("migrate.trial()");
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -498,14 +498,14 @@ migrate_trial(PG_FUNCTION_ARGS)
 
 	memset(&t, 0, sizeof(t));
 	t.target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	t.project = migrate_project_arg(fcinfo, 1);
+	t.project = ProjectArg(fcinfo, 1);
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(&call, false);
-	sandbox_check_privilege("upgrade(text,text)", "migrate.trial()");
-	sandbox_check_privilege("stamp(text,text,boolean)", "migrate.trial()");
-	sandbox_run(trial_run, &t);
+	CallBegin(&call, false);
+	SandboxCheckPrivilege("upgrade(text,text)", "migrate.trial()");
+	SandboxCheckPrivilege("stamp(text,text,boolean)", "migrate.trial()");
+	SandboxRun(trial_run, &t);
 
 	/* rows go to the result only now, outside the rolled-back subtransaction */
 	for (int i = 0; i < t.nrows; i++)
@@ -529,6 +529,6 @@ migrate_trial(PG_FUNCTION_ARGS)
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
