@@ -228,3 +228,143 @@ AS $$
 $$;
 COMMENT ON FUNCTION max_lock_on_existing(text, text) IS
 'TAP: no pending revision of the project takes a lock stronger than mode on an existing relation (migrate.trial)';
+
+/*
+ * revisions_are_reversible(project, description): every pending revision
+ * passes migrate.check_reversible(), the stairway test (pytest-alembic's
+ * test_up_down_consistency, with the schema compared).  The diagnostics
+ * name each revision that fails, the problem and what differs.  A revision
+ * that cannot be checked (non-transactional) is named without failing the
+ * assertion.
+ */
+CREATE FUNCTION revisions_are_reversible(project text, description text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+	problems text[] := '{}';
+	notes text[] := '{}';
+	r record;
+	result text;
+BEGIN
+	FOR r IN SELECT c.revision, c.ok, c.problem, c.detail
+			   FROM migrate.check_reversible(project) AS c
+	LOOP
+		IF r.ok IS FALSE THEN
+			problems := problems || pg_catalog.format(E'revision %s: %s\n        %s', r.revision, r.problem,
+				pg_catalog.replace(r.detail, E'\n', E'\n        '));
+		ELSIF r.ok IS NULL AND r.detail NOT LIKE 'An earlier revision failed%' THEN
+			notes := notes || pg_catalog.format('revision %s not checked: %s', r.revision, r.detail);
+		END IF;
+	END LOOP;
+
+	result := ok(pg_catalog.cardinality(problems) OPERATOR(pg_catalog.=) 0, description);
+	IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 0 THEN
+		result := result || E'\n' || diag('    ' || pg_catalog.array_to_string(problems, E'\n    '));
+	END IF;
+	IF pg_catalog.cardinality(notes) OPERATOR(pg_catalog.>) 0 THEN
+		result := result || E'\n' || diag('    ' || pg_catalog.array_to_string(notes, E'\n    '));
+	END IF;
+	RETURN result;
+END
+$$;
+COMMENT ON FUNCTION revisions_are_reversible(text, text) IS
+'TAP: every pending revision of the project upgrades, downgrades back to the same schema and upgrades again (migrate.check_reversible)';
+
+CREATE FUNCTION revisions_are_reversible(project text)
+RETURNS text
+LANGUAGE sql
+SET search_path FROM CURRENT
+AS $$
+	SELECT revisions_are_reversible(project,
+		'pending revisions of project ' || _migrate_tap_project(project) || ' are reversible')
+$$;
+COMMENT ON FUNCTION revisions_are_reversible(text) IS
+'TAP: every pending revision of the project upgrades, downgrades back to the same schema and upgrades again (migrate.check_reversible)';
+
+/*
+ * schema_matches(project, migrated_schema, reference_schema, description):
+ * the schema the project's migrations build equals a reference schema the
+ * test suite built from its own DDL (pytest-alembic's "model definitions
+ * match DDL").  The project is upgraded to its heads from its current
+ * state, migrated_schema is compared with reference_schema by
+ * migrate.compare_schemas() (names relative to each schema, so the two may
+ * differ in name only), and the upgrade is rolled back.  Without
+ * migrated_schema: the project's target schema, else public.
+ */
+CREATE FUNCTION schema_matches(project text, migrated_schema name,
+							   reference_schema name, description text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+	differences text[];
+	failure text;
+BEGIN
+	BEGIN
+		PERFORM migrate.upgrade('heads', project);
+		SELECT COALESCE(pg_catalog.array_agg(
+				   CASE
+					   WHEN d.left_definition IS NULL THEN
+						   pg_catalog.format('%s %s: only in %s: %s', d.kind, d.name, reference_schema, d.right_definition)
+					   WHEN d.right_definition IS NULL THEN
+						   pg_catalog.format('%s %s: only in %s: %s', d.kind, d.name, migrated_schema, d.left_definition)
+					   ELSE
+						   pg_catalog.format(E'%s %s:\n        %s: %s\n        %s: %s', d.kind, d.name,
+							   migrated_schema, d.left_definition, reference_schema, d.right_definition)
+				   END ORDER BY d.kind, d.name), '{}')
+		  INTO differences
+		  FROM migrate.compare_schemas(migrated_schema::text, reference_schema::text) AS d;
+		-- undo the upgrade: this block's subtransaction is rolled back
+		RAISE EXCEPTION USING ERRCODE = 'MTAP0';
+	EXCEPTION
+		WHEN SQLSTATE 'MTAP0' THEN
+			NULL;
+		WHEN undefined_object OR invalid_schema_name THEN
+			RAISE;
+		WHEN OTHERS THEN
+			failure := pg_catalog.format('upgrading project %s failed (%s): %s',
+				_migrate_tap_project(project), SQLSTATE, SQLERRM);
+	END;
+
+	IF failure IS NOT NULL THEN
+		RETURN ok(false, description) || E'\n' || diag('    ' || failure);
+	END IF;
+	IF pg_catalog.cardinality(differences) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN ok(true, description);
+	END IF;
+	RETURN ok(false, description) || E'\n' ||
+		diag('    ' || pg_catalog.array_to_string(differences, E'\n    '));
+END
+$$;
+COMMENT ON FUNCTION schema_matches(text, name, name, text) IS
+'TAP: the schema the project''s migrations build (upgrade to heads, rolled back) equals a reference schema';
+
+CREATE FUNCTION schema_matches(project text, reference_schema name, description text)
+RETURNS text
+LANGUAGE sql
+SET search_path FROM CURRENT
+AS $$
+	SELECT schema_matches(project,
+		COALESCE((SELECT p.target_schema FROM migrate.project AS p
+				   WHERE p.name OPERATOR(pg_catalog.=)
+						 COALESCE(project, pg_catalog.current_setting('migrate.project', true), 'default')),
+				 'public'),
+		reference_schema, description)
+$$;
+COMMENT ON FUNCTION schema_matches(text, name, text) IS
+'TAP: the schema the project''s migrations build (its target schema, or public) equals a reference schema';
+
+CREATE FUNCTION schema_matches(project text, reference_schema name)
+RETURNS text
+LANGUAGE sql
+SET search_path FROM CURRENT
+AS $$
+	SELECT schema_matches(project, reference_schema,
+		'the migrations of project ' || _migrate_tap_project(project) ||
+		' build the schema of ' || pg_catalog.quote_ident(reference_schema))
+$$;
+COMMENT ON FUNCTION schema_matches(text, name) IS
+'TAP: the schema the project''s migrations build (its target schema, or public) equals a reference schema';
