@@ -302,9 +302,24 @@ AS $$
 DECLARE
 	differences text[];
 	failure text;
+	doing text;
 BEGIN
+	-- wrong arguments are errors; whatever goes wrong after is a failure
+	IF NOT EXISTS (SELECT FROM migrate.heads(project)) THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'undefined_object',
+			MESSAGE = pg_catalog.format('project %s has no revisions', _migrate_tap_project(project));
+	END IF;
+	IF pg_catalog.to_regnamespace(pg_catalog.quote_ident(reference_schema)) IS NULL THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'undefined_object',
+			MESSAGE = pg_catalog.format('schema "%s" does not exist', reference_schema);
+	END IF;
+
 	BEGIN
+		doing := 'upgrading to heads';
 		PERFORM migrate.upgrade('heads', project);
+		doing := 'comparing the schemas';
 		SELECT COALESCE(pg_catalog.array_agg(
 				   CASE
 					   WHEN d.left_definition IS NULL THEN
@@ -322,11 +337,8 @@ BEGIN
 	EXCEPTION
 		WHEN SQLSTATE 'MTAP0' THEN
 			NULL;
-		WHEN undefined_object OR invalid_schema_name THEN
-			RAISE;
 		WHEN OTHERS THEN
-			failure := pg_catalog.format('upgrading project %s failed (%s): %s',
-				_migrate_tap_project(project), SQLSTATE, SQLERRM);
+			failure := pg_catalog.format('%s failed (%s): %s', doing, SQLSTATE, SQLERRM);
 	END;
 
 	IF failure IS NOT NULL THEN
