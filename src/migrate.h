@@ -19,6 +19,8 @@
  *	log.c			the log rows
  *	body.c			running one revision body
  *	run.c			running a plan
+ *	sandbox.c		runs that are rolled back: steps through the SQL entry
+ *					points, each in a subtransaction (trial, check_reversible)
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
@@ -26,8 +28,7 @@
  * show.c (heads, bases, branches, history, show, pending, script), verify.c
  * (verify), graph_cache.c (the trigger on migrate.revision), trial.c
  * (trial), reversible.c (check_reversible) and migrate.c (the module and its
- * settings).  sandbox.c, under the last two, runs steps through the SQL
- * entry points in subtransactions that are rolled back.
+ * settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *

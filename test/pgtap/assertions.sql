@@ -2,7 +2,7 @@
 -- checked as pgTAP checks its own: check_test() runs it, takes its TAP
 -- output apart (ok or not ok, description, diagnostics), compares each part
 -- with what is expected, and removes the failure from the plan's count.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 CREATE EXTENSION migrate_tap;
 SELECT * FROM no_plan();
 

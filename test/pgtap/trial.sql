@@ -1,5 +1,5 @@
 -- migrate.trial(): steps, locks and rewrites, as tables; nothing stays.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 CREATE TABLE tk_orders (id int PRIMARY KEY, amount int, note text);

@@ -1,5 +1,5 @@
 -- migrate.check_reversible(): graph shapes, what is compared, what stays.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 CREATE TABLE rv_base (id int PRIMARY KEY);

@@ -1,7 +1,7 @@
 -- A linear history of five revisions: every target form, as a table of
 -- (state before, command, target) -> (revisions run, state after), and the
 -- errors users will type, with their SQLSTATEs.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 SET migrate.project = 'tap_linear';
