@@ -3,9 +3,6 @@
 SELECT * FROM no_plan();
 
 CREATE TABLE rv_base (id int PRIMARY KEY);
-CREATE TEMP TABLE rv_catalog_before AS
-	SELECT c.oid, c.relname, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-	 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%';
 
 -- Branches, a merge, a dependency across branches and a second root: each
 -- revision's downgrade target keeps the other branches applied, so every
@@ -32,6 +29,9 @@ SELECT results_eq($$SELECT * FROM migrate.current('rv_graph')$$, ARRAY['r1'], 't
 SELECT is((SELECT count(*) FROM migrate.log WHERE project = 'rv_graph'), 2::bigint, 'the log is as before');
 
 -- What a downgrade may forget, each in its own revision.
+CREATE TEMP TABLE rv_catalog_before AS
+	SELECT c.oid, c.relname, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname NOT LIKE 'pg_temp%';
 CREATE ROLE rv_reader;
 SELECT migrate.register('f1', 'CREATE TABLE rv_f (id int, v int)', 'DROP TABLE rv_f', project => 'rv_forget');
 SELECT migrate.register('f2', 'ALTER TABLE rv_f ADD CONSTRAINT rv_f_v CHECK (v > 0)', 'SELECT 1', down_revision => 'f1', project => 'rv_forget');

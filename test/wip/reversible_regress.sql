@@ -75,5 +75,6 @@ SET ROLE stairs_reader;
 SELECT * FROM migrate.check_reversible();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+SELECT count(*) FROM migrate.downgrade('base');
 DROP TABLE accounts;
 DROP ROLE stairs_reader;
