@@ -515,7 +515,11 @@ index_rows(const char *index, int nkeys, const char *const *keys,
 
 	snapshot = RegisterSnapshot(migrate_scan_snapshot());
 	slot = table_slot_create(rel, NULL);
+#if PG_VERSION_NUM >= 180000
+	scan = index_beginscan(rel, irel, snapshot, NULL, nkeys, 0);
+#else
 	scan = index_beginscan(rel, irel, snapshot, nkeys, 0);
+#endif
 	index_rescan(scan, scankey, nkeys, NULL, 0);
 	while ((limit == 0 || rows->n < limit) &&
 		   index_getnext_slot(scan, ForwardScanDirection, slot))

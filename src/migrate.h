@@ -139,6 +139,10 @@ extern char **migrate_split_list(const char *text, const char *argname, int *n);
 extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql);
 
 /* graph_pg.c */
+#ifndef pg_attribute_noreturn
+/* PostgreSQL 18 replaced it by pg_noreturn, written before the declaration */
+#define pg_attribute_noreturn() __attribute__((noreturn))
+#endif
 extern void migrate_graph_error(const MgError *err, const char *project) pg_attribute_noreturn();
 
 /* run.c */
