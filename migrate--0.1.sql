@@ -328,3 +328,46 @@ GRANT EXECUTE ON FUNCTION
 	migrate.verify(text)
 TO migrate_admin;
 GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
+
+-- The schema model: fingerprints and comparisons of schemas.
+
+CREATE FUNCTION migrate.fingerprint(schemas text[] DEFAULT NULL)
+RETURNS TABLE (kind text, name text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_fingerprint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.fingerprint(text[]) IS
+'canonical description of the schemas (NULL: every user schema), one row per object, names qualified';
+
+CREATE FUNCTION migrate.fingerprint_hash(schemas text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_fingerprint_hash'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.fingerprint_hash(text[]) IS
+'sha256 of the rows of fingerprint(schemas)';
+
+CREATE FUNCTION migrate.schema_fingerprint(schema text)
+RETURNS TABLE (kind text, name text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.schema_fingerprint(text) IS
+'canonical description of one schema, names relative to it: equal for two schemas built by the same DDL';
+
+CREATE FUNCTION migrate.compare_schemas(left_schema text, right_schema text)
+RETURNS TABLE (kind text, name text, left_definition text, right_definition text)
+AS 'MODULE_PATHNAME', 'migrate_compare_schemas'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.compare_schemas(text, text) IS
+'the rows of schema_fingerprint() that differ between two schemas; none when they match';
+
+/*
+ * These only read the system catalogs, which every role may read already
+ * (pg_class, pg_attribute, pg_proc with function bodies, pg_policy, ...):
+ * they show nothing a role could not query itself, and change nothing, so
+ * PUBLIC may run them (the default, stated here on purpose).
+ */
+GRANT EXECUTE ON FUNCTION
+	migrate.fingerprint(text[]),
+	migrate.fingerprint_hash(text[]),
+	migrate.schema_fingerprint(text),
+	migrate.compare_schemas(text, text)
+TO PUBLIC;
