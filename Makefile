@@ -19,10 +19,21 @@ OBJS = \
 	src/run.o \
 	src/sandbox.o \
 	src/show.o \
+	src/reversible.o \
 	src/trial.o \
 	src/values.o \
 	src/verify.o \
-	src/version.o
+	src/version.o \
+	$(SCHEMA_OBJS)
+# the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
+SCHEMA_OBJS = \
+	src/schema/compare.o \
+	src/schema/describe.o \
+	src/schema/load.o \
+	src/schema/load_relations.o \
+	src/schema/load_routines.o \
+	src/schema/load_types.o \
+	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
@@ -50,6 +61,7 @@ include $(PGXS)
 
 # every object sees the shared headers
 $(OBJS): src/migrate.h src/graph.h src/compat.h
+$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

@@ -24,6 +24,9 @@ Workloads:
   7. testing         check_reversible() and trial('head') over N revisions
                      (CREATE TABLE + INDEX, with their downgrades) against
                      upgrade('head') of the same revisions
+  8. schema model    fingerprint() of a schema of N tables, against
+                     upgrade('head') building that schema and pg_dump
+                     --schema-only of it
 
 --smoke runs every workload at tiny sizes, for CI: it checks that the
 benchmark still runs, not the targets.
@@ -485,22 +488,62 @@ def testing(report, work, n, repeats):
                "upgrade('head')", um * 1000, "ms", "")
 
 
+def schema_ddl(n):
+    """N tables with a key, a few columns, a default, a check, an index and a
+    foreign key to the previous table: the kind of schema an application has."""
+    out = []
+    for i in range(1, n + 1):
+        fk = f", prev_id bigint REFERENCES t_{i - 1} (id)" if i > 1 else ""
+        out.append(f"CREATE TABLE t_{i} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                   f" name text NOT NULL, amount numeric(12,2) DEFAULT 0 CHECK (amount >= 0),"
+                   f" created timestamptz NOT NULL DEFAULT now(){fk});")
+        out.append(f"CREATE INDEX t_{i}_name ON t_{i} (name);")
+    return "\n".join(out) + "\n"
+
+
+def schema_model(report, work, n, repeats):
+    print(f"8. schema model: fingerprint of {n} tables", flush=True)
+    ddl = schema_ddl(n)
+    reg = os.path.join(work, "schema_register.sql")
+    with open(reg, "w") as f:
+        f.write("CREATE EXTENSION IF NOT EXISTS migrate;\n")
+        f.write(f"SELECT migrate.register('s1', $b${ddl}$b$);\n")
+    createdb("bench_schema_tmpl")
+    run(psql("bench_schema_tmpl", "-f", reg))
+    up = []
+    for _ in range(repeats):
+        createdb("bench_schema", "bench_schema_tmpl")
+        up.append(timed(psql("bench_schema", "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+    fp, dump = [], []
+    for _ in range(repeats):
+        fp.append(timed(psql("bench_schema", "-c",
+                             "SELECT count(*) FROM migrate.fingerprint(ARRAY['public'])")))
+        dump.append(timed(["pg_dump", "--schema-only", "-n", "public", "-d", "bench_schema",
+                           "-f", os.devnull]))
+    report.add("schema model", f"fingerprint, {n} tables", statistics.median(fp) * 1000,
+               "upgrade('head') building them", statistics.median(up) * 1000, "ms")
+    report.add("schema model", f"fingerprint, {n} tables", statistics.median(fp) * 1000,
+               "pg_dump --schema-only", statistics.median(dump) * 1000, "ms")
+    dropdb("bench_schema")
+    dropdb("bench_schema_tmpl")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     ap.add_argument("--out", help="directory for generated projects and the result table")
     ap.add_argument("--only", help="comma-separated workloads to run: "
-                    "ddl,overhead,noop,scale,memory,alembic,testing (default: all)")
+                    "ddl,overhead,noop,scale,memory,alembic,testing,schema (default: all)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     wanted = lambda name: only is None or name in only
 
     if args.smoke:
-        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10,
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20,
                      repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], testing=200, repeats=5)
+                     alembic=[10, 100, 1000], testing=200, schema=1000, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report()
@@ -519,6 +562,8 @@ def main():
         alembic(report, work, sizes["alembic"], r)
     if wanted("testing"):
         testing(report, work, sizes["testing"], r)
+    if wanted("schema"):
+        schema_model(report, work, sizes["schema"], r)
 
     table = report.table()
     print()

@@ -76,14 +76,15 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
-		  'show', 'script', 'verify', 'trial'],
+		  'show', 'script', 'verify', 'trial', 'check_reversible'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending'],
-	'PUBLIC may run the read-only views of the graph');
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending',
+		  'fingerprint', 'fingerprint_hash', 'schema_fingerprint', 'compare_schemas'],
+	'PUBLIC may run the read-only views of the graph and of the catalogs');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
 CREATE ROLE migrate_tap_admin IN ROLE migrate_admin;
 SET ROLE migrate_tap_admin;

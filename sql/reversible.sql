@@ -61,14 +61,14 @@ SELECT migrate.register('w3', 'CREATE TABLE w3 (id int)', 'DROP TABLE w3',
 SELECT * FROM migrate.check_reversible('broken');
 
 -- Nothing pending: no rows.
-SELECT migrate.register('d1', 'CREATE TABLE done_table ()', 'DROP TABLE done_table', project => 'done');
-SELECT revision FROM migrate.upgrade('head', 'done');
-SELECT * FROM migrate.check_reversible('done');
+SELECT migrate.register('d1', 'CREATE TABLE done_table ()', 'DROP TABLE done_table', project => 'done_check');
+SELECT revision FROM migrate.upgrade('head', 'done_check');
+SELECT * FROM migrate.check_reversible('done_check');
 
 -- Errors.
 SELECT * FROM migrate.check_reversible('no_such_project');
 \echo :LAST_ERROR_SQLSTATE
-SELECT migrate.register('n1', $$SELECT * FROM migrate.check_reversible('done')$$, project => 'nested_check');
+SELECT migrate.register('n1', $$SELECT * FROM migrate.check_reversible('done_check')$$, project => 'nested_check');
 SELECT * FROM migrate.upgrade('head', 'nested_check');
 \echo :LAST_ERROR_SQLSTATE
 SET ROLE stairs_reader;
