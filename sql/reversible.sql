@@ -7,9 +7,9 @@ SET migrate.project = 'stairs';
 CREATE TABLE accounts (id int PRIMARY KEY, name text);
 CREATE ROLE stairs_reader;
 
-SELECT migrate.register('v1', 'CREATE TABLE orders (id int PRIMARY KEY, account int REFERENCES accounts, amount numeric)',
-	'DROP TABLE orders', message => 'orders');
-SELECT migrate.register('v2', 'CREATE INDEX orders_amount ON orders (amount)',
+SELECT migrate.register('v1', 'CREATE TABLE purchases (id int PRIMARY KEY, account int REFERENCES accounts, amount numeric)',
+	'DROP TABLE purchases', message => 'purchases');
+SELECT migrate.register('v2', 'CREATE INDEX purchases_amount ON purchases (amount)',
 	'SELECT 1', down_revision => 'v1', message => 'forgets the index');
 SELECT migrate.register('v3', $$COMMENT ON TABLE accounts IS 'who pays'$$,
 	'SELECT 1', down_revision => 'v2', message => 'forgets the comment');
@@ -17,8 +17,8 @@ SELECT migrate.register('v4', $$ALTER TABLE accounts ALTER COLUMN name SET DEFAU
 	'SELECT 1', down_revision => 'v3', message => 'forgets the default');
 SELECT migrate.register('v5', 'GRANT SELECT ON accounts TO stairs_reader',
 	'SELECT 1', down_revision => 'v4', message => 'forgets the grant');
-SELECT migrate.register('v6', 'ALTER TABLE orders ADD COLUMN note text',
-	'ALTER TABLE orders DROP COLUMN note', down_revision => 'v5', message => 'reversible');
+SELECT migrate.register('v6', 'ALTER TABLE purchases ADD COLUMN note text',
+	'ALTER TABLE purchases DROP COLUMN note', down_revision => 'v5', message => 'reversible');
 SELECT migrate.register('v7', 'CREATE TABLE audit (id int)',
 	NULL, down_revision => 'v6', message => 'irreversible');
 SELECT migrate.register('v8', 'CREATE TABLE audit_archive (id int)',
@@ -40,7 +40,7 @@ SELECT * FROM migrate.check_reversible();
 -- Nothing of it stayed.
 SELECT * FROM migrate.current();
 SELECT count(*) - :log_rows AS new_log_rows FROM migrate.log;
-SELECT to_regclass('orders') AS orders, to_regclass('audit') AS audit;
+SELECT to_regclass('purchases') AS purchases, to_regclass('audit') AS audit;
 SELECT obj_description('accounts'::regclass, 'pg_class') AS comment,
 	   (SELECT column_default FROM information_schema.columns
 		 WHERE table_name = 'accounts' AND column_name = 'name') AS name_default,

@@ -95,3 +95,4 @@ SELECT * FROM migrate.trial();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE trial_reader;
+DROP TABLE orders, customers;

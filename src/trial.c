@@ -223,7 +223,15 @@ step_locks(const Trial *t, ResourceOwner owner)
 			held[rel - t->rels] |= inst->holdMask;
 	}
 
-	locks = palloc(sizeof(StepLock) * (t->nrels * MaxLockMode + 1));
+	pfree(data->locks);
+	pfree(data);
+
+	for (int r = 0; r < t->nrels; r++)
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
+			if (held[r] & LOCKBIT_ON(mode))
+				n++;
+	locks = palloc(sizeof(StepLock) * (n + 1));
+	n = 0;
 	for (int r = 0; r < t->nrels; r++)
 	{
 		LOCKTAG		tag;
@@ -246,6 +254,8 @@ step_locks(const Trial *t, ResourceOwner owner)
 		elems[i] = CStringGetTextDatum(psprintf("%s on %s",
 												GetLockmodeName(DEFAULT_LOCKMETHOD, locks[i].mode),
 												locks[i].name));
+	pfree(held);
+	pfree(locks);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -384,6 +394,11 @@ step_rewrites(Trial *t)
 	elems = palloc(sizeof(Datum) * (n + 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(names[i]);
+	pfree(oids);
+	pfree(stored);
+	pfree(seen);
+	pfree(dropped);
+	pfree(names);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
