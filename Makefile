@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/adopt.o \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
@@ -18,8 +19,10 @@ OBJS = \
 	src/register.o \
 	src/run.o \
 	src/sandbox.o \
-	src/show.o \
 	src/reversible.o \
+	src/show.o \
+	src/statements.o \
+	src/status.o \
 	src/trial.o \
 	src/values.o \
 	src/verify.o \

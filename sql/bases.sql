@@ -3,7 +3,9 @@
 --
 SET migrate.project = 'bases_demo';
 
+-- No such project yet.
 SELECT * FROM migrate.bases();
+\echo :LAST_ERROR_SQLSTATE
 
 -- Two independent bases, each starting a labelled branch, and a revision
 -- that depends on the other branch: a dependency does not make a base.

@@ -4,7 +4,9 @@
 --
 SET migrate.project = 'branches_demo';
 
+-- No such project yet.
 SELECT * FROM migrate.branches();
+\echo :LAST_ERROR_SQLSTATE
 
 SELECT migrate.register('p1', '', '', message => 'base');
 -- A line has no branch point.

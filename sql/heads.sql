@@ -3,7 +3,13 @@
 --
 SET migrate.project = 'heads_demo';
 
--- No project yet: no rows.
+-- No project of that name yet: an error (42704), so that a mistyped name
+-- is not taken for an empty project.
+SELECT * FROM migrate.heads();
+\echo :LAST_ERROR_SQLSTATE
+
+-- A project that has been configured but has no revisions has no heads.
+SELECT migrate.configure('heads_demo');
 SELECT * FROM migrate.heads();
 
 -- A base, two branches from it (one labelled), and a revision that only
@@ -26,6 +32,7 @@ SELECT * FROM migrate.heads();
 
 -- Another project is another graph; a NULL project means migrate.project.
 SELECT * FROM migrate.heads('nobody');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM migrate.heads(NULL);
 SELECT * FROM migrate.heads('');
 \echo :LAST_ERROR_SQLSTATE

@@ -4,7 +4,9 @@
 --
 SET migrate.project = 'history_demo';
 
+-- No such project yet.
 SELECT * FROM migrate.history();
+\echo :LAST_ERROR_SQLSTATE
 
 SELECT migrate.register('y1', '', '', message => 'first');
 SELECT migrate.register('y2', '', '', down_revision => 'y1', message => 'second');

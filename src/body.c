@@ -224,26 +224,64 @@ BodyPrepareTargetSchema(const MigrateProject *project)
 				 errhint("Give the schema to a role with your privileges, or run the migration as its owner.")));
 }
 
+/* the statement of a body under way, for the error context */
+static void
+statement_error_callback(void *arg)
+{
+	const BodyStatement *st = (const BodyStatement *) arg;
+
+	errcontext("statement %d of the body, line %d", st->number, st->line);
+}
+
 /*
- * Run one body as the caller.  The settings are scoped to the body by a GUC
- * nest level.  statement_timeout is read by the server only when a
- * top-level statement starts, so the body's own limit is armed here by hand,
- * never later than a limit the session already had, and put back after.
+ * Run a body's statements one after the other, through SPI, in the
+ * caller's transaction.  When the body has more than one, an error says
+ * which one failed.
  */
 static void
-run_body(const MigrateProject *project, const char *body)
+run_statements(const BodyStatement *stmts, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		ErrorContextCallback errcallback;
+		int			rc;
+
+		errcallback.callback = statement_error_callback;
+		errcallback.arg = (void *) &stmts[i];
+		errcallback.previous = error_context_stack;
+		if (n > 1)
+			error_context_stack = &errcallback;
+		rc = SPI_execute(stmts[i].text, false, 0);
+		if (rc == SPI_ERROR_TRANSACTION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("transaction control statements are not allowed in a revision body"),
+					 errdetail("A revision runs inside the caller's transaction; BEGIN, COMMIT, ROLLBACK and SAVEPOINT would end or split it."),
+					 errhint("Remove the transaction control statements from the revision: migrate commits or rolls back the whole run with the caller's transaction.")));
+		if (rc == SPI_ERROR_COPY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COPY to or from the client is not allowed in a revision body"),
+					 errdetail("A body runs inside a function call, which has no connection to the client's input or output."),
+					 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
+		if (rc < 0)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		error_context_stack = errcallback.previous;
+		if (SPI_tuptable != NULL)
+			SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * The project's search_path and lock_timeout, in force until the returned
+ * GUC nest level is left.
+ */
+static int
+apply_settings(const MigrateProject *project)
 {
 	int			nestlevel = NewGUCNestLevel();
 	int			lock_timeout = project->lock_timeout >= 0 ?
 		project->lock_timeout : migrate_lock_timeout;
-	int			statement_timeout = project->statement_timeout >= 0 ?
-		project->statement_timeout : migrate_statement_timeout;
-	bool		had_timeout = get_timeout_active(STATEMENT_TIMEOUT);
-	TimestampTz old_finish = had_timeout ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
-	MemoryContext oldcontext = CurrentMemoryContext;
-	volatile bool armed = false;
-	volatile bool checking_client = false;
-	int			rc;
 
 	if (project->target_schema != NULL)
 	{
@@ -262,14 +300,40 @@ run_body(const MigrateProject *project, const char *body)
 		(void) set_config_option("lock_timeout", buf, PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	}
+	return nestlevel;
+}
 
-	/*
-	 * A client that goes away mid-run must not leave its migration to
-	 * commit unseen: have the server look for it every second while bodies
-	 * run (unless the session already checks), so that a lost client rolls
-	 * the run back as a cancel would.  The server arms this check only when
-	 * a statement starts, hence the explicit timer.
-	 */
+/* the timers a body runs under, and what to put back after it */
+typedef struct BodyTimers
+{
+	bool		had_timeout;	/* a statement_timeout was running */
+	TimestampTz old_finish;		/* and when it was due */
+	bool		armed;			/* the body's own limit is armed */
+	bool		checking_client;	/* the connection check is armed */
+} BodyTimers;
+
+/*
+ * statement_timeout is read by the server only when a top-level statement
+ * starts, so the body's own limit is armed here by hand, never later than a
+ * limit the session already had.
+ *
+ * And a client that goes away mid-run must not leave its migration to
+ * commit unseen: have the server look for it every second while bodies run
+ * (unless the session already checks), so that a lost client rolls the run
+ * back as a cancel would.  The server arms this check only when a statement
+ * starts, hence the explicit timer.  (Its setting is scoped by the caller's
+ * GUC nest level.)
+ */
+static void
+arm_timers(const MigrateProject *project, BodyTimers *t)
+{
+	int			statement_timeout = project->statement_timeout >= 0 ?
+		project->statement_timeout : migrate_statement_timeout;
+
+	t->had_timeout = get_timeout_active(STATEMENT_TIMEOUT);
+	t->old_finish = t->had_timeout ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	t->armed = false;
+	t->checking_client = false;
 	if (client_connection_check_interval == 0 && MyProcPort != NULL)
 	{
 		(void) set_config_option("client_connection_check_interval", "1000",
@@ -279,7 +343,7 @@ run_body(const MigrateProject *project, const char *body)
 		{
 			enable_timeout_after(CLIENT_CONNECTION_CHECK_TIMEOUT,
 								 client_connection_check_interval);
-			checking_client = true;
+			t->checking_client = true;
 		}
 	}
 	if (statement_timeout > 0)
@@ -287,30 +351,53 @@ run_body(const MigrateProject *project, const char *body)
 		TimestampTz finish = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 														 statement_timeout);
 
-		if (!had_timeout || finish < old_finish)
+		if (!t->had_timeout || finish < t->old_finish)
 		{
 			enable_timeout_at(STATEMENT_TIMEOUT, finish);
-			armed = true;
+			t->armed = true;
 		}
 	}
+}
 
+static void
+disarm_timers(const BodyTimers *t)
+{
+	if (t->checking_client)
+		disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
+	if (t->armed)
+	{
+		if (t->had_timeout)
+			enable_timeout_at(STATEMENT_TIMEOUT, t->old_finish);
+		else
+			disable_timeout(STATEMENT_TIMEOUT, false);
+	}
+}
+
+/*
+ * Run one body as the caller, with the project's settings and timers in
+ * force, scoped to the body.
+ */
+static void
+run_body(const MigrateProject *project, const char *body)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	BodyStatement *stmts;
+	int			n;
+	int			nestlevel;
+	BodyTimers	timers;
+
+	stmts = BodySplit(body, &n);
+	nestlevel = apply_settings(project);
+	arm_timers(project, &timers);
 	PG_TRY();
 	{
-		rc = SPI_execute(body, false, 0);
+		run_statements(stmts, n);
 	}
 	PG_CATCH();
 	{
 		ErrorData  *edata;
 
-		if (checking_client)
-			disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
-		if (armed)
-		{
-			if (had_timeout)
-				enable_timeout_at(STATEMENT_TIMEOUT, old_finish);
-			else
-				disable_timeout(STATEMENT_TIMEOUT, false);
-		}
+		disarm_timers(&timers);
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		if (edata->sqlerrcode != ERRCODE_ACTIVE_SQL_TRANSACTION || edata->hint != NULL)
@@ -327,36 +414,9 @@ run_body(const MigrateProject *project, const char *body)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
-
-	if (checking_client)
-		disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
-	if (armed)
-	{
-		if (had_timeout)
-			enable_timeout_at(STATEMENT_TIMEOUT, old_finish);
-		else
-			disable_timeout(STATEMENT_TIMEOUT, false);
-	}
+	disarm_timers(&timers);
 	AtEOXact_GUC(true, nestlevel);
-
-	if (rc == SPI_ERROR_TRANSACTION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-				 errmsg("transaction control statements are not allowed in a revision body"),
-				 errdetail("A revision runs inside the caller's transaction; BEGIN, COMMIT, ROLLBACK and SAVEPOINT would end or split it."),
-				 errhint("Remove the transaction control statements from the revision: migrate commits or rolls back the whole run with the caller's transaction.")));
-	if (rc == SPI_ERROR_COPY)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("COPY to or from the client is not allowed in a revision body"),
-				 errdetail("A body runs inside a function call, which has no connection to the client's input or output."),
-				 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
-	if (rc < 0)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
-	if (SPI_tuptable != NULL)
-		SPI_freetuptable(SPI_tuptable);
 }
-
 
 /*
  * Run a step's body as the caller, with an error context that names the

@@ -41,6 +41,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -180,6 +181,28 @@ CallInit(void)
 {
 	RegisterXactCallback(xact_callback, NULL);
 	RegisterSubXactCallback(subxact_callback, NULL);
+}
+
+/*
+ * Refuse a function that changes a project where nothing can be written:
+ * on a standby, or in a read-only transaction.  Checked before anything
+ * else, so that the error says why instead of naming the first internal
+ * statement that failed.
+ */
+void
+CallCheckWritable(const char *function)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run migrate.%s() on a standby server", function),
+				 errdetail("The server is in recovery: it replays the primary's changes and cannot record a migration of its own."),
+				 errhint("Connect to the primary server; standbys follow it by replication.")));
+	if (XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run migrate.%s() in a read-only transaction", function),
+				 errhint("Run it in a read-write transaction (SET TRANSACTION READ WRITE, or default_transaction_read_only off).")));
 }
 
 /*

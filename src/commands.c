@@ -92,11 +92,7 @@ open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
 	ProjectLock(name);
 	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
 	cg = GraphCacheGet(*project);
-	if (mg_graph_size(cg->graph) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name),
-				 errhint("Register revisions with migrate.register() first.")));
+	GraphCheckNotEmpty(cg);
 	if (cg->ndrifted > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -188,6 +184,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallCheckNotRunning(name);
+	CallCheckWritable(planner == mg_plan_upgrade ? "upgrade" : "downgrade");
 	CallBegin(&call, false);
 	if (planner == mg_plan_upgrade)
 	{
@@ -267,7 +264,7 @@ migrate_current(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *name = ProjectArg(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MigrateProject project;
+	MigrateProject *project;
 	CachedGraph *cg;
 	MgRevList	rows;
 	MgRevList	current;
@@ -275,10 +272,10 @@ migrate_current(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	CallBegin(&call, true);
-	if (ProjectRead(name, false, &project) &&
-		!current_from_summary(fcinfo, &project))
+	project = ProjectOpen(name, false);
+	if (!current_from_summary(fcinfo, project))
 	{
-		cg = GraphCacheGet(&project);
+		cg = GraphCacheGet(project);
 		rows = VersionRows(cg);
 		if (!mg_current(cg->graph, &rows, &current, &err))
 			GraphError(&err, name);
@@ -323,6 +320,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallCheckNotRunning(name);
+	CallCheckWritable("stamp");
 	CallBegin(&call, false);
 	cg = open_for_run(name, &project, &rows, purge);
 	if (!mg_plan_stamp(cg->graph, list, n, &rows, false, &plan, &err))
@@ -371,6 +369,7 @@ migrate_configure(PG_FUNCTION_ARGS)
 	values[4] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 
+	CallCheckWritable("configure");
 	CallBegin(&call, false);
 	ProjectLock(name);
 	BookkeepingPrepare(&plan_configure,

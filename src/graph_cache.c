@@ -266,6 +266,20 @@ GraphCacheGet(const MigrateProject *project)
 }
 
 /*
+ * A target names nothing in a project without revisions (one that was only
+ * configured so far): refuse the commands that resolve one.
+ */
+void
+GraphCheckNotEmpty(const CachedGraph *cg)
+{
+	if (mg_graph_size(cg->graph) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("project \"%s\" has no revisions", cg->project),
+				 errhint("Register revisions with migrate.register() first.")));
+}
+
+/*
  * Trigger on migrate.revision, for each statement: a change made by hand
  * (not through migrate's functions) gives every project a new graph_gen, so
  * no backend goes on using a graph or a summary built before the change (a

@@ -17,6 +17,7 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	version.c		the version rows
  *	log.c			the log rows
+ *	statements.c	a body as the list of its statements
  *	body.c			running one revision body
  *	run.c			running a plan
  *	sandbox.c		runs that are rolled back: steps through the SQL entry
@@ -26,9 +27,10 @@
  * calls into another of the group): register.c (register, revision,
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
  * show.c (heads, bases, branches, history, show, pending, script), verify.c
- * (verify), graph_cache.c (the trigger on migrate.revision), trial.c
- * (trial), reversible.c (check_reversible) and migrate.c (the module and its
- * settings).
+ * (verify), status.c (project_status, behind the view migrate.status),
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
+ * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
+ * and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *
@@ -119,6 +121,14 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
+/* one statement of a revision body (BodySplit) */
+typedef struct BodyStatement
+{
+	int			number;			/* 1 for the body's first statement */
+	int			line;			/* the body's line it starts on, from 1 */
+	char	   *text;			/* the statement, without its semicolon */
+} BodyStatement;
+
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
 {
@@ -147,6 +157,7 @@ extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
 
 /* call.c */
 extern void CallInit(void);
+extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
@@ -191,6 +202,7 @@ extern void ProjectTouch(const char *project);
 extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
 
 /* version.c */
 extern char **VersionIds(const char *project, int *n);
@@ -205,6 +217,9 @@ extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					TimestampTz start, int64 usecs, const char *role,
 					const char *checksum);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* statements.c */
+extern BodyStatement *BodySplit(const char *body, int *nstatements);
 
 /* body.c */
 extern void BodyPrepareTargetSchema(const MigrateProject *project);

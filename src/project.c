@@ -196,18 +196,27 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 }
 
 /*
- * A project that must exist: one that has had a revision registered.
+ * A project that must exist: every function but those that create a
+ * project (register, revision, configure) refuses one that does not, so
+ * that a mistyped name -- or a migrate.project setting left behind by
+ * another client of a connection pooler -- is an error, not an empty
+ * answer.
  */
 MigrateProject *
 ProjectOpen(const char *name, bool for_update)
 {
 	MigrateProject *project = palloc0(sizeof(MigrateProject));
 
+	bool		from_setting = migrate_default_project != NULL &&
+		strcmp(name, migrate_default_project) == 0;
+
 	if (!ProjectRead(name, for_update, project))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name),
-				 errhint("Register revisions with migrate.register() first.")));
+				 errmsg("project \"%s\" does not exist", name),
+				 from_setting ?
+				 errdetail("A call that names no project uses the setting migrate.project, which is \"%s\".", name) : 0,
+				 errhint("A project is created by its first migrate.register() or by migrate.configure().")));
 	return project;
 }
 

@@ -396,14 +396,15 @@ ensure_project(const char *project)
 }
 
 /*
- * Register one revision (the work behind register, revision and merge).
- * The caller is connected to SPI.
+ * Register one revision (the work behind register, revision and merge), and
+ * say what happened: "registered", "unchanged" or "replaced".  The caller is
+ * connected to SPI.
  *
  * A new revision costs one indexed read, the lock and one insert: the insert
  * does not look again first, it lets the primary key say whether another
  * session registered the same id while this one waited for the lock.
  */
-static void
+static const char *
 register_revision(const char *project, const char *id, const char *upgrade_sql,
 				  const char *downgrade_sql, RevisionContent *new, bool replace)
 {
@@ -431,7 +432,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	/* the common case on every deploy: already there, unchanged */
 	found = lookup_revision(project, id, &old);
 	if (found && content_difference(&old, new)[0] == '\0')
-		return;
+		return "unchanged";
 
 	ProjectLock(project);
 
@@ -497,14 +498,14 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				ProjectBumpGraphGen(project);
 			else if (has_summary)
 				ProjectClearSummary(project);
-			return;
+			return "registered";
 		}
 		found = lookup_revision(project, id, &old);
 	}
 
 	difference = content_difference(&old, new);
 	if (difference[0] == '\0')
-		return;
+		return "unchanged";
 
 	if (is_applied(project, id))
 		ereport(ERROR,
@@ -528,6 +529,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					10, argtypes);
 	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
+	return "replaced";
 }
 
 static char *
@@ -562,6 +564,7 @@ migrate_register(PG_FUNCTION_ARGS)
 	char	   *project;
 	RevisionContent new;
 	MgError		err;
+	const char *outcome;
 
 	if (!mg_check_name(id, "revision identifier", &err))
 		ereport(ERROR,
@@ -576,10 +579,11 @@ migrate_register(PG_FUNCTION_ARGS)
 	project = ProjectArg(fcinfo, 7);
 	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
 
+	CallCheckWritable("register");
 	CallBegin(&call, false);
-	register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
+	outcome = register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
 	CallEnd(&call);
-	PG_RETURN_VOID();
+	PG_RETURN_TEXT_P(cstring_to_text(outcome));
 }
 
 /*
@@ -642,6 +646,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
 	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
 
+	CallCheckWritable("revision");
 	CallBegin(&call, false);
 	ProjectLock(project);
 	if (PG_ARGISNULL(3))
@@ -675,7 +680,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 		}
 	}
 	id = new_revision_id(project);
-	register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
+	(void) register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
 	{
 		text	   *result = CallResultText(&call, id);
 
@@ -707,13 +712,11 @@ migrate_merge(PG_FUNCTION_ARGS)
 	new.message = optional_text(fcinfo, 0);
 	new.checksum = BodiesChecksum("", "");
 
+	CallCheckWritable("merge");
 	CallBegin(&call, false);
 	ProjectLock(project);
-	cg = current_graph(project);
-	if (cg == NULL || mg_graph_size(cg->graph) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", project)));
+	cg = GraphCacheGet(ProjectOpen(project, false));
+	GraphCheckNotEmpty(cg);
 
 	/* each name in the list is resolved as a target, so 'heads' works */
 	parents = palloc(sizeof(int) * (mg_graph_size(cg->graph) + 1));
@@ -744,7 +747,7 @@ migrate_merge(PG_FUNCTION_ARGS)
 	new.down.n = nparents;
 
 	id = new_revision_id(project);
-	register_revision(project, id, "", "", &new, false);
+	(void) register_revision(project, id, "", "", &new, false);
 	{
 		text	   *result = CallResultText(&call, id);
 

@@ -50,17 +50,18 @@ revision_vanished(const char *project, const char *id)
 }
 
 /*
- * Open a project for reading: its graph and version rows, or NULL when the
- * project does not exist.
+ * Open a project for reading: its row (in *project, when asked for), its
+ * graph and its version rows (when asked for).  A project that does not
+ * exist is an error; one without revisions has an empty graph.
  */
 static CachedGraph *
-open_for_read(const char *name, MigrateProject *project, MgRevList *rows)
+open_for_read(const char *name, MigrateProject **project, MgRevList *rows)
 {
-	CachedGraph *cg;
+	MigrateProject *p = ProjectOpen(name, false);
+	CachedGraph *cg = GraphCacheGet(p);
 
-	if (!ProjectRead(name, false, project))
-		return NULL;
-	cg = GraphCacheGet(project);
+	if (project)
+		*project = p;
 	if (rows)
 		*rows = VersionRows(cg);
 	return cg;
@@ -130,17 +131,14 @@ migrate_heads(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *name = ProjectArg(fcinfo, 0);
 	bool		real = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	MigrateProject project;
 	CachedGraph *cg;
+	MgRevList	heads;
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, NULL)) != NULL)
-	{
-		MgRevList	heads = mg_heads(cg->graph, real);
-
-		put_revisions(fcinfo, cg, &heads);
-	}
+	cg = open_for_read(name, NULL, NULL);
+	heads = mg_heads(cg->graph, real);
+	put_revisions(fcinfo, cg, &heads);
 	CallEnd(&call);
 	return (Datum) 0;
 }
@@ -153,17 +151,14 @@ migrate_bases(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *name = ProjectArg(fcinfo, 0);
-	MigrateProject project;
 	CachedGraph *cg;
+	MgRevList	bases;
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, NULL)) != NULL)
-	{
-		MgRevList	bases = mg_bases(cg->graph, false);
-
-		put_revisions(fcinfo, cg, &bases);
-	}
+	cg = open_for_read(name, NULL, NULL);
+	bases = mg_bases(cg->graph, false);
+	put_revisions(fcinfo, cg, &bases);
 	CallEnd(&call);
 	return (Datum) 0;
 }
@@ -204,29 +199,26 @@ migrate_branches(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *name = ProjectArg(fcinfo, 0);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
 	CachedGraph *cg;
+	MgRevList	points;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, NULL)) != NULL)
+	cg = open_for_read(name, NULL, NULL);
+	points = mg_branch_points(cg->graph);
+	for (int i = 0; i < points.n; i++)
 	{
-		MgRevList	points = mg_branch_points(cg->graph);
+		int			rev = points.items[i];
+		MgRevList	children = children_of(cg, rev);
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
 
-		for (int i = 0; i < points.n; i++)
-		{
-			int			rev = points.items[i];
-			MgRevList	children = children_of(cg, rev);
-			Datum		values[4];
-			bool		nulls[4] = {false, false, false, false};
-
-			values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
-			values[1] = labels_array(cg, rev);
-			values[2] = message_datum(cg, rev, &nulls[2]);
-			values[3] = RevListToArray(cg, &children, false);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+		values[1] = labels_array(cg, rev);
+		values[2] = message_datum(cg, rev, &nulls[2]);
+		values[3] = RevListToArray(cg, &children, false);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
 	return (Datum) 0;
@@ -242,52 +234,49 @@ migrate_history(PG_FUNCTION_ARGS)
 	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
 	CachedGraph *cg;
 	MgRevList	rows;
+	MgRevList	list;
+	MgRevList	current;
+	MgRevList	heads;
+	MgError		err;
+	bool	   *is_current;
+	bool	   *is_head;
+	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, &rows)) != NULL)
+	cg = open_for_read(name, NULL, &rows);
+	n = mg_graph_size(cg->graph);
+	if (!mg_history(cg->graph, range, &rows, &list, &err))
+		GraphError(&err, name);
+	if (!mg_current(cg->graph, &rows, &current, &err))
+		GraphError(&err, name);
+	is_current = palloc0(sizeof(bool) * (n + 1));
+	for (int i = 0; i < current.n; i++)
+		is_current[current.items[i]] = true;
+	is_head = palloc0(sizeof(bool) * (n + 1));
+	heads = mg_heads(cg->graph, false);
+	for (int i = 0; i < heads.n; i++)
+		is_head[heads.items[i]] = true;
+
+	for (int i = 0; i < list.n; i++)
 	{
-		MgRevList	list;
-		MgRevList	current;
-		MgError		err;
-		bool	   *is_current;
-		bool	   *is_head;
-		MgRevList	heads;
-		int			n = mg_graph_size(cg->graph);
+		int			rev = list.items[i];
+		MgRevList	parents = mg_parents(cg->graph, rev);
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
-		if (!mg_history(cg->graph, range, &rows, &list, &err))
-			GraphError(&err, name);
-		if (!mg_current(cg->graph, &rows, &current, &err))
-			GraphError(&err, name);
-		is_current = palloc0(sizeof(bool) * (n + 1));
-		for (int i = 0; i < current.n; i++)
-			is_current[current.items[i]] = true;
-		is_head = palloc0(sizeof(bool) * (n + 1));
-		heads = mg_heads(cg->graph, false);
-		for (int i = 0; i < heads.n; i++)
-			is_head[heads.items[i]] = true;
-
-		for (int i = 0; i < list.n; i++)
-		{
-			int			rev = list.items[i];
-			MgRevList	parents = mg_parents(cg->graph, rev);
-			Datum		values[8];
-			bool		nulls[8] = {false, false, false, false, false, false, false, false};
-
-			values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
-			values[1] = RevListToArray(cg, &parents, false);
-			values[2] = labels_array(cg, rev);
-			values[3] = message_datum(cg, rev, &nulls[3]);
-			values[4] = BoolGetDatum(is_head[rev]);
-			values[5] = BoolGetDatum(is_current[rev]);
-			values[6] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
-			values[7] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+		values[1] = RevListToArray(cg, &parents, false);
+		values[2] = labels_array(cg, rev);
+		values[3] = message_datum(cg, rev, &nulls[3]);
+		values[4] = BoolGetDatum(is_head[rev]);
+		values[5] = BoolGetDatum(is_current[rev]);
+		values[6] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
+		values[7] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
 	return (Datum) 0;
@@ -304,7 +293,6 @@ migrate_show(PG_FUNCTION_ARGS)
 	char	   *target;
 	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
 	CachedGraph *cg;
 	MgRevList	rows;
 
@@ -317,10 +305,8 @@ migrate_show(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, &rows)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
+	cg = open_for_read(name, NULL, &rows);
+	GraphCheckNotEmpty(cg);
 	{
 		MgRevList	list;
 		MgError		err;
@@ -387,7 +373,6 @@ migrate_pending(PG_FUNCTION_ARGS)
 	char	   *target;
 	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
 	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
@@ -402,10 +387,8 @@ migrate_pending(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, &rows)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
+	cg = open_for_read(name, NULL, &rows);
+	GraphCheckNotEmpty(cg);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	for (int i = 0; i < plan.nsteps; i++)
@@ -508,7 +491,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	char	   *target;
 	char	   *from;
 	char	   *name = ProjectArg(fcinfo, 2);
-	MigrateProject project;
+	MigrateProject *project;
 	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
@@ -526,10 +509,8 @@ migrate_script(PG_FUNCTION_ARGS)
 	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	CallBegin(&call, true);
-	if ((cg = open_for_read(name, &project, NULL)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
+	cg = open_for_read(name, &project, NULL);
+	GraphCheckNotEmpty(cg);
 	rows = resolve_list(cg, from, name);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
@@ -548,12 +529,12 @@ migrate_script(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf,
 					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
 					 qproject);
-	if (project.target_schema != NULL)
+	if (project->target_schema != NULL)
 		appendStringInfo(&buf,
 						 "CREATE SCHEMA IF NOT EXISTS %s;\n"
 						 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), true);\n\n",
-						 quote_identifier(project.target_schema),
-						 quote_literal_cstr(quote_identifier(project.target_schema)));
+						 quote_identifier(project->target_schema),
+						 quote_literal_cstr(quote_identifier(project->target_schema)));
 
 	BookkeepingPrepare(&plan_bodies,
 					"SELECT upgrade_sql, downgrade_sql FROM migrate.revision"

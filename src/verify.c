@@ -86,6 +86,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
 
+	(void) ProjectOpen(name, false);
 	RevisionsLoad(name, true, &revs);
 	nrev = revs.n;
 	inputs = revs.inputs;

@@ -17,9 +17,12 @@ SELECT migrate.register('b1', 'SELECT 1', 'SELECT 1', down_revision => 'a1', pro
 SELECT * FROM check_test(has_single_head('tap_one'), false,
 	'has_single_head(branched)', 'project "tap_one" has a single head',
 	E'        have: 2 heads: a2, b1\n        want: 1 head');
-SELECT * FROM check_test(has_single_head('tap_nothing'), false,
-	'has_single_head(unknown project)', 'project "tap_nothing" has a single head',
+SELECT migrate.configure('tap_empty');
+SELECT * FROM check_test(has_single_head('tap_empty'), false,
+	'has_single_head(a project without revisions)', 'project "tap_empty" has a single head',
 	E'        have: no revisions\n        want: 1 head');
+SELECT throws_ok($$SELECT has_single_head('tap_nothing')$$, '42704', 'project "tap_nothing" does not exist',
+	'has_single_head() on an unknown project is an error, not a failure');
 SET LOCAL migrate.project = 'tap_one';
 SELECT * FROM check_test(has_single_head(NULL), false,
 	'has_single_head(NULL)', 'project "tap_one" has a single head',
@@ -41,7 +44,7 @@ SELECT * FROM check_test(no_pending('tap_one', 'up to date'), false,
 SELECT migrate.upgrade('heads', 'tap_one');
 SELECT * FROM check_test(no_pending('tap_one'), true,
 	'no_pending(at head)', 'project "tap_one" has no pending revisions', '');
-SELECT throws_ok($$SELECT no_pending('tap_nothing')$$, '42704', 'project "tap_nothing" has no revisions',
+SELECT throws_ok($$SELECT no_pending('tap_nothing')$$, '42704', 'project "tap_nothing" does not exist',
 	'no_pending() on an unknown project is an error, not a pass');
 
 -- max_lock_on_existing

@@ -21,7 +21,7 @@ SELECT * FROM check_test(revisions_are_reversible('tap_rev', 'downgrades work'),
 	E'        Its downgrade body is NULL.\n' ||
 	E'    revision a5 not checked: Its upgrade cannot run in a transaction: CREATE INDEX CONCURRENTLY cannot run inside a transaction block.');
 SELECT is(to_regclass('tap_rv'), NULL, 'nothing stayed');
-SELECT throws_ok($$SELECT revisions_are_reversible('tap_nothing')$$, '42704', 'project "tap_nothing" has no revisions',
+SELECT throws_ok($$SELECT revisions_are_reversible('tap_nothing')$$, '42704', 'project "tap_nothing" does not exist',
 	'an unknown project is an error');
 
 -- schema_matches: the migrations against the team's own DDL, in a schema
@@ -61,7 +61,7 @@ SELECT * FROM check_test(schema_matches('tap_other', 'tap_nowhere', 'tap_ref', '
 	'    comparing the schemas failed (42704): schema "tap_nowhere" does not exist');
 SELECT throws_ok($$SELECT schema_matches('tap_schema', 'tap_missing')$$, '42704', 'schema "tap_missing" does not exist',
 	'an unknown reference schema is an error');
-SELECT throws_ok($$SELECT schema_matches('tap_none', 'tap_ref')$$, '42704', 'project "tap_none" has no revisions',
+SELECT throws_ok($$SELECT schema_matches('tap_none', 'tap_ref')$$, '42704', 'project "tap_none" does not exist',
 	'an unknown project is an error');
 
 SELECT * FROM finish();

@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(46);
+SELECT plan(47);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -42,6 +42,8 @@ SELECT function_privs_are('migrate', 'upgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not upgrade');
 SELECT function_privs_are('migrate', 'downgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not downgrade');
+SELECT function_privs_are('migrate', 'adopt_alembic', ARRAY['regclass', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not adopt an Alembic database');
 SELECT function_privs_are('migrate', 'current', ARRAY['text'],
 	'public', ARRAY['EXECUTE'], 'PUBLIC may read current()');
 
@@ -76,13 +78,13 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
-		  'show', 'script', 'verify', 'trial', 'check_reversible'],
+		  'adopt_alembic', 'show', 'script', 'verify', 'trial', 'check_reversible'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending',
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status',
 		  'fingerprint', 'fingerprint_hash', 'schema_fingerprint', 'compare_schemas'],
 	'PUBLIC may run the read-only views of the graph and of the catalogs');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
@@ -92,7 +94,7 @@ SELECT throws_ok($$INSERT INTO migrate.version VALUES ('default', 'x1')$$, '4250
 	'a member of migrate_admin cannot write version rows by hand');
 SELECT throws_ok($$UPDATE migrate.revision SET upgrade_sql = 'DROP TABLE x'$$, '42501', NULL,
 	'a member of migrate_admin cannot edit bodies by hand');
-SELECT lives_ok($$SELECT migrate.register('adm1', 'SELECT 1')$$,
+SELECT lives_ok($$SELECT migrate.register('adm1', 'SELECT 1', project => 'adm')$$,
 	'a member of migrate_admin may register');
 RESET ROLE;
 
@@ -108,6 +110,7 @@ SELECT is((SELECT count(*)::int FROM pg_roles WHERE rolname = 'migrate_admin'), 
 	'and does not create a second one');
 
 -- A role with no grants, trying every way in.
+SELECT migrate.configure('pub');
 CREATE ROLE migrate_tap_nobody;
 SET ROLE migrate_tap_nobody;
 SELECT throws_ok($$SELECT migrate.register('x1', 'SELECT 1')$$, '42501', NULL,
@@ -124,7 +127,7 @@ SELECT throws_ok($$DELETE FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot eras
 SELECT throws_ok($$SELECT * FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot read the log');
 SELECT throws_ok($$SELECT upgrade_sql FROM migrate.revision$$, '42501', NULL,
 	'PUBLIC cannot read bodies');
-SELECT lives_ok($$SELECT * FROM migrate.current()$$, 'PUBLIC can read current()');
+SELECT lives_ok($$SELECT * FROM migrate.current('pub')$$, 'PUBLIC can read current()');
 RESET ROLE;
 
 SELECT * FROM finish();

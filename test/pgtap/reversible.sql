@@ -107,7 +107,7 @@ SELECT migrate.register('z2', $$SELECT * FROM migrate.check_reversible('rv_cance
 SELECT throws_ok($$SELECT migrate.upgrade('head', 'rv_nested2')$$, '55006',
 	'migrate.check_reversible() cannot be called from a revision body', 'a body calling check_reversible()');
 SELECT throws_ok($$SELECT * FROM migrate.check_reversible('rv_none')$$, '42704',
-	'project "rv_none" has no revisions', 'an unknown project');
+	'project "rv_none" does not exist', 'an unknown project');
 CREATE ROLE rv_tester;
 GRANT EXECUTE ON FUNCTION migrate.check_reversible(text), migrate.upgrade(text, text) TO rv_tester;
 SET ROLE rv_tester;
