@@ -102,6 +102,7 @@ mismatch(const SchemaModel *a, const SchemaModel *b, const char *al, const char 
 typedef struct Proof
 {
 	char	   *down;			/* the downgrade, when it was computed */
+	SchemaDiffInfo down_info;
 	const char *stage;			/* "upgrade" or "downgrade" */
 	char	   *mismatch;		/* what did not converge */
 	ErrorData  *error;			/* what failed */
@@ -132,7 +133,7 @@ prove(const char *live, const SchemaModel *before, const SchemaModel *desired,
 		proof->mismatch = mismatch(after, desired, "the upgraded schema", "the desired schema");
 		if (proof->mismatch == NULL)
 		{
-			proof->down = schema_diff(after, before, live, NULL);
+			proof->down = schema_diff(after, before, live, &proof->down_info);
 			proof->stage = "downgrade";
 			run_script(proof->down);
 			proof->mismatch = mismatch(schema_model_load(live, false), before,
@@ -158,11 +159,19 @@ static void
 report_failure(const Proof *proof, const char *live, const char *desired,
 			   const SchemaDiffInfo *info)
 {
-	const char *hint = info->nunsupported > 0 ?
-		psprintf("migrate.diff(%s, %s) shows, as comments beginning with NOT DONE, the %d change(s) it cannot make; make them by hand in a revision of your own.",
-				 quote_literal_cstr(live), quote_literal_cstr(desired), info->nunsupported) :
-		psprintf("Look at the script migrate.diff(%s, %s) writes; write this revision by hand if it cannot be generated.",
-				 quote_literal_cstr(live), quote_literal_cstr(desired));
+	const char *diff_call = psprintf("migrate.diff(%s, %s)", quote_literal_cstr(live),
+									 quote_literal_cstr(desired));
+	const char *hint;
+
+	if (info->nunsupported > 0)
+		hint = psprintf("%s shows, as comments beginning with NOT DONE, the %d change(s) it cannot make; make them by hand in a revision of your own.",
+						diff_call, info->nunsupported);
+	else if (proof->down_info.nunsupported > 0)
+		hint = psprintf("The upgrade converges but cannot be undone exactly (a column dropped from the middle of a table comes back at its end, an enum value added cannot be removed): register it with migrate.revision(), the upgrade from %s and a downgrade of your own, or none.",
+						diff_call);
+	else
+		hint = psprintf("Look at the script %s writes; write this revision by hand if it cannot be generated.",
+						diff_call);
 
 	if (proof->error)
 		ereport(ERROR,

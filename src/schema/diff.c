@@ -635,29 +635,57 @@ build_dependents(Diff *d)
 		}
 }
 
+static void
+rename_note(Diff *d, int dropped, int created)
+{
+	diff_note(d, d->s_last[dropped],
+			  "a %s is dropped and another added: if that is a rename (%s to %s), write ALTER ... RENAME instead, which keeps the data",
+			  schema_kind_name(d->s->objects[dropped].kind), d->s->objects[dropped].name,
+			  d->t->objects[created].name);
+}
+
 /*
- * A table that loses columns and gains others may have had columns
- * renamed: say so, since the script drops and adds.
+ * A table dropped while another is created, or a column dropped while the
+ * same table gains another, may be a rename: say so, since the script
+ * drops and adds.
  */
 static void
-note_renames(Diff *d, SchemaKind kind)
+note_renames(Diff *d)
 {
 	int			dropped = -1,
 				created = -1;
 
 	for (int i = 0; i < d->s->nobjects; i++)
-		if (d->s->objects[i].kind == kind && d->s_match[i] < 0 &&
-			d->s_state[i] == DS_DROP)
+		if (d->s->objects[i].kind == SK_TABLE && d->s_match[i] < 0 && d->s_state[i] == DS_DROP)
 			dropped = i;
 	for (int j = 0; j < d->t->nobjects; j++)
-		if (d->t->objects[j].kind == kind && d->t_match[j] < 0 &&
-			d->t_state[j] == DS_CREATE)
+		if (d->t->objects[j].kind == SK_TABLE && d->t_match[j] < 0 && d->t_state[j] == DS_CREATE)
 			created = j;
 	if (dropped >= 0 && created >= 0)
-		diff_note(d, d->s_last[dropped],
-				  "a %s is dropped and another added: if that is a rename (%s to %s, say), write ALTER ... RENAME instead, which keeps the data",
-				  schema_kind_name(kind), d->s->objects[dropped].name,
-				  d->t->objects[created].name);
+		rename_note(d, dropped, created);
+
+	for (int table = 0; table < d->s->nobjects; table++)
+	{
+		int			ns,
+					nt;
+		int		   *scols,
+				   *tcols;
+
+		if (d->s->objects[table].kind != SK_TABLE || d->s_match[table] < 0)
+			continue;
+		scols = diff_columns(d->s, table, &ns);
+		tcols = diff_columns(d->t, d->s_match[table], &nt);
+		dropped = created = -1;
+		for (int k = 0; k < ns; k++)
+			if (d->s_match[scols[k]] < 0 && d->s_state[scols[k]] == DS_DROP &&
+				d->s_last[scols[k]] >= 0)
+				dropped = scols[k];
+		for (int k = 0; k < nt; k++)
+			if (d->t_match[tcols[k]] < 0 && d->t_state[tcols[k]] == DS_CREATE)
+				created = tcols[k];
+		if (dropped >= 0 && created >= 0)
+			rename_note(d, dropped, created);
+	}
 }
 
 static int
@@ -723,8 +751,7 @@ plan(Diff *d)
 			diff_comment_and_privileges(d, fresh ? -1 : i, j);
 		}
 	}
-	note_renames(d, SK_TABLE);
-	note_renames(d, SK_COLUMN);
+	note_renames(d);
 }
 
 /*
