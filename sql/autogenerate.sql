@@ -110,3 +110,8 @@ DROP ROLE ag_nobody;
 
 DROP SCHEMA ag_live, ag_desired CASCADE;
 RESET client_min_messages;
+-- the next transcripts count every project's rows
+DELETE FROM migrate.version WHERE project = 'ag';
+DELETE FROM migrate.log WHERE project = 'ag';
+DELETE FROM migrate.revision WHERE project = 'ag';
+DELETE FROM migrate.project WHERE name = 'ag';
