@@ -30,12 +30,20 @@ OBJS = \
 	$(SCHEMA_OBJS)
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
+	src/schema/autogenerate.o \
 	src/schema/compare.o \
 	src/schema/describe.o \
+	src/schema/diff.o \
+	src/schema/diff_access.o \
+	src/schema/diff_columns.o \
+	src/schema/diff_relations.o \
+	src/schema/diff_routines.o \
+	src/schema/diff_types.o \
 	src/schema/load.o \
 	src/schema/load_relations.o \
 	src/schema/load_routines.o \
 	src/schema/load_types.o \
+	src/schema/order.o \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
@@ -64,7 +72,7 @@ include $(PGXS)
 
 # every object sees the shared headers
 $(OBJS): src/migrate.h src/graph.h src/compat.h
-$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h
+$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

@@ -497,6 +497,40 @@ GRANT EXECUTE ON FUNCTION
 	migrate.compare_schemas(text, text)
 TO PUBLIC;
 
+-- Diff and autogenerate.
+
+CREATE FUNCTION migrate.diff(source_schema text, target_schema text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_diff'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.diff(text, text) IS
+'SQL script that changes source_schema to hold what target_schema holds; empty when they match';
+
+/*
+ * diff() only reads the catalogs, like fingerprint(), and returns a script
+ * without running it: PUBLIC may call it.
+ */
+GRANT EXECUTE ON FUNCTION migrate.diff(text, text) TO PUBLIC;
+
+CREATE FUNCTION migrate.autogenerate(
+	message text,
+	desired_schema text,
+	live_schema text DEFAULT 'public',
+	project text DEFAULT NULL,
+	allow_destructive boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_autogenerate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) IS
+'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after proving both converge';
+
+/*
+ * autogenerate() registers a revision and tries DDL on the live schema (in
+ * a subtransaction it rolls back): a migrator's right, like revision().
+ */
+REVOKE ALL ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) TO migrate_admin;
+
 CREATE FUNCTION migrate.check_reversible(project text DEFAULT NULL)
 RETURNS TABLE (revision text, ok boolean, problem text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_check_reversible'

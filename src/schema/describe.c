@@ -10,6 +10,9 @@
  * loader read (never from OIDs or creation order), so two schemas built by
  * the same DDL, in any order, give the same rows.  Owners are left out (a
  * deployment matter); privileges held by the owner are written OWNER.
+ * Whether a column, constraint or index of a partition or child table is
+ * its own or its parent's is not written either: the table's row says it
+ * is a partition or a child, and which.
  *
  *-------------------------------------------------------------------------
  */
@@ -118,7 +121,6 @@ describe_column(StringInfo buf, const SchemaObject *obj)
 	add(buf, "STATISTICS", a[CA_STATISTICS]);
 	if (a[CA_OPTIONS])
 		appendStringInfo(buf, " WITH (%s)", a[CA_OPTIONS]);
-	add(buf, NULL, a[CA_INHERITED]);
 }
 
 static void
@@ -188,7 +190,6 @@ describe_deparsed(StringInfo buf, const SchemaObject *obj)
 	add(buf, NULL, a[XA_CLUSTER]);
 	add(buf, NULL, a[XA_ENABLED]);
 	add(buf, "STATISTICS", a[XA_STATTARGET]);
-	add(buf, NULL, a[XA_INHERITED]);
 }
 
 /* Build the definition of one object from its properties. */

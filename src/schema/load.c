@@ -272,11 +272,11 @@ lookup_key(Loader *ld, Oid classid, Oid objid, int32 subid)
 	return entry ? entry->index : -1;
 }
 
-/* The object a whole relation, type, ... maps to; -1 if none. */
+/* The object a catalog address maps to; -1 if none. */
 int
-loader_find(Loader *ld, Oid classid, Oid objid)
+loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 {
-	return lookup_key(ld, classid, objid, 0);
+	return lookup_key(ld, classid, objid, subid);
 }
 
 /* The row's privileges (columns acl, acl_default, owner_role). */
@@ -416,12 +416,13 @@ load_model(char **schemas, int n, bool relative, bool read_only)
 	nestlevel = NewGUCNestLevel();
 	pin_settings(relative ? schemas[0] : NULL);
 
+	/* what others belong to first: tables and views, then columns */
 	load_tables(&ld);
+	load_views(&ld);
 	load_columns(&ld);
+	load_sequences(&ld);
 	load_constraints(&ld);
 	load_indexes(&ld);
-	load_sequences(&ld);
-	load_views(&ld);
 	load_functions(&ld);
 	load_triggers(&ld);
 	load_rules(&ld);

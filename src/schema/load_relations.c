@@ -120,6 +120,8 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " CASE WHEN a.attstorage" EQ "t.typstorage THEN NULL WHEN a.attstorage" EQ "'p' THEN 'PLAIN'"
 "  WHEN a.attstorage" EQ "'e' THEN 'EXTERNAL' WHEN a.attstorage" EQ "'m' THEN 'MAIN'"
 "  ELSE 'EXTENDED' END AS storage,"
+" CASE WHEN t.typstorage" EQ "'p' THEN 'PLAIN' WHEN t.typstorage" EQ "'e' THEN 'EXTERNAL'"
+"  WHEN t.typstorage" EQ "'m' THEN 'MAIN' ELSE 'EXTENDED' END AS typstorage,"
 " CASE WHEN a.attcompression" EQ "'p' THEN 'pglz' WHEN a.attcompression" EQ "'l' THEN 'lz4' END AS compression,"
 " CASE WHEN a.attstattarget OPERATOR(pg_catalog.>=) 0 THEN a.attstattarget::pg_catalog.int4 END AS statistics,"
 " ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o"
@@ -159,7 +161,7 @@ load_columns(Loader *ld)
 		position = relid == last_rel ? position + 1 : 1;
 		last_rel = relid;
 		obj->position = position;
-		obj->belongs_to = loader_find(ld, RelationRelationId, relid);
+		obj->belongs_to = loader_find(ld, RelationRelationId, relid, 0);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
 		/* what depends on a view's column depends on the view */
@@ -181,6 +183,7 @@ load_columns(Loader *ld)
 			loader_key(ld, RelationRelationId, col_oid(ld, "identity_seq"), 0, i);
 		}
 		obj->attr[CA_STORAGE] = col_text(ld, "storage");
+		obj->attr[CA_TYPSTORAGE] = col_text(ld, "typstorage");
 		obj->attr[CA_COMPRESSION] = col_text(ld, "compression");
 		obj->attr[CA_STATISTICS] = col_text(ld, "statistics");
 		obj->attr[CA_OPTIONS] = col_joined(ld, "options");
@@ -238,20 +241,26 @@ load_constraints(Loader *ld)
 			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->attr[XA_CONTYPE] = col_text(ld, "contype");
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "conrelid"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "conrelid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);
 		if (strchr("pux", obj->attr[XA_CONTYPE][0]))
 			loader_key(ld, RelationRelationId, col_oid(ld, "conindid"), 0, i);
 	}
 }
 
+/*
+ * Indexes, but those of constraints.  The index of a partition attached to
+ * its parent table's index belongs to that index: it goes with it.
+ */
 static const char *const indexes_sql =
 "SELECT i.indexrelid, i.indrelid, n.nspname, pg_catalog.quote_ident(ic.relname) AS ident,"
+" pg_catalog.quote_ident(c.relname) AS tab,"
 " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS def, i.indisclustered,"
-" EXISTS (SELECT FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS inherited,"
+" (SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS parent_index,"
 " pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment"
 " FROM pg_catalog.pg_index i"
 " JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
+" JOIN pg_catalog.pg_class c ON c.oid" EQ "i.indrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "ic.relnamespace"
 " WHERE ic.relnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_class", "i.indrelid")
 " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "i.indexrelid"
@@ -260,21 +269,32 @@ static const char *const indexes_sql =
 void
 load_indexes(Loader *ld)
 {
+	int			first = ld->model->nobjects;
+	Oid		   *parents;
+
 	loader_query(ld, indexes_sql);
+	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_INDEX, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
+		obj->parent = col_text(ld, "tab");
 		obj->attr[XA_DEF] = col_text(ld, "def");
 		if (col_bool(ld, "indisclustered"))
 			obj->attr[XA_CLUSTER] = "CLUSTER";
-		if (col_bool(ld, "inherited"))
+		parents[i - first] = col_oid(ld, "parent_index");
+		if (OidIsValid(parents[i - first]))
 			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "indrelid"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "indrelid"), 0);
 		loader_key(ld, RelationRelationId, col_oid(ld, "indexrelid"), 0, i);
 	}
+	/* now that every index is known */
+	for (int i = first; i < ld->model->nobjects; i++)
+		if (OidIsValid(parents[i - first]))
+			ld->model->objects[i].belongs_to =
+				loader_find(ld, RelationRelationId, parents[i - first], 0);
 }
 
 /* Sequences; those of identity columns are the columns'. */
@@ -290,6 +310,14 @@ static const char *const sequences_sql =
 "   WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid" EQ "c.oid"
 "   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
 "   AND d.refobjsubid" GT "0) AS owned_by,"
+" (SELECT d.refobjid FROM pg_catalog.pg_depend d"
+"   WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid" EQ "c.oid"
+"   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
+"   AND d.refobjsubid" GT "0) AS owner_rel,"
+" (SELECT d.refobjsubid FROM pg_catalog.pg_depend d"
+"   WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid" EQ "c.oid"
+"   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
+"   AND d.refobjsubid" GT "0) AS owner_att,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
 ACL_COLUMNS("c.relacl", "s", "c.relowner")
 " FROM pg_catalog.pg_class c"
@@ -318,6 +346,10 @@ load_sequences(Loader *ld)
 		if (col_bool(ld, "seqcycle"))
 			obj->attr[QA_CYCLE] = "CYCLE";
 		obj->attr[QA_OWNED_BY] = col_text(ld, "owned_by");
+		/* dropped with the column that owns it */
+		if (obj->attr[QA_OWNED_BY])
+			obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "owner_rel"),
+										  col_int(ld, "owner_att"));
 		if (col_bool(ld, "unlogged"))
 			obj->attr[QA_UNLOGGED] = "UNLOGGED";
 		obj->comment = col_text(ld, "comment");

@@ -190,7 +190,7 @@ load_triggers(Loader *ld)
 		obj->attr[XA_DEF] = col_text(ld, "def");
 		obj->attr[XA_ENABLED] = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"), 0);
 		loader_key(ld, TriggerRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }
@@ -219,7 +219,7 @@ load_rules(Loader *ld)
 		obj->attr[XA_DEF] = col_text(ld, "def");
 		obj->attr[XA_ENABLED] = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "ev_class"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "ev_class"), 0);
 		loader_key(ld, RewriteRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }
@@ -263,7 +263,7 @@ load_policies(Loader *ld)
 		obj->attr[PA_USING] = col_text(ld, "using_expr");
 		obj->attr[PA_CHECK] = col_text(ld, "check_expr");
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "polrelid"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "polrelid"), 0);
 		loader_key(ld, PolicyRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }
@@ -294,7 +294,7 @@ load_statistics(Loader *ld)
 		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_text(ld, "def"), prefix);
 		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"));
+		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"), 0);
 		loader_key(ld, StatisticExtRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }

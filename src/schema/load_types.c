@@ -142,7 +142,7 @@ load_domain_constraints(Loader *ld)
 		}
 		obj->attr[XA_DEF] = def;
 		obj->comment = col_text(ld, "comment");
-		obj->belongs_to = loader_find(ld, TypeRelationId, col_oid(ld, "contypid"));
+		obj->belongs_to = loader_find(ld, TypeRelationId, col_oid(ld, "contypid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }

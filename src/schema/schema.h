@@ -99,7 +99,7 @@ typedef enum SchemaKind
  * definition of an object is built from them (describe.c), and diff.c
  * compares them one by one to write ALTER statements.
  */
-#define SA_MAX 14
+#define SA_MAX 16
 
 /* tables */
 #define TA_UNLOGGED		0		/* "UNLOGGED" */
@@ -127,13 +127,15 @@ typedef enum SchemaKind
 #define CA_COMPRESSION	9
 #define CA_STATISTICS	10
 #define CA_OPTIONS		11
-#define CA_INHERITED	12		/* "INHERITED": not defined locally */
+#define CA_INHERITED	12		/* not defined locally (not described) */
 #define CA_IDENTITY_NAME 13		/* the identity's sequence */
+#define CA_TYPSTORAGE	14		/* the type's storage (not described) */
 
 /* constraints, domain constraints, indexes, triggers, rules, statistics */
 #define XA_DEF			0		/* pg_get_*def(), name unqualified */
 #define XA_NOT_VALID	1		/* constraints: "NOT VALID" */
-#define XA_INHERITED	2		/* comes from a parent table or index */
+#define XA_INHERITED	2		/* comes from a parent table or index (not
+								 * described) */
 #define XA_CLUSTER		3		/* indexes: "CLUSTER" */
 #define XA_ENABLED		4		/* triggers and rules: D, R or A when not O */
 #define XA_CONTYPE		5		/* constraints: p, u, f, c, x */

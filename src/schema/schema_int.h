@@ -91,7 +91,7 @@ extern int	loader_add(Loader *ld, SchemaKind kind, const char *parent,
 					   const char *ident);
 extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,
 					   int index);
-extern int	loader_find(Loader *ld, Oid classid, Oid objid);
+extern int	loader_find(Loader *ld, Oid classid, Oid objid, int32 subid);
 extern void loader_acl(Loader *ld, int index);
 extern char *loader_strip_prefix(Loader *ld, const char *text,
 								 const char *prefix);

@@ -3,7 +3,8 @@
  * schema_sql.c
  *	  SQL entry points of the schema model: migrate.fingerprint(),
  *	  migrate.fingerprint_hash(), migrate.schema_fingerprint(),
- *	  migrate.compare_schemas() and migrate.diff().
+ *	  migrate.compare_schemas() and migrate.diff().  autogenerate() is in
+ *	  autogenerate.c.
  *
  * All of them only read the catalogs, with the caller's snapshot.
  *
@@ -22,6 +23,7 @@ PG_FUNCTION_INFO_V1(migrate_fingerprint);
 PG_FUNCTION_INFO_V1(migrate_fingerprint_hash);
 PG_FUNCTION_INFO_V1(migrate_schema_fingerprint);
 PG_FUNCTION_INFO_V1(migrate_compare_schemas);
+PG_FUNCTION_INFO_V1(migrate_diff);
 
 static int
 cmp_name(const void *a, const void *b)
@@ -153,4 +155,28 @@ migrate_compare_schemas(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * migrate.diff(source_schema text, target_schema text) RETURNS text
+ *
+ * The script that makes source_schema hold what target_schema holds; empty
+ * when they match.
+ */
+Datum
+migrate_diff(PG_FUNCTION_ARGS)
+{
+	char	   *source = schema_arg(fcinfo, 0, "source_schema");
+	char	   *target = schema_arg(fcinfo, 1, "target_schema");
+	SchemaModel *s;
+	SchemaModel *t;
+
+	if (strcmp(source, target) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("source and target are both schema \"%s\"", source),
+				 errhint("Load the desired DDL into a schema of its own and diff the live schema against it.")));
+	s = schema_model_load(source, true);
+	t = schema_model_load(target, true);
+	PG_RETURN_TEXT_P(cstring_to_text(schema_diff(s, t, source, NULL)));
 }
