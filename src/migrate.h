@@ -22,6 +22,8 @@
  *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
  *	run.c			running a plan
+ *	sandbox.c		runs that are rolled back: steps through the SQL entry
+ *					points, each in a subtransaction (trial, check_reversible)
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
@@ -29,8 +31,9 @@
  * show.c (heads, bases, branches, history, show, pending), script.c
  * (script), apply.c (the procedures apply and apply_downgrade), verify.c
  * (verify), status.c (project_status, behind the view migrate.status),
- * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
- * and migrate.c (the module and its settings).
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
+ * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
+ * and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *
@@ -276,5 +279,19 @@ extern void RunStep(const MigrateProject *project, const CachedGraph *cg,
 extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
 					CachedGraph *cg, const MgRevList *rows_before,
 					const MgPlan *plan);
+
+/* sandbox.c: runs that are rolled back (trial, check_reversible) */
+extern void SandboxRefuseNested(const char *function);
+extern void SandboxCheckPrivilege(const char *function, const char *caller);
+extern ErrorData *SandboxTry(void (*fn) (void *arg), void *arg, bool keep,
+							 bool catch);
+extern void SandboxRun(void (*fn) (void *arg), void *arg);
+extern char *SandboxErrorText(const ErrorData *edata);
+extern char **SandboxPending(const char *target, const char *project, int *n);
+extern void SandboxUpgrade(const char *project, const char *revision);
+extern void SandboxDowngrade(const char *project, const char *revision,
+							 const char *parent);
+extern void SandboxStamp(const char *project, const char *revision);
+extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
 #endif							/* MIGRATE_H */

@@ -44,7 +44,7 @@ def symbols(obj):
 
 
 def main():
-    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o"))
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o"))
     if not objs:
         print("layout: no object files; build first", file=sys.stderr)
         return 2
@@ -71,6 +71,8 @@ def main():
             if s in owner and owner[s] != f:
                 if owner[s] == "graph_pg.c" and s.startswith("mg_"):
                     continue	# the allocator the host gives the graph module
+                if f.startswith("schema/") and owner[s].startswith("schema/"):
+                    continue	# inside the schema model, one module
                 deps[f].add(owner[s])
     # any cycle, by depth-first search
     state = {}
@@ -121,6 +123,8 @@ def main():
     for f, (funcs, data, _) in files.items():
         if f == "graph/":
             continue			# the graph module: graph.h and graph_int.h declare it
+        if f == "schema/" or f.startswith("schema/"):
+            continue			# the schema model: schema/schema.h declares it
         for s in sorted(funcs | data):
             if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
                 continue
