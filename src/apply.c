@@ -110,16 +110,19 @@ reopen(const ApplyState *st, MigrateProject **project)
 /*
  * A step failed: its log row, with the error, is committed (the version
  * rows did not move), and the error goes on.  The caller has rolled back
- * what the step did.
+ * what the step did.  A second cancel (a client that cancels again) waits
+ * until the row is written.
  */
 pg_noreturn static void
 fail_step(const CachedGraph *cg, const MgStep *step, const MgRevList *rows,
 		  TimestampTz start, ErrorData *edata)
 {
+	HOLD_INTERRUPTS();
 	LogStep(cg, step, rows, rows, start, RunElapsed(start),
 			GetUserNameFromId(GetUserId(), false), NULL,
 			psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode), edata->message));
 	SPI_commit();
+	RESUME_INTERRUPTS();
 	CallResume();
 	ReThrowError(edata);
 }
@@ -306,6 +309,13 @@ apply_command(FunctionCallInfo fcinfo, bool up)
 	CallCheckNotRunning(st.name);
 
 	CallBeginNonAtomic(&call);
+
+	/*
+	 * Wait for the lock holding no snapshot: the CALL's own would make the
+	 * lock holder's CREATE INDEX CONCURRENTLY wait for this call.
+	 */
+	SPI_commit();
+	CallResume();
 	ProjectLockSession(st.name);
 	PG_TRY();
 	{

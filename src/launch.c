@@ -12,6 +12,15 @@
  * pg_stat_activity); it can be cancelled, and a cancelled or terminated
  * caller stops the worker, whose statement then rolls back.
  *
+ * One wait the server cannot see: PostgreSQL's deadlock detector does not
+ * know that the caller waits for its worker.  So if the worker's statement
+ * waits for a session that waits for the project's lock, which the caller
+ * holds -- CREATE INDEX CONCURRENTLY waits for every transaction with an
+ * older snapshot, and upgrade() waits for the lock with its statement's
+ * snapshot -- nothing would ever move.  The caller looks for such sessions
+ * among what the worker waits for, twice a second, and cancels their wait
+ * (release_blockers); they can call again once apply() is done.
+ *
  * The worker needs a free background worker slot (max_worker_processes);
  * none free is an error before anything runs.
  *
@@ -19,6 +28,9 @@
  */
 #include "postgres.h"
 
+#include <signal.h>
+
+#include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "libpq/pqmq.h"
 #include "miscadmin.h"
@@ -28,7 +40,10 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/shm_mq.h"
+#include "storage/procarray.h"
 #include "storage/shm_toc.h"
+#include "utils/array.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 
 #include "migrate.h"
@@ -167,11 +182,81 @@ handle_message(const char *data, Size nbytes)
 	return false;
 }
 
+/* the sessions pid waits for, as pg_blocking_pids() says */
+static int32 *
+blockers_of(int32 pid, int *n)
+{
+	ArrayType  *array = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids,
+															   Int32GetDatum(pid)));
+	Datum	   *elems;
+	int32	   *out;
+
+	deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT,
+					  &elems, NULL, n);
+	out = palloc(sizeof(int32) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		out[i] = DatumGetInt32(elems[i]);
+	return out;
+}
+
+/*
+ * Cancel the waits that keep the worker from going on because they wait
+ * for this caller (see the top of this file): sessions the worker waits
+ * for, directly or through others, that wait for a lock this caller holds
+ * -- the project's.  The caller takes no snapshot here: a snapshot would
+ * make it one of them.
+ */
+static void
+release_blockers(BackgroundWorkerHandle *handle, const WorkerRun *run)
+{
+#define MAX_CHAIN 64
+	int32		chain[MAX_CHAIN];
+	int			nchain = 0;
+	pid_t		worker;
+
+	if (GetBackgroundWorkerPid(handle, &worker) != BGWH_STARTED)
+		return;
+	chain[nchain++] = worker;
+	for (int i = 0; i < nchain; i++)
+	{
+		int			n;
+		int32	   *blockers = blockers_of(chain[i], &n);
+
+		for (int j = 0; j < n && nchain < MAX_CHAIN; j++)
+		{
+			bool		seen = false;
+
+			for (int k = 0; k < nchain && !seen; k++)
+				seen = chain[k] == blockers[j];
+			if (!seen && blockers[j] != MyProcPid)
+				chain[nchain++] = blockers[j];
+		}
+	}
+	for (int i = 1; i < nchain; i++)
+	{
+		int			n;
+		int32	   *blockers = blockers_of(chain[i], &n);
+
+		for (int j = 0; j < n; j++)
+			if (blockers[j] == MyProcPid && BackendPidGetProc(chain[i]) != NULL)
+			{
+				ereport(NOTICE,
+						(errmsg("cancelling the wait of session %d for the migration lock of project \"%s\"",
+								chain[i], run->project),
+						 errdetail("Revision %s waits for that session's transaction, which waits for this call.",
+								   run->revision)));
+				(void) kill(chain[i], SIGINT);
+				break;
+			}
+	}
+}
+
 /*
  * Read the worker's messages until it is gone; whether it said it was done.
  */
 static bool
-follow_worker(shm_mq_handle *mqh)
+follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
+			  const WorkerRun *run)
 {
 	bool		done = false;
 
@@ -187,10 +272,14 @@ follow_worker(shm_mq_handle *mqh)
 			return done;
 		else
 		{
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, 0,
-							 PG_WAIT_EXTENSION);
+			int			rc = WaitLatch(MyLatch,
+									   WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+									   500, PG_WAIT_EXTENSION);
+
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
+			if (rc & WL_TIMEOUT)
+				release_blockers(handle, run);
 		}
 	}
 }
@@ -212,7 +301,7 @@ LaunchStatements(const WorkerRun *run)
 	before_shmem_exit(stop_worker, PointerGetDatum(handle));
 	PG_TRY();
 	{
-		done = follow_worker(mqh);
+		done = follow_worker(handle, mqh, run);
 	}
 	PG_CATCH();
 	{

@@ -96,20 +96,16 @@ take_lock(const char *project, bool session)
 {
 	PGFunction	lockfn = session ? pg_advisory_lock_int4 : pg_advisory_xact_lock_int4;
 	MemoryContext oldcontext = CurrentMemoryContext;
-	int			nestlevel;
-	char		timeout[32];
+	int			nestlevel = NewGUCNestLevel();
 
-	if (migrate_lock_wait_timeout <= 0)
+	if (migrate_lock_wait_timeout > 0)
 	{
-		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
-							Int32GetDatum(lock_key(project)));
-		return;
-	}
+		char		timeout[32];
 
-	nestlevel = NewGUCNestLevel();
-	snprintf(timeout, sizeof(timeout), "%d", migrate_lock_wait_timeout);
-	(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		snprintf(timeout, sizeof(timeout), "%d", migrate_lock_wait_timeout);
+		(void) set_config_option("lock_timeout", timeout, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
 	PG_TRY();
 	{
 		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
@@ -121,15 +117,25 @@ take_lock(const char *project, bool session)
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			PG_RE_THROW();
-		FlushErrorState();
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
-						project, migrate_lock_wait_timeout),
-				 errdetail("Another session is migrating the project and has not finished."),
-				 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
+		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE && migrate_lock_wait_timeout > 0)
+		{
+			FlushErrorState();
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
+							project, migrate_lock_wait_timeout),
+					 errdetail("Another session is migrating the project and has not finished."),
+					 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
+		}
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && edata->detail == NULL)
+		{
+			/* CALL migrate.apply() may have cancelled the wait (launch.c) */
+			FlushErrorState();
+			edata->detail = psprintf("The statement was waiting for the migration lock of project \"%s\".", project);
+			edata->hint = pstrdup("A CALL migrate.apply() of the project cancels such waits when a statement it runs outside a transaction waits for them; call again once it has finished.");
+			ReThrowError(edata);
+		}
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
