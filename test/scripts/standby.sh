@@ -200,8 +200,9 @@ for sql in "${reads[@]}"; do
 	fi
 done
 # the answers are not all empty (pending() lists r3, script() holds its body)
-standby -c "SELECT * FROM migrate.pending()" | grep -q r3 &&
-	standby -c "SELECT migrate.script('head', 'r1')" | grep -q "CREATE INDEX account_email" ||
+pending=$(standby -c "SELECT * FROM migrate.pending()")
+script=$(standby -c "SELECT migrate.script('head', 'r1')")
+grep -q r3 <<<"$pending" && grep -q "CREATE INDEX account_email" <<<"$script" ||
 	fail "pending() or script() on the standby lack revision r3"
 
 # --- every mutating function fails cleanly on the standby
