@@ -41,6 +41,16 @@ suite() {
 	fi
 }
 
+suite "PGXN META.json (test/pgxn_meta.py --self-test)" /usr/bin/python3 test/pgxn_meta.py --self-test
+
+# The Debian package suite installs the packages into the system PostgreSQL
+# (dpkg -i), runs installcheck against them and purges them again, putting
+# back whatever migrate files were there.  It runs here, before the source
+# build is installed, so that every suite after it tests the source build
+# (when PG_CONFIG is the system PostgreSQL, make install below overwrites
+# what the package suite put back).
+suite "Debian package (test/package.sh)" bash test/package.sh
+
 make -s clean >/dev/null 2>&1
 if ! make -s WERROR=1 >/dev/null || ! make -s install >/dev/null; then
 	echo "build failed" >&2
