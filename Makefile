@@ -5,15 +5,23 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/body.o \
+	src/call.o \
 	src/catalog.o \
 	src/commands.o \
 	src/graph.o \
+	src/graph_cache.o \
 	src/graph_pg.o \
+	src/log.o \
 	src/migrate.o \
+	src/project.o \
 	src/register.o \
 	src/run.o \
 	src/show.o \
-	src/verify.o
+	src/statements.o \
+	src/values.o \
+	src/verify.o \
+	src/version.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
@@ -36,7 +44,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object sees the shared headers
-$(OBJS): src/migrate.h src/graph.h
+$(OBJS): src/migrate.h src/graph.h src/compat.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

@@ -58,6 +58,9 @@ if ! make -s WERROR=1 >/dev/null || ! make -s install >/dev/null; then
 fi
 echo "built and installed migrate (-Werror)"
 
+suite "layout: no cycles, src/migrate.h complete and true (test/layout.py)" \
+	/usr/bin/python3 test/layout.py
+
 suite "graph module (standalone)" make -s -C test/graph check
 suite "graph module under libFuzzer (30 s)" \
 	make -s -C test/graph fuzz FUZZ_SECONDS=30 MIGRATE_REQUIRE_FUZZER=1
