@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/adopt.o \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
@@ -17,8 +18,10 @@ OBJS = \
 	src/project.o \
 	src/register.o \
 	src/run.o \
+	src/script.o \
 	src/show.o \
 	src/statements.o \
+	src/status.o \
 	src/values.o \
 	src/verify.o \
 	src/version.o

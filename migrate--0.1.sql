@@ -60,6 +60,9 @@ CREATE TABLE migrate.revision (
 	registered_by name NOT NULL,
 	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	seq bigint NOT NULL,
+	-- false: its statements run outside a transaction, one by one, by
+	-- CALL migrate.apply(); part of the checksum
+	transactional boolean NOT NULL DEFAULT true,
 	CONSTRAINT revision_pkey PRIMARY KEY (project, id)
 );
 /*
@@ -188,15 +191,16 @@ CREATE FUNCTION migrate.register(
 	depends_on text DEFAULT NULL,
 	branch_labels text DEFAULT NULL,
 	project text DEFAULT NULL,
-	replace boolean DEFAULT false)
+	replace boolean DEFAULT false,
+	transactional boolean DEFAULT true)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) IS
+COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) IS
 'add a revision to a project; returns registered, unchanged (the same revision again: a no-op) or replaced';
 -- a registered body runs when someone upgrades: registering is migrating
-REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) TO migrate_admin;
+REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) TO migrate_admin;
 
 CREATE FUNCTION migrate.revision(
 	message text,
@@ -205,15 +209,16 @@ CREATE FUNCTION migrate.revision(
 	down_revision text DEFAULT NULL,
 	depends_on text DEFAULT NULL,
 	branch_labels text DEFAULT NULL,
-	project text DEFAULT NULL)
+	project text DEFAULT NULL,
+	transactional boolean DEFAULT true)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_revision'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate.revision(text, text, text, text, text, text, text) IS
+COMMENT ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) IS
 'add a revision under a generated id on top of the single head; returns the id';
 -- registers a revision, as register() does
-REVOKE ALL ON FUNCTION migrate.revision(text, text, text, text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text, text, text, text, text, text) TO migrate_admin;
+REVOKE ALL ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) TO migrate_admin;
 
 CREATE FUNCTION migrate.merge(
 	message text DEFAULT NULL,
@@ -287,6 +292,21 @@ COMMENT ON FUNCTION migrate.stamp(text, text, boolean) IS
 REVOKE ALL ON FUNCTION migrate.stamp(text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.stamp(text, text, boolean) TO migrate_admin;
 
+-- Taking over a database Alembic has been migrating (src/adopt.c): the
+-- version rows are set from Alembic's version table without running any
+-- body.  The Alembic table is read with the caller's privileges.
+CREATE FUNCTION migrate.adopt_alembic(
+	version_table pg_catalog.regclass DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_adopt_alembic'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
+'set a project''s version rows from an Alembic version table (default: alembic_version on the search_path), running no body; logged as stamp steps';
+-- writes version rows, as stamp() does
+REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
+
 -- Reading the graph and the state.  The graph and the version rows are
 -- public knowledge (migrate.project and migrate.version are readable by
 -- PUBLIC), so these stay executable by PUBLIC.
@@ -326,7 +346,8 @@ CREATE FUNCTION migrate.history(
 	project text DEFAULT NULL)
 RETURNS TABLE (revision text, down_revision text[], branch_labels text[],
 			   message text, is_head boolean, is_current boolean,
-			   is_branch_point boolean, is_merge_point boolean)
+			   is_branch_point boolean, is_merge_point boolean,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_history'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.history(text, text) IS
@@ -335,7 +356,8 @@ COMMENT ON FUNCTION migrate.history(text, text) IS
 CREATE FUNCTION migrate.pending(
 	target text DEFAULT 'head',
 	project text DEFAULT NULL)
-RETURNS TABLE (step integer, revision text, operation text, message text)
+RETURNS TABLE (step integer, revision text, operation text, message text,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_pending'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.pending(text, text) IS
@@ -349,7 +371,8 @@ CREATE FUNCTION migrate.show(
 RETURNS TABLE (revision text, down_revision text[], depends_on text[],
 			   branch_labels text[], message text, is_head boolean,
 			   is_base boolean, is_branch_point boolean, is_merge_point boolean,
-			   registered_by name, registered_at timestamptz, checksum text)
+			   registered_by name, registered_at timestamptz, checksum text,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_show'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.show(text, text) IS
@@ -380,3 +403,41 @@ COMMENT ON FUNCTION migrate.verify(text) IS
 -- shows checksums, which would let PUBLIC confirm a guessed body
 REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
+
+-- Monitoring.
+
+CREATE FUNCTION migrate.project_status(project text DEFAULT NULL)
+RETURNS TABLE (project text, heads text[], applied text[], pending integer, problem text)
+AS 'MODULE_PATHNAME', 'migrate_project_status'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.project_status(text) IS
+'each project''s heads, applied heads, the number of steps upgrade(''heads'') would run, and what is wrong with it';
+-- the graph and the version rows are public knowledge, as for heads()
+
+/*
+ * One row per project: what a dashboard or an alert needs.  The last run is
+ * the newest transaction that ran or stamped revisions of the project (with
+ * CALL migrate.apply(), which commits each revision, its newest revision).
+ */
+CREATE VIEW migrate.status AS
+SELECT s.project, s.heads, s.applied, s.pending, s.problem,
+	   r.last_run_at, r.last_run_duration, r.last_run_steps, r.last_run_role
+  FROM migrate.project_status() s
+  LEFT JOIN LATERAL (
+	SELECT pg_catalog.min(l.started_at) AS last_run_at,
+		   pg_catalog.max(l.started_at OPERATOR(pg_catalog.+) l.duration)
+			 OPERATOR(pg_catalog.-) pg_catalog.min(l.started_at) AS last_run_duration,
+		   pg_catalog.count(*)::integer AS last_run_steps,
+		   pg_catalog.min(l.role::pg_catalog.text) AS last_run_role
+	  FROM migrate.log l
+	 WHERE l.project OPERATOR(pg_catalog.=) s.project
+	   AND l.txid OPERATOR(pg_catalog.=) (
+		   SELECT n.txid FROM migrate.log n
+			WHERE n.project OPERATOR(pg_catalog.=) s.project
+			ORDER BY n.id DESC LIMIT 1)
+	HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0) r ON true;
+COMMENT ON VIEW migrate.status IS
+'one row per project: heads, applied heads, pending steps, problems, and the last run';
+-- heads, version rows and timings are public knowledge; the view shows no
+-- body or checksum from the log it reads
+GRANT SELECT ON migrate.status TO PUBLIC;

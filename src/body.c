@@ -118,22 +118,20 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 	char	   *stored;
 	char	   *actual;
 	char	   *author;
+	bool		transactional;
 	Oid			author_oid;
 	const char *id = mg_rev_id(cg->graph, step->rev);
 
 	BookkeepingPrepare(&plan_body,
-					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text"
-					" FROM migrate.revision"
+					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text,"
+					" transactional FROM migrate.revision"
 					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					2, argtypes);
 	values[0] = CStringGetTextDatum(cg->project);
 	values[1] = CStringGetTextDatum(id);
 	BookkeepingExec(plan_body, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision %s of project \"%s\" is no longer registered", id, cg->project),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+		GraphRevisionVanished(cg->project, id);
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -145,9 +143,10 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 	}
 	stored = TextDatumGetCString(SPI_getbinval(tuple, desc, 3, &isnull));
 	author = TextDatumGetCString(SPI_getbinval(tuple, desc, 4, &isnull));
+	transactional = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
 	SPI_freetuptable(SPI_tuptable);
 
-	actual = BodiesChecksum(up, down);
+	actual = BodiesChecksum(up, down, transactional);
 	if (strcmp(actual, stored) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),

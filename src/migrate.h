@@ -14,8 +14,8 @@
  *	call.c			one call: SPI, nested calls, bookkeeping as the owner
  *	catalog.c		reading the extension's tables through their indexes
  *	project.c		a project's row, its migration lock and summary
- *	graph_cache.c	loading a project's revisions; its graph, cached
  *	version.c		the version rows
+ *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
  *	statements.c	a body as the list of its statements
  *	body.c			running one revision body
@@ -24,9 +24,11 @@
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
- * show.c (heads, bases, branches, history, show, pending, script), verify.c
- * (verify), graph_cache.c (the trigger on migrate.revision) and migrate.c
- * (the module and its settings).
+ * show.c (heads, bases, branches, history, show, pending), script.c
+ * (script), verify.c
+ * (verify), status.c (project_status, behind the view migrate.status),
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
+ * and migrate.c (the module and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *
@@ -86,6 +88,7 @@ typedef struct LoadedRevisions
 	char	  **stored;			/* checksum recorded at registration */
 	char	  **actual;			/* checksum of the bodies as they are */
 	bool	   *intact;			/* bodies present and matching stored */
+	bool	   *transactional;	/* false: runs outside a transaction */
 } LoadedRevisions;
 
 /*
@@ -102,6 +105,7 @@ typedef struct CachedGraph
 	int64		last_seq;		/* seq of the newest revision read */
 	MgGraph    *graph;
 	char	  **messages;		/* by revision index; NULL entries allowed */
+	bool	   *transactional;	/* by revision index */
 	int		   *drifted;		/* revisions whose bodies fail their checksum */
 	int			ndrifted;
 	MemoryContext context;		/* owns all of the above */
@@ -149,7 +153,8 @@ extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
 							bool sorted);
 extern const char *StepOperation(MgStepKind kind);
 extern char **SplitList(const char *text, const char *argname, int *n);
-extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
+extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
+							bool transactional);
 
 /* call.c */
 extern void CallInit(void);
@@ -194,18 +199,21 @@ extern void ProjectClearSummary(const char *project);
 extern void ProjectBumpGraphGen(const char *project);
 extern void ProjectTouch(const char *project);
 
-/* graph_cache.c */
-extern void RevisionsLoad(const char *project, bool with_bodies,
-						  LoadedRevisions *out);
-extern CachedGraph *GraphCacheGet(const MigrateProject *project);
-extern void GraphCheckNotEmpty(const CachedGraph *cg);
-
 /* version.c */
 extern char **VersionIds(const char *project, int *n);
 extern MgRevList VersionRows(const CachedGraph *cg);
 extern void VersionApplyOp(const CachedGraph *cg, const MgRowOp *op,
 						   MgRevList *rows);
 extern void VersionDeleteAll(const char *project);
+
+/* graph_cache.c */
+extern void RevisionsLoad(const char *project, bool with_bodies,
+						  LoadedRevisions *out);
+extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
+extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
+									 MgRevList *rows);
+pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);
 
 /* log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,

@@ -53,7 +53,8 @@ typedef struct RevisionContent
 	NameList	depends;
 	NameList	labels;
 	char	   *message;
-	char	   *checksum;
+	char	   *checksum;			/* of the bodies and the flag below */
+	bool		transactional;	/* false: runs outside a transaction */
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;
@@ -168,7 +169,12 @@ content_difference(const RevisionContent *old, const RevisionContent *new)
 	StringInfoData diff;
 
 	initStringInfo(&diff);
-	if (strcmp(old->checksum, new->checksum) != 0)
+	if (old->transactional != new->transactional)
+		appendStringInfo(&diff, "transactional was %s, now %s; the checksum, which covers it and the bodies, was %s, now %s.",
+						 old->transactional ? "true" : "false",
+						 new->transactional ? "true" : "false",
+						 old->checksum, new->checksum);
+	else if (strcmp(old->checksum, new->checksum) != 0)
 		appendStringInfo(&diff, "The bodies differ: registered checksum %s, new checksum %s.",
 						 old->checksum, new->checksum);
 	compare_list(&diff, "down_revision", &old->down, &new->down);
@@ -189,7 +195,7 @@ static bool
 lookup_revision(const char *project, const char *id, RevisionContent *content)
 {
 	static const char *const columns[] = {"checksum", "down_revision",
-	"depends_on", "branch_labels", "message"};
+	"depends_on", "branch_labels", "message", "transactional"};
 	const char *keys[2] = {project, id};
 	CatalogRows *rows = CatalogIndexScan("revision_pkey", 2, keys,
 										   lengthof(columns), columns);
@@ -204,6 +210,7 @@ lookup_revision(const char *project, const char *id, RevisionContent *content)
 	content->labels = array_to_list(CatalogRowValue(rows, 0, "branch_labels", &isnull));
 	d = CatalogRowValue(rows, 0, "message", &isnull);
 	content->message = isnull ? NULL : TextDatumGetCString(d);
+	content->transactional = DatumGetBool(CatalogRowValue(rows, 0, "transactional", &isnull));
 	return true;
 }
 
@@ -364,17 +371,17 @@ insert_revision(Datum *values, const char *nulls)
 {
 	bool		isnull;
 
-	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
 
 	BookkeepingPrepare(&plan_insert,
-					"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
-					" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
-					" registered_by, seq)"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-					" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					" ON CONFLICT (project, id) DO NOTHING RETURNING seq",
-					10, argtypes);
+					   "INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
+					   " branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
+					   " registered_by, transactional, seq)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+					   " pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+					   " ON CONFLICT (project, id) DO NOTHING RETURNING seq",
+					   11, argtypes);
 	BookkeepingExec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed == 0)
 		return 0;
@@ -410,10 +417,10 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 {
 	RevisionContent old;
 	char	   *difference;
-	Datum		values[10];
-	char		nulls[10];
-	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[11];
+	char		nulls[11];
+	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
 	bool		found;
 
 	for (int i = 0; i < new->down.n; i++)
@@ -454,6 +461,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	values[8] = CStringGetTextDatum(new->checksum);
 	values[9] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[10] = BoolGetDatum(new->transactional);
 
 	/* read again under the lock what may have changed while this waited */
 	if (found)
@@ -522,12 +530,12 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 
 	ProjectBumpGraphGen(project);
 	BookkeepingPrepare(&plan_replace,
-					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
-					" branch_labels = $5, message = $6, upgrade_sql = $7,"
-					" downgrade_sql = $8, checksum = $9, registered_by = $10,"
-					" registered_at = pg_catalog.now()"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					10, argtypes);
+					   "UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
+					   " branch_labels = $5, message = $6, upgrade_sql = $7,"
+					   " downgrade_sql = $8, checksum = $9, registered_by = $10,"
+					   " transactional = $11, registered_at = pg_catalog.now()"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					   11, argtypes);
 	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
 	return "replaced";
 }
@@ -577,7 +585,8 @@ migrate_register(PG_FUNCTION_ARGS)
 	new.depends = parse_list(fcinfo, 5, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 6, "branch_labels", "branch label");
 	project = ProjectArg(fcinfo, 7);
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
+	new.transactional = PG_ARGISNULL(9) || PG_GETARG_BOOL(9);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("register");
 	CallBegin(&call, false);
@@ -644,7 +653,8 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.down = parse_list(fcinfo, 3, "down_revision", "revision identifier");
 	new.depends = parse_list(fcinfo, 4, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
+	new.transactional = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("revision");
 	CallBegin(&call, false);
@@ -710,7 +720,8 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	memset(&new, 0, sizeof(new));
 	new.message = optional_text(fcinfo, 0);
-	new.checksum = BodiesChecksum("", "");
+	new.transactional = true;
+	new.checksum = BodiesChecksum("", "", true);
 
 	CallCheckWritable("merge");
 	CallBegin(&call, false);

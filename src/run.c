@@ -15,7 +15,16 @@
  *	5. return one row: (revision, operation, message, duration).
  *
  * Any error ends the whole call, and the caller's transaction rolls back
- * everything the call did: schema, version rows and log alike.
+ * everything the call did: schema, version rows and log alike.  So that a
+ * failure leaves a trace all the same, the server log gets one line for it
+ * (level LOG): the operation, revision, project, SQLSTATE and how long the
+ * body ran.
+ *
+ * While a step runs, the backend's entry in pg_stat_activity says which:
+ * its query starts with a comment such as "migrate: upgrade of revision
+ * c3d4, step 2 of 5, project "default"" before the query that runs it, so
+ * that an operator sees a deploy's progress, and with wait_event what a
+ * stuck one waits on.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,6 +35,8 @@
 #include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "tcop/tcopprot.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -54,6 +65,31 @@ join_revisions(const CachedGraph *cg, const MgRevList *list)
 		appendStringInfoString(&buf, mg_rev_id(cg->graph, list->items[i]));
 	}
 	return buf.data;
+}
+
+/*
+ * Refuse a plan with a revision that must run outside a transaction before
+ * anything runs: upgrade() and downgrade() run in the caller's transaction.
+ */
+static void
+check_transactional(const CachedGraph *cg, const MgPlan *plan)
+{
+	for (int i = 0; i < plan->nsteps; i++)
+	{
+		const MgStep *step = &plan->steps[i];
+		bool		up = step->kind == MG_STEP_UPGRADE;
+
+		if (step->kind == MG_STEP_STAMP || cg->transactional[step->rev])
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision %s of project \"%s\" cannot run inside a transaction",
+						mg_rev_id(cg->graph, step->rev), cg->project),
+				 errdetail("It was registered with transactional => false: its statements, such as CREATE INDEX CONCURRENTLY, must each run on their own, and migrate.%s() runs in the caller's transaction.",
+						   up ? "upgrade" : "downgrade"),
+				 errhint("Run it with CALL migrate.%s(...), which commits each revision and runs this one outside a transaction.",
+						 up ? "apply" : "apply_downgrade")));
+	}
 }
 
 /*
@@ -100,6 +136,75 @@ check_downgrades_exist(const CachedGraph *cg, const MgPlan *plan)
 }
 
 /*
+ * Show the step under way in pg_stat_activity, before the query that runs
+ * it; NULL step: the query alone again.
+ */
+static void
+report_step(const CachedGraph *cg, const MgStep *step, int number, int total)
+{
+	const char *query = debug_query_string ? debug_query_string : "";
+
+	if (step == NULL)
+		pgstat_report_activity(STATE_RUNNING, query);
+	else if (step->rev >= 0)
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("/* migrate: %s of revision %s, step %d of %d, project \"%s\" */ %s",
+										StepOperation(step->kind),
+										mg_rev_id(cg->graph, step->rev),
+										number, total, cg->project, query));
+	else
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("/* migrate: stamp, step %d of %d, project \"%s\" */ %s",
+										number, total, cg->project, query));
+}
+
+/*
+ * A step failed: say so in the server log, since the transaction that
+ * would have recorded it rolls back, then let the error go on.
+ */
+static void
+log_failure(const CachedGraph *cg, const MgStep *step, TimestampTz start,
+			MemoryContext context)
+{
+	ErrorData  *edata;
+	long		secs;
+	int			usecs;
+
+	MemoryContextSwitchTo(context);
+	edata = CopyErrorData();
+	FlushErrorState();
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	ereport(LOG,
+			(errmsg("migrate: %s of revision %s of project \"%s\" failed after %ld ms: SQLSTATE %s: %s",
+					StepOperation(step->kind),
+					step->rev >= 0 ? mg_rev_id(cg->graph, step->rev) : "(none)",
+					cg->project, secs * 1000 + usecs / 1000,
+					unpack_sql_state(edata->sqlerrcode), edata->message),
+			 errhidestmt(true)));
+	ReThrowError(edata);
+}
+
+/*
+ * Run a step's body; if it fails, log the failure on its way out.
+ */
+static void
+run_logged(const MigrateProject *project, const CachedGraph *cg,
+		   const MgStep *step, const char *body, TimestampTz start)
+{
+	MemoryContext context = CurrentMemoryContext;
+
+	PG_TRY();
+	{
+		BodyRun(project, cg, step, body);
+	}
+	PG_CATCH();
+	{
+		log_failure(cg, step, start, context);
+	}
+	PG_END_TRY();
+}
+
+/*
  * Run a plan and return its rows through the materialized result set the
  * entry point has set up.
  */
@@ -111,6 +216,7 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 		return;
 
 	CallEnterRun(project->name);
+	check_transactional(cg, plan);
 	check_downgrades_exist(cg, plan);
 	ProjectTouch(project->name);
 	for (int i = 0; i < plan->nsteps; i++)
@@ -120,6 +226,7 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 			break;
 		}
 	run_steps(fcinfo, project, cg, rows_before, plan);
+	report_step(cg, NULL, 0, 0);
 	CallLeaveRun();
 }
 
@@ -189,11 +296,10 @@ run_steps(FunctionCallInfo fcinfo, const MigrateProject *project,
 								join_revisions(cg, from), join_revisions(cg, to))));
 		}
 
+		report_step(cg, step, i + 1, plan->nsteps);
 		start = GetCurrentTimestamp();
 		if (body != NULL)
-		{
-			BodyRun(project, cg, step, body);
-		}
+			run_logged(project, cg, step, body, start);
 		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 		elapsed = (int64) secs * USECS_PER_SEC + usecs;
 

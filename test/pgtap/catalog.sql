@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(46);
+SELECT plan(47);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -36,12 +36,14 @@ SELECT function_privs_are('migrate', 'verify', ARRAY['text'],
 SELECT table_privs_are('migrate', 'project', 'public', ARRAY['SELECT'], 'PUBLIC may only read project');
 
 SELECT function_privs_are('migrate', 'register',
-	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean'],
+	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean', 'boolean'],
 	'public', ARRAY[]::text[], 'PUBLIC may not register');
 SELECT function_privs_are('migrate', 'upgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not upgrade');
 SELECT function_privs_are('migrate', 'downgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not downgrade');
+SELECT function_privs_are('migrate', 'adopt_alembic', ARRAY['regclass', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not adopt an Alembic database');
 SELECT function_privs_are('migrate', 'current', ARRAY['text'],
 	'public', ARRAY['EXECUTE'], 'PUBLIC may read current()');
 
@@ -76,13 +78,13 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
-		  'show', 'script', 'verify'],
+		  'adopt_alembic', 'show', 'script', 'verify'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending'],
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status'],
 	'PUBLIC may run the read-only views of the graph');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
 CREATE ROLE migrate_tap_admin IN ROLE migrate_admin;
