@@ -248,6 +248,22 @@ grep -q "HINT:  Files must not contain BEGIN, COMMIT or ROLLBACK" "$work/err.out
 printf 'ROLLBACK;\n' >"$work/commits/0001_commit.sql"
 expect 1 "0001_commit.sql ended the bootstrap transaction" "a file that rolls back" -- "$boot" -d "$db" "$work/commits"
 
+# a revision registered with transactional => false cannot run in the
+# bootstrap's transaction (it needs CALL migrate.apply(), which bootstrap
+# does not do yet): refused, nothing applied, not even the revisions before it
+mkdir -p "$work/nontx"
+cat >"$work/nontx/0001.sql" <<'EOF'
+SELECT migrate.register('n1', upgrade => $$CREATE TABLE nt (id int)$$, downgrade => $$DROP TABLE nt$$);
+SELECT migrate.register('n2', down_revision => 'n1', transactional => false, message => 'concurrent index',
+    upgrade => $$CREATE INDEX CONCURRENTLY nt_id ON nt (id)$$, downgrade => $$DROP INDEX CONCURRENTLY nt_id$$);
+EOF
+fresh_db migrate_boot_nontx || exit 1
+expect 1 "revision n2 .*cannot run inside a transaction" "a non-transactional revision" -- \
+	"$boot" -d migrate_boot_nontx "$work/nontx"
+[ "$(q migrate_boot_nontx "SELECT count(*) FROM pg_extension WHERE extname = 'migrate'")$(q migrate_boot_nontx "SELECT count(*) FROM pg_class WHERE relname = 'nt'")" = 00 ] &&
+	ok "after it: no extension, no table nt" || fail "the refused bootstrap left something behind"
+dropdb migrate_boot_nontx
+
 echo "--- options"
 # --target: only up to it
 db2=migrate_boot_opts
