@@ -98,7 +98,10 @@ CREATE TABLE migrate.log (
 	role name NOT NULL,
 	backend_pid integer NOT NULL,
 	txid xid8 NOT NULL,
-	checksum text
+	checksum text,
+	-- a step of CALL migrate.apply() that failed (its version rows did not
+	-- move): SQLSTATE and message; NULL for a step that ran
+	error text
 );
 CREATE INDEX log_project_id ON migrate.log (project, id);
 COMMENT ON TABLE migrate.log IS
@@ -307,6 +310,34 @@ COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
 REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
 
+/*
+ * The other path: one transaction per revision, so that revisions
+ * registered with transactional => false (CREATE INDEX CONCURRENTLY and the
+ * like) run among the others, outside any transaction, in a background
+ * worker.  Procedures, since they commit: CALL them on their own.
+ */
+CREATE PROCEDURE migrate.apply(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply(text, text) IS
+'run what upgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply(text, text) TO migrate_admin;
+
+CREATE PROCEDURE migrate.apply_downgrade(
+	target text,
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply_downgrade'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply_downgrade(text, text) IS
+'run what downgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply_downgrade(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply_downgrade(text, text) TO migrate_admin;
+
 -- Reading the graph and the state.  The graph and the version rows are
 -- public knowledge (migrate.project and migrate.version are readable by
 -- PUBLIC), so these stay executable by PUBLIC.
@@ -441,3 +472,116 @@ COMMENT ON VIEW migrate.status IS
 -- heads, version rows and timings are public knowledge; the view shows no
 -- body or checksum from the log it reads
 GRANT SELECT ON migrate.status TO PUBLIC;
+
+-- Testing migrations: runs that are rolled back.
+
+CREATE FUNCTION migrate.trial(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, duration interval,
+			   locks text[], rewrites text[])
+AS 'MODULE_PATHNAME', 'migrate_trial'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.trial(text, text) IS
+'run what upgrade(target) would run, one subtransaction per step, report the locks each step holds on relations that existed before and the relations it rewrites, then roll everything back';
+/*
+ * Runs revision bodies with the caller's privileges, like upgrade(): for
+ * migrators, not PUBLIC.  It runs them by calling migrate.upgrade() and
+ * migrate.stamp() as the caller, who needs EXECUTE on those too, so trial()
+ * is never a way around the right to migrate.
+ */
+REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;
+
+-- The schema model: fingerprints and comparisons of schemas.
+
+CREATE FUNCTION migrate.fingerprint(schemas text[] DEFAULT NULL)
+RETURNS TABLE (kind text, name text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_fingerprint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.fingerprint(text[]) IS
+'canonical description of the schemas (NULL: every user schema), one row per object, names qualified';
+
+CREATE FUNCTION migrate.fingerprint_hash(schemas text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_fingerprint_hash'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.fingerprint_hash(text[]) IS
+'sha256 of the rows of fingerprint(schemas)';
+
+CREATE FUNCTION migrate.schema_fingerprint(schema text)
+RETURNS TABLE (kind text, name text, definition text)
+AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.schema_fingerprint(text) IS
+'canonical description of one schema, names relative to it: equal for two schemas built by the same DDL';
+
+CREATE FUNCTION migrate.compare_schemas(left_schema text, right_schema text)
+RETURNS TABLE (kind text, name text, left_definition text, right_definition text)
+AS 'MODULE_PATHNAME', 'migrate_compare_schemas'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.compare_schemas(text, text) IS
+'the rows of schema_fingerprint() that differ between two schemas; none when they match';
+
+/*
+ * These only read the system catalogs, which every role may read already
+ * (pg_class, pg_attribute, pg_proc with function bodies, pg_policy, ...):
+ * they show nothing a role could not query itself, and change nothing, so
+ * PUBLIC may run them (the default, stated here on purpose).
+ */
+GRANT EXECUTE ON FUNCTION
+	migrate.fingerprint(text[]),
+	migrate.fingerprint_hash(text[]),
+	migrate.schema_fingerprint(text),
+	migrate.compare_schemas(text, text)
+TO PUBLIC;
+
+-- Diff and autogenerate.
+
+CREATE FUNCTION migrate.diff(source_schema text, target_schema text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_diff'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.diff(text, text) IS
+'SQL script that changes source_schema to hold what target_schema holds; empty when they match';
+
+/*
+ * diff() only reads the catalogs, like fingerprint(), and returns a script
+ * without running it: PUBLIC may call it.
+ */
+GRANT EXECUTE ON FUNCTION migrate.diff(text, text) TO PUBLIC;
+
+CREATE FUNCTION migrate.autogenerate(
+	message text,
+	desired_schema text,
+	live_schema text DEFAULT 'public',
+	project text DEFAULT NULL,
+	allow_destructive boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_autogenerate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) IS
+'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after proving both converge';
+
+/*
+ * autogenerate() registers a revision and tries DDL on the live schema (in
+ * a subtransaction it rolls back): a migrator's right, like revision().
+ */
+REVOKE ALL ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) TO migrate_admin;
+
+CREATE FUNCTION migrate.check_reversible(project text DEFAULT NULL)
+RETURNS TABLE (revision text, ok boolean, problem text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_check_reversible'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.check_reversible(text) IS
+'for each pending revision: upgrade, downgrade, compare the schema and the version rows with what they were, upgrade again; then roll everything back';
+/*
+ * Runs revision bodies, both ways, with the caller's privileges: for
+ * migrators, not PUBLIC.  It runs them by calling migrate.upgrade(),
+ * migrate.downgrade() and migrate.stamp() as the caller, who needs EXECUTE
+ * on those too, so check_reversible() is never a way around the right to
+ * migrate.
+ */
+REVOKE ALL ON FUNCTION migrate.check_reversible(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.check_reversible(text) TO migrate_admin;

@@ -440,3 +440,41 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
 
 	error_context_stack = errcallback.previous;
 }
+
+/*
+ * Run a non-transactional step's statements in a background worker
+ * (launch.c), each committing on its own, with the settings a body would
+ * have here and the same error context.  The caller holds no snapshot.
+ */
+void
+BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
+			   const MgStep *step, BodyStatement *stmts, int nstmts)
+{
+	ErrorContextCallback errcallback;
+	StepInfo	info;
+	WorkerRun	run;
+
+	run.project = project->name;
+	run.revision = mg_rev_id(cg->graph, step->rev);
+	run.search_path = project->target_schema == NULL ? namespace_search_path :
+		psprintf("%s, %s", quote_identifier(project->target_schema),
+				 namespace_search_path);
+	run.lock_timeout = project->lock_timeout >= 0 ?
+		project->lock_timeout : migrate_lock_timeout;
+	run.statement_timeout = project->statement_timeout >= 0 ?
+		project->statement_timeout : migrate_statement_timeout;
+	run.statements = stmts;
+	run.nstatements = nstmts;
+
+	info.operation = StepOperation(step->kind);
+	info.revision = run.revision;
+	info.message = cg->messages[step->rev];
+	errcallback.callback = step_error_callback;
+	errcallback.arg = &info;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	LaunchStatements(&run);
+
+	error_context_stack = errcallback.previous;
+}

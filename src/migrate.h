@@ -18,17 +18,22 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
  *	statements.c	a body as the list of its statements
+ *	launch.c		starting and following the background worker that runs
+ *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
  *	run.c			running a plan
+ *	sandbox.c		runs that are rolled back: steps through the SQL entry
+ *					points, each in a subtransaction (trial, check_reversible)
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
  * show.c (heads, bases, branches, history, show, pending), script.c
- * (script), verify.c
+ * (script), apply.c (the procedures apply and apply_downgrade), verify.c
  * (verify), status.c (project_status, behind the view migrate.status),
- * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
- * and migrate.c (the module and its settings).
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
+ * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
+ * and its settings).
  *
  * Only the SQL entry points are named migrate_<name>.
  *
@@ -40,7 +45,8 @@
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "graph.h"
+#include "funcapi.h"
+#include "graph/graph.h"
 #include "utils/palloc.h"
 
 #include "compat.h"
@@ -129,6 +135,18 @@ typedef struct BodyStatement
 	char	   *text;			/* the statement, without its semicolon */
 } BodyStatement;
 
+/* a non-transactional revision's statements, for the worker (launch.c) */
+typedef struct WorkerRun
+{
+	const char *project;
+	const char *revision;
+	const char *search_path;	/* the caller's, with the target schema first */
+	int			lock_timeout;	/* ms; 0: none */
+	int			statement_timeout;	/* ms; 0: none */
+	BodyStatement *statements;
+	int			nstatements;
+} WorkerRun;
+
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
 {
@@ -160,6 +178,8 @@ extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
 extern void CallInit(void);
 extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
+extern void CallBeginNonAtomic(MigrateCall *call);
+extern void CallResume(void);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
 extern bool CallReadOnly(void);
@@ -188,6 +208,8 @@ extern bool CatalogHasRevisions(const char *project);
 /* project.c */
 extern char *ProjectArg(FunctionCallInfo fcinfo, int argno);
 extern void ProjectLock(const char *project);
+extern void ProjectLockSession(const char *project);
+extern void ProjectUnlockSession(const char *project);
 extern bool ProjectRead(const char *name, bool for_update,
 						MigrateProject *project);
 extern MigrateProject *ProjectOpen(const char *name, bool for_update);
@@ -219,8 +241,14 @@ pg_noreturn extern void GraphRevisionVanished(const char *project, const char *i
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					const MgRevList *before, const MgRevList *after,
 					TimestampTz start, int64 usecs, const char *role,
-					const char *checksum);
+					const char *checksum, const char *error);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* worker.c: the background worker's entry point, named in launch.c */
+extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
+
+/* launch.c */
+extern void LaunchStatements(const WorkerRun *run);
 
 /* statements.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
@@ -231,10 +259,39 @@ extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
 					   char **checksum);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body);
+extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
+						   const MgStep *step, BodyStatement *stmts, int nstmts);
 
 /* run.c */
+extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
+									MgRevList *rows, bool purge);
+extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
+extern void RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan);
+extern void RunReportStep(const CachedGraph *cg, const MgStep *step,
+						  int number, int total);
+extern void RunNotice(const CachedGraph *cg, const MgStep *step);
+extern void RunRecord(const CachedGraph *cg, const MgStep *step, MgRevList *rows,
+					  TimestampTz start, int64 usecs, const char *checksum);
+extern int64 RunElapsed(TimestampTz start);
+extern void RunStep(const MigrateProject *project, const CachedGraph *cg,
+					const MgStep *step, int number, int total, MgRevList *rows,
+					ReturnSetInfo *rsinfo);
 extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
 					CachedGraph *cg, const MgRevList *rows_before,
 					const MgPlan *plan);
+
+/* sandbox.c: runs that are rolled back (trial, check_reversible) */
+extern void SandboxRefuseNested(const char *function);
+extern void SandboxCheckPrivilege(const char *function, const char *caller);
+extern ErrorData *SandboxTry(void (*fn) (void *arg), void *arg, bool keep,
+							 bool catch);
+extern void SandboxRun(void (*fn) (void *arg), void *arg);
+extern char *SandboxErrorText(const ErrorData *edata);
+extern char **SandboxPending(const char *target, const char *project, int *n);
+extern void SandboxUpgrade(const char *project, const char *revision);
+extern void SandboxDowngrade(const char *project, const char *revision,
+							 const char *parent);
+extern void SandboxStamp(const char *project, const char *revision);
+extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
 #endif							/* MIGRATE_H */

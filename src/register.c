@@ -31,7 +31,6 @@
 #include "port.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 
 #include "migrate.h"
 
@@ -60,8 +59,6 @@ typedef struct RevisionContent
 static SPIPlanPtr plan_ensure_project = NULL;
 static SPIPlanPtr plan_insert = NULL;
 static SPIPlanPtr plan_replace = NULL;
-static SPIPlanPtr plan_edges = NULL;
-static SPIPlanPtr plan_version_rows = NULL;
 
 /*
  * Split "a1, b2 c3" into names, checking each against the id grammar.
@@ -214,152 +211,23 @@ lookup_revision(const char *project, const char *id, RevisionContent *content)
 	return true;
 }
 
-/* an entry of the ancestry walk in is_applied() */
-typedef struct EdgeEntry
-{
-	char		key[MG_MAX_ID_LEN + 1];
-	int			index;			/* into the edges read; -1 for a label */
-	int			target;			/* for a label: the revision carrying it */
-	bool		seen;
-} EdgeEntry;
-
 /*
- * Whether a revision has been applied: whether it is one of the version rows
- * or an ancestor of one, through down_revision or depends_on.  The graph may
- * not be valid yet (parents can be registered late), so this walks the
- * stored edges itself and ignores names that lead nowhere.
+ * Whether a revision has been applied: one of the version rows or an
+ * ancestor of one (rules §12).  The graph may not be valid yet (parents can
+ * be registered late), so the graph module answers from the revisions as
+ * registered, without building it.
  */
 static bool
 is_applied(const char *project, const char *id)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	HASHCTL		ctl;
-	HTAB	   *map;
-	SPITupleTable *edges;
-	uint64		nedges;
-	int		   *queue;
-	int			head = 0,
-				tail = 0;
-	bool		found;
+	LoadedRevisions revs;
+	int			nrows;
+	char	  **rows = VersionIds(project, &nrows);
 
-	values[0] = CStringGetTextDatum(project);
-	BookkeepingPrepare(&plan_version_rows,
-					"SELECT revision FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	BookkeepingExec(plan_version_rows, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	if (nrows == 0)
 		return false;
-	{
-		SPITupleTable *rows = SPI_tuptable;
-		uint64		nrows = SPI_processed;
-
-		BookkeepingPrepare(&plan_edges,
-						"SELECT id, down_revision OPERATOR(pg_catalog.||) depends_on, branch_labels"
-						" FROM migrate.revision WHERE project OPERATOR(pg_catalog.=) $1",
-						1, argtypes);
-		BookkeepingExec(plan_edges, values, NULL, SPI_OK_SELECT);
-		edges = SPI_tuptable;
-		nedges = SPI_processed;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = MG_MAX_ID_LEN + 1;
-		ctl.entrysize = sizeof(EdgeEntry);
-		ctl.hcxt = CurrentMemoryContext;
-		map = hash_create("migrate ancestry", nedges * 2 + 16, &ctl,
-						  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-
-		/* ids first, then labels, so that an id wins over a label */
-		for (uint64 i = 0; i < nedges; i++)
-		{
-			bool		isnull;
-			char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
-			EdgeEntry  *e;
-
-			if (strlen(rid) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, rid, HASH_ENTER, &found);
-			e->index = (int) i;
-			e->target = (int) i;
-			e->seen = false;
-		}
-		for (uint64 i = 0; i < nedges; i++)
-		{
-			bool		isnull;
-			NameList	labels = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 3, &isnull));
-
-			for (int j = 0; j < labels.n; j++)
-			{
-				EdgeEntry  *e;
-
-				if (strlen(labels.names[j]) > MG_MAX_ID_LEN)
-					continue;
-				e = hash_search(map, labels.names[j], HASH_ENTER, &found);
-				if (!found)
-				{
-					e->index = -1;
-					e->target = (int) i;
-					e->seen = false;
-				}
-			}
-		}
-
-		queue = palloc(sizeof(int) * (nedges + 1));
-		for (uint64 i = 0; i < nrows; i++)
-		{
-			bool		isnull;
-			char	   *rid = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
-			EdgeEntry  *e;
-
-			if (strlen(rid) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, rid, HASH_FIND, &found);
-			if (e && e->index >= 0 && !e->seen)
-			{
-				e->seen = true;
-				queue[tail++] = e->index;
-			}
-		}
-	}
-
-	while (head < tail)
-	{
-		int			i = queue[head++];
-		bool		isnull;
-		char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
-		NameList	up;
-
-		if (strcmp(rid, id) == 0)
-			return true;
-		up = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 2, &isnull));
-		for (int j = 0; j < up.n; j++)
-		{
-			EdgeEntry  *e;
-			EdgeEntry  *t;
-
-			if (strlen(up.names[j]) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, up.names[j], HASH_FIND, &found);
-			if (e == NULL)
-				continue;
-			/* a label stands for the revision carrying it */
-			t = e;
-			if (e->index < 0)
-			{
-				char	   *tid = TextDatumGetCString(SPI_getbinval(edges->vals[e->target], edges->tupdesc, 1, &isnull));
-
-				t = hash_search(map, tid, HASH_FIND, &found);
-				if (t == NULL)
-					continue;
-			}
-			if (!t->seen)
-			{
-				t->seen = true;
-				queue[tail++] = t->index;
-			}
-		}
-	}
-	return false;
+	RevisionsLoad(project, false, &revs);
+	return mg_is_applied(revs.inputs, revs.n, (const char *const *) rows, nrows, id);
 }
 
 /*

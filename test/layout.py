@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
 
 # files whose exports are SQL entry points only (besides what migrate.h lists)
-ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c",
+ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
                "migrate.c"}
 
 
@@ -44,7 +44,7 @@ def symbols(obj):
 
 
 def main():
-    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o"))
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o"))
     if not objs:
         print("layout: no object files; build first", file=sys.stderr)
         return 2
@@ -52,8 +52,15 @@ def main():
     owner = {}
     for o in objs:
         name = os.path.relpath(o, "src")[:-2] + ".c"
-        files[name] = symbols(o)
-        for s in files[name][0] | files[name][1]:
+        if name.startswith("graph/"):
+            name = "graph/"		# one unit: graph.h is its interface
+        funcs, data, undef = symbols(o)
+        if name in files:
+            funcs |= files[name][0]
+            data |= files[name][1]
+            undef |= files[name][2]
+        files[name] = (funcs, data, undef)
+        for s in funcs | data:
             owner[s] = name
     problems = []
 
@@ -64,6 +71,8 @@ def main():
             if s in owner and owner[s] != f:
                 if owner[s] == "graph_pg.c" and s.startswith("mg_"):
                     continue	# the allocator the host gives the graph module
+                if f.startswith("schema/") and owner[s].startswith("schema/"):
+                    continue	# inside the schema model, one module
                 deps[f].add(owner[s])
     # any cycle, by depth-first search
     state = {}
@@ -112,8 +121,10 @@ def main():
         if section and m:
             declared[m.group(1)] = section
     for f, (funcs, data, _) in files.items():
-        if funcs and all(s.startswith("mg_") for s in funcs):
-            continue			# the graph module: graph.h declares it
+        if f == "graph/":
+            continue			# the graph module: graph.h and graph_int.h declare it
+        if f == "schema/" or f.startswith("schema/"):
+            continue			# the schema model: schema/schema.h declares it
         for s in sorted(funcs | data):
             if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
                 continue

@@ -1,0 +1,809 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff.c
+ *	  The SQL that turns one schema into another: matching the objects of
+ *	  the two models, deciding what happens to each, and the helpers the
+ *	  per-kind planners share.
+ *
+ * PostgreSQL's ALTER is preferred wherever it exists, since dropping and
+ * creating loses data (a table, a column) or at least work (an index).
+ * What has no ALTER (a view whose columns change, a constraint, a trigger)
+ * is dropped and created again, and so is everything that depends on it;
+ * a type change of a column drops and recreates the views, rules, policies
+ * and triggers over it, which PostgreSQL would refuse to keep.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "diff_int.h"
+
+static const DiffKind *const kinds[SK_NKINDS] = {
+	[SK_AGGREGATE] = &diff_aggregate_kind,
+	[SK_COLUMN] = &diff_column_kind,
+	[SK_COMPOSITE] = &diff_composite_kind,
+	[SK_CONSTRAINT] = &diff_constraint_kind,
+	[SK_DOMAIN] = &diff_domain_kind,
+	[SK_DOMAIN_CONSTRAINT] = &diff_domain_constraint_kind,
+	[SK_ENUM] = &diff_enum_kind,
+	[SK_FUNCTION] = &diff_function_kind,
+	[SK_INDEX] = &diff_index_kind,
+	[SK_MATVIEW] = &diff_view_kind,
+	[SK_POLICY] = &diff_policy_kind,
+	[SK_PROCEDURE] = &diff_function_kind,
+	[SK_RANGE] = &diff_range_kind,
+	[SK_RULE] = &diff_rule_kind,
+	[SK_SEQUENCE] = &diff_sequence_kind,
+	[SK_STATISTICS] = &diff_statistics_kind,
+	[SK_TABLE] = &diff_table_kind,
+	[SK_TRIGGER] = &diff_trigger_kind,
+	[SK_VIEW] = &diff_view_kind,
+	[SK_VIEW_COLUMN] = NULL,	/* comments and privileges only */
+};
+
+/*
+ * The order objects are written in: what others are made of first when
+ * creating, and (reversed) last when dropping.  Dependencies decide the
+ * order; this only makes the script read in a familiar order.
+ */
+static const SchemaKind create_order[] = {
+	SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
+	SK_SEQUENCE, SK_FUNCTION, SK_PROCEDURE, SK_AGGREGATE, SK_TABLE,
+	SK_COLUMN, SK_CONSTRAINT, SK_INDEX, SK_VIEW, SK_MATVIEW, SK_VIEW_COLUMN,
+	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS,
+};
+
+/* Add a statement; see diff_int.h for what src, tgt and core mean. */
+static int
+add_stmt(Diff *d, int phase, int src, int tgt, bool core, char *sql)
+{
+	DiffStmt   *st;
+	int			n = d->nstmts;
+
+	if (n == d->maxstmts)
+	{
+		d->maxstmts *= 2;
+		d->stmts = repalloc(d->stmts, sizeof(DiffStmt) * d->maxstmts);
+	}
+	st = &d->stmts[n];
+	memset(st, 0, sizeof(DiffStmt));
+	st->sql = sql;
+	st->phase = phase;
+	st->seq = n;
+	st->src = src;
+	st->tgt = tgt;
+	st->core = core;
+	st->after_all_of = -1;
+	d->nstmts++;
+
+	/* the statements of one object run in the order they are written */
+	if (src >= 0)
+	{
+		if (d->s_last[src] >= 0)
+			diff_after(d, n, d->s_last[src]);
+		d->s_last[src] = n;
+		if (core)
+			d->s_core[src] = n;
+	}
+	if (tgt >= 0)
+	{
+		if (d->t_last[tgt] >= 0)
+			diff_after(d, n, d->t_last[tgt]);
+		if (d->t_match[tgt] >= 0 && d->t_match[tgt] != src)
+			diff_after(d, n, d->s_last[d->t_match[tgt]]);
+		d->t_last[tgt] = n;
+		if (core)
+			d->t_core[tgt] = n;
+	}
+	if (sql)
+		d->info.nstatements++;
+	return n;
+}
+
+static char *vformat(const char *fmt, va_list args_in) pg_attribute_printf(1, 0);
+
+static char *
+vformat(const char *fmt, va_list args_in)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_copy(args, args_in);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	return buf.data;
+}
+
+int
+diff_stmt(Diff *d, int phase, int src, int tgt, bool core, const char *fmt,...)
+{
+	va_list		args;
+	char	   *sql;
+
+	va_start(args, fmt);
+	sql = vformat(fmt, args);
+	va_end(args);
+	return add_stmt(d, phase, src, tgt, core, sql);
+}
+
+/* A statement dropping src; destructive ones are marked and counted. */
+int
+diff_drop_stmt(Diff *d, int phase, int src, bool destructive, const char *fmt,...)
+{
+	va_list		args;
+	char	   *sql;
+	int			n;
+
+	va_start(args, fmt);
+	sql = vformat(fmt, args);
+	va_end(args);
+	n = add_stmt(d, phase, src, -1, true, sql);
+	d->stmts[n].drop = true;
+	if (destructive)
+	{
+		d->stmts[n].destructive = true;
+		d->info.ndestructive++;
+		if (d->info.first_destructive == NULL)
+			d->info.first_destructive = sql;
+	}
+	return n;
+}
+
+/* A comment line (or more) written before a statement. */
+void
+diff_note(Diff *d, int stmt, const char *fmt,...)
+{
+	va_list		args;
+	char	   *text;
+	DiffStmt   *st = &d->stmts[stmt];
+
+	va_start(args, fmt);
+	text = vformat(fmt, args);
+	va_end(args);
+	st->note = st->note ? psprintf("%s\n%s", st->note, text) : text;
+}
+
+/*
+ * A change the script cannot make: written as a comment that says why,
+ * never left out silently, and counted (autogenerate refuses such a diff).
+ */
+void
+diff_unsupported(Diff *d, int phase, int src, int tgt, const char *fmt,...)
+{
+	va_list		args;
+	int			n;
+
+	va_start(args, fmt);
+	n = add_stmt(d, phase, -1, -1, false, NULL);
+	d->stmts[n].note = psprintf("NOT DONE: %s", vformat(fmt, args));
+	va_end(args);
+	d->info.nunsupported++;
+	/* placed near the statements of the objects it is about */
+	if (src >= 0 && d->s_last[src] >= 0)
+		diff_after(d, n, d->s_last[src]);
+	if (tgt >= 0 && d->t_last[tgt] >= 0)
+		diff_after(d, n, d->t_last[tgt]);
+}
+
+/* stmt runs after before */
+void
+diff_after(Diff *d, int stmt, int before)
+{
+	DiffStmt   *st = &d->stmts[stmt];
+
+	if (before < 0 || before == stmt)
+		return;
+	for (int i = 0; i < st->nafter; i++)
+		if (st->after[i] == before)
+			return;
+	if (st->nafter == st->maxafter)
+	{
+		st->maxafter = Max(4, st->maxafter * 2);
+		st->after = st->after ? repalloc(st->after, sizeof(int) * st->maxafter) :
+			palloc(sizeof(int) * st->maxafter);
+	}
+	st->after[st->nafter++] = before;
+}
+
+/*
+ * The statement after which target object t exists as the target has it
+ * (created or altered), or -1 when nothing needs to happen for that.  An
+ * object created with another (a column with its table) is ready when that
+ * one is.
+ */
+int
+diff_ready(Diff *d, int t)
+{
+	while (t >= 0)
+	{
+		if (d->t_core[t] >= 0)
+			return d->t_core[t];
+		if (d->t_state[t] != DS_IMPLICIT)
+			return -1;
+		t = d->t->objects[t].belongs_to;
+	}
+	return -1;
+}
+
+/* the object's name in the source schema: schema.name */
+char *
+diff_qname(Diff *d, const SchemaObject *obj)
+{
+	if (obj->kind == SK_FUNCTION || obj->kind == SK_PROCEDURE ||
+		obj->kind == SK_AGGREGATE)
+		return psprintf("%s.%s(%s)", d->schema, obj->attr[FA_NAME], obj->args);
+	return psprintf("%s.%s", d->schema, obj->ident);
+}
+
+/* the name of the table (view, domain) the object belongs to, in the source schema */
+char *
+diff_qparent(Diff *d, const SchemaObject *obj)
+{
+	return psprintf("%s.%s", d->schema, obj->parent);
+}
+
+/* how COMMENT ON and GRANT name the object */
+char *
+diff_ref(Diff *d, const SchemaObject *obj)
+{
+	switch (obj->kind)
+	{
+		case SK_TABLE:
+			return psprintf("TABLE %s", diff_qname(d, obj));
+		case SK_COLUMN:
+		case SK_VIEW_COLUMN:
+			return psprintf("COLUMN %s.%s", diff_qparent(d, obj), obj->ident);
+		case SK_CONSTRAINT:
+			return psprintf("CONSTRAINT %s ON %s", obj->ident, diff_qparent(d, obj));
+		case SK_DOMAIN_CONSTRAINT:
+			return psprintf("CONSTRAINT %s ON DOMAIN %s", obj->ident, diff_qparent(d, obj));
+		case SK_INDEX:
+			return psprintf("INDEX %s", diff_qname(d, obj));
+		case SK_SEQUENCE:
+			return psprintf("SEQUENCE %s", diff_qname(d, obj));
+		case SK_VIEW:
+			return psprintf("VIEW %s", diff_qname(d, obj));
+		case SK_MATVIEW:
+			return psprintf("MATERIALIZED VIEW %s", diff_qname(d, obj));
+		case SK_FUNCTION:
+			return psprintf("FUNCTION %s", diff_qname(d, obj));
+		case SK_PROCEDURE:
+			return psprintf("PROCEDURE %s", diff_qname(d, obj));
+		case SK_AGGREGATE:
+			return psprintf("AGGREGATE %s", diff_qname(d, obj));
+		case SK_TRIGGER:
+			return psprintf("TRIGGER %s ON %s", obj->ident, diff_qparent(d, obj));
+		case SK_RULE:
+			return psprintf("RULE %s ON %s", obj->ident, diff_qparent(d, obj));
+		case SK_POLICY:
+			return psprintf("POLICY %s ON %s", obj->ident, diff_qparent(d, obj));
+		case SK_DOMAIN:
+			return psprintf("DOMAIN %s", diff_qname(d, obj));
+		case SK_STATISTICS:
+			return psprintf("STATISTICS %s", diff_qname(d, obj));
+		case SK_ENUM:
+		case SK_COMPOSITE:
+		case SK_RANGE:
+			return psprintf("TYPE %s", diff_qname(d, obj));
+		default:
+			elog(ERROR, "unexpected schema object kind %d", (int) obj->kind);
+	}
+	return NULL;
+}
+
+const char *
+diff_attr(const SchemaModel *m, int i, int slot)
+{
+	return i >= 0 ? m->objects[i].attr[slot] : NULL;
+}
+
+/* two properties are the same (both unset counts) */
+bool
+diff_same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* deparsed rules and views end with a semicolon a statement must not have */
+char *
+strip_semicolon(const char *sql)
+{
+	char	   *s = pstrdup(sql);
+	int			len = strlen(s);
+
+	while (len > 0 && (s[len - 1] == ';' || s[len - 1] == '\n' || s[len - 1] == ' '))
+		s[--len] = '\0';
+	return s;
+}
+
+static int
+cmp_position(const void *a, const void *b, void *arg)
+{
+	const SchemaModel *m = arg;
+
+	return m->objects[*(const int *) a].position - m->objects[*(const int *) b].position;
+}
+
+/*
+ * The columns of a table, in order.  A table's columns are contiguous in
+ * the sorted model: their names all begin with the table's name and a dot.
+ */
+int *
+diff_columns(const SchemaModel *m, int table, int *n)
+{
+	const char *prefix = psprintf("%s.", m->objects[table].name);
+	size_t		len = strlen(prefix);
+	int			lo = 0,
+				hi = m->nobjects;
+	int		   *cols;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+		const SchemaObject *o = &m->objects[mid];
+
+		if (o->kind < SK_COLUMN || (o->kind == SK_COLUMN && strcmp(o->name, prefix) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*n = 0;
+	cols = palloc(sizeof(int) * 8);
+	for (int i = lo; i < m->nobjects && m->objects[i].kind == SK_COLUMN &&
+		 strncmp(m->objects[i].name, prefix, len) == 0; i++)
+	{
+		if (m->objects[i].belongs_to != table)
+			continue;
+		if (*n > 0 && (*n & (*n - 1)) == 0 && *n >= 8)
+			cols = repalloc(cols, sizeof(int) * *n * 2);
+		cols[(*n)++] = i;
+	}
+	qsort_arg(cols, *n, sizeof(int), cmp_position, (void *) m);
+	return cols;
+}
+
+/* the table an index, constraint, column... belongs to, by name; -1 if none */
+int
+diff_table_of(Diff *d, bool source, const SchemaObject *obj)
+{
+	const SchemaModel *m = source ? d->s : d->t;
+
+	return obj->parent ? schema_find(m, SK_TABLE, obj->parent) : -1;
+}
+
+/*
+ * Does the source table of object s (a partition's index or constraint)
+ * stop being a partition or child?  Then what it had from its parent stays
+ * with it, as its own.
+ */
+bool
+diff_detached(Diff *d, int s)
+{
+	int			table = diff_table_of(d, true, &d->s->objects[s]);
+	int			t;
+
+	if (table < 0 || (t = d->s_match[table]) < 0)
+		return false;
+	return !diff_same(diff_attr(d->s, table, TA_PARENT), diff_attr(d->t, t, TA_PARENT)) ||
+		!diff_same(diff_attr(d->s, table, TA_INHERITS), diff_attr(d->t, t, TA_INHERITS));
+}
+
+/* pair the objects of the two models by kind and name (both are sorted) */
+static void
+match_objects(Diff *d)
+{
+	int			i = 0,
+				j = 0;
+
+	for (int k = 0; k < d->s->nobjects; k++)
+		d->s_match[k] = -1;
+	for (int k = 0; k < d->t->nobjects; k++)
+		d->t_match[k] = -1;
+	while (i < d->s->nobjects && j < d->t->nobjects)
+	{
+		const SchemaObject *a = &d->s->objects[i];
+		const SchemaObject *b = &d->t->objects[j];
+		int			c = a->kind != b->kind ? (a->kind < b->kind ? -1 : 1) :
+			strcmp(a->name, b->name);
+
+		if (c == 0)
+		{
+			d->s_match[i] = j;
+			d->t_match[j] = i;
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+	}
+}
+
+/* what happens to each object, before dependencies are considered */
+static void
+decide(Diff *d)
+{
+	for (int i = 0; i < d->s->nobjects; i++)
+	{
+		int			j = d->s_match[i];
+		const SchemaObject *a = &d->s->objects[i];
+		const DiffKind *k = kinds[a->kind];
+
+		if (j < 0)
+		{
+			d->s_state[i] = a->kind == SK_VIEW_COLUMN ? DS_IMPLICIT : DS_DROP;
+			continue;
+		}
+		if (k == NULL || strcmp(a->definition, d->t->objects[j].definition) == 0)
+			d->s_state[i] = d->t_state[j] = DS_KEEP;
+		else if (k->alter == NULL || (k->must_recreate && k->must_recreate(d, i, j)))
+		{
+			d->s_state[i] = DS_DROP;
+			d->t_state[j] = DS_CREATE;
+		}
+		else
+			d->s_state[i] = d->t_state[j] = DS_ALTER;
+	}
+	for (int j = 0; j < d->t->nobjects; j++)
+		if (d->t_match[j] < 0)
+			d->t_state[j] = d->t->objects[j].kind == SK_VIEW_COLUMN ?
+				DS_IMPLICIT : DS_CREATE;
+}
+
+/* the source object i is dropped and, if the target has it, created again */
+static bool
+recreate(Diff *d, int i)
+{
+	int			j = d->s_match[i];
+
+	if (d->s_state[i] == DS_DROP || d->s_state[i] == DS_IMPLICIT)
+		return false;
+	d->s_state[i] = DS_DROP;
+	if (j >= 0)
+		d->t_state[j] = DS_CREATE;
+	return true;
+}
+
+/*
+ * What a source object that depends on object x must undergo when x is
+ * dropped (dropped is true) or x is a column whose type changes.  Returns
+ * true when it is now dropped too (its own dependents then follow).
+ */
+static bool
+spread_to(Diff *d, int x, int k, char deptype, bool dropped)
+{
+	const SchemaObject *obj = &d->s->objects[k];
+	SchemaKind	xkind = d->s->objects[x].kind;
+
+	switch (obj->kind)
+	{
+		case SK_VIEW:
+		case SK_MATVIEW:
+		case SK_RULE:
+		case SK_POLICY:
+		case SK_TRIGGER:
+		case SK_FUNCTION:
+		case SK_PROCEDURE:
+		case SK_AGGREGATE:
+			/* automatic dependencies (on their table) go with the table */
+			return deptype == 'n' && recreate(d, k);
+		case SK_INDEX:
+		case SK_CONSTRAINT:
+		case SK_STATISTICS:
+		case SK_DOMAIN_CONSTRAINT:
+			/* PostgreSQL rebuilds these itself around a type change */
+			return dropped && recreate(d, k);
+		case SK_COLUMN:
+			if (obj->attr[CA_GENERATED])
+				return recreate(d, k);
+			if (!dropped)
+				return false;
+			if (xkind == SK_FUNCTION || xkind == SK_SEQUENCE)
+			{
+				/* the default goes while the function is recreated */
+				if (d->s_state[k] == DS_KEEP)
+					d->s_state[k] = d->t_state[d->s_match[k]] = DS_ALTER;
+				d->reset_default[k] = true;
+			}
+			else if (xkind != SK_COLUMN && xkind != SK_TABLE &&
+					 !diff_type_changes(d, k, d->s_match[k]))
+				diff_unsupported(d, PH_DROP_TYPE, x, -1,
+								 "%s %s is used by column %s, which would have to be recreated: change or drop the column first",
+								 schema_kind_name(xkind), d->s->objects[x].name, obj->name);
+			return false;
+		case SK_DOMAIN:
+		case SK_COMPOSITE:
+		case SK_RANGE:
+			if (dropped)
+				diff_unsupported(d, PH_DROP_TYPE, x, -1,
+								 "%s %s is used by %s %s, which would have to be recreated",
+								 schema_kind_name(xkind), d->s->objects[x].name,
+								 schema_kind_name(obj->kind), obj->name);
+			return false;
+		default:
+			/* tables (partitions, typed tables) change by ALTER; sequences are owned */
+			return false;
+	}
+}
+
+/*
+ * Spread drops to dependents, and mark what is dropped with the object it
+ * belongs to, until nothing changes.
+ */
+static void
+spread(Diff *d)
+{
+	bool		changed = true;
+
+	while (changed)
+	{
+		changed = false;
+		for (int x = 0; x < d->s->nobjects; x++)
+		{
+			bool		dropped = d->s_state[x] == DS_DROP || d->s_state[x] == DS_IMPLICIT;
+			bool		retyped = d->s->objects[x].kind == SK_COLUMN &&
+				d->s_state[x] == DS_ALTER && diff_type_changes(d, x, d->s_match[x]);
+
+			if (!dropped && !retyped)
+				continue;
+			for (int n = 0; n < d->ndependents[x]; n++)
+			{
+				int			k = d->dependents[x][n];
+				char		deptype = 'n';
+
+				for (int e = 0; e < d->s->objects[k].ndeps; e++)
+					if (d->s->objects[k].deps[e].on == x)
+						deptype = d->s->objects[k].deps[e].type;
+				if (d->s_state[k] != DS_DROP && d->s_state[k] != DS_IMPLICIT &&
+					spread_to(d, x, k, deptype, dropped))
+					changed = true;
+			}
+		}
+		for (int i = 0; i < d->s->nobjects; i++)
+		{
+			const SchemaObject *obj = &d->s->objects[i];
+			int			owner = obj->belongs_to;
+
+			/* the index of a partition goes with its table too */
+			if (obj->kind == SK_INDEX && obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
+				diff_table_of(d, true, obj) >= 0)
+			{
+				int			table = diff_table_of(d, true, obj);
+
+				if (d->s_state[table] == DS_DROP || d->s_state[table] == DS_IMPLICIT)
+					owner = table;
+			}
+			if (d->s_state[i] == DS_IMPLICIT || owner < 0 ||
+				(d->s_state[owner] != DS_DROP && d->s_state[owner] != DS_IMPLICIT))
+				continue;
+			/* a sequence kept elsewhere lets go of its owner; foreign keys between dropped tables go first */
+			if ((obj->kind == SK_SEQUENCE && d->s_state[i] != DS_DROP) ||
+				(obj->kind == SK_CONSTRAINT && obj->attr[XA_CONTYPE][0] == 'f'))
+				continue;
+			/* dropped with its owner; created again if the target has it */
+			d->s_state[i] = DS_IMPLICIT;
+			if (d->s_match[i] >= 0 && d->t_state[d->s_match[i]] != DS_IMPLICIT)
+				d->t_state[d->s_match[i]] = DS_CREATE;
+			changed = true;
+		}
+	}
+	/* created with their owner: the columns of a new table */
+	for (int j = 0; j < d->t->nobjects; j++)
+	{
+		int			owner = d->t->objects[j].belongs_to;
+
+		if (d->t->objects[j].kind == SK_COLUMN && d->t_state[j] == DS_CREATE &&
+			owner >= 0 && d->t_state[owner] == DS_CREATE)
+			d->t_state[j] = DS_IMPLICIT;
+	}
+}
+
+static void
+build_dependents(Diff *d)
+{
+	int			n = d->s->nobjects;
+
+	d->dependents = palloc0(sizeof(int *) * Max(n, 1));
+	d->ndependents = palloc0(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		for (int e = 0; e < d->s->objects[i].ndeps; e++)
+			d->ndependents[d->s->objects[i].deps[e].on]++;
+	for (int i = 0; i < n; i++)
+	{
+		d->dependents[i] = palloc(sizeof(int) * Max(d->ndependents[i], 1));
+		d->ndependents[i] = 0;
+	}
+	for (int i = 0; i < n; i++)
+		for (int e = 0; e < d->s->objects[i].ndeps; e++)
+		{
+			int			on = d->s->objects[i].deps[e].on;
+
+			d->dependents[on][d->ndependents[on]++] = i;
+		}
+}
+
+static void
+rename_note(Diff *d, int dropped, int created)
+{
+	diff_note(d, d->s_last[dropped],
+			  "a %s is dropped and another added: if that is a rename (%s to %s), write ALTER ... RENAME instead, which keeps the data",
+			  schema_kind_name(d->s->objects[dropped].kind), d->s->objects[dropped].name,
+			  d->t->objects[created].name);
+}
+
+/*
+ * A table dropped while another is created, or a column dropped while the
+ * same table gains another, may be a rename: say so, since the script
+ * drops and adds.
+ */
+static void
+note_renames(Diff *d)
+{
+	int			dropped = -1,
+				created = -1;
+
+	for (int i = 0; i < d->s->nobjects; i++)
+		if (d->s->objects[i].kind == SK_TABLE && d->s_match[i] < 0 && d->s_state[i] == DS_DROP)
+			dropped = i;
+	for (int j = 0; j < d->t->nobjects; j++)
+		if (d->t->objects[j].kind == SK_TABLE && d->t_match[j] < 0 && d->t_state[j] == DS_CREATE)
+			created = j;
+	if (dropped >= 0 && created >= 0)
+		rename_note(d, dropped, created);
+
+	for (int table = 0; table < d->s->nobjects; table++)
+	{
+		int			ns,
+					nt;
+		int		   *scols,
+				   *tcols;
+
+		if (d->s->objects[table].kind != SK_TABLE || d->s_match[table] < 0)
+			continue;
+		scols = diff_columns(d->s, table, &ns);
+		tcols = diff_columns(d->t, d->s_match[table], &nt);
+		dropped = created = -1;
+		for (int k = 0; k < ns; k++)
+			if (d->s_match[scols[k]] < 0 && d->s_state[scols[k]] == DS_DROP &&
+				d->s_last[scols[k]] >= 0)
+				dropped = scols[k];
+		for (int k = 0; k < nt; k++)
+			if (d->t_match[tcols[k]] < 0 && d->t_state[tcols[k]] == DS_CREATE)
+				created = tcols[k];
+		if (dropped >= 0 && created >= 0)
+			rename_note(d, dropped, created);
+	}
+}
+
+static int
+cmp_column(const void *a, const void *b, void *arg)
+{
+	const SchemaModel *m = arg;
+	const SchemaObject *x = &m->objects[*(const int *) a];
+	const SchemaObject *y = &m->objects[*(const int *) b];
+
+	if (x->belongs_to != y->belongs_to)
+		return x->belongs_to < y->belongs_to ? -1 : 1;
+	return x->position - y->position;
+}
+
+/* the columns of the target, table by table in order (-1 for the rest) */
+static int *
+columns_in_order(const SchemaModel *m)
+{
+	int		   *order = palloc(sizeof(int) * Max(m->nobjects, 1));
+	int			n = 0;
+
+	for (int i = 0; i < m->nobjects; i++)
+		if (m->objects[i].kind == SK_COLUMN)
+			order[n++] = i;
+	qsort_arg(order, n, sizeof(int), cmp_column, (void *) m);
+	for (int i = n; i < m->nobjects; i++)
+		order[i] = -1;
+	return order;
+}
+
+static void
+plan(Diff *d)
+{
+	/* drops, in the reverse of the creation order */
+	for (int k = lengthof(create_order) - 1; k >= 0; k--)
+		for (int i = 0; i < d->s->nobjects; i++)
+			if (d->s->objects[i].kind == create_order[k] && d->s_state[i] == DS_DROP)
+				kinds[create_order[k]]->drop(d, i);
+
+	for (int k = 0; k < (int) lengthof(create_order); k++)
+	{
+		SchemaKind	kind = create_order[k];
+
+		int		   *order = kind == SK_COLUMN ? columns_in_order(d->t) : NULL;
+
+		for (int n = 0; n < d->t->nobjects; n++)
+		{
+			int			j = order ? order[n] : n;
+			int			i = d->t_match[j];
+			bool		fresh = d->t_state[j] == DS_CREATE || d->t_state[j] == DS_IMPLICIT;
+
+			if (j < 0 || d->t->objects[j].kind != kind)
+				continue;
+			if (d->t_state[j] == DS_CREATE && kinds[kind])
+			{
+				kinds[kind]->create(d, j);
+				/* a recreated object comes after its old self is gone */
+				if (i >= 0)
+					diff_after(d, d->t_last[j], d->s_core[i]);
+			}
+			else if (d->t_state[j] == DS_ALTER)
+				kinds[kind]->alter(d, i, j);
+			diff_comment_and_privileges(d, fresh ? -1 : i, j);
+		}
+	}
+	note_renames(d);
+}
+
+/*
+ * The script that turns source (the schema source_schema as it is) into
+ * target.  Empty when there is nothing to do.
+ */
+char *
+schema_diff(const SchemaModel *source, const SchemaModel *target,
+			const char *source_schema, SchemaDiffInfo *info)
+{
+	Diff		d;
+	int			ns = source->nobjects;
+	int			nt = target->nobjects;
+	int			nestlevel;
+	char	   *script;
+
+	memset(&d, 0, sizeof(d));
+	d.s = source;
+	d.t = target;
+	d.schema = quote_identifier(source_schema);
+	d.s_match = palloc(sizeof(int) * Max(ns, 1));
+	d.t_match = palloc(sizeof(int) * Max(nt, 1));
+	d.s_state = palloc0(sizeof(DiffState) * Max(ns, 1));
+	d.t_state = palloc0(sizeof(DiffState) * Max(nt, 1));
+	d.reset_default = palloc0(sizeof(bool) * Max(ns, 1));
+	d.s_last = palloc(sizeof(int) * Max(ns, 1));
+	d.s_core = palloc(sizeof(int) * Max(ns, 1));
+	d.t_last = palloc(sizeof(int) * Max(nt, 1));
+	d.t_core = palloc(sizeof(int) * Max(nt, 1));
+	memset(d.s_last, -1, sizeof(int) * Max(ns, 1));
+	memset(d.s_core, -1, sizeof(int) * Max(ns, 1));
+	memset(d.t_last, -1, sizeof(int) * Max(nt, 1));
+	memset(d.t_core, -1, sizeof(int) * Max(nt, 1));
+	d.added_column = palloc(sizeof(int) * Max(nt, 1));
+	memset(d.added_column, -1, sizeof(int) * Max(nt, 1));
+	d.maxstmts = 64;
+	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
+
+	/* type names resolve as the script will resolve them */
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path",
+							 psprintf("pg_catalog, %s, pg_temp", d.schema),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	match_objects(&d);
+	build_dependents(&d);
+	decide(&d);
+	spread(&d);
+	plan(&d);
+	script = diff_script(&d);
+	AtEOXact_GUC(true, nestlevel);
+
+	if (info)
+		*info = d.info;
+	return script;
+}

@@ -1,0 +1,315 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_columns.c
+ *	  Planning the statements for the columns of tables: added, dropped,
+ *	  and altered property by property (type with a USING cast when no
+ *	  implicit one exists, default, NOT NULL, identity, generation, storage).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+
+#include "diff_int.h"
+
+/* what follows the name in CREATE TABLE or ADD COLUMN */
+char *
+diff_column_definition(Diff *d, const SchemaObject *col)
+{
+	const char *const *a = (const char *const *) col->attr;
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, a[CA_TYPE]);
+	if (a[CA_COLLATION])
+		appendStringInfo(&buf, " COLLATE %s", a[CA_COLLATION]);
+	if (a[CA_COMPRESSION])
+		appendStringInfo(&buf, " COMPRESSION %s", a[CA_COMPRESSION]);
+	if (a[CA_GENERATED])
+		appendStringInfo(&buf, " GENERATED ALWAYS AS (%s) %s", a[CA_GENERATED], a[CA_GENKIND]);
+	if (a[CA_IDENTITY])
+		appendStringInfo(&buf, " GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
+						 a[CA_IDENTITY], d->schema, a[CA_IDENTITY_NAME], a[CA_IDENTITY_SEQ]);
+	if (a[CA_DEFAULT])
+		appendStringInfo(&buf, " DEFAULT %s", a[CA_DEFAULT]);
+	if (a[CA_NOTNULL])
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+/* the type or collation of a column changes */
+bool
+diff_type_changes(Diff *d, int s, int t)
+{
+	if (s < 0 || t < 0)
+		return false;
+	return !diff_same(diff_attr(d->s, s, CA_TYPE), diff_attr(d->t, t, CA_TYPE)) ||
+		!diff_same(diff_attr(d->s, s, CA_COLLATION), diff_attr(d->t, t, CA_COLLATION));
+}
+
+/* a type name as the script will resolve it; InvalidOid if not there (yet) */
+static Oid
+resolve_type(const char *name)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = CStringGetTextDatum(name);
+	fcinfo->args[0].isnull = false;
+	result = to_regtype(fcinfo);
+	return fcinfo->isnull ? InvalidOid : DatumGetObjectId(result);
+}
+
+/*
+ * The USING clause of a type change: none when PostgreSQL converts by
+ * itself (an assignment cast), a cast when an explicit one exists, and a
+ * conversion through text otherwise (or when the new type does not exist
+ * yet, to be created by the script).
+ */
+static char *
+using_clause(const SchemaObject *col, const char *from, const char *to)
+{
+	Oid			src = resolve_type(from);
+	Oid			dst = resolve_type(to);
+
+	if (OidIsValid(src) && OidIsValid(dst))
+	{
+		if (can_coerce_type(1, &src, &dst, COERCION_ASSIGNMENT))
+			return "";
+		if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT))
+			return psprintf(" USING %s::%s", col->ident, to);
+	}
+	return psprintf(" USING %s::text::%s", col->ident, to);
+}
+
+/* "numeric(10,2)" -> base "numeric", modifiers 10 and 2 (-1 when absent) */
+static char *
+split_type(const char *type, int *m1, int *m2)
+{
+	const char *paren = strchr(type, '(');
+	char	   *base;
+
+	*m1 = *m2 = -1;
+	if (paren == NULL)
+		return pstrdup(type);
+	base = pnstrdup(type, paren - type);
+	if (sscanf(paren, "(%d,%d)", m1, m2) < 1)
+		*m1 = -1;
+	/* "timestamp(3) without time zone": the words after the modifier */
+	if (strchr(paren, ')') && strchr(paren, ')')[1])
+		base = psprintf("%s%s", base, strchr(paren, ')') + 1);
+	return base;
+}
+
+/*
+ * Can every value of type from be stored as type to without loss?  Only
+ * the usual widenings count; any other change is treated as narrowing
+ * (destructive), so that a reviewer looks at it.
+ */
+static bool
+widens(const char *from, const char *to)
+{
+	static const char *const ladder[][2] = {
+		{"smallint", "integer"}, {"smallint", "bigint"}, {"smallint", "numeric"},
+		{"smallint", "real"}, {"smallint", "double precision"},
+		{"integer", "bigint"}, {"integer", "numeric"}, {"integer", "double precision"},
+		{"bigint", "numeric"}, {"real", "double precision"},
+		{"character varying", "text"}, {"character", "text"},
+		{"character", "character varying"}, {"text", "character varying"},
+	};
+	int			f1,
+				f2,
+				t1,
+				t2;
+	char	   *fb = split_type(from, &f1, &f2);
+	char	   *tb = split_type(to, &t1, &t2);
+
+	if (strcmp(to, "text") == 0)
+		return true;
+	if (strcmp(fb, tb) == 0)
+	{
+		if (t1 < 0)
+			return true;		/* no limit any more */
+		if (f1 < 0)
+			return false;
+		if (strcmp(fb, "numeric") == 0)
+			return Max(t2, 0) >= Max(f2, 0) && t1 - Max(t2, 0) >= f1 - Max(f2, 0);
+		return t1 >= f1;
+	}
+	for (int i = 0; i < (int) lengthof(ladder); i++)
+		if (strcmp(fb, ladder[i][0]) == 0 && strcmp(tb, ladder[i][1]) == 0)
+			return t1 < 0 || (f1 >= 0 && t1 >= f1) || strcmp(tb, "numeric") == 0;
+	return false;
+}
+
+static void
+column_create(Diff *d, int t)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	const char *const *a = (const char *const *) col->attr;
+	int			n;
+
+	/* a partition or child gets its parent's columns from the parent */
+	if (a[CA_INHERITED])
+		return;
+	n = diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER TABLE %s ADD COLUMN %s %s",
+				  diff_qparent(d, col), col->ident, diff_column_definition(d, col));
+	/* the columns of a table are added in the target's order */
+	if (col->belongs_to >= 0)
+	{
+		diff_after(d, n, d->added_column[col->belongs_to]);
+		d->added_column[col->belongs_to] = n;
+	}
+	if (a[CA_NOTNULL] && !a[CA_DEFAULT] && !a[CA_IDENTITY] && !a[CA_GENERATED])
+		diff_note(d, n, "fails if table %s has rows: NOT NULL without a default", col->parent);
+	diff_column_extras(d, -1, t);
+}
+
+static void
+column_drop(Diff *d, int s)
+{
+	const SchemaObject *col = &d->s->objects[s];
+	bool		derived = col->attr[CA_GENERATED] != NULL;
+	int			n;
+
+	if (col->attr[CA_INHERITED])
+		return;
+	n = diff_drop_stmt(d, PH_DROP_COL, s, !derived, "ALTER TABLE %s DROP COLUMN %s",
+					   diff_qparent(d, col), col->ident);
+	if (!derived)
+		diff_note(d, n, "drops column %s and the data in it", col->name);
+}
+
+/*
+ * A column is dropped and added again when it becomes generated, and when
+ * its generation changes in a way no ALTER expresses (before PostgreSQL
+ * 17, any change of the expression).
+ */
+static bool
+column_must_recreate(Diff *d, int s, int t)
+{
+	const char *const *a = (const char *const *) d->s->objects[s].attr;
+	const char *const *b = (const char *const *) d->t->objects[t].attr;
+
+	if (!b[CA_GENERATED])
+		return false;
+	if (!a[CA_GENERATED] || !diff_same(a[CA_GENKIND], b[CA_GENKIND]))
+		return true;
+#if PG_VERSION_NUM >= 170000
+	return false;
+#else
+	return !diff_same(a[CA_GENERATED], b[CA_GENERATED]);
+#endif
+}
+
+static void
+column_type(Diff *d, int s, int t, const char *alter)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	const char *from = d->s->objects[s].attr[CA_TYPE];
+	const char *to = col->attr[CA_TYPE];
+	int			n;
+
+	n = diff_stmt(d, PH_COLUMN, s, t, true, "%s TYPE %s%s%s%s", alter, to,
+				  col->attr[CA_COLLATION] ? " COLLATE " : "",
+				  col->attr[CA_COLLATION] ? col->attr[CA_COLLATION] : "",
+				  strcmp(from, to) == 0 ? "" : using_clause(col, from, to));
+	d->stmts[n].breaks = true;
+	if (!widens(from, to))
+	{
+		d->stmts[n].destructive = true;
+		d->info.ndestructive++;
+		if (d->info.first_destructive == NULL)
+			d->info.first_destructive = d->stmts[n].sql;
+		diff_note(d, n, "narrows column %s from %s to %s: values that do not fit fail or change",
+				  col->name, from, to);
+	}
+}
+
+/* identity: added, dropped, or its kind, parameters or sequence name changed */
+static void
+column_identity(Diff *d, int s, int t, const char *alter)
+{
+	const char *const *a = (const char *const *) d->s->objects[s].attr;
+	const char *const *b = (const char *const *) d->t->objects[t].attr;
+
+	if (!b[CA_IDENTITY])
+		return;
+	if (!a[CA_IDENTITY])
+	{
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
+				  alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME], b[CA_IDENTITY_SEQ]);
+		return;
+	}
+	if (!diff_same(a[CA_IDENTITY], b[CA_IDENTITY]))
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET GENERATED %s", alter, b[CA_IDENTITY]);
+	if (!diff_same(a[CA_IDENTITY_SEQ], b[CA_IDENTITY_SEQ]))
+	{
+		/* "START WITH 1 INCREMENT BY 1 ... NO CYCLE": each as SET ... */
+		StringInfoData buf;
+		char	   *p = pstrdup(b[CA_IDENTITY_SEQ]);
+		const char *words[] = {" INCREMENT BY ", " MINVALUE ", " MAXVALUE ", " CACHE ", " NO CYCLE", " CYCLE"};
+
+		initStringInfo(&buf);
+		appendStringInfo(&buf, "%s SET ", alter);
+		for (char *q = p; *q; q++)
+		{
+			bool		cut = false;
+
+			for (int w = 0; w < (int) lengthof(words) && !cut; w++)
+				if (strncmp(q, words[w], strlen(words[w])) == 0 &&
+					!(w == 5 && q > p && strncmp(q - 3, " NO CYCLE", 9) == 0))
+					cut = true;
+			if (cut)
+				appendStringInfoString(&buf, " SET");
+			appendStringInfoChar(&buf, *q);
+		}
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s", buf.data);
+	}
+	if (!diff_same(a[CA_IDENTITY_NAME], b[CA_IDENTITY_NAME]))
+		diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER SEQUENCE %s.%s RENAME TO %s",
+				  d->schema, a[CA_IDENTITY_NAME], b[CA_IDENTITY_NAME]);
+}
+
+/*
+ * Altered in place.  What removes the old state comes first (identity,
+ * generation, default), then the type, then what makes the new state: a
+ * default that would not survive the type change goes and comes back.
+ */
+static void
+column_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	const char *const *a = (const char *const *) d->s->objects[s].attr;
+	const char *const *b = (const char *const *) col->attr;
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", diff_qparent(d, col), col->ident);
+	bool		retype = diff_type_changes(d, s, t);
+	bool		reset = a[CA_DEFAULT] && (retype || d->reset_default[s] || !b[CA_DEFAULT]);
+
+	if (a[CA_IDENTITY] && !b[CA_IDENTITY])
+		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter);
+	if (a[CA_GENERATED] && !b[CA_GENERATED])
+		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP EXPRESSION", alter);
+	if (reset)
+		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP DEFAULT", alter);
+	if (a[CA_NOTNULL] && !b[CA_NOTNULL])
+		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP NOT NULL", alter);
+	if (retype)
+		column_type(d, s, t, alter);
+#if PG_VERSION_NUM >= 170000
+	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))
+		diff_stmt(d, PH_COLUMN, s, t, true, "%s SET EXPRESSION AS (%s)", alter, b[CA_GENERATED]);
+#endif
+	if (b[CA_DEFAULT] && (reset || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT])))
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, b[CA_DEFAULT]);
+	if (!a[CA_NOTNULL] && b[CA_NOTNULL])
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
+	column_identity(d, s, t, alter);
+	diff_column_extras(d, s, t);
+}
+
+const DiffKind diff_column_kind = {column_create, column_drop, column_alter, column_must_recreate};

@@ -1,0 +1,582 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_relations.c
+ *	  Planning the statements for tables, constraints, indexes, sequences,
+ *	  views and materialized views.  Columns are in diff_columns.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "diff_int.h"
+
+/* "a=1, b=2" -> a list of "a=1" */
+static char **
+split_list(const char *text, int *n)
+{
+	char	  **items;
+	char	   *copy;
+	char	   *p;
+
+	*n = 0;
+	if (text == NULL)
+		return NULL;
+	items = palloc(sizeof(char *) * (strlen(text) / 2 + 2));
+	copy = pstrdup(text);
+	for (p = copy;;)
+	{
+		char	   *sep = strstr(p, ", ");
+
+		if (sep)
+			*sep = '\0';
+		items[(*n)++] = p;
+		if (!sep)
+			break;
+		p = sep + 2;
+	}
+	return items;
+}
+
+static bool
+in_items(char **items, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(items[i], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * SET (...) and RESET (...) clauses turning storage parameters from into
+ * to, for ALTER TABLE / VIEW / MATERIALIZED VIEW.  Values are quoted.
+ */
+static void
+alter_options(Diff *d, int s, int t, const char *what, const char *from,
+			  const char *to)
+{
+	int			nf,
+				nt;
+	char	  **f = split_list(from, &nf);
+	char	  **o = split_list(to, &nt);
+	StringInfoData set,
+				reset;
+	const char *name = diff_qname(d, &d->t->objects[t]);
+
+	initStringInfo(&set);
+	initStringInfo(&reset);
+	for (int i = 0; i < nt; i++)
+	{
+		char	   *eq = strchr(o[i], '=');
+
+		if (in_items(f, nf, o[i]) || eq == NULL)
+			continue;
+		appendStringInfo(&set, "%s%.*s=%s", set.len ? ", " : "", (int) (eq - o[i]),
+						 o[i], quote_literal_cstr(eq + 1));
+	}
+	for (int i = 0; i < nf; i++)
+	{
+		char	   *eq = strchr(f[i], '=');
+		bool		kept = false;
+
+		for (int k = 0; eq && k < nt; k++)
+			if (strncmp(o[k], f[i], eq - f[i] + 1) == 0)
+				kept = true;
+		if (eq && !kept)
+			appendStringInfo(&reset, "%s%.*s", reset.len ? ", " : "", (int) (eq - f[i]), f[i]);
+	}
+	if (reset.len)
+		diff_stmt(d, PH_COLUMN, s, -1, true, "ALTER %s %s RESET (%s)", what, name, reset.data);
+	if (set.len)
+		diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER %s %s SET (%s)", what, name, set.data);
+}
+
+/*
+ * Row level security and replica identity, after the table has its
+ * indexes: none of it changes what other objects can depend on.
+ */
+static void
+table_late(Diff *d, int s, int t)
+{
+	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
+	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const char *name = diff_qname(d, &d->t->objects[t]);
+
+	if (!diff_same(a ? a[TA_RLS] : NULL, b[TA_RLS]))
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s %s ROW LEVEL SECURITY",
+				  name, b[TA_RLS] ? "ENABLE" : "DISABLE");
+	if (!diff_same(a ? a[TA_FORCE_RLS] : NULL, b[TA_FORCE_RLS]))
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s %s ROW LEVEL SECURITY",
+				  name, b[TA_FORCE_RLS] ? "FORCE" : "NO FORCE");
+	if (!diff_same(a ? a[TA_REPLIDENT] : NULL, b[TA_REPLIDENT]))
+	{
+		const char *ri = b[TA_REPLIDENT] ? b[TA_REPLIDENT] : "DEFAULT";
+		int			n = diff_stmt(d, PH_TABLE_LATE, -1, t, false,
+								  "ALTER TABLE %s REPLICA IDENTITY %s", name, ri);
+
+		if (strncmp(ri, "USING INDEX ", 12) == 0)
+		{
+			int			idx = schema_find(d->t, SK_INDEX, ri + 12);
+
+			/* the index may be a primary key's or a unique constraint's */
+			for (int j = 0; idx < 0 && j < d->t->nobjects; j++)
+				if (d->t->objects[j].kind == SK_CONSTRAINT &&
+					d->t->objects[j].belongs_to == t &&
+					strcmp(d->t->objects[j].ident, ri + 12) == 0)
+					idx = j;
+			diff_after(d, n, diff_ready(d, idx));
+		}
+	}
+}
+
+/* column extras CREATE TABLE and ADD COLUMN cannot say (before 16) */
+void
+diff_column_extras(Diff *d, int s, int t)
+{
+	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
+	const SchemaObject *col = &d->t->objects[t];
+	const char *const *b = (const char *const *) col->attr;
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
+								 diff_qparent(d, col), col->ident);
+
+	if (!diff_same(a ? a[CA_STORAGE] : NULL, b[CA_STORAGE]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STORAGE %s", alter,
+				  b[CA_STORAGE] ? b[CA_STORAGE] : b[CA_TYPSTORAGE]);
+	if (s >= 0 && !diff_same(a[CA_COMPRESSION], b[CA_COMPRESSION]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET COMPRESSION %s", alter,
+				  b[CA_COMPRESSION] ? b[CA_COMPRESSION] : "DEFAULT");
+	if (!diff_same(a ? a[CA_STATISTICS] : NULL, b[CA_STATISTICS]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STATISTICS %s", alter,
+				  b[CA_STATISTICS] ? b[CA_STATISTICS] : "-1");
+	if (!diff_same(a ? a[CA_OPTIONS] : NULL, b[CA_OPTIONS]))
+	{
+		int			nf,
+					nt;
+		char	  **f = split_list(a ? a[CA_OPTIONS] : NULL, &nf);
+		char	  **o = split_list(b[CA_OPTIONS], &nt);
+
+		for (int i = 0; i < nf; i++)
+			if (!in_items(o, nt, f[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s RESET (%.*s)", alter,
+						  (int) (strchr(f[i], '=') - f[i]), f[i]);
+		for (int i = 0; i < nt; i++)
+			if (!in_items(f, nf, o[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET (%s)", alter, o[i]);
+	}
+}
+
+static void
+table_create(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+	const char *const *a = (const char *const *) obj->attr;
+	StringInfoData buf;
+	int			ncols;
+	int		   *cols = diff_columns(d->t, t, &ncols);
+	int			nlocal = 0;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE %sTABLE %s", a[TA_UNLOGGED] ? "UNLOGGED " : "",
+					 diff_qname(d, obj));
+	if (a[TA_PARENT])
+		appendStringInfo(&buf, " PARTITION OF %s", a[TA_PARENT]);
+	else if (a[TA_OFTYPE])
+		appendStringInfo(&buf, " OF %s", a[TA_OFTYPE]);
+	for (int k = 0; k < ncols; k++)
+	{
+		const SchemaObject *col = &d->t->objects[cols[k]];
+
+		if (col->attr[CA_INHERITED] && (a[TA_PARENT] || a[TA_OFTYPE]))
+			continue;
+		if (col->attr[CA_INHERITED] && a[TA_INHERITS])
+			continue;
+		appendStringInfo(&buf, "%s\n    %s %s", nlocal++ ? "," : " (", col->ident,
+						 diff_column_definition(d, col));
+	}
+	if (nlocal > 0)
+		appendStringInfoString(&buf, "\n)");
+	else if (!a[TA_PARENT] && !a[TA_OFTYPE])
+		appendStringInfoString(&buf, " ()");
+	if (a[TA_PARENT])
+		appendStringInfo(&buf, " %s", a[TA_BOUND]);
+	if (a[TA_INHERITS])
+		appendStringInfo(&buf, " INHERITS (%s)", a[TA_INHERITS]);
+	if (a[TA_PARTKEY])
+		appendStringInfo(&buf, " PARTITION BY %s", a[TA_PARTKEY]);
+	if (a[TA_AM])
+		appendStringInfo(&buf, " USING %s", a[TA_AM]);
+	if (a[TA_OPTIONS])
+		appendStringInfo(&buf, " WITH (%s)", a[TA_OPTIONS]);
+	diff_stmt(d, PH_TABLE, -1, t, true, "%s", buf.data);
+	for (int k = 0; k < ncols; k++)
+		diff_column_extras(d, -1, cols[k]);
+	table_late(d, -1, t);
+}
+
+static void
+table_drop(Diff *d, int s)
+{
+	int			n = diff_drop_stmt(d, PH_DROP_REL, s, true, "DROP TABLE %s",
+								   diff_qname(d, &d->s->objects[s]));
+
+	diff_note(d, n, "drops table %s and its rows", d->s->objects[s].name);
+}
+
+/* partitions and inheritance parents */
+static void
+table_parents(Diff *d, int s, int t)
+{
+	const char *const *a = (const char *const *) d->s->objects[s].attr;
+	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const char *name = diff_qname(d, &d->t->objects[t]);
+
+	if (!diff_same(a[TA_PARENT], b[TA_PARENT]) || !diff_same(a[TA_BOUND], b[TA_BOUND]))
+	{
+		if (a[TA_PARENT])
+			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s DETACH PARTITION %s",
+					  a[TA_PARENT], name);
+		if (b[TA_PARENT])
+			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s ATTACH PARTITION %s %s",
+					  b[TA_PARENT], name, b[TA_BOUND]);
+	}
+	if (!diff_same(a[TA_INHERITS], b[TA_INHERITS]))
+	{
+		int			nf,
+					nt;
+		char	  **f = split_list(a[TA_INHERITS], &nf);
+		char	  **o = split_list(b[TA_INHERITS], &nt);
+
+		for (int i = 0; i < nf; i++)
+			if (!in_items(o, nt, f[i]))
+				diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NO INHERIT %s", name, f[i]);
+		for (int i = 0; i < nt; i++)
+			if (!in_items(f, nf, o[i]))
+				diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s INHERIT %s", name, o[i]);
+	}
+	if (!diff_same(a[TA_OFTYPE], b[TA_OFTYPE]))
+	{
+		if (a[TA_OFTYPE])
+			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NOT OF", name);
+		if (b[TA_OFTYPE])
+			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s OF %s", name, b[TA_OFTYPE]);
+	}
+}
+
+/*
+ * The columns the table will have after the script, in order: the kept
+ * ones where they are, the added ones at the end.  When that is not the
+ * target's order, say so: PostgreSQL cannot move a column.
+ */
+static void
+check_column_order(Diff *d, int s, int t)
+{
+	const SchemaObject *tab = &d->t->objects[t];
+	int			ns,
+				nt;
+	int		   *scols = diff_columns(d->s, s, &ns);
+	int		   *tcols = diff_columns(d->t, t, &nt);
+	StringInfoData got;
+	int			k = 0;
+
+	initStringInfo(&got);
+	for (int i = 0; i < ns; i++)
+		if (d->s_state[scols[i]] != DS_DROP)
+			appendStringInfo(&got, "%s%s", k++ ? ", " : "", d->s->objects[scols[i]].ident);
+	for (int j = 0; j < nt; j++)
+		if (d->t_state[tcols[j]] == DS_CREATE)
+			appendStringInfo(&got, "%s%s", k++ ? ", " : "", d->t->objects[tcols[j]].ident);
+	{
+		StringInfoData want;
+
+		initStringInfo(&want);
+		for (int i = 0; i < tab->nlist; i++)
+			appendStringInfo(&want, "%s%s", i ? ", " : "", tab->list[i]);
+		if (strcmp(got.data, want.data) != 0)
+			diff_unsupported(d, PH_COLUMN, -1, t,
+							 "table %s will have its columns in the order (%s), not (%s): PostgreSQL adds columns at the end and cannot move them; put new columns last in the desired table, or rebuild the table by hand",
+							 tab->name, got.data, want.data);
+	}
+}
+
+static void
+table_alter(Diff *d, int s, int t)
+{
+	const char *const *a = (const char *const *) d->s->objects[s].attr;
+	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const char *name = diff_qname(d, &d->t->objects[t]);
+
+	if (!diff_same(a[TA_UNLOGGED], b[TA_UNLOGGED]))
+		diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
+				  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
+	if (!diff_same(a[TA_PARTKEY], b[TA_PARTKEY]))
+		diff_unsupported(d, PH_TABLE, s, t,
+						 "table %s is partitioned %s%s, the desired one %s%s: PostgreSQL cannot change how a table is partitioned; create a new table and move the rows by hand",
+						 d->s->objects[s].name, a[TA_PARTKEY] ? "by " : "", a[TA_PARTKEY] ? a[TA_PARTKEY] : "not at all",
+						 b[TA_PARTKEY] ? "by " : "", b[TA_PARTKEY] ? b[TA_PARTKEY] : "not at all");
+	table_parents(d, s, t);
+	if (!diff_same(a[TA_AM], b[TA_AM]))
+		diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET ACCESS METHOD %s", name,
+				  b[TA_AM] ? b[TA_AM] : "heap");
+	if (!diff_same(a[TA_OPTIONS], b[TA_OPTIONS]))
+		alter_options(d, s, t, "TABLE", a[TA_OPTIONS], b[TA_OPTIONS]);
+	check_column_order(d, s, t);
+	table_late(d, s, t);
+}
+
+const DiffKind diff_table_kind = {table_create, table_drop, table_alter, NULL};
+
+/* Constraints of tables: no ALTER but VALIDATE. */
+
+static void
+constraint_create(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+
+	/* a partition's constraint comes with its parent's */
+	if (obj->attr[XA_INHERITED])
+		return;
+	diff_stmt(d, obj->attr[XA_CONTYPE][0] == 'f' ? PH_FOREIGN_KEY : PH_CONSTRAINT,
+			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
+			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
+			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
+}
+
+/*
+ * What a partition or child has from its parent goes with the parent's,
+ * unless the table stops being a partition or child: then it stays, as the
+ * table's own, and is dropped after the table is detached.
+ */
+static bool
+inherited_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+	int			table = diff_table_of(d, true, obj);
+
+	if (!obj->attr[XA_INHERITED])
+		return true;
+	if (!diff_detached(d, s))
+		return false;
+	return table >= 0;
+}
+
+static void
+constraint_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+	int			table = diff_table_of(d, true, obj);
+	bool		replaced = d->s_match[s] >= 0;
+	bool		with_table = table >= 0 && d->s_state[table] == DS_DROP;
+	int			n;
+
+	if (!inherited_drop(d, s))
+		return;
+	n = diff_drop_stmt(d, PH_DROP_CON, s, !replaced && !with_table,
+					   "ALTER TABLE %s DROP CONSTRAINT %s", diff_qparent(d, obj), obj->ident);
+	if (obj->attr[XA_INHERITED])
+		d->stmts[n].after_all_of = table;
+	if (!replaced && !with_table)
+		diff_note(d, n, "drops constraint %s: the rows lose what it guaranteed", obj->name);
+}
+
+static bool
+constraint_must_recreate(Diff *d, int s, int t)
+{
+	/* only NOT VALID to valid has an ALTER */
+	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+		diff_attr(d->t, t, XA_NOT_VALID) != NULL;
+}
+
+static void
+constraint_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+
+	diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s VALIDATE CONSTRAINT %s",
+			  diff_qparent(d, obj), obj->ident);
+}
+
+const DiffKind diff_constraint_kind = {constraint_create, constraint_drop, constraint_alter,
+constraint_must_recreate};
+
+/* Indexes: dropped and created again, but for CLUSTER. */
+
+static const char *
+index_table(Diff *d, const SchemaObject *obj)
+{
+	return psprintf("%s.%s", d->schema, obj->parent);
+}
+
+static void
+index_create(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+
+	/* a partition's index comes with its parent's */
+	if (obj->attr[XA_INHERITED])
+		return;
+	diff_stmt(d, PH_INDEX, -1, t, true, "%s", obj->attr[XA_DEF]);
+	if (obj->attr[XA_CLUSTER])
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
+				  index_table(d, obj), obj->ident);
+}
+
+static void
+index_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+	int			n;
+
+	if (!inherited_drop(d, s))
+		return;
+	n = diff_drop_stmt(d, PH_DROP_CON, s, false, "DROP INDEX %s", diff_qname(d, obj));
+	if (obj->attr[XA_INHERITED])
+		d->stmts[n].after_all_of = diff_table_of(d, true, obj);
+}
+
+static bool
+index_must_recreate(Diff *d, int s, int t)
+{
+	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF));
+}
+
+static void
+index_alter(Diff *d, int s, int t)
+{
+	if (d->t->objects[t].attr[XA_CLUSTER])
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
+				  index_table(d, &d->t->objects[t]), d->t->objects[t].ident);
+	else
+		diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
+				  index_table(d, &d->s->objects[s]));
+}
+
+const DiffKind diff_index_kind = {index_create, index_drop, index_alter, index_must_recreate};
+
+/* Sequences (not those of identity columns, which are the columns'). */
+
+static char *
+sequence_parameters(const SchemaObject *obj)
+{
+	const char *const *a = (const char *const *) obj->attr;
+
+	return psprintf("AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s %s",
+					a[QA_TYPE], a[QA_START], a[QA_INCREMENT], a[QA_MIN], a[QA_MAX],
+					a[QA_CACHE], a[QA_CYCLE] ? "CYCLE" : "NO CYCLE");
+}
+
+/* OWNED BY, once the owning column exists */
+static void
+sequence_owner(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+	const char *owner = obj->attr[QA_OWNED_BY];
+	int			n = diff_stmt(d, PH_OWNED_BY, -1, t, false, "ALTER SEQUENCE %s OWNED BY %s",
+							  diff_qname(d, obj), owner);
+
+	diff_after(d, n, diff_ready(d, obj->belongs_to));
+}
+
+static void
+sequence_create(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+
+	diff_stmt(d, PH_SEQUENCE, -1, t, true, "CREATE %sSEQUENCE %s %s",
+			  obj->attr[QA_UNLOGGED] ? "UNLOGGED " : "", diff_qname(d, obj),
+			  sequence_parameters(obj));
+	if (obj->attr[QA_OWNED_BY])
+		sequence_owner(d, t);
+}
+
+static void
+sequence_drop(Diff *d, int s)
+{
+	diff_drop_stmt(d, PH_DROP_REL, s, false, "DROP SEQUENCE %s", diff_qname(d, &d->s->objects[s]));
+}
+
+static void
+sequence_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
+	const char *name = diff_qname(d, b);
+
+	if (strcmp(sequence_parameters(a), sequence_parameters(b)) != 0)
+		diff_stmt(d, PH_SEQUENCE, -1, t, true, "ALTER SEQUENCE %s %s", name,
+				  sequence_parameters(b));
+	if (!diff_same(a->attr[QA_UNLOGGED], b->attr[QA_UNLOGGED]))
+		diff_stmt(d, PH_SEQUENCE, -1, t, true, "ALTER SEQUENCE %s SET %s", name,
+				  b->attr[QA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
+	if (!diff_same(a->attr[QA_OWNED_BY], b->attr[QA_OWNED_BY]))
+	{
+		/* let go of the old owner before it is dropped */
+		if (a->attr[QA_OWNED_BY])
+			diff_stmt(d, PH_DROP_COL, s, -1, true, "ALTER SEQUENCE %s OWNED BY NONE", name);
+		if (b->attr[QA_OWNED_BY])
+			sequence_owner(d, t);
+	}
+}
+
+const DiffKind diff_sequence_kind = {sequence_create, sequence_drop, sequence_alter, NULL};
+
+/* Views and materialized views. */
+
+static void
+view_create(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+	bool		mat = obj->kind == SK_MATVIEW;
+
+	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s",
+			  mat ? "MATERIALIZED " : "", diff_qname(d, obj),
+			  obj->attr[VA_OPTIONS] ? " WITH (" : "",
+			  obj->attr[VA_OPTIONS] ? obj->attr[VA_OPTIONS] : "",
+			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]));
+}
+
+static void
+view_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+
+	diff_drop_stmt(d, PH_DROP_DEP, s, false, "DROP %sVIEW %s",
+				   obj->kind == SK_MATVIEW ? "MATERIALIZED " : "", diff_qname(d, obj));
+}
+
+/*
+ * A materialized view whose query changes is built again; a view is
+ * replaced in place when its old columns stay first, with their names and
+ * types (CREATE OR REPLACE VIEW can only add columns at the end).
+ */
+static bool
+view_must_recreate(Diff *d, int s, int t)
+{
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
+
+	if (diff_same(a->attr[VA_QUERY], b->attr[VA_QUERY]))
+		return false;
+	if (a->kind == SK_MATVIEW || a->nlist > b->nlist)
+		return true;
+	for (int i = 0; i < a->nlist; i++)
+		if (strcmp(a->list[i], b->list[i]) != 0)
+			return true;
+	return false;
+}
+
+static void
+view_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
+
+	if (!diff_same(a->attr[VA_QUERY], b->attr[VA_QUERY]))
+		diff_stmt(d, PH_VIEW, -1, t, true, "CREATE OR REPLACE VIEW %s AS\n%s",
+				  diff_qname(d, b), strip_semicolon(b->attr[VA_QUERY]));
+	if (!diff_same(a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]))
+		alter_options(d, s, t, b->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
+					  a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]);
+}
+
+const DiffKind diff_view_kind = {view_create, view_drop, view_alter, view_must_recreate};

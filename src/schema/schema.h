@@ -1,0 +1,275 @@
+/*-------------------------------------------------------------------------
+ *
+ * schema.h
+ *	  The schema model: what a schema holds, read from the catalogs, and
+ *	  what can be done with it (fingerprint, compare, diff).
+ *
+ * One reader of the catalogs serves every user of the model:
+ * migrate.fingerprint(), the testkit's check_reversible() and
+ * schema_matches(), migrate.diff() and migrate.autogenerate().
+ *
+ * API, for the other files of the extension:
+ *
+ *	SchemaModel *schema_model_load(const char *schema, bool read_only)
+ *		Reads one schema.  Names are relative to it: its own objects are
+ *		written unqualified, references into other schemas qualified, so two
+ *		schemas built by the same DDL under different names ("public" and
+ *		"ref", "live" and "desired") give identical rows.  An unknown schema
+ *		is an error (42704).  read_only: true from a STABLE entry point (the
+ *		queries then use the caller's snapshot); false when the caller has
+ *		just run DDL in the same call (a fresh snapshot sees it).  The model
+ *		is built in CurrentMemoryContext; the caller need not be connected to
+ *		SPI (the loader connects itself, nested if need be).
+ *
+ *	SchemaModel *schema_model_load_qualified(char **schemas, int n,
+ *											 bool read_only)
+ *		Reads several schemas, every name qualified with its schema (what
+ *		migrate.fingerprint() shows).  schemas == NULL: every schema but
+ *		the system ones and those of extensions (migrate's included).
+ *
+ *	SchemaRow  *schema_model_rows(const SchemaModel *model, int *nrows)
+ *		The canonical rows (kind, name, definition), sorted by kind then
+ *		name (bytewise).  No OIDs, no creation order: two databases built by
+ *		the same DDL in any order give the same rows.
+ *
+ *	char	   *schema_model_hash(const SchemaModel *model)
+ *		sha256 (hex) of the canonical rows.
+ *
+ *	SchemaDifference *schema_compare(const SchemaModel *left,
+ *									 const SchemaModel *right, int *n)
+ *		The rows that differ: one entry per (kind, name) present on one side
+ *		only or with another definition, in row order.  *n == 0: the schemas
+ *		match.
+ *
+ *	char	   *schema_differences_text(const SchemaDifference *d, int n,
+ *										int limit, const char *left_label,
+ *										const char *right_label)
+ *		Those differences as lines for an errdetail or a diagnostic, the
+ *		sides named by the labels: "column t.a: live has integer; desired
+ *		has bigint", "index i: only in desired: CREATE INDEX ...".  At most
+ *		limit lines, then a count of the rest.
+ *
+ *	char	   *schema_diff(const SchemaModel *source, const SchemaModel *target,
+ *							const char *source_schema, SchemaDiffInfo *info)
+ *		The SQL script that turns source (as it is now in schema
+ *		source_schema) into target: see diff.c.  Both models must be
+ *		relative (schema_model_load).  info, if not NULL, receives whether
+ *		the script destroys data and what it could not express.
+ *
+ * Everything allocated by these functions lives in CurrentMemoryContext.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_SCHEMA_H
+#define MIGRATE_SCHEMA_H
+
+/*
+ * Kinds of objects, in the order the rows' kind names sort in (the model
+ * keeps its objects sorted by kind, then name).
+ */
+typedef enum SchemaKind
+{
+	SK_AGGREGATE,
+	SK_COLUMN,
+	SK_COMPOSITE,
+	SK_CONSTRAINT,
+	SK_DOMAIN,
+	SK_DOMAIN_CONSTRAINT,
+	SK_ENUM,
+	SK_FUNCTION,
+	SK_INDEX,
+	SK_MATVIEW,
+	SK_POLICY,
+	SK_PROCEDURE,
+	SK_RANGE,
+	SK_RULE,
+	SK_SEQUENCE,
+	SK_STATISTICS,
+	SK_TABLE,
+	SK_TRIGGER,
+	SK_VIEW,
+	SK_VIEW_COLUMN,				/* no row of its own: carries comments and
+								 * privileges of view columns */
+	SK_NKINDS
+} SchemaKind;
+
+/*
+ * Kind-specific properties, by slot.  The slots of each kind are named
+ * below; a slot is NULL when the property is not set.  The canonical
+ * definition of an object is built from them (describe.c), and diff.c
+ * compares them one by one to write ALTER statements.
+ */
+#define SA_MAX 16
+
+/* tables */
+#define TA_UNLOGGED		0		/* "UNLOGGED" */
+#define TA_PARTKEY		1		/* pg_get_partkeydef() */
+#define TA_PARENT		2		/* partitions: the partitioned table */
+#define TA_BOUND		3		/* partitions: FOR VALUES ... / DEFAULT */
+#define TA_INHERITS		4		/* other parents, comma-separated, in order */
+#define TA_OPTIONS		5		/* storage parameters, "a=1, b=2" */
+#define TA_RLS			6		/* "ENABLE" */
+#define TA_FORCE_RLS	7		/* "FORCE" */
+#define TA_REPLIDENT	8		/* FULL, NOTHING or USING INDEX i */
+#define TA_AM			9		/* access method, when not heap */
+#define TA_OFTYPE		10		/* typed table: the type */
+
+/* columns */
+#define CA_TYPE			0
+#define CA_COLLATION	1
+#define CA_NOTNULL		2		/* "NOT NULL" */
+#define CA_DEFAULT		3
+#define CA_IDENTITY		4		/* ALWAYS or BY DEFAULT */
+#define CA_IDENTITY_SEQ 5		/* its sequence: name and parameters */
+#define CA_GENERATED	6		/* generation expression */
+#define CA_GENKIND		7		/* STORED or VIRTUAL */
+#define CA_STORAGE		8		/* when not the type's */
+#define CA_COMPRESSION	9
+#define CA_STATISTICS	10
+#define CA_OPTIONS		11
+#define CA_INHERITED	12		/* not defined locally (not described) */
+#define CA_IDENTITY_NAME 13		/* the identity's sequence */
+#define CA_TYPSTORAGE	14		/* the type's storage (not described) */
+
+/* constraints, domain constraints, indexes, triggers, rules, statistics */
+#define XA_DEF			0		/* pg_get_*def(), name unqualified */
+#define XA_NOT_VALID	1		/* constraints: "NOT VALID" */
+#define XA_INHERITED	2		/* comes from a parent table or index (not
+								 * described) */
+#define XA_CLUSTER		3		/* indexes: "CLUSTER" */
+#define XA_ENABLED		4		/* triggers and rules: D, R or A when not O */
+#define XA_CONTYPE		5		/* constraints: p, u, f, c, x */
+#define XA_STATTARGET	6		/* statistics objects */
+
+/* sequences (also the parameters of identity columns) */
+#define QA_TYPE			0
+#define QA_START		1
+#define QA_INCREMENT	2
+#define QA_MIN			3
+#define QA_MAX			4
+#define QA_CACHE		5
+#define QA_CYCLE		6		/* "CYCLE" */
+#define QA_OWNED_BY		7		/* table.column */
+#define QA_UNLOGGED		8
+
+/* views and materialized views (their columns are in list) */
+#define VA_QUERY		0
+#define VA_OPTIONS		1
+
+/* functions, procedures, aggregates */
+#define FA_DEF			0		/* functions: pg_get_functiondef() from the
+								 * argument list on; aggregates: the options
+								 * of CREATE AGGREGATE */
+#define FA_RESULT		1		/* pg_get_function_result() */
+#define FA_ARGUMENTS	2		/* pg_get_function_arguments() */
+#define FA_NAME			3		/* the name alone, quoted */
+
+/* policies */
+#define PA_PERMISSIVE	0		/* PERMISSIVE or RESTRICTIVE */
+#define PA_COMMAND		1		/* ALL, SELECT, INSERT, UPDATE, DELETE */
+#define PA_ROLES		2
+#define PA_USING		3
+#define PA_CHECK		4
+
+/* domains (constraints are objects of their own); enums and composites use list */
+#define DA_BASETYPE		0
+#define DA_COLLATION	1
+#define DA_NOTNULL		2
+#define DA_DEFAULT		3
+
+/* range types */
+#define RA_SUBTYPE		0
+#define RA_OPCLASS		1
+#define RA_COLLATION	2
+#define RA_CANONICAL	3
+#define RA_SUBDIFF		4
+#define RA_MULTIRANGE	5
+
+/* A dependency of one object on another, both in the model. */
+typedef struct SchemaDep
+{
+	int			on;				/* index of the object depended on */
+	char		type;			/* pg_depend.deptype: 'n' or 'a' */
+} SchemaDep;
+
+typedef struct SchemaObject
+{
+	SchemaKind	kind;
+	char	   *name;			/* identity, as in the rows */
+	char	   *definition;		/* canonical description */
+	char	   *schema;			/* quoted schema name (qualified models) */
+	char	   *ident;			/* quoted name of the object itself */
+	char	   *parent;			/* quoted name of its table, view or domain */
+	char	   *args;			/* routines: identity argument list */
+	char	   *attr[SA_MAX];	/* properties, by slot (see above) */
+	char	  **list;			/* enum labels, composite attributes, view
+								 * columns */
+	int			nlist;
+	bool		has_acl;		/* a kind that has privileges */
+	char	  **acl;			/* privileges: "grantee=PRIVILEGE[*]", sorted;
+								 * the owner is OWNER, everyone PUBLIC */
+	int			nacl;
+	char	  **acl_default;	/* what a new object of this kind gets */
+	int			nacl_default;
+	char	   *comment;
+	char	   *owner_role;		/* quoted name of the owner */
+	int			position;		/* columns: rank among the live columns */
+	int			belongs_to;		/* index of its table or view, or -1 */
+	SchemaDep  *deps;
+	int			ndeps;
+} SchemaObject;
+
+typedef struct SchemaModel
+{
+	char	   *schema;			/* relative to this schema; NULL: qualified */
+	int			nobjects;
+	SchemaObject *objects;		/* sorted by kind, then name */
+} SchemaModel;
+
+typedef struct SchemaRow
+{
+	const char *kind;
+	const char *name;
+	const char *definition;
+} SchemaRow;
+
+typedef struct SchemaDifference
+{
+	const char *kind;
+	const char *name;
+	const char *left;			/* definition on the left; NULL: absent */
+	const char *right;			/* definition on the right; NULL: absent */
+} SchemaDifference;
+
+typedef struct SchemaDiffInfo
+{
+	int			nstatements;	/* statements written */
+	int			ndestructive;	/* of which destroy data */
+	int			nunsupported;	/* changes written as comments only */
+	char	   *first_destructive;	/* the first such statement */
+} SchemaDiffInfo;
+
+/* load.c */
+extern SchemaModel *schema_model_load(const char *schema, bool read_only);
+extern SchemaModel *schema_model_load_qualified(char **schemas, int n,
+												bool read_only);
+
+/* describe.c */
+extern const char *schema_kind_name(SchemaKind kind);
+extern SchemaRow *schema_model_rows(const SchemaModel *model, int *nrows);
+extern char *schema_model_hash(const SchemaModel *model);
+extern int	schema_find(const SchemaModel *model, SchemaKind kind,
+						const char *name);
+
+/* compare.c */
+extern SchemaDifference *schema_compare(const SchemaModel *left,
+										const SchemaModel *right, int *n);
+extern char *schema_differences_text(const SchemaDifference *d, int n,
+									 int limit, const char *left_label,
+									 const char *right_label);
+
+/* diff.c */
+extern char *schema_diff(const SchemaModel *source, const SchemaModel *target,
+						 const char *source_schema, SchemaDiffInfo *info);
+
+#endif							/* MIGRATE_SCHEMA_H */

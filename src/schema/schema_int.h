@@ -1,0 +1,121 @@
+/*-------------------------------------------------------------------------
+ *
+ * schema_int.h
+ *	  Declarations shared by the files of the schema model only (the
+ *	  loader's state while it reads the catalogs).  Other files use
+ *	  schema.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_SCHEMA_INT_H
+#define MIGRATE_SCHEMA_INT_H
+
+#include "executor/spi.h"
+#include "utils/hsearch.h"
+
+#include "schema.h"
+
+/*
+ * Spellings of the operators the loader's queries use, qualified so that no
+ * search_path can redirect them.
+ */
+#define EQ " OPERATOR(pg_catalog.=) "
+#define NE " OPERATOR(pg_catalog.<>) "
+#define GT " OPERATOR(pg_catalog.>) "
+#define CAT " OPERATOR(pg_catalog.||) "
+
+/* the object is no member of an extension (e.g. pgTAP in public) */
+#define NOT_MEMBER(catalog, oid) \
+	" NOT EXISTS (SELECT FROM pg_catalog.pg_depend x" \
+	" WHERE x.classid" EQ "'pg_catalog." catalog "'::pg_catalog.regclass" \
+	" AND x.objid" EQ oid " AND x.deptype" EQ "'e')"
+
+/*
+ * Privileges as a sorted text[] of "grantee=PRIVILEGE[*]" ('*': with grant
+ * option); the owner is OWNER and everyone PUBLIC, so that the same grants
+ * on objects of different owners read the same.  The grantor is left out.
+ */
+#define ACL_ENTRIES(acl, owner) \
+	"ARRAY(SELECT DISTINCT CASE WHEN ae.grantee" EQ "0 THEN 'PUBLIC'" \
+	" WHEN ae.grantee" EQ owner " THEN 'OWNER'" \
+	" ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(ae.grantee)) END" \
+	CAT "'='" CAT "ae.privilege_type" \
+	CAT "CASE WHEN ae.is_grantable THEN '*' ELSE '' END" \
+	" FROM pg_catalog.aclexplode(" acl ") ae)"
+
+/*
+ * The privileges of an object (NULL: the default) and those a new object of
+ * its kind gets, as columns acl, acl_default and owner_role.
+ */
+#define ACL_COLUMNS(acl, kind, owner) \
+	"CASE WHEN " acl " IS NOT NULL THEN " ACL_ENTRIES(acl, owner) " END" \
+	" AS acl, " ACL_ENTRIES("pg_catalog.acldefault('" kind "', " owner ")", owner) \
+	" AS acl_default, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner ")) AS owner_role"
+
+/* a collation's name, qualified when not visible */
+#define COLLATION_NAME(oid) \
+	"(SELECT CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
+	" THEN pg_catalog.quote_ident(co.collname)" \
+	" ELSE pg_catalog.quote_ident(cn.nspname)" CAT "'.'" CAT "pg_catalog.quote_ident(co.collname) END" \
+	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace" \
+	" WHERE co.oid" EQ oid ")"
+
+/* The loader's state while it reads one model. */
+typedef struct Loader
+{
+	SchemaModel *model;
+	MemoryContext cxt;			/* where the model lives */
+	bool		relative;
+	bool		read_only;
+	Datum		schemas;		/* oid[] of the schemas read: $1 */
+	int			maxobjects;
+	HTAB	   *keys;			/* catalog address -> object */
+	Oid		   *oids;			/* every object id registered */
+	int			noids;
+	int			maxoids;
+	/* the query being read */
+	SPITupleTable *tuptable;
+	uint64		ntuples;
+	uint64		row;
+} Loader;
+
+/* load.c */
+extern void loader_query(Loader *ld, const char *sql);
+extern bool loader_next(Loader *ld);
+extern char *col_text(Loader *ld, const char *column);
+extern bool col_bool(Loader *ld, const char *column);
+extern Oid	col_oid(Loader *ld, const char *column);
+extern int	col_int(Loader *ld, const char *column);
+extern char **col_list(Loader *ld, const char *column, int *n, bool sort);
+extern int	loader_add(Loader *ld, SchemaKind kind, const char *parent,
+					   const char *ident);
+extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,
+					   int index);
+extern int	loader_find(Loader *ld, Oid classid, Oid objid, int32 subid);
+extern void loader_acl(Loader *ld, int index);
+extern char *loader_strip_prefix(Loader *ld, const char *text,
+								 const char *prefix);
+
+/* load_relations.c */
+extern void load_tables(Loader *ld);
+extern void load_columns(Loader *ld);
+extern void load_constraints(Loader *ld);
+extern void load_indexes(Loader *ld);
+extern void load_sequences(Loader *ld);
+extern void load_views(Loader *ld);
+
+/* load_routines.c */
+extern void load_functions(Loader *ld);
+extern void load_triggers(Loader *ld);
+extern void load_rules(Loader *ld);
+extern void load_policies(Loader *ld);
+extern void load_statistics(Loader *ld);
+
+/* load_types.c */
+extern void load_types(Loader *ld);
+extern void load_domain_constraints(Loader *ld);
+
+/* describe.c */
+extern void describe_object(SchemaModel *model, int index);
+
+#endif							/* MIGRATE_SCHEMA_INT_H */

@@ -1,0 +1,2 @@
+CREATE TABLE t (a text, b text COLLATE "C");
+INSERT INTO t VALUES ('x', 'y');

@@ -1,0 +1,2 @@
+CREATE TABLE t (a int NOT NULL, b int);
+INSERT INTO t VALUES (1, 2);

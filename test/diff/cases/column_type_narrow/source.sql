@@ -1,0 +1,2 @@
+CREATE TABLE m (a bigint, b varchar(50), c text);
+INSERT INTO m VALUES (1, 'short', 'x');

@@ -1,0 +1,1 @@
+CREATE TABLE m (a integer, b varchar(10), c varchar(5));

@@ -1,0 +1,1 @@
+CREATE TABLE reading (id int, value integer, flag boolean, at date);

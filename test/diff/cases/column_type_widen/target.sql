@@ -1,0 +1,1 @@
+CREATE TABLE m (a bigint, b varchar(50), c numeric(12,2), d integer, e double precision);

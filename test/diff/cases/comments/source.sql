@@ -1,0 +1,6 @@
+CREATE TABLE t (a int, b int);
+CREATE INDEX t_a ON t (a);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+COMMENT ON TABLE t IS 'old';
+COMMENT ON COLUMN t.b IS 'gone soon';

@@ -1,0 +1,10 @@
+CREATE TABLE t (a int, b int, CONSTRAINT a_positive CHECK (a > 0));
+CREATE INDEX t_a ON t (a);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+COMMENT ON TABLE t IS 'new, with ''quotes''';
+COMMENT ON COLUMN t.a IS 'the a';
+COMMENT ON INDEX t_a IS 'index';
+COMMENT ON COLUMN v.a IS 'view column';
+COMMENT ON FUNCTION f() IS 'one';
+COMMENT ON CONSTRAINT a_positive ON t IS 'checked';

@@ -1,0 +1,2 @@
+CREATE TABLE t (a int);
+ALTER TABLE t ADD CONSTRAINT positive CHECK (a > 0);

@@ -1,0 +1,11 @@
+CREATE TABLE p (id int);
+CREATE TYPE kind AS ENUM ('b');
+ALTER TYPE kind ADD VALUE 'a' BEFORE 'b';
+CREATE TABLE c (id int, p_id int, k kind, gone int);
+ALTER TABLE c DROP COLUMN gone;
+COMMENT ON TABLE c IS 'children';
+CREATE VIEW cv AS SELECT id, k FROM c;
+ALTER TABLE p ADD PRIMARY KEY (id);
+ALTER TABLE c ADD FOREIGN KEY (p_id) REFERENCES p;
+GRANT SELECT ON cv TO diff_reader;
+CREATE INDEX c_p ON c (p_id);

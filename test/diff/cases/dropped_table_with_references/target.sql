@@ -1,0 +1,1 @@
+CREATE TABLE city (name text, country text);

@@ -1,0 +1,5 @@
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE a_first (id int PRIMARY KEY, b_id int);
+CREATE TABLE b_second (id int PRIMARY KEY, a_id int REFERENCES a_first);
+ALTER TABLE a_first ADD FOREIGN KEY (b_id) REFERENCES b_second;

@@ -1,0 +1,4 @@
+CREATE FUNCTION price(x int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT x * 2 $$;
+CREATE TABLE t (a int);
+INSERT INTO t VALUES (1), (2);
+CREATE VIEW priced AS SELECT a, price(a) AS p FROM t;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a int, b int, g int GENERATED ALWAYS AS (a + b) STORED);
+INSERT INTO t (a, b) VALUES (1, 2);

@@ -1,0 +1,3 @@
+CREATE TABLE t (a int);
+CREATE INDEX t_a ON t (a);
+ALTER TABLE t CLUSTER ON t_a;

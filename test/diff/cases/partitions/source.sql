@@ -1,0 +1,5 @@
+CREATE TABLE event (id int, at date, note text) PARTITION BY RANGE (at);
+CREATE TABLE event_2023 PARTITION OF event FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE event_old PARTITION OF event FOR VALUES FROM ('2000-01-01') TO ('2023-01-01');
+CREATE INDEX event_at ON event (at);
+INSERT INTO event VALUES (1, '2023-05-01', 'x');

@@ -1,0 +1,7 @@
+CREATE TABLE t (a int, b int);
+CREATE SEQUENCE s;
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TYPE e AS ENUM ('x');
+GRANT SELECT, INSERT ON t TO diff_writer;
+GRANT SELECT ON t TO diff_reader WITH GRANT OPTION;
+GRANT UPDATE (b) ON t TO diff_writer;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id int, fullname text);
+INSERT INTO t VALUES (1, 'Ann');

@@ -1,0 +1,4 @@
+CREATE TABLE t (a int) WITH (fillfactor = 70);
+CREATE TABLE u (a int);
+INSERT INTO t VALUES (1);
+INSERT INTO u VALUES (1);

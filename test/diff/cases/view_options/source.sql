@@ -1,0 +1,3 @@
+CREATE TABLE t (a int);
+CREATE VIEW v AS SELECT a FROM t;
+CREATE VIEW w WITH (security_barrier) AS SELECT a FROM t WHERE a > 0;

@@ -1,0 +1,3 @@
+CREATE TABLE t (a int, b int, c int);
+CREATE VIEW v AS SELECT b, c FROM t;
+CREATE VIEW w AS SELECT b FROM v;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a int, b int, c int);
+CREATE VIEW v AS SELECT a, b FROM t;
