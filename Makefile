@@ -106,5 +106,12 @@ demo:
 graphcheck:
 	$(MAKE) -C test/graph check
 
+# Debian packages built from a copy of the tree (dpkg-buildpackage with
+# pg_buildext), written to $(DEB_DIR)
+DEB_DIR ?= dist
+.PHONY: deb
+deb:
+	bash tools/build-deb.sh $(DEB_DIR)
+
 bench:
 	bash test/bench/bench.sh $(BENCH_ARGS)

@@ -13,6 +13,12 @@ packages=(
 	clang
 	libclang-rt-14-dev
 	build-essential
+	# the Debian package (test/package.sh): dpkg-buildpackage, pg_buildext
+	dpkg-dev
+	debhelper
+	postgresql-server-dev-all
+	# test/scripts/pgbouncer.sh
+	pgbouncer
 )
 
 missing=()

@@ -9,8 +9,9 @@
 #
 # The server is the one whose pg_config is $PG_CONFIG (default: Debian's
 # PostgreSQL 15); the extension is built and installed for it.
-# MIGRATE_SKIP_SUITES=graph,bench leaves out the suites that do not depend
-# on the server (the graph module's own harness) or only time it (the
+# MIGRATE_SKIP_SUITES=graph,bench,package leaves out the suites that do not
+# depend on the server (the graph module's own harness; the Debian package
+# and META.json, which are for the system PostgreSQL) or only time it (the
 # benchmark's smoke run), for a second pass against another server.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,20 @@ suite() {
 	fi
 }
 
+skipped() { [[ ",${MIGRATE_SKIP_SUITES:-}," == *",$1,"* ]]; }
+
+# The Debian package suite installs the packages into the system PostgreSQL
+# (dpkg -i), runs installcheck against them and purges them again, putting
+# back whatever migrate files were there.  It runs here, before the source
+# build is installed, so that every suite after it tests the source build
+# (when PG_CONFIG is the system PostgreSQL, make install below overwrites
+# what the package suite put back).  It and the META.json check do not
+# depend on PG_CONFIG (MIGRATE_SKIP_SUITES=package leaves them out).
+if ! skipped package; then
+	suite "PGXN META.json (test/pgxn_meta.py --self-test)" /usr/bin/python3 test/pgxn_meta.py --self-test
+	suite "Debian package (test/package.sh)" bash test/package.sh
+fi
+
 make -s clean >/dev/null 2>&1
 if ! make -s WERROR=1 >/dev/null || ! make -s install >/dev/null; then
 	echo "build failed" >&2
@@ -53,8 +68,6 @@ echo "built and installed migrate (-Werror)"
 
 suite "layout: no cycles, src/migrate.h complete and true (test/layout.py)" \
 	/usr/bin/python3 test/layout.py
-
-skipped() { [[ ",${MIGRATE_SKIP_SUITES:-}," == *",$1,"* ]]; }
 
 if ! skipped graph; then
 	suite "graph module (standalone)" make -s -C test/graph check
