@@ -509,17 +509,17 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 		case SK_COLUMN:
 			if (obj->attr[CA_GENERATED])
 				return recreate(d, k);
-			if (!dropped)
+			if (!dropped || xkind == SK_COLUMN || xkind == SK_TABLE)
 				return false;
-			if (xkind == SK_FUNCTION || xkind == SK_SEQUENCE)
+			if (obj->attr[CA_DEFAULT])
 			{
-				/* the default goes while the function is recreated */
+				/* the default goes while what it uses is recreated or dropped */
 				if (d->s_state[k] == DS_KEEP)
 					d->s_state[k] = d->t_state[d->s_match[k]] = DS_ALTER;
 				d->reset_default[k] = true;
 			}
-			else if (xkind != SK_COLUMN && xkind != SK_TABLE &&
-					 !diff_type_changes(d, k, d->s_match[k]))
+			if (xkind != SK_FUNCTION && xkind != SK_SEQUENCE &&
+				!diff_type_changes(d, k, d->s_match[k]))
 				diff_unsupported(d, PH_DROP_TYPE, x, -1,
 								 "%s %s is used by column %s, which would have to be recreated: change or drop the column first",
 								 schema_kind_name(xkind), d->s->objects[x].name, obj->name);
