@@ -5,15 +5,25 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
+	src/adopt.o \
+	src/body.o \
+	src/call.o \
 	src/catalog.o \
 	src/commands.o \
 	src/graph.o \
+	src/graph_cache.o \
 	src/graph_pg.o \
+	src/log.o \
 	src/migrate.o \
+	src/project.o \
 	src/register.o \
 	src/run.o \
 	src/show.o \
+	src/statements.o \
+	src/status.o \
+	src/values.o \
 	src/verify.o \
+	src/version.o \
 	$(SCHEMA_OBJS)
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
@@ -54,7 +64,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object sees the shared headers
-$(OBJS): src/migrate.h src/graph.h
+$(OBJS): src/migrate.h src/graph.h src/compat.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds

@@ -25,10 +25,13 @@ GRANT USAGE ON SCHEMA migrate TO PUBLIC;
  * writes the project row once (to clear its summary), not once for each.
  */
 CREATE SEQUENCE migrate.seq;
+COMMENT ON SEQUENCE migrate.seq IS
+'orders registrations (revision.seq) and numbers graph changes (project.graph_gen)';
 
 CREATE TABLE migrate.project (
-	name text PRIMARY KEY
-		CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.>) 0
+	name text
+		CONSTRAINT project_pkey PRIMARY KEY
+		CONSTRAINT project_name_length CHECK (pg_catalog.length(name) OPERATOR(pg_catalog.>) 0
 			   AND pg_catalog.octet_length(name) OPERATOR(pg_catalog.<=) 255),
 	target_schema name,
 	lock_timeout interval,
@@ -57,7 +60,7 @@ CREATE TABLE migrate.revision (
 	registered_by name NOT NULL,
 	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	seq bigint NOT NULL,
-	PRIMARY KEY (project, id)
+	CONSTRAINT revision_pkey PRIMARY KEY (project, id)
 );
 /*
  * The newest revision of a project, read by every run.  The index is on the
@@ -74,7 +77,7 @@ COMMENT ON TABLE migrate.revision IS
 CREATE TABLE migrate.version (
 	project text NOT NULL REFERENCES migrate.project (name),
 	revision text NOT NULL,
-	PRIMARY KEY (project, revision)
+	CONSTRAINT version_pkey PRIMARY KEY (project, revision)
 );
 COMMENT ON TABLE migrate.version IS
 'the applied heads of each project, one row per head, like alembic_version';
@@ -94,7 +97,7 @@ CREATE TABLE migrate.log (
 	txid xid8 NOT NULL,
 	checksum text
 );
-CREATE INDEX ON migrate.log (project, id);
+CREATE INDEX log_project_id ON migrate.log (project, id);
 COMMENT ON TABLE migrate.log IS
 'one row per revision run or stamped, written in the same transaction';
 
@@ -111,6 +114,9 @@ CREATE FUNCTION migrate.revision_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'migrate_revision_changed'
 LANGUAGE C;
+COMMENT ON FUNCTION migrate.revision_changed() IS
+'trigger: a change made by hand to migrate.revision invalidates every cached graph';
+-- a trigger function, never called directly
 REVOKE ALL ON FUNCTION migrate.revision_changed() FROM PUBLIC;
 
 CREATE TRIGGER revision_changed
@@ -127,19 +133,48 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.log', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.log_id_seq', '');
 
 /*
+ * The role to grant to the roles that migrate: GRANT migrate_admin TO
+ * deployer.  It may run every function below that changes a project
+ * (register, revision, merge, configure, upgrade, downgrade, stamp) and
+ * those that show bodies or their checksums (show, script, verify), and
+ * read migrate.revision and migrate.log; it may not write the catalog
+ * tables, which only the extension's own functions do.
+ *
+ * Roles are shared by every database of the cluster, so it may exist
+ * already (the extension installed in another database): it is created
+ * only when missing, and DROP EXTENSION leaves it in place, since other
+ * databases may use it (DROP ROLE migrate_admin once no database has the
+ * extension).  A member of it may migrate in every database of the cluster
+ * that has the extension.
+ */
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
+				   WHERE rolname OPERATOR(pg_catalog.=) 'migrate_admin') THEN
+		CREATE ROLE migrate_admin NOLOGIN;
+	END IF;
+END
+$$;
+
+/*
  * The tables belong to the extension owner and nobody else may write them.
  * The functions below do their bookkeeping as that owner and run revision
  * bodies as the caller, so EXECUTE on a mutating function is the right to
- * migrate, and table privileges are not needed for it.
+ * migrate, and table privileges are not needed for it.  The graph and the
+ * version rows are public knowledge; bodies are not (they may hold what
+ * PUBLIC should not read), nor are their checksums in the log (a checksum
+ * would let anyone confirm a guessed body).
  */
 REVOKE ALL ON ALL TABLES IN SCHEMA migrate FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA migrate FROM PUBLIC;
 GRANT SELECT ON migrate.project, migrate.version TO PUBLIC;
+GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
 
 /*
  * Every function below is SECURITY INVOKER: revision bodies run with the
  * caller's privileges.  The C code does its own bookkeeping as the extension
- * owner, one statement at a time.
+ * owner, one statement at a time.  Each function's privileges follow it,
+ * with the reason.
  */
 
 -- Adding revisions.
@@ -154,9 +189,14 @@ CREATE FUNCTION migrate.register(
 	branch_labels text DEFAULT NULL,
 	project text DEFAULT NULL,
 	replace boolean DEFAULT false)
-RETURNS void
+RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) IS
+'add a revision to a project; returns registered, unchanged (the same revision again: a no-op) or replaced';
+-- a registered body runs when someone upgrades: registering is migrating
+REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) TO migrate_admin;
 
 CREATE FUNCTION migrate.revision(
 	message text,
@@ -169,6 +209,11 @@ CREATE FUNCTION migrate.revision(
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_revision'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.revision(text, text, text, text, text, text, text) IS
+'add a revision under a generated id on top of the single head; returns the id';
+-- registers a revision, as register() does
+REVOKE ALL ON FUNCTION migrate.revision(text, text, text, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text, text, text, text, text, text) TO migrate_admin;
 
 CREATE FUNCTION migrate.merge(
 	message text DEFAULT NULL,
@@ -177,6 +222,11 @@ CREATE FUNCTION migrate.merge(
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_merge'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.merge(text, text, text) IS
+'add a revision with empty bodies joining the given revisions (default: all heads); returns the id';
+-- registers a revision, as register() does
+REVOKE ALL ON FUNCTION migrate.merge(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.merge(text, text, text) TO migrate_admin;
 
 /*
  * A project's settings.  Every call sets all of them: an argument left out
@@ -192,6 +242,11 @@ CREATE FUNCTION migrate.configure(
 RETURNS void
 AS 'MODULE_PATHNAME', 'migrate_configure'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.configure(text, name, interval, interval) IS
+'set a project''s target schema and the timeouts its bodies run under';
+-- the target schema decides what the bodies' unqualified names mean
+REVOKE ALL ON FUNCTION migrate.configure(text, name, interval, interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.configure(text, name, interval, interval) TO migrate_admin;
 
 -- Runs.
 
@@ -201,6 +256,11 @@ CREATE FUNCTION migrate.upgrade(
 RETURNS TABLE (revision text, operation text, message text, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_upgrade'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.upgrade(text, text) IS
+'run the upgrade bodies that reach the target, in the caller''s transaction; one row per revision';
+-- runs bodies and writes version rows
+REVOKE ALL ON FUNCTION migrate.upgrade(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.upgrade(text, text) TO migrate_admin;
 
 CREATE FUNCTION migrate.downgrade(
 	target text,
@@ -208,6 +268,11 @@ CREATE FUNCTION migrate.downgrade(
 RETURNS TABLE (revision text, operation text, message text, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_downgrade'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.downgrade(text, text) IS
+'run the downgrade bodies down to the target, in the caller''s transaction; one row per revision';
+-- runs bodies and writes version rows
+REVOKE ALL ON FUNCTION migrate.downgrade(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.downgrade(text, text) TO migrate_admin;
 
 CREATE FUNCTION migrate.stamp(
 	targets text,
@@ -216,13 +281,37 @@ CREATE FUNCTION migrate.stamp(
 RETURNS TABLE (revision text, operation text, message text, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_stamp'
 LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.stamp(text, text, boolean) IS
+'set the version rows to the targets without running any body';
+-- writes version rows: it decides what later runs skip
+REVOKE ALL ON FUNCTION migrate.stamp(text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.stamp(text, text, boolean) TO migrate_admin;
 
--- Reading the graph and the state.
+-- Taking over a database Alembic has been migrating (src/adopt.c): the
+-- version rows are set from Alembic's version table without running any
+-- body.  The Alembic table is read with the caller's privileges.
+CREATE FUNCTION migrate.adopt_alembic(
+	version_table pg_catalog.regclass DEFAULT NULL,
+	project text DEFAULT NULL)
+RETURNS TABLE (revision text, operation text, message text, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_adopt_alembic'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
+'set a project''s version rows from an Alembic version table (default: alembic_version on the search_path), running no body; logged as stamp steps';
+-- writes version rows, as stamp() does
+REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
+
+-- Reading the graph and the state.  The graph and the version rows are
+-- public knowledge (migrate.project and migrate.version are readable by
+-- PUBLIC), so these stay executable by PUBLIC.
 
 CREATE FUNCTION migrate.current(project text DEFAULT NULL)
 RETURNS SETOF text
 AS 'MODULE_PATHNAME', 'migrate_current'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.current(text) IS
+'the applied heads (and the dependency tips they imply); nothing at base';
 
 CREATE FUNCTION migrate.heads(
 	project text DEFAULT NULL,
@@ -230,16 +319,22 @@ CREATE FUNCTION migrate.heads(
 RETURNS TABLE (revision text, branch_labels text[], message text)
 AS 'MODULE_PATHNAME', 'migrate_heads'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.heads(text, boolean) IS
+'the revisions nothing builds on, as alembic heads';
 
 CREATE FUNCTION migrate.bases(project text DEFAULT NULL)
 RETURNS TABLE (revision text, branch_labels text[], message text)
 AS 'MODULE_PATHNAME', 'migrate_bases'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.bases(text) IS
+'the revisions with no down_revision, as alembic bases';
 
 CREATE FUNCTION migrate.branches(project text DEFAULT NULL)
 RETURNS TABLE (revision text, branch_labels text[], message text, children text[])
 AS 'MODULE_PATHNAME', 'migrate_branches'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.branches(text) IS
+'the branch points and the revisions that branch from each, as alembic branches';
 
 CREATE FUNCTION migrate.history(
 	range text DEFAULT NULL,
@@ -249,6 +344,19 @@ RETURNS TABLE (revision text, down_revision text[], branch_labels text[],
 			   is_branch_point boolean, is_merge_point boolean)
 AS 'MODULE_PATHNAME', 'migrate_history'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.history(text, text) IS
+'the revisions of an Alembic range (A:B), newest first, as alembic history';
+
+CREATE FUNCTION migrate.pending(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, message text)
+AS 'MODULE_PATHNAME', 'migrate_pending'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.pending(text, text) IS
+'the steps upgrade(target) would run now, without running them';
+
+-- Reading bodies and checksums: for migrators only.
 
 CREATE FUNCTION migrate.show(
 	target text,
@@ -259,13 +367,11 @@ RETURNS TABLE (revision text, down_revision text[], depends_on text[],
 			   registered_by name, registered_at timestamptz, checksum text)
 AS 'MODULE_PATHNAME', 'migrate_show'
 LANGUAGE C STABLE;
-
-CREATE FUNCTION migrate.pending(
-	target text DEFAULT 'head',
-	project text DEFAULT NULL)
-RETURNS TABLE (step integer, revision text, operation text, message text)
-AS 'MODULE_PATHNAME', 'migrate_pending'
-LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.show(text, text) IS
+'the revisions a target names, with who registered them and their checksum, as alembic show';
+-- shows checksums, which would let PUBLIC confirm a guessed body
+REVOKE ALL ON FUNCTION migrate.show(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.show(text, text) TO migrate_admin;
 
 CREATE FUNCTION migrate.script(
 	target text DEFAULT 'head',
@@ -274,62 +380,67 @@ CREATE FUNCTION migrate.script(
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_script'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.script(text, text, text) IS
+'the SQL script upgrade or downgrade would run, with its version-row statements, as alembic --sql';
+-- shows bodies, which may hold what PUBLIC should not read
+REVOKE ALL ON FUNCTION migrate.script(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.script(text, text, text) TO migrate_admin;
 
 CREATE FUNCTION migrate.verify(project text DEFAULT NULL)
 RETURNS TABLE (problem text, revision text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.verify(text) IS
+'everything wrong with a project (drifted bodies, missing parents, unknown or redundant version rows), one row each';
+-- shows checksums, which would let PUBLIC confirm a guessed body
+REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
+
+-- Monitoring.
+
+CREATE FUNCTION migrate.project_status(project text DEFAULT NULL)
+RETURNS TABLE (project text, heads text[], applied text[], pending integer, problem text)
+AS 'MODULE_PATHNAME', 'migrate_project_status'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.project_status(text) IS
+'each project''s heads, applied heads, the number of steps upgrade(''heads'') would run, and what is wrong with it';
+-- the graph and the version rows are public knowledge, as for heads()
 
 /*
- * Migrating is a privilege: PUBLIC may read the graph and the state, but
- * only roles granted migrate_admin (or EXECUTE on these functions) may
- * change revisions, run bodies or set version rows.  script() shows bodies,
- * which may hold what PUBLIC should not read; show(), verify() and the log
- * show their checksums, which would let PUBLIC confirm a guessed body.
+ * One row per project: what a dashboard or an alert needs.  The last run is
+ * the newest transaction that ran or stamped revisions of the project (with
+ * CALL migrate.apply(), which commits each revision, its newest revision).
  */
-REVOKE ALL ON FUNCTION
-	migrate.register(text, text, text, text, text, text, text, text, boolean),
-	migrate.revision(text, text, text, text, text, text, text),
-	migrate.merge(text, text, text),
-	migrate.configure(text, name, interval, interval),
-	migrate.upgrade(text, text),
-	migrate.downgrade(text, text),
-	migrate.stamp(text, text, boolean),
-	migrate.script(text, text, text),
-	migrate.show(text, text),
-	migrate.verify(text)
-FROM PUBLIC;
+CREATE VIEW migrate.status AS
+SELECT s.project, s.heads, s.applied, s.pending, s.problem,
+	   r.last_run_at, r.last_run_duration, r.last_run_steps, r.last_run_role
+  FROM migrate.project_status() s
+  LEFT JOIN LATERAL (
+	SELECT pg_catalog.min(l.started_at) AS last_run_at,
+		   pg_catalog.max(l.started_at OPERATOR(pg_catalog.+) l.duration)
+			 OPERATOR(pg_catalog.-) pg_catalog.min(l.started_at) AS last_run_duration,
+		   pg_catalog.count(*)::integer AS last_run_steps,
+		   pg_catalog.min(l.role::pg_catalog.text) AS last_run_role
+	  FROM migrate.log l
+	 WHERE l.project OPERATOR(pg_catalog.=) s.project
+	   AND l.txid OPERATOR(pg_catalog.=) (
+		   SELECT n.txid FROM migrate.log n
+			WHERE n.project OPERATOR(pg_catalog.=) s.project
+			ORDER BY n.id DESC LIMIT 1)
+	HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 0) r ON true;
+COMMENT ON VIEW migrate.status IS
+'one row per project: heads, applied heads, pending steps, problems, and the last run';
+-- heads, version rows and timings are public knowledge; the view shows no
+-- body or checksum from the log it reads
+GRANT SELECT ON migrate.status TO PUBLIC;
 
-/*
- * The role to grant to the roles that migrate.  Roles are shared by every
- * database of the cluster, so it may exist already (the extension installed
- * in another database); it is created only when missing, and is left in
- * place by DROP EXTENSION.
- */
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
-				   WHERE rolname OPERATOR(pg_catalog.=) 'migrate_admin') THEN
-		CREATE ROLE migrate_admin NOLOGIN;
-	END IF;
-END
-$$;
-
-GRANT EXECUTE ON FUNCTION
-	migrate.register(text, text, text, text, text, text, text, text, boolean),
-	migrate.revision(text, text, text, text, text, text, text),
-	migrate.merge(text, text, text),
-	migrate.configure(text, name, interval, interval),
-	migrate.upgrade(text, text),
-	migrate.downgrade(text, text),
-	migrate.stamp(text, text, boolean),
-	migrate.script(text, text, text),
-	migrate.show(text, text),
-	migrate.verify(text)
-TO migrate_admin;
-GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
-
--- The schema model: fingerprints and comparisons of schemas.
+-- The schema model: fingerprints, comparisons and diffs of schemas.
+--
+-- fingerprint(), schema_fingerprint(), compare_schemas() and diff() only
+-- read the system catalogs, which every role may read already (pg_class,
+-- pg_attribute, pg_proc with function bodies, pg_policy, ...): they show
+-- nothing a role could not query itself and change nothing, so PUBLIC may
+-- call them (the default, granted here on purpose).
 
 CREATE FUNCTION migrate.fingerprint(schemas text[] DEFAULT NULL)
 RETURNS TABLE (kind text, name text, definition text)
@@ -337,6 +448,8 @@ AS 'MODULE_PATHNAME', 'migrate_fingerprint'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.fingerprint(text[]) IS
 'canonical description of the schemas (NULL: every user schema), one row per object, names qualified';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.fingerprint(text[]) TO PUBLIC;
 
 CREATE FUNCTION migrate.fingerprint_hash(schemas text[] DEFAULT NULL)
 RETURNS text
@@ -344,6 +457,8 @@ AS 'MODULE_PATHNAME', 'migrate_fingerprint_hash'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.fingerprint_hash(text[]) IS
 'sha256 of the rows of fingerprint(schemas)';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.fingerprint_hash(text[]) TO PUBLIC;
 
 CREATE FUNCTION migrate.schema_fingerprint(schema text)
 RETURNS TABLE (kind text, name text, definition text)
@@ -351,6 +466,8 @@ AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.schema_fingerprint(text) IS
 'canonical description of one schema, names relative to it: equal for two schemas built by the same DDL';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.schema_fingerprint(text) TO PUBLIC;
 
 CREATE FUNCTION migrate.compare_schemas(left_schema text, right_schema text)
 RETURNS TABLE (kind text, name text, left_definition text, right_definition text)
@@ -358,21 +475,8 @@ AS 'MODULE_PATHNAME', 'migrate_compare_schemas'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.compare_schemas(text, text) IS
 'the rows of schema_fingerprint() that differ between two schemas; none when they match';
-
-/*
- * These only read the system catalogs, which every role may read already
- * (pg_class, pg_attribute, pg_proc with function bodies, pg_policy, ...):
- * they show nothing a role could not query itself, and change nothing, so
- * PUBLIC may run them (the default, stated here on purpose).
- */
-GRANT EXECUTE ON FUNCTION
-	migrate.fingerprint(text[]),
-	migrate.fingerprint_hash(text[]),
-	migrate.schema_fingerprint(text),
-	migrate.compare_schemas(text, text)
-TO PUBLIC;
-
--- Diff and autogenerate.
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.compare_schemas(text, text) TO PUBLIC;
 
 CREATE FUNCTION migrate.diff(source_schema text, target_schema text)
 RETURNS text
@@ -380,11 +484,7 @@ AS 'MODULE_PATHNAME', 'migrate_diff'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.diff(text, text) IS
 'SQL script that changes source_schema to hold what target_schema holds; empty when they match';
-
-/*
- * diff() only reads the catalogs, like fingerprint(), and returns a script
- * without running it: PUBLIC may call it.
- */
+-- reads the catalogs only, and returns a script without running it
 GRANT EXECUTE ON FUNCTION migrate.diff(text, text) TO PUBLIC;
 
 CREATE FUNCTION migrate.autogenerate(
@@ -397,11 +497,8 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_autogenerate'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) IS
-'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after proving both converge';
-
-/*
- * autogenerate() registers a revision and tries DDL on the live schema (in
- * a subtransaction it rolls back): a migrator's right, like revision().
- */
+'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after trying both; returns its id';
+-- registers a revision, as revision() does, and tries DDL on the live
+-- schema (in a subtransaction it rolls back)
 REVOKE ALL ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) TO migrate_admin;

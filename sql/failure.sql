@@ -63,3 +63,46 @@ ALTER TABLE migrate.project DROP COLUMN statement_timeout,
 SELECT * FROM migrate.upgrade(project => 'missing');
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
+
+-- Nothing can be recorded in a read-only transaction (nor on a standby,
+-- test/scripts/standby.sh): every function that changes a project says so
+-- before it starts; the read-only views still work.
+BEGIN READ ONLY;
+SELECT migrate.register('ro1', 'SELECT 1', project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT migrate.register('ro1', 'CREATE TABLE ro1 ()', 'DROP TABLE ro1', project => 'ro');
+BEGIN READ ONLY;
+SELECT * FROM migrate.upgrade(project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT * FROM migrate.stamp('ro1', project => 'ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT migrate.configure('ro');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT * FROM migrate.pending(project => 'ro');
+SELECT * FROM migrate.current('ro');
+ROLLBACK;
+
+-- An error in a body of several statements names the statement, by its
+-- number and the line it starts on, and quotes that statement alone.
+SELECT migrate.register('st1', $$
+CREATE TABLE st1 (id int);
+
+-- seed it
+INSERT INTO st1 VALUES (1);
+INSERT INTO st1 VALUES ('one');
+$$, 'DROP TABLE st1', project => 'stmts');
+SELECT * FROM migrate.upgrade(project => 'stmts');
+\echo :LAST_ERROR_SQLSTATE
+-- A syntax error anywhere in a body runs none of it, and points into it.
+SELECT migrate.register('st1', $$CREATE TABLE st1 (id int);
+CREATE TABEL st2 (id int);$$, 'DROP TABLE st1', project => 'stmts', replace => true);
+SELECT * FROM migrate.upgrade(project => 'stmts');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('st1') AS st1;

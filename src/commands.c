@@ -51,15 +51,15 @@ target_arg(FunctionCallInfo fcinfo, int argno)
  * Alembic could never have left; refuse, and point at verify().
  */
 static void
-check_rows(const MigrateGraph *mg, const MgRevList *rows)
+check_rows(const CachedGraph *cg, const MgRevList *rows)
 {
 	MgRevList	tips;
 	MgError		err;
 
 	if (rows->n < 2)
 		return;
-	if (!mg_current(mg->graph, rows, &tips, &err))
-		migrate_graph_error(&err, mg->project);
+	if (!mg_current(cg->graph, rows, &tips, &err))
+		GraphError(&err, cg->project);
 	for (int i = 0; i < rows->n; i++)
 	{
 		bool		tip = false;
@@ -69,9 +69,9 @@ check_rows(const MigrateGraph *mg, const MgRevList *rows)
 		if (!tip)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("version rows of project \"%s\" overlap", mg->project),
+					 errmsg("version rows of project \"%s\" overlap", cg->project),
 					 errdetail("Version row %s is an ancestor of another version row.",
-							   mg_rev_id(mg->graph, rows->items[i])),
+							   mg_rev_id(cg->graph, rows->items[i])),
 					 errhint("Run migrate.verify() to list the problems of the project.")));
 	}
 }
@@ -83,31 +83,27 @@ check_rows(const MigrateGraph *mg, const MgRevList *rows)
  * server then raises a serialization failure instead of letting the caller
  * plan from stale rows.
  */
-static MigrateGraph *
+static CachedGraph *
 open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
 			 bool purge)
 {
-	MigrateGraph *mg;
+	CachedGraph *cg;
 
-	migrate_lock(name);
-	*project = migrate_open_project(name, IsolationUsesXactSnapshot());
-	mg = migrate_graph(*project);
-	if (mg_graph_size(mg->graph) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name),
-				 errhint("Register revisions with migrate.register() first.")));
-	if (mg->ndrifted > 0)
+	ProjectLock(name);
+	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
+	cg = GraphCacheGet(*project);
+	GraphCheckNotEmpty(cg);
+	if (cg->ndrifted > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
-				 mg->ndrifted == 1 ?
+				 cg->ndrifted == 1 ?
 				 errdetail("Revision %s was changed after it was registered.",
-						   mg_rev_id(mg->graph, mg->drifted[0])) :
+						   mg_rev_id(cg->graph, cg->drifted[0])) :
 				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
 								  "Revision %s and %d others were changed after they were registered.",
-								  mg->ndrifted - 1,
-								  mg_rev_id(mg->graph, mg->drifted[0]), mg->ndrifted - 1),
+								  cg->ndrifted - 1,
+								  mg_rev_id(cg->graph, cg->drifted[0]), cg->ndrifted - 1),
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 	if (purge)
 	{
@@ -116,24 +112,24 @@ open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
 		 * are mended, so they are removed before anything reads them.
 		 */
 		int			npurged;
-		char	  **purged = migrate_read_row_ids(mg->project, &npurged);
+		char	  **purged = VersionIds(cg->project, &npurged);
 
 		if (npurged > 0)
 		{
-			migrate_touch_project(mg->project);
-			migrate_delete_rows(mg->project);
-			migrate_log_purge(mg->project, purged, npurged);
+			ProjectTouch(cg->project);
+			VersionDeleteAll(cg->project);
+			LogPurge(cg->project, purged, npurged);
 		}
 		rows->items = NULL;
 		rows->n = 0;
 	}
 	else
 	{
-		*rows = migrate_read_rows(mg);
-		check_rows(mg, rows);
+		*rows = VersionRows(cg);
+		check_rows(cg, rows);
 	}
-	migrate_save_summary(*project, mg);
-	return mg;
+	ProjectSaveSummary(*project, cg);
+	return cg;
 }
 
 /*
@@ -149,7 +145,7 @@ upgrade_is_noop(const MigrateProject *project, const char *target)
 	char	  **rows;
 	int			nrows;
 
-	if (!migrate_summary_current(project))
+	if (!ProjectSummaryCurrent(project))
 		return false;
 	if (strcmp(target, "head") == 0)
 	{
@@ -159,7 +155,7 @@ upgrade_is_noop(const MigrateProject *project, const char *target)
 	else if (strcmp(target, "heads") != 0 || project->has_depends)
 		return false;
 
-	rows = migrate_read_row_ids(project->name, &nrows);
+	rows = VersionIds(project->name, &nrows);
 	if (nrows != project->nheads)
 		return false;
 	for (int i = 0; i < nrows; i++)
@@ -179,31 +175,32 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 {
 	MigrateCall call;
 	char	   *target = target_arg(fcinfo, 0);
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	MigrateProject *project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
 	MgError		err;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_check_not_running(name);
-	migrate_spi_begin(&call, false);
+	CallCheckNotRunning(name);
+	CallCheckWritable(planner == mg_plan_upgrade ? "upgrade" : "downgrade");
+	CallBegin(&call, false);
 	if (planner == mg_plan_upgrade)
 	{
-		migrate_lock(name);
-		project = migrate_open_project(name, IsolationUsesXactSnapshot());
+		ProjectLock(name);
+		project = ProjectOpen(name, IsolationUsesXactSnapshot());
 		if (upgrade_is_noop(project, target))
 		{
-			migrate_spi_end(&call);
+			CallEnd(&call);
 			return (Datum) 0;
 		}
 	}
-	mg = open_for_run(name, &project, &rows, false);
-	if (!planner(mg->graph, target, &rows, &plan, &err))
-		migrate_graph_error(&err, name);
-	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
-	migrate_spi_end(&call);
+	cg = open_for_run(name, &project, &rows, false);
+	if (!planner(cg->graph, target, &rows, &plan, &err))
+		GraphError(&err, name);
+	RunPlan(fcinfo, project, cg, &rows, &plan);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -241,9 +238,9 @@ current_from_summary(FunctionCallInfo fcinfo, const MigrateProject *project)
 	Datum		value;
 	bool		isnull = false;
 
-	if (!migrate_summary_current(project) || project->has_depends)
+	if (!ProjectSummaryCurrent(project) || project->has_depends)
 		return false;
-	rows = migrate_read_row_ids(project->name, &nrows);
+	rows = VersionIds(project->name, &nrows);
 	if (nrows == 0)
 		return true;
 	if (nrows > 1)
@@ -265,32 +262,32 @@ Datum
 migrate_current(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
+	char	   *name = ProjectArg(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MigrateProject project;
-	MigrateGraph *mg;
+	MigrateProject *project;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgRevList	current;
 	MgError		err;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	migrate_spi_begin(&call, true);
-	if (migrate_read_project(name, false, &project) &&
-		!current_from_summary(fcinfo, &project))
+	CallBegin(&call, true);
+	project = ProjectOpen(name, false);
+	if (!current_from_summary(fcinfo, project))
 	{
-		mg = migrate_graph(&project);
-		rows = migrate_read_rows(mg);
-		if (!mg_current(mg->graph, &rows, &current, &err))
-			migrate_graph_error(&err, name);
+		cg = GraphCacheGet(project);
+		rows = VersionRows(cg);
+		if (!mg_current(cg->graph, &rows, &current, &err))
+			GraphError(&err, name);
 		for (int i = 0; i < current.n; i++)
 		{
-			Datum		value = CStringGetTextDatum(mg_rev_id(mg->graph, current.items[i]));
+			Datum		value = CStringGetTextDatum(mg_rev_id(cg->graph, current.items[i]));
 			bool		isnull = false;
 
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 		}
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -304,17 +301,17 @@ migrate_stamp(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *targets = target_arg(fcinfo, 0);
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	bool		purge = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	MigrateProject *project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
 	MgError		err;
 	const char **list;
 	int			n;
 
-	list = (const char **) migrate_split_list(targets, "targets", &n);
+	list = (const char **) SplitList(targets, "targets", &n);
 	if (n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -322,13 +319,14 @@ migrate_stamp(PG_FUNCTION_ARGS)
 				 errhint("Stamp 'base' to remove every version row.")));
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_check_not_running(name);
-	migrate_spi_begin(&call, false);
-	mg = open_for_run(name, &project, &rows, purge);
-	if (!mg_plan_stamp(mg->graph, list, n, &rows, false, &plan, &err))
-		migrate_graph_error(&err, name);
-	migrate_run_plan(fcinfo, project, mg, &rows, &plan);
-	migrate_spi_end(&call);
+	CallCheckNotRunning(name);
+	CallCheckWritable("stamp");
+	CallBegin(&call, false);
+	cg = open_for_run(name, &project, &rows, purge);
+	if (!mg_plan_stamp(cg->graph, list, n, &rows, false, &plan, &err))
+		GraphError(&err, name);
+	RunPlan(fcinfo, project, cg, &rows, &plan);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -342,7 +340,7 @@ migrate_configure(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan_configure = NULL;
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
+	char	   *name = ProjectArg(fcinfo, 0);
 	Oid			argtypes[5] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID};
 	Datum		values[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
@@ -371,9 +369,10 @@ migrate_configure(PG_FUNCTION_ARGS)
 	values[4] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 
-	migrate_spi_begin(&call, false);
-	migrate_lock(name);
-	migrate_prepare(&plan_configure,
+	CallCheckWritable("configure");
+	CallBegin(&call, false);
+	ProjectLock(name);
+	BookkeepingPrepare(&plan_configure,
 					"INSERT INTO migrate.project AS p"
 					" (name, target_schema, lock_timeout, statement_timeout, configured_by)"
 					" VALUES ($1, $2, $3, $4, $5)"
@@ -384,7 +383,7 @@ migrate_configure(PG_FUNCTION_ARGS)
 					" configured_by = excluded.configured_by,"
 					" changed_at = pg_catalog.now()",
 					5, argtypes);
-	migrate_exec(plan_configure, values, nulls, SPI_OK_INSERT);
-	migrate_spi_end(&call);
+	BookkeepingExec(plan_configure, values, nulls, SPI_OK_INSERT);
+	CallEnd(&call);
 	PG_RETURN_VOID();
 }

@@ -85,7 +85,7 @@ graph_errcode(MgErrorCode code)
  * module's own hint wins where it gave one.
  */
 void
-migrate_graph_error(const MgError *err, const char *project)
+GraphError(const MgError *err, const char *project)
 {
 	const char *hint = err->hint;
 

@@ -68,5 +68,6 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");
-	migrate_catalog_init();
+	CallInit();
+	CatalogInit();
 }

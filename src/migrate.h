@@ -1,25 +1,48 @@
 /*-------------------------------------------------------------------------
  *
  * migrate.h
- *	  Declarations shared by the files of the migrate extension.
+ *	  Declarations shared by the server-side files of the migrate extension,
+ *	  grouped by the file that defines them.
  *
- * The pieces: migrate.c (module and settings), catalog.c (everything that
- * reads or writes the extension's tables, the migration lock and the graph
- * cache), run.c (running a plan: bodies, version rows, log, result rows),
- * register.c (adding revisions), commands.c (the SQL entry points that read
- * or walk the graph), graph.c (Alembic's graph rules, no PostgreSQL in it)
- * and graph_pg.c (graph.c's allocator and error reporting in the server).
+ * The files, from the bottom up (each uses only those above it, and the
+ * graph module, which uses nothing of the server):
+ *
+ *	graph/			Alembic's graph rules: build, resolve, order, plan, stamp
+ *					(no PostgreSQL in it; doc/graph-rules.md states the rules)
+ *	graph_pg.c		what the graph module needs from the server
+ *	values.c		SQL values to C and back; a revision's checksum
+ *	call.c			one call: SPI, nested calls, bookkeeping as the owner
+ *	catalog.c		reading the extension's tables through their indexes
+ *	project.c		a project's row, its migration lock and summary
+ *	graph_cache.c	loading a project's revisions; its graph, cached
+ *	version.c		the version rows
+ *	log.c			the log rows
+ *	statements.c	a body as the list of its statements
+ *	body.c			running one revision body
+ *	run.c			running a plan
+ *
+ * and the SQL entry points (migrate_<name>, one file per group, no file
+ * calls into another of the group): register.c (register, revision,
+ * merge), commands.c (upgrade, downgrade, stamp, current, configure),
+ * show.c (heads, bases, branches, history, show, pending, script), verify.c
+ * (verify), status.c (project_status, behind the view migrate.status),
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
+ * and migrate.c (the module and its settings).
+ *
+ * Only the SQL entry points are named migrate_<name>.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef MIGRATE_H
 #define MIGRATE_H
 
-#include "executor/spi.h"
 #include "datatype/timestamp.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "graph.h"
 #include "utils/palloc.h"
+
+#include "compat.h"
 
 /*
  * The migration lock is pg_advisory_xact_lock(MIGRATE_LOCK_CLASSID,
@@ -31,12 +54,6 @@
 
 /* longest list argument accepted, in bytes */
 #define MIGRATE_MAX_LIST	(1024 * 1024)
-
-/* settings (migrate.c) */
-extern char *migrate_default_project;
-extern int	migrate_lock_wait_timeout;
-extern int	migrate_lock_timeout;
-extern int	migrate_statement_timeout;
 
 /* one project row, as read under the lock */
 typedef struct MigrateProject
@@ -57,12 +74,28 @@ typedef struct MigrateProject
 } MigrateProject;
 
 /*
- * A project's graph as built from its revisions, with what the commands need
- * beside the graph itself.  Kept in a backend-lifetime cache and reused as
- * long as the project's graph_gen and the seq of its newest revision (a
- * registration's mark) have not moved.
+ * A project's revisions as read from migrate.revision, in registration
+ * order (RevisionsLoad).  messages, stored, actual and intact are filled
+ * only when the bodies were read.
  */
-typedef struct MigrateGraph
+typedef struct LoadedRevisions
+{
+	int			n;
+	MgRevisionInput *inputs;	/* ids and edges, for the graph module */
+	int64		last_seq;		/* seq of the newest revision read */
+	char	  **messages;		/* NULL entries allowed */
+	char	  **stored;			/* checksum recorded at registration */
+	char	  **actual;			/* checksum of the bodies as they are */
+	bool	   *intact;			/* bodies present and matching stored */
+} LoadedRevisions;
+
+/*
+ * A project's graph as built from its catalog rows, with what the commands
+ * need beside the pure graph (MgGraph, graph.h).  Kept in a backend-lifetime
+ * cache and reused as long as the project's graph_gen, the seq of its newest
+ * revision and its row have not moved (graph_cache.c).
+ */
+typedef struct CachedGraph
 {
 	char	   *project;
 	int64		graph_gen;
@@ -73,24 +106,25 @@ typedef struct MigrateGraph
 	int		   *drifted;		/* revisions whose bodies fail their checksum */
 	int			ndrifted;
 	MemoryContext context;		/* owns all of the above */
-} MigrateGraph;
+} CachedGraph;
 
-/* rows read by migrate_index_scan() */
-typedef struct MigrateRows
+/* rows read by CatalogIndexScan() */
+typedef struct CatalogRows
 {
 	int			n;
 	int			ncolumns;
 	const char *const *columns;
 	Datum	   *values;			/* n rows of ncolumns values */
 	bool	   *nulls;
-} MigrateRows;
+} CatalogRows;
 
-/* Saved identity while the extension's bookkeeping runs as its owner. */
-typedef struct MigrateIdentity
+/* one statement of a revision body (BodySplit) */
+typedef struct BodyStatement
 {
-	Oid			userid;
-	int			sec_context;
-} MigrateIdentity;
+	int			number;			/* 1 for the body's first statement */
+	int			line;			/* the body's line it starts on, from 1 */
+	char	   *text;			/* the statement, without its semicolon */
+} BodyStatement;
 
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
@@ -99,59 +133,101 @@ typedef struct MigrateCall
 	MemoryContext result_context;
 } MigrateCall;
 
-/* catalog.c */
-extern void migrate_catalog_init(void);
-extern void migrate_spi_begin(MigrateCall *call, bool read_only);
-extern void migrate_spi_end(MigrateCall *call);
-extern text *migrate_result_text(const MigrateCall *call, const char *s);
-extern SPIPlanPtr migrate_prepare(SPIPlanPtr *slot, const char *sql,
-										 int nargs, Oid *argtypes);
-extern void migrate_exec(SPIPlanPtr plan, Datum *values, const char *nulls,
-						 int expect);
-extern MigrateRows *migrate_index_scan(const char *index, int nkeys,
-									   const char *const *keys, int ncolumns,
-									   const char *const *columns);
-extern bool migrate_newest_is(const char *project, int64 seq);
-extern bool migrate_has_revisions(const char *project);
-extern void migrate_check_not_running(const char *project);
-extern Datum migrate_row_value(const MigrateRows *rows, int row,
-							   const char *column, bool *isnull);
-extern void migrate_exec_project(SPIPlanPtr *slot, const char *sql,
-								 const char *project, int expect);
-extern char *migrate_project_arg(FunctionCallInfo fcinfo, int argno);
-extern void migrate_lock(const char *project);
-extern bool migrate_read_project(const char *name, bool for_update,
-								 MigrateProject *project);
-extern MigrateProject *migrate_open_project(const char *name, bool for_update);
-extern MigrateGraph *migrate_graph(const MigrateProject *project);
-extern MgRevList migrate_read_rows(const MigrateGraph *mg);
-extern char **migrate_read_row_ids(const char *project, int *n);
-extern void migrate_delete_rows(const char *project);
-extern void migrate_save_summary(const MigrateProject *project,
-								 const MigrateGraph *mg);
-extern bool migrate_summary_current(const MigrateProject *project);
-extern bool migrate_project_exists(const char *project, bool *has_summary);
-extern void migrate_clear_summary(const char *project);
-extern void migrate_bump_graph_gen(const char *project);
-extern const char **migrate_text_array(Datum array, int *n);
-extern int	migrate_cmp_int(const void *a, const void *b);
-extern char **migrate_split_list(const char *text, const char *argname, int *n);
-extern char *migrate_checksum(const char *upgrade_sql, const char *downgrade_sql);
+/* migrate.c: the settings */
+extern char *migrate_default_project;
+extern int	migrate_lock_wait_timeout;
+extern int	migrate_lock_timeout;
+extern int	migrate_statement_timeout;
 
 /* graph_pg.c */
-#ifndef pg_attribute_noreturn
-/* PostgreSQL 18 replaced it by pg_noreturn, written before the declaration */
-#define pg_attribute_noreturn() __attribute__((noreturn))
-#endif
-extern void migrate_graph_error(const MgError *err, const char *project) pg_attribute_noreturn();
+pg_noreturn extern void GraphError(const MgError *err, const char *project);
+
+/* values.c */
+extern const char **TextArrayToStrings(Datum array, int *n);
+extern Datum StringsToTextArray(const char *const *strings, int n);
+extern int	CompareInts(const void *a, const void *b);
+extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
+							bool sorted);
+extern const char *StepOperation(MgStepKind kind);
+extern char **SplitList(const char *text, const char *argname, int *n);
+extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
+
+/* call.c */
+extern void CallInit(void);
+extern void CallCheckWritable(const char *function);
+extern void CallBegin(MigrateCall *call, bool read_only);
+extern void CallEnd(MigrateCall *call);
+extern text *CallResultText(const MigrateCall *call, const char *s);
+extern bool CallReadOnly(void);
+extern int	CallDepth(void);
+extern void CallCheckNotRunning(const char *project);
+extern void CallEnterRun(const char *project);
+extern void CallLeaveRun(void);
+extern SPIPlanPtr BookkeepingPrepare(SPIPlanPtr *slot, const char *sql,
+									 int nargs, Oid *argtypes);
+extern void BookkeepingExec(SPIPlanPtr plan, Datum *values, const char *nulls,
+							int expect);
+extern void BookkeepingExecProject(SPIPlanPtr *slot, const char *sql,
+								   const char *project, int expect);
+extern bool InBookkeeping(void);
+
+/* catalog.c */
+extern void CatalogInit(void);
+extern CatalogRows *CatalogIndexScan(const char *index, int nkeys,
+									 const char *const *keys, int ncolumns,
+									 const char *const *columns);
+extern Datum CatalogRowValue(const CatalogRows *rows, int row,
+							 const char *column, bool *isnull);
+extern bool CatalogNewestIs(const char *project, int64 seq);
+extern bool CatalogHasRevisions(const char *project);
+
+/* project.c */
+extern char *ProjectArg(FunctionCallInfo fcinfo, int argno);
+extern void ProjectLock(const char *project);
+extern bool ProjectRead(const char *name, bool for_update,
+						MigrateProject *project);
+extern MigrateProject *ProjectOpen(const char *name, bool for_update);
+extern bool ProjectExists(const char *project, bool *has_summary);
+extern bool ProjectSummaryCurrent(const MigrateProject *project);
+extern void ProjectSaveSummary(const MigrateProject *project,
+							   const CachedGraph *cg);
+extern void ProjectClearSummary(const char *project);
+extern void ProjectBumpGraphGen(const char *project);
+extern void ProjectTouch(const char *project);
+
+/* graph_cache.c */
+extern void RevisionsLoad(const char *project, bool with_bodies,
+						  LoadedRevisions *out);
+extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
+
+/* version.c */
+extern char **VersionIds(const char *project, int *n);
+extern MgRevList VersionRows(const CachedGraph *cg);
+extern void VersionApplyOp(const CachedGraph *cg, const MgRowOp *op,
+						   MgRevList *rows);
+extern void VersionDeleteAll(const char *project);
+
+/* log.c */
+extern void LogStep(const CachedGraph *cg, const MgStep *step,
+					const MgRevList *before, const MgRevList *after,
+					TimestampTz start, int64 usecs, const char *role,
+					const char *checksum);
+extern void LogPurge(const char *project, char **ids, int n);
+
+/* statements.c */
+extern BodyStatement *BodySplit(const char *body, int *nstatements);
+
+/* body.c */
+extern void BodyPrepareTargetSchema(const MigrateProject *project);
+extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
+					   char **checksum);
+extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
+					const MgStep *step, const char *body);
 
 /* run.c */
-extern void migrate_touch_project(const char *project);
-extern void migrate_log_purge(const char *project, char **ids, int n);
-extern Datum migrate_rev_array(const MigrateGraph *mg, const MgRevList *list,
-							   bool sorted);
-extern void migrate_run_plan(FunctionCallInfo fcinfo, MigrateProject *project,
-							 MigrateGraph *mg, const MgRevList *rows_before,
-							 const MgPlan *plan);
+extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
+					CachedGraph *cg, const MgRevList *rows_before,
+					const MgPlan *plan);
 
 #endif							/* MIGRATE_H */

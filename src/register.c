@@ -81,7 +81,7 @@ parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 
 	if (PG_ARGISNULL(argno))
 		return list;
-	list.names = migrate_split_list(text_to_cstring(PG_GETARG_TEXT_PP(argno)),
+	list.names = SplitList(text_to_cstring(PG_GETARG_TEXT_PP(argno)),
 									argname, &list.n);
 	for (int i = 0; i < list.n; i++)
 	{
@@ -191,18 +191,18 @@ lookup_revision(const char *project, const char *id, RevisionContent *content)
 	static const char *const columns[] = {"checksum", "down_revision",
 	"depends_on", "branch_labels", "message"};
 	const char *keys[2] = {project, id};
-	MigrateRows *rows = migrate_index_scan("revision_pkey", 2, keys,
+	CatalogRows *rows = CatalogIndexScan("revision_pkey", 2, keys,
 										   lengthof(columns), columns);
 	bool		isnull;
 	Datum		d;
 
 	if (rows->n == 0)
 		return false;
-	content->checksum = TextDatumGetCString(migrate_row_value(rows, 0, "checksum", &isnull));
-	content->down = array_to_list(migrate_row_value(rows, 0, "down_revision", &isnull));
-	content->depends = array_to_list(migrate_row_value(rows, 0, "depends_on", &isnull));
-	content->labels = array_to_list(migrate_row_value(rows, 0, "branch_labels", &isnull));
-	d = migrate_row_value(rows, 0, "message", &isnull);
+	content->checksum = TextDatumGetCString(CatalogRowValue(rows, 0, "checksum", &isnull));
+	content->down = array_to_list(CatalogRowValue(rows, 0, "down_revision", &isnull));
+	content->depends = array_to_list(CatalogRowValue(rows, 0, "depends_on", &isnull));
+	content->labels = array_to_list(CatalogRowValue(rows, 0, "branch_labels", &isnull));
+	d = CatalogRowValue(rows, 0, "message", &isnull);
 	content->message = isnull ? NULL : TextDatumGetCString(d);
 	return true;
 }
@@ -237,21 +237,21 @@ is_applied(const char *project, const char *id)
 	bool		found;
 
 	values[0] = CStringGetTextDatum(project);
-	migrate_prepare(&plan_version_rows,
+	BookkeepingPrepare(&plan_version_rows,
 					"SELECT revision FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
 					1, argtypes);
-	migrate_exec(plan_version_rows, values, NULL, SPI_OK_SELECT);
+	BookkeepingExec(plan_version_rows, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		return false;
 	{
 		SPITupleTable *rows = SPI_tuptable;
 		uint64		nrows = SPI_processed;
 
-		migrate_prepare(&plan_edges,
+		BookkeepingPrepare(&plan_edges,
 						"SELECT id, down_revision OPERATOR(pg_catalog.||) depends_on, branch_labels"
 						" FROM migrate.revision WHERE project OPERATOR(pg_catalog.=) $1",
 						1, argtypes);
-		migrate_exec(plan_edges, values, NULL, SPI_OK_SELECT);
+		BookkeepingExec(plan_edges, values, NULL, SPI_OK_SELECT);
 		edges = SPI_tuptable;
 		nedges = SPI_processed;
 
@@ -367,7 +367,7 @@ insert_revision(Datum *values, const char *nulls)
 	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
 
-	migrate_prepare(&plan_insert,
+	BookkeepingPrepare(&plan_insert,
 					"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
 					" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
 					" registered_by, seq)"
@@ -375,7 +375,7 @@ insert_revision(Datum *values, const char *nulls)
 					" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
 					" ON CONFLICT (project, id) DO NOTHING RETURNING seq",
 					10, argtypes);
-	migrate_exec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
+	BookkeepingExec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed == 0)
 		return 0;
 	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
@@ -388,7 +388,7 @@ insert_revision(Datum *values, const char *nulls)
 static void
 ensure_project(const char *project)
 {
-	migrate_exec_project(&plan_ensure_project,
+	BookkeepingExecProject(&plan_ensure_project,
 						 "INSERT INTO migrate.project (name, graph_gen)"
 						 " VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
 						 " ON CONFLICT (name) DO NOTHING",
@@ -396,14 +396,15 @@ ensure_project(const char *project)
 }
 
 /*
- * Register one revision (the work behind register, revision and merge).
- * The caller is connected to SPI.
+ * Register one revision (the work behind register, revision and merge), and
+ * say what happened: "registered", "unchanged" or "replaced".  The caller is
+ * connected to SPI.
  *
  * A new revision costs one indexed read, the lock and one insert: the insert
  * does not look again first, it lets the primary key say whether another
  * session registered the same id while this one waited for the lock.
  */
-static void
+static const char *
 register_revision(const char *project, const char *id, const char *upgrade_sql,
 				  const char *downgrade_sql, RevisionContent *new, bool replace)
 {
@@ -431,9 +432,9 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	/* the common case on every deploy: already there, unchanged */
 	found = lookup_revision(project, id, &old);
 	if (found && content_difference(&old, new)[0] == '\0')
-		return;
+		return "unchanged";
 
-	migrate_lock(project);
+	ProjectLock(project);
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(project);
@@ -476,7 +477,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errmsg("could not register revision %s of project \"%s\"", id, project),
 					 errdetail("Its row kept changing while it was being registered."),
 					 errhint("Retry the call.")));
-		if (!migrate_project_exists(project, &has_summary))
+		if (!ProjectExists(project, &has_summary))
 			ensure_project(project);
 		seq = insert_revision(values, nulls);
 		if (seq > 0)
@@ -493,18 +494,18 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 			 * with a serialization error), or a revision with a higher seq.
 			 * Such a registration always bumps graph_gen.
 			 */
-			if (IsolationUsesXactSnapshot() || !migrate_newest_is(project, seq))
-				migrate_bump_graph_gen(project);
+			if (IsolationUsesXactSnapshot() || !CatalogNewestIs(project, seq))
+				ProjectBumpGraphGen(project);
 			else if (has_summary)
-				migrate_clear_summary(project);
-			return;
+				ProjectClearSummary(project);
+			return "registered";
 		}
 		found = lookup_revision(project, id, &old);
 	}
 
 	difference = content_difference(&old, new);
 	if (difference[0] == '\0')
-		return;
+		return "unchanged";
 
 	if (is_applied(project, id))
 		ereport(ERROR,
@@ -519,15 +520,16 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("It has not been applied: pass replace => true to register the new content in its place.")));
 
-	migrate_bump_graph_gen(project);
-	migrate_prepare(&plan_replace,
+	ProjectBumpGraphGen(project);
+	BookkeepingPrepare(&plan_replace,
 					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
 					" branch_labels = $5, message = $6, upgrade_sql = $7,"
 					" downgrade_sql = $8, checksum = $9, registered_by = $10,"
 					" registered_at = pg_catalog.now()"
 					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					10, argtypes);
-	migrate_exec(plan_replace, values, nulls, SPI_OK_UPDATE);
+	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
+	return "replaced";
 }
 
 static char *
@@ -562,6 +564,7 @@ migrate_register(PG_FUNCTION_ARGS)
 	char	   *project;
 	RevisionContent new;
 	MgError		err;
+	const char *outcome;
 
 	if (!mg_check_name(id, "revision identifier", &err))
 		ereport(ERROR,
@@ -573,13 +576,14 @@ migrate_register(PG_FUNCTION_ARGS)
 	new.message = optional_text(fcinfo, 4);
 	new.depends = parse_list(fcinfo, 5, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 6, "branch_labels", "branch label");
-	project = migrate_project_arg(fcinfo, 7);
-	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
+	project = ProjectArg(fcinfo, 7);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
 
-	migrate_spi_begin(&call, false);
-	register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
-	migrate_spi_end(&call);
-	PG_RETURN_VOID();
+	CallCheckWritable("register");
+	CallBegin(&call, false);
+	outcome = register_revision(project, id, upgrade_sql, downgrade_sql, &new, replace);
+	CallEnd(&call);
+	PG_RETURN_TEXT_P(cstring_to_text(outcome));
 }
 
 /*
@@ -610,14 +614,14 @@ new_revision_id(const char *project)
 /*
  * The project's graph as it stands, or NULL when the project has none yet.
  */
-static MigrateGraph *
+static CachedGraph *
 current_graph(const char *project)
 {
 	MigrateProject p;
 
-	if (!migrate_read_project(project, false, &p))
+	if (!ProjectRead(project, false, &p))
 		return NULL;
-	return migrate_graph(&p);
+	return GraphCacheGet(&p);
 }
 
 /*
@@ -632,7 +636,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *upgrade_sql = required_text(fcinfo, 1, "upgrade body");
 	char	   *downgrade_sql = optional_text(fcinfo, 2);
-	char	   *project = migrate_project_arg(fcinfo, 6);
+	char	   *project = ProjectArg(fcinfo, 6);
 	RevisionContent new;
 	char	   *id;
 
@@ -640,17 +644,18 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.down = parse_list(fcinfo, 3, "down_revision", "revision identifier");
 	new.depends = parse_list(fcinfo, 4, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
-	new.checksum = migrate_checksum(upgrade_sql, downgrade_sql);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
 
-	migrate_spi_begin(&call, false);
-	migrate_lock(project);
+	CallCheckWritable("revision");
+	CallBegin(&call, false);
+	ProjectLock(project);
 	if (PG_ARGISNULL(3))
 	{
-		MigrateGraph *mg = current_graph(project);
+		CachedGraph *cg = current_graph(project);
 
-		if (mg != NULL)
+		if (cg != NULL)
 		{
-			MgRevList	heads = mg_heads(mg->graph, false);
+			MgRevList	heads = mg_heads(cg->graph, false);
 
 			if (heads.n > 1)
 			{
@@ -659,7 +664,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 				initStringInfo(&list);
 				for (int i = 0; i < heads.n; i++)
 					appendStringInfo(&list, "%s%s", i > 0 ? ", " : "",
-									 mg_rev_id(mg->graph, heads.items[i]));
+									 mg_rev_id(cg->graph, heads.items[i]));
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("project \"%s\" has several heads", project),
@@ -669,17 +674,17 @@ migrate_revision(PG_FUNCTION_ARGS)
 			if (heads.n == 1)
 			{
 				new.down.names = palloc(sizeof(char *));
-				new.down.names[0] = pstrdup(mg_rev_id(mg->graph, heads.items[0]));
+				new.down.names[0] = pstrdup(mg_rev_id(cg->graph, heads.items[0]));
 				new.down.n = 1;
 			}
 		}
 	}
 	id = new_revision_id(project);
-	register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
+	(void) register_revision(project, id, upgrade_sql, downgrade_sql, &new, false);
 	{
-		text	   *result = migrate_result_text(&call, id);
+		text	   *result = CallResultText(&call, id);
 
-		migrate_spi_end(&call);
+		CallEnd(&call);
 		PG_RETURN_TEXT_P(result);
 	}
 }
@@ -693,9 +698,9 @@ migrate_merge(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *revisions = PG_ARGISNULL(1) ? "heads" : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char	   *project = migrate_project_arg(fcinfo, 2);
+	char	   *project = ProjectArg(fcinfo, 2);
 	RevisionContent new;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	char	   *id;
 	char	  **names;
 	int			nnames;
@@ -705,27 +710,25 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	memset(&new, 0, sizeof(new));
 	new.message = optional_text(fcinfo, 0);
-	new.checksum = migrate_checksum("", "");
+	new.checksum = BodiesChecksum("", "");
 
-	migrate_spi_begin(&call, false);
-	migrate_lock(project);
-	mg = current_graph(project);
-	if (mg == NULL || mg_graph_size(mg->graph) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", project)));
+	CallCheckWritable("merge");
+	CallBegin(&call, false);
+	ProjectLock(project);
+	cg = GraphCacheGet(ProjectOpen(project, false));
+	GraphCheckNotEmpty(cg);
 
 	/* each name in the list is resolved as a target, so 'heads' works */
-	parents = palloc(sizeof(int) * (mg_graph_size(mg->graph) + 1));
-	seen = palloc0(sizeof(bool) * (mg_graph_size(mg->graph) + 1));
-	names = migrate_split_list(revisions, "revisions", &nnames);
+	parents = palloc(sizeof(int) * (mg_graph_size(cg->graph) + 1));
+	seen = palloc0(sizeof(bool) * (mg_graph_size(cg->graph) + 1));
+	names = SplitList(revisions, "revisions", &nnames);
 	for (int k = 0; k < nnames; k++)
 	{
 		MgRevList	resolved;
 		MgError		err;
 
-		if (!mg_resolve(mg->graph, names[k], NULL, &resolved, &err))
-			migrate_graph_error(&err, project);
+		if (!mg_resolve(cg->graph, names[k], NULL, &resolved, &err))
+			GraphError(&err, project);
 		for (int i = 0; i < resolved.n; i++)
 			if (!seen[resolved.items[i]])
 			{
@@ -740,15 +743,15 @@ migrate_merge(PG_FUNCTION_ARGS)
 				 errhint("Name the heads to join, or leave revisions out to merge all heads.")));
 	new.down.names = palloc(sizeof(char *) * nparents);
 	for (int i = 0; i < nparents; i++)
-		new.down.names[i] = pstrdup(mg_rev_id(mg->graph, parents[i]));
+		new.down.names[i] = pstrdup(mg_rev_id(cg->graph, parents[i]));
 	new.down.n = nparents;
 
 	id = new_revision_id(project);
-	register_revision(project, id, "", "", &new, false);
+	(void) register_revision(project, id, "", "", &new, false);
 	{
-		text	   *result = migrate_result_text(&call, id);
+		text	   *result = CallResultText(&call, id);
 
-		migrate_spi_end(&call);
+		CallEnd(&call);
 		PG_RETURN_TEXT_P(result);
 	}
 }

@@ -50,20 +50,21 @@ revision_vanished(const char *project, const char *id)
 }
 
 /*
- * Open a project for reading: its graph and version rows, or NULL when the
- * project does not exist.
+ * Open a project for reading: its row (in *project, when asked for), its
+ * graph and its version rows (when asked for).  A project that does not
+ * exist is an error; one without revisions has an empty graph.
  */
-static MigrateGraph *
-open_for_read(const char *name, MigrateProject *project, MgRevList *rows)
+static CachedGraph *
+open_for_read(const char *name, MigrateProject **project, MgRevList *rows)
 {
-	MigrateGraph *mg;
+	MigrateProject *p = ProjectOpen(name, false);
+	CachedGraph *cg = GraphCacheGet(p);
 
-	if (!migrate_read_project(name, false, project))
-		return NULL;
-	mg = migrate_graph(project);
+	if (project)
+		*project = p;
 	if (rows)
-		*rows = migrate_read_rows(mg);
-	return mg;
+		*rows = VersionRows(cg);
+	return cg;
 }
 
 static MgRevList
@@ -78,10 +79,10 @@ single(int rev)
 }
 
 static Datum
-labels_array(const MigrateGraph *mg, int rev)
+labels_array(const CachedGraph *cg, int rev)
 {
 	int			n;
-	const char *const *labels = mg_labels(mg->graph, rev, true, &n);
+	const char *const *labels = mg_labels(cg->graph, rev, true, &n);
 	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
 
 	for (int i = 0; i < n; i++)
@@ -91,17 +92,17 @@ labels_array(const MigrateGraph *mg, int rev)
 }
 
 static Datum
-message_datum(const MigrateGraph *mg, int rev, bool *isnull)
+message_datum(const CachedGraph *cg, int rev, bool *isnull)
 {
-	*isnull = mg->messages[rev] == NULL;
-	return *isnull ? (Datum) 0 : CStringGetTextDatum(mg->messages[rev]);
+	*isnull = cg->messages[rev] == NULL;
+	return *isnull ? (Datum) 0 : CStringGetTextDatum(cg->messages[rev]);
 }
 
 /*
  * Rows of (revision, branch_labels, message) for a list of revisions.
  */
 static void
-put_revisions(FunctionCallInfo fcinfo, const MigrateGraph *mg,
+put_revisions(FunctionCallInfo fcinfo, const CachedGraph *cg,
 			  const MgRevList *list)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -112,9 +113,9 @@ put_revisions(FunctionCallInfo fcinfo, const MigrateGraph *mg,
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 
-		values[0] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
-		values[1] = labels_array(mg, rev);
-		values[2] = message_datum(mg, rev, &nulls[2]);
+		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+		values[1] = labels_array(cg, rev);
+		values[2] = message_datum(cg, rev, &nulls[2]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }
@@ -128,20 +129,17 @@ Datum
 migrate_heads(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
+	char	   *name = ProjectArg(fcinfo, 0);
 	bool		real = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	MigrateProject project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
+	MgRevList	heads;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, NULL)) != NULL)
-	{
-		MgRevList	heads = mg_heads(mg->graph, real);
-
-		put_revisions(fcinfo, mg, &heads);
-	}
-	migrate_spi_end(&call);
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, NULL);
+	heads = mg_heads(cg->graph, real);
+	put_revisions(fcinfo, cg, &heads);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -152,19 +150,16 @@ Datum
 migrate_bases(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
-	MigrateProject project;
-	MigrateGraph *mg;
+	char	   *name = ProjectArg(fcinfo, 0);
+	CachedGraph *cg;
+	MgRevList	bases;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, NULL)) != NULL)
-	{
-		MgRevList	bases = mg_bases(mg->graph, false);
-
-		put_revisions(fcinfo, mg, &bases);
-	}
-	migrate_spi_end(&call);
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, NULL);
+	bases = mg_bases(cg->graph, false);
+	put_revisions(fcinfo, cg, &bases);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -173,16 +168,16 @@ migrate_bases(PG_FUNCTION_ARGS)
  * for branch points, so a scan of the graph per branch point is fine.
  */
 static MgRevList
-children_of(const MigrateGraph *mg, int rev)
+children_of(const CachedGraph *cg, int rev)
 {
-	int			n = mg_graph_size(mg->graph);
+	int			n = mg_graph_size(cg->graph);
 	MgRevList	out;
 
 	out.items = palloc(sizeof(int) * (n + 1));
 	out.n = 0;
 	for (int i = 0; i < n; i++)
 	{
-		MgRevList	parents = mg_parents(mg->graph, i);
+		MgRevList	parents = mg_parents(cg->graph, i);
 
 		for (int j = 0; j < parents.n; j++)
 			if (parents.items[j] == rev)
@@ -202,33 +197,30 @@ Datum
 migrate_branches(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
+	char	   *name = ProjectArg(fcinfo, 0);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
+	MgRevList	points;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, NULL)) != NULL)
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, NULL);
+	points = mg_branch_points(cg->graph);
+	for (int i = 0; i < points.n; i++)
 	{
-		MgRevList	points = mg_branch_points(mg->graph);
+		int			rev = points.items[i];
+		MgRevList	children = children_of(cg, rev);
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
 
-		for (int i = 0; i < points.n; i++)
-		{
-			int			rev = points.items[i];
-			MgRevList	children = children_of(mg, rev);
-			Datum		values[4];
-			bool		nulls[4] = {false, false, false, false};
-
-			values[0] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
-			values[1] = labels_array(mg, rev);
-			values[2] = message_datum(mg, rev, &nulls[2]);
-			values[3] = migrate_rev_array(mg, &children, false);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+		values[1] = labels_array(cg, rev);
+		values[2] = message_datum(cg, rev, &nulls[2]);
+		values[3] = RevListToArray(cg, &children, false);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -240,56 +232,53 @@ migrate_history(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *range = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
+	MgRevList	list;
+	MgRevList	current;
+	MgRevList	heads;
+	MgError		err;
+	bool	   *is_current;
+	bool	   *is_head;
+	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, &rows)) != NULL)
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, &rows);
+	n = mg_graph_size(cg->graph);
+	if (!mg_history(cg->graph, range, &rows, &list, &err))
+		GraphError(&err, name);
+	if (!mg_current(cg->graph, &rows, &current, &err))
+		GraphError(&err, name);
+	is_current = palloc0(sizeof(bool) * (n + 1));
+	for (int i = 0; i < current.n; i++)
+		is_current[current.items[i]] = true;
+	is_head = palloc0(sizeof(bool) * (n + 1));
+	heads = mg_heads(cg->graph, false);
+	for (int i = 0; i < heads.n; i++)
+		is_head[heads.items[i]] = true;
+
+	for (int i = 0; i < list.n; i++)
 	{
-		MgRevList	list;
-		MgRevList	current;
-		MgError		err;
-		bool	   *is_current;
-		bool	   *is_head;
-		MgRevList	heads;
-		int			n = mg_graph_size(mg->graph);
+		int			rev = list.items[i];
+		MgRevList	parents = mg_parents(cg->graph, rev);
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 
-		if (!mg_history(mg->graph, range, &rows, &list, &err))
-			migrate_graph_error(&err, name);
-		if (!mg_current(mg->graph, &rows, &current, &err))
-			migrate_graph_error(&err, name);
-		is_current = palloc0(sizeof(bool) * (n + 1));
-		for (int i = 0; i < current.n; i++)
-			is_current[current.items[i]] = true;
-		is_head = palloc0(sizeof(bool) * (n + 1));
-		heads = mg_heads(mg->graph, false);
-		for (int i = 0; i < heads.n; i++)
-			is_head[heads.items[i]] = true;
-
-		for (int i = 0; i < list.n; i++)
-		{
-			int			rev = list.items[i];
-			MgRevList	parents = mg_parents(mg->graph, rev);
-			Datum		values[8];
-			bool		nulls[8] = {false, false, false, false, false, false, false, false};
-
-			values[0] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
-			values[1] = migrate_rev_array(mg, &parents, false);
-			values[2] = labels_array(mg, rev);
-			values[3] = message_datum(mg, rev, &nulls[3]);
-			values[4] = BoolGetDatum(is_head[rev]);
-			values[5] = BoolGetDatum(is_current[rev]);
-			values[6] = BoolGetDatum(mg_is_branch_point(mg->graph, rev));
-			values[7] = BoolGetDatum(mg_is_merge_point(mg->graph, rev));
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+		values[1] = RevListToArray(cg, &parents, false);
+		values[2] = labels_array(cg, rev);
+		values[3] = message_datum(cg, rev, &nulls[3]);
+		values[4] = BoolGetDatum(is_head[rev]);
+		values[5] = BoolGetDatum(is_current[rev]);
+		values[6] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
+		values[7] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -302,10 +291,9 @@ migrate_show(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *target;
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
 
 	if (PG_ARGISNULL(0))
@@ -316,29 +304,27 @@ migrate_show(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, &rows)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, &rows);
+	GraphCheckNotEmpty(cg);
 	{
 		MgRevList	list;
 		MgError		err;
-		MgRevList	heads = mg_heads(mg->graph, false);
+		MgRevList	heads = mg_heads(cg->graph, false);
 		Oid			argtypes[2] = {TEXTOID, TEXTOID};
 
-		if (!mg_resolve(mg->graph, target, &rows, &list, &err))
-			migrate_graph_error(&err, name);
+		if (!mg_resolve(cg->graph, target, &rows, &list, &err))
+			GraphError(&err, name);
 
-		migrate_prepare(&plan_show,
+		BookkeepingPrepare(&plan_show,
 						"SELECT registered_by, registered_at, checksum FROM migrate.revision"
 						" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 						2, argtypes);
 		for (int i = 0; i < list.n; i++)
 		{
 			int			rev = list.items[i];
-			MgRevList	parents = mg_parents(mg->graph, rev);
-			MgRevList	deps = mg_dependencies(mg->graph, rev);
+			MgRevList	parents = mg_parents(cg->graph, rev);
+			MgRevList	deps = mg_dependencies(cg->graph, rev);
 			Datum		values[12];
 			bool		nulls[12];
 			Datum		args[2];
@@ -350,20 +336,20 @@ migrate_show(PG_FUNCTION_ARGS)
 				head |= heads.items[j] == rev;
 
 			args[0] = CStringGetTextDatum(name);
-			args[1] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
-			migrate_exec(plan_show, args, NULL, SPI_OK_SELECT);
+			args[1] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
+			BookkeepingExec(plan_show, args, NULL, SPI_OK_SELECT);
 			if (SPI_processed != 1)
-				revision_vanished(name, mg_rev_id(mg->graph, rev));
+				revision_vanished(name, mg_rev_id(cg->graph, rev));
 
 			values[0] = args[1];
-			values[1] = migrate_rev_array(mg, &parents, false);
-			values[2] = migrate_rev_array(mg, &deps, false);
-			values[3] = labels_array(mg, rev);
-			values[4] = message_datum(mg, rev, &nulls[4]);
+			values[1] = RevListToArray(cg, &parents, false);
+			values[2] = RevListToArray(cg, &deps, false);
+			values[3] = labels_array(cg, rev);
+			values[4] = message_datum(cg, rev, &nulls[4]);
 			values[5] = BoolGetDatum(head);
 			values[6] = BoolGetDatum(parents.n == 0);
-			values[7] = BoolGetDatum(mg_is_branch_point(mg->graph, rev));
-			values[8] = BoolGetDatum(mg_is_merge_point(mg->graph, rev));
+			values[7] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
+			values[8] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
 			values[9] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 			values[9] = DirectFunctionCall1(namein, DirectFunctionCall1(nameout, values[9]));
 			values[10] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
@@ -372,7 +358,7 @@ migrate_show(PG_FUNCTION_ARGS)
 			SPI_freetuptable(SPI_tuptable);
 		}
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -385,10 +371,9 @@ migrate_pending(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *target;
-	char	   *name = migrate_project_arg(fcinfo, 1);
+	char	   *name = ProjectArg(fcinfo, 1);
 	ReturnSetInfo *rsinfo;
-	MigrateProject project;
-	MigrateGraph *mg;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
 	MgError		err;
@@ -401,13 +386,11 @@ migrate_pending(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, &rows)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
-	if (!mg_plan_upgrade(mg->graph, target, &rows, &plan, &err))
-		migrate_graph_error(&err, name);
+	CallBegin(&call, true);
+	cg = open_for_read(name, NULL, &rows);
+	GraphCheckNotEmpty(cg);
+	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
+		GraphError(&err, name);
 	for (int i = 0; i < plan.nsteps; i++)
 	{
 		int			rev = plan.steps[i].rev;
@@ -415,12 +398,12 @@ migrate_pending(PG_FUNCTION_ARGS)
 		bool		nulls[4] = {false, false, false, false};
 
 		values[0] = Int32GetDatum(i + 1);
-		values[1] = CStringGetTextDatum(mg_rev_id(mg->graph, rev));
+		values[1] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 		values[2] = CStringGetTextDatum("upgrade");
-		values[3] = message_datum(mg, rev, &nulls[3]);
+		values[3] = message_datum(cg, rev, &nulls[3]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }
 
@@ -430,12 +413,12 @@ migrate_pending(PG_FUNCTION_ARGS)
  * several heads.
  */
 static MgRevList
-resolve_list(const MigrateGraph *mg, const char *text, const char *project)
+resolve_list(const CachedGraph *cg, const char *text, const char *project)
 {
-	int			n = mg_graph_size(mg->graph);
+	int			n = mg_graph_size(cg->graph);
 	bool	   *seen = palloc0(sizeof(bool) * (n + 1));
 	int			nnames;
-	char	  **names = migrate_split_list(text, "from", &nnames);
+	char	  **names = SplitList(text, "from", &nnames);
 	MgRevList	out;
 
 	out.items = palloc(sizeof(int) * (n + 1));
@@ -445,8 +428,8 @@ resolve_list(const MigrateGraph *mg, const char *text, const char *project)
 		MgRevList	one;
 		MgError		err;
 
-		if (!mg_resolve(mg->graph, names[k], NULL, &one, &err))
-			migrate_graph_error(&err, project);
+		if (!mg_resolve(cg->graph, names[k], NULL, &one, &err))
+			GraphError(&err, project);
 		for (int i = 0; i < one.n; i++)
 			if (!seen[one.items[i]])
 			{
@@ -454,7 +437,7 @@ resolve_list(const MigrateGraph *mg, const char *text, const char *project)
 				out.items[out.n++] = one.items[i];
 			}
 	}
-	qsort(out.items, out.n, sizeof(int), migrate_cmp_int);
+	qsort(out.items, out.n, sizeof(int), CompareInts);
 	return out;
 }
 
@@ -507,9 +490,9 @@ migrate_script(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *target;
 	char	   *from;
-	char	   *name = migrate_project_arg(fcinfo, 2);
-	MigrateProject project;
-	MigrateGraph *mg;
+	char	   *name = ProjectArg(fcinfo, 2);
+	MigrateProject *project;
+	CachedGraph *cg;
 	MgRevList	rows;
 	MgPlan		plan;
 	MgError		err;
@@ -525,17 +508,15 @@ migrate_script(PG_FUNCTION_ARGS)
 	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
-	migrate_spi_begin(&call, true);
-	if ((mg = open_for_read(name, &project, NULL)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("project \"%s\" has no revisions", name)));
-	rows = resolve_list(mg, from, name);
-	if (!mg_plan_upgrade(mg->graph, target, &rows, &plan, &err))
-		migrate_graph_error(&err, name);
+	CallBegin(&call, true);
+	cg = open_for_read(name, &project, NULL);
+	GraphCheckNotEmpty(cg);
+	rows = resolve_list(cg, from, name);
+	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
+		GraphError(&err, name);
 	if (plan.nsteps == 0 &&
-		!mg_plan_downgrade(mg->graph, target, &rows, &plan, &err))
-		migrate_graph_error(&err, name);
+		!mg_plan_downgrade(cg->graph, target, &rows, &plan, &err))
+		GraphError(&err, name);
 
 	qproject = quote_literal_cstr(name);
 	initStringInfo(&buf);
@@ -548,22 +529,22 @@ migrate_script(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf,
 					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
 					 qproject);
-	if (project.target_schema != NULL)
+	if (project->target_schema != NULL)
 		appendStringInfo(&buf,
 						 "CREATE SCHEMA IF NOT EXISTS %s;\n"
 						 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), true);\n\n",
-						 quote_identifier(project.target_schema),
-						 quote_literal_cstr(quote_identifier(project.target_schema)));
+						 quote_identifier(project->target_schema),
+						 quote_literal_cstr(quote_identifier(project->target_schema)));
 
-	migrate_prepare(&plan_bodies,
+	BookkeepingPrepare(&plan_bodies,
 					"SELECT upgrade_sql, downgrade_sql FROM migrate.revision"
 					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					2, argtypes);
 	for (int i = 0; i < plan.nsteps; i++)
 	{
 		const MgStep *step = &plan.steps[i];
-		const char *id = mg_rev_id(mg->graph, step->rev);
-		MgRevList	parents = mg_parents(mg->graph, step->rev);
+		const char *id = mg_rev_id(cg->graph, step->rev);
+		MgRevList	parents = mg_parents(cg->graph, step->rev);
 		MgRevList	self = single(step->rev);
 		bool		up = step->kind == MG_STEP_UPGRADE;
 		Datum		args[2];
@@ -576,17 +557,17 @@ migrate_script(PG_FUNCTION_ARGS)
 		initStringInfo(&to_ids);
 		for (int j = 0; j < parents.n; j++)
 			appendStringInfo(up ? &from_ids : &to_ids, "%s%s", j > 0 ? ", " : "",
-							 mg_rev_id(mg->graph, parents.items[j]));
-		appendStringInfoString(up ? &to_ids : &from_ids, mg_rev_id(mg->graph, self.items[0]));
+							 mg_rev_id(cg->graph, parents.items[j]));
+		appendStringInfoString(up ? &to_ids : &from_ids, mg_rev_id(cg->graph, self.items[0]));
 
 		appendStringInfo(&buf, "-- Running %s %s -> %s%s%s\n\n",
 						 up ? "upgrade" : "downgrade", from_ids.data, to_ids.data,
-						 mg->messages[step->rev] ? ", " : "",
-						 mg->messages[step->rev] ? comment_text(mg->messages[step->rev]) : "");
+						 cg->messages[step->rev] ? ", " : "",
+						 cg->messages[step->rev] ? comment_text(cg->messages[step->rev]) : "");
 
 		args[0] = CStringGetTextDatum(name);
 		args[1] = CStringGetTextDatum(id);
-		migrate_exec(plan_bodies, args, NULL, SPI_OK_SELECT);
+		BookkeepingExec(plan_bodies, args, NULL, SPI_OK_SELECT);
 		if (SPI_processed != 1)
 			revision_vanished(name, id);
 		body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, up ? 1 : 2, &isnull);
@@ -607,20 +588,20 @@ migrate_script(PG_FUNCTION_ARGS)
 				case MG_ROW_INSERT:
 					appendStringInfo(&buf,
 									 "INSERT INTO migrate.version (project, revision) VALUES (%s, %s);\n",
-									 qproject, quote_literal_cstr(mg_rev_id(mg->graph, op->to)));
+									 qproject, quote_literal_cstr(mg_rev_id(cg->graph, op->to)));
 					break;
 				case MG_ROW_DELETE:
 					appendStringInfo(&buf,
 									 "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) %s"
 									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
-									 qproject, quote_literal_cstr(mg_rev_id(mg->graph, op->from)));
+									 qproject, quote_literal_cstr(mg_rev_id(cg->graph, op->from)));
 					break;
 				case MG_ROW_UPDATE:
 					appendStringInfo(&buf,
 									 "UPDATE migrate.version SET revision = %s WHERE project OPERATOR(pg_catalog.=) %s"
 									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
-									 quote_literal_cstr(mg_rev_id(mg->graph, op->to)), qproject,
-									 quote_literal_cstr(mg_rev_id(mg->graph, op->from)));
+									 quote_literal_cstr(mg_rev_id(cg->graph, op->to)), qproject,
+									 quote_literal_cstr(mg_rev_id(cg->graph, op->from)));
 					break;
 			}
 		}
@@ -628,9 +609,9 @@ migrate_script(PG_FUNCTION_ARGS)
 	}
 	appendStringInfoString(&buf, "COMMIT;\n");
 	{
-		text	   *result = migrate_result_text(&call, buf.data);
+		text	   *result = CallResultText(&call, buf.data);
 
-		migrate_spi_end(&call);
+		CallEnd(&call);
 		PG_RETURN_TEXT_P(result);
 	}
 }

@@ -33,7 +33,6 @@
 
 PG_FUNCTION_INFO_V1(migrate_verify);
 
-static SPIPlanPtr plan_all = NULL;
 static SPIPlanPtr plan_versions = NULL;
 
 typedef struct NameEntry
@@ -72,11 +71,11 @@ Datum
 migrate_verify(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *name = migrate_project_arg(fcinfo, 0);
+	char	   *name = ProjectArg(fcinfo, 0);
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	SPITupleTable *revisions;
-	uint64		nrev;
+	LoadedRevisions revs;
+	int			nrev;
 	SPITupleTable *versions;
 	uint64		nver;
 	MgRevisionInput *inputs;
@@ -85,24 +84,19 @@ migrate_verify(PG_FUNCTION_ARGS)
 	bool		graph_usable = true;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_spi_begin(&call, true);
+	CallBegin(&call, true);
+
+	(void) ProjectOpen(name, false);
+	RevisionsLoad(name, true, &revs);
+	nrev = revs.n;
+	inputs = revs.inputs;
 
 	values[0] = CStringGetTextDatum(name);
-	migrate_prepare(&plan_all,
-					"SELECT id, down_revision, depends_on, branch_labels,"
-					" upgrade_sql, downgrade_sql, checksum"
-					" FROM migrate.revision WHERE project OPERATOR(pg_catalog.=) $1"
-					" ORDER BY seq",
-					1, argtypes);
-	migrate_exec(plan_all, values, NULL, SPI_OK_SELECT);
-	revisions = SPI_tuptable;
-	nrev = SPI_processed;
-
-	migrate_prepare(&plan_versions,
-					"SELECT revision FROM migrate.version"
-					" WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY revision",
-					1, argtypes);
-	migrate_exec(plan_versions, values, NULL, SPI_OK_SELECT);
+	BookkeepingPrepare(&plan_versions,
+					   "SELECT revision FROM migrate.version"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY revision",
+					   1, argtypes);
+	BookkeepingExec(plan_versions, values, NULL, SPI_OK_SELECT);
 	versions = SPI_tuptable;
 	nver = SPI_processed;
 
@@ -113,31 +107,14 @@ migrate_verify(PG_FUNCTION_ARGS)
 	names = hash_create("migrate verify", nrev * 2 + 16, &ctl,
 						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	inputs = palloc0(sizeof(MgRevisionInput) * (nrev + 1));
-	for (uint64 i = 0; i < nrev; i++)
+	for (int i = 0; i < nrev; i++)
 	{
-		HeapTuple	tuple = revisions->vals[i];
-		TupleDesc	desc = revisions->tupdesc;
-		bool		isnull;
-		char	   *up = SPI_getvalue(tuple, desc, 5);
-		char	   *down = SPI_getvalue(tuple, desc, 6);
-		char	   *stored = SPI_getvalue(tuple, desc, 7);
-		char	   *actual;
 		NameEntry  *e;
 
-		inputs[i].id = SPI_getvalue(tuple, desc, 1);
-		inputs[i].down = migrate_text_array(SPI_getbinval(tuple, desc, 2, &isnull),
-											&inputs[i].ndown);
-		inputs[i].depends = migrate_text_array(SPI_getbinval(tuple, desc, 3, &isnull),
-											   &inputs[i].ndepends);
-		inputs[i].labels = migrate_text_array(SPI_getbinval(tuple, desc, 4, &isnull),
-											  &inputs[i].nlabels);
-
-		actual = migrate_checksum(up ? up : "", down);
-		if (up == NULL || stored == NULL || strcmp(actual, stored) != 0)
+		if (!revs.intact[i])
 			problem(fcinfo, "checksum_mismatch", inputs[i].id,
 					psprintf("The bodies have checksum %s, but %s was recorded when the revision was registered.",
-							 actual, stored ? stored : "nothing"));
+							 revs.actual[i], revs.stored[i] ? revs.stored[i] : "nothing"));
 
 		if (strlen(inputs[i].id) <= MG_MAX_ID_LEN)
 		{
@@ -145,7 +122,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 			e->is_id = true;
 		}
 	}
-	for (uint64 i = 0; i < nrev; i++)
+	for (int i = 0; i < nrev; i++)
 		for (int j = 0; j < inputs[i].nlabels; j++)
 		{
 			bool		found;
@@ -158,7 +135,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 				e->is_id = false;
 		}
 
-	for (uint64 i = 0; i < nrev; i++)
+	for (int i = 0; i < nrev; i++)
 	{
 		for (int j = 0; j < inputs[i].ndown; j++)
 		{
@@ -233,6 +210,6 @@ migrate_verify(PG_FUNCTION_ARGS)
 		}
 	}
 
-	migrate_spi_end(&call);
+	CallEnd(&call);
 	return (Datum) 0;
 }

@@ -31,11 +31,11 @@ pgtap() {
 	dropdb --if-exists migrate_tap >/dev/null 2>&1
 	createdb migrate_tap || return 1
 	psql -X -q -d migrate_tap -c 'CREATE EXTENSION pgtap' || return 1
-	pg_prove -d migrate_tap --failures test/tap/*.sql
+	pg_prove -d migrate_tap --failures test/pgtap/*.sql
 }
 
 suite "pg_regress and isolation (make installcheck)" regress
-suite "pgTAP (pg_prove test/tap)" pgtap
+suite "pgTAP (pg_prove test/pgtap)" pgtap
 for script in test/scripts/*.sh; do
 	[ -e "$script" ] || continue
 	suite "$(basename "$script" .sh)" bash "$script"

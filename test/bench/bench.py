@@ -21,7 +21,12 @@ Workloads:
   5. memory          VmHWM of the backend while upgrading N revisions, over
                      its value after the graph is loaded
   6. Alembic         the same revisions as an Alembic project (op.execute)
-  7. schema model    fingerprint() of a schema of N tables, against
+  7. import, adopt   tools/migrate-import-alembic of an N-revision Alembic
+                     project (create_table + create_index each), against
+                     `alembic upgrade head --sql` of the same project; then
+                     adopt_alembic() on a database at its head, against
+                     stamp() of the same head
+  8. schema model    fingerprint() of a schema of N tables, against
                      upgrade('head') building that schema and pg_dump
                      --schema-only of it; diff() of that schema and a copy
                      with one column changed, against pg_dump --schema-only
@@ -409,6 +414,87 @@ def alembic_project(root, n, body):
     return ini
 
 
+IMPORT_ENV = '''
+from alembic import context
+
+context.configure(url="postgresql://", literal_binds=True,
+                  dialect_opts={"paramstyle": "named"})
+with context.begin_transaction():
+    context.run_migrations()
+'''
+
+
+def import_project(root, n):
+    """An Alembic project of n revisions written with op.create_table and
+    op.create_index, and an env.py for offline (--sql) runs."""
+    os.makedirs(os.path.join(root, "versions"), exist_ok=True)
+    with open(os.path.join(root, "env.py"), "w") as f:
+        f.write(IMPORT_ENV)
+    for i in range(1, n + 1):
+        parent = repr(f"r{i - 1}") if i > 1 else "None"
+        with open(os.path.join(root, "versions", f"{i:05d}_r{i}.py"), "w") as f:
+            f.write(f'"""table {i}"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+                    f'revision = "r{i}"\ndown_revision = {parent}\n'
+                    f"branch_labels = None\ndepends_on = None\n\n"
+                    f"def upgrade():\n"
+                    f"    op.create_table('t{i}', sa.Column('id', sa.Integer, primary_key=True),\n"
+                    f"        sa.Column('name', sa.Text, nullable=False),\n"
+                    f"        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()')))\n"
+                    f"    op.create_index('ix_t{i}_name', 't{i}', ['name'], unique=True)\n\n"
+                    f"def downgrade():\n"
+                    f"    op.drop_index('ix_t{i}_name', table_name='t{i}')\n"
+                    f"    op.drop_table('t{i}')\n")
+    ini = os.path.join(root, "alembic.ini")
+    with open(ini, "w") as f:
+        f.write(f"[alembic]\nscript_location = {root}\n")
+    return ini
+
+
+def import_adopt(report, work, n, repeats):
+    print(f"7. import and adopt, {n} revisions", flush=True)
+    importer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                            "tools", "migrate-import-alembic")
+    root = os.path.join(work, f"import_{n}")
+    ini = import_project(root, n)
+    out = os.path.join(work, f"import_{n}_out")
+    imp, sql = [], []
+    for _ in range(repeats):
+        run(["rm", "-rf", out])
+        imp.append(timed([importer, "-c", ini, "--project", "bench", "-o", out]))
+        sql.append(timed([sys.executable, "-m", "alembic", "-c", ini, "upgrade", "head", "--sql"]))
+    report.add("import", f"migrate-import-alembic, {n} revisions (both directions)",
+               statistics.median(imp) * 1000, "alembic upgrade head --sql", statistics.median(sql) * 1000, "ms")
+
+    db = "bench_adopt"
+    createdb(db)
+    script = os.path.join(work, f"import_{n}.sql")
+    with open(script, "w") as f:
+        f.write("CREATE EXTENSION migrate;\nSET client_min_messages = warning;\n")
+        for name in sorted(os.listdir(out)):
+            with open(os.path.join(out, name)) as g:
+                f.write(g.read())
+        f.write("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);\n"
+                f"INSERT INTO alembic_version VALUES ('r{n}');\n")
+    run(psql(db, "-1", "-f", script))
+    conn = connect(db)
+    cur = conn.cursor()
+    cur.execute("SET client_min_messages = warning")
+    adopt, stamp = [], []
+    for _ in range(repeats):
+        for sql_, times in (("SELECT count(*) FROM migrate.adopt_alembic(NULL, 'bench')", adopt),
+                            (f"SELECT count(*) FROM migrate.stamp('r{n}', 'bench')", stamp)):
+            cur.execute("BEGIN")
+            cur.execute("SELECT count(*) FROM migrate.stamp('base', 'bench', purge => true)")
+            start = time.perf_counter()
+            cur.execute(sql_)
+            times.append(time.perf_counter() - start)
+            cur.execute("ROLLBACK")
+    conn.close()
+    dropdb(db)
+    report.add("import", f"adopt_alembic(), {n} revisions registered",
+               statistics.median(adopt) * 1000, f"stamp('r{n}')", statistics.median(stamp) * 1000, "ms")
+
+
 def alembic(report, work, sizes, repeats):
     try:
         import alembic as _  # noqa: F401
@@ -466,7 +552,7 @@ def schema_ddl(n):
 
 
 def schema_model(report, work, n, repeats):
-    print(f"7. schema model: fingerprint of {n} tables", flush=True)
+    print(f"8. schema model: fingerprint of {n} tables", flush=True)
     ddl = schema_ddl(n)
     reg = os.path.join(work, "schema_register.sql")
     with open(reg, "w") as f:
@@ -514,7 +600,7 @@ def schema_model(report, work, n, repeats):
 
 
 def diff_property(report, iterations):
-    print(f"8. diff property test: {iterations} random schema pairs, both ways", flush=True)
+    print(f"9. diff property test: {iterations} random schema pairs, both ways", flush=True)
     here = os.path.dirname(os.path.abspath(__file__))
     start = time.perf_counter()
     done = subprocess.run([sys.executable, os.path.join(here, "..", "diff", "prop.py"),
@@ -534,11 +620,11 @@ def main():
     args = ap.parse_args()
 
     if args.smoke:
-        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], schema=20,
-                     prop=3, repeats=2)
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], imports=10,
+                     schema=20, prop=3, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], schema=1000, prop=300, repeats=5)
+                     alembic=[10, 100, 1000], imports=1000, schema=1000, prop=300, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report()
@@ -549,6 +635,7 @@ def main():
     graph_scale(report, work, sizes["scale"], sizes["reg"], r)
     memory(report, work, sizes["mem"])
     alembic(report, work, sizes["alembic"], r)
+    import_adopt(report, work, sizes["imports"], min(r, 3))
     schema_model(report, work, sizes["schema"], r)
     diff_property(report, sizes["prop"])
 

@@ -1,7 +1,7 @@
 -- The fingerprint, table-driven: every kind of object, changed one property
 -- at a time, gives a difference at that object; the same DDL in another
 -- order, or under another schema name, gives none.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 
 CREATE ROLE fp_tap_reader;
 CREATE ROLE fp_tap_writer;

@@ -5,7 +5,7 @@
 -- The expected values are what Alembic 1.8.1 does on the same graphs (run
 -- through test/graph/alembic_ref.py, which drives the real Alembic), except
 -- where migrate deliberately differs: there the comment says so.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 -- g1: two branches from one base: a -> b1 -> c1 (label left), a -> b2 -> c2

@@ -1,5 +1,5 @@
 -- Who may migrate, whose rights a body runs with, and a hostile search_path.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 CREATE ROLE migrate_tap_alice LOGIN;

@@ -1,7 +1,7 @@
 -- A linear history of five revisions: every target form, as a table of
 -- (state before, command, target) -> (revisions run, state after), and the
 -- errors users will type, with their SQLSTATEs.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 SET migrate.project = 'tap_linear';
@@ -107,12 +107,44 @@ SELECT migrate.upgrade('l2');
 SELECT throws_ok($$SELECT migrate.upgrade('nope')$$, '42704');
 SELECT results_eq($$SELECT * FROM migrate.current()$$, ARRAY['l2'], 'a failed call changes nothing');
 
--- A project nobody registered anything in.
+-- A project that does not exist is an error for every function that reads
+-- or runs one; a project configured but without revisions reads as empty
+-- and cannot be run.
 SELECT throws_ok($$SELECT migrate.upgrade('head', project => 'tap_empty')$$, '42704',
-	'project "tap_empty" has no revisions', 'upgrade of an unknown project');
+	'project "tap_empty" does not exist', 'upgrade of an unknown project');
 SELECT throws_ok($$SELECT migrate.downgrade('base', project => 'tap_empty')$$, '42704',
-	'project "tap_empty" has no revisions', 'downgrade of an unknown project');
-SELECT is_empty($$SELECT * FROM migrate.current('tap_empty')$$, 'current() of an unknown project is empty');
+	'project "tap_empty" does not exist', 'downgrade of an unknown project');
+SELECT throws_ok($$SELECT migrate.stamp('base', project => 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'stamp of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.current('tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'current() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.heads('tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'heads() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.bases('tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'bases() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.branches('tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'branches() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.history(project => 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'history() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.show('head', 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'show() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.pending('head', 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'pending() of an unknown project');
+SELECT throws_ok($$SELECT migrate.script('head', 'base', 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'script() of an unknown project');
+SELECT throws_ok($$SELECT * FROM migrate.verify('tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'verify() of an unknown project');
+SELECT throws_ok($$SELECT migrate.merge(project => 'tap_empty')$$, '42704',
+	'project "tap_empty" does not exist', 'merge() in an unknown project');
+SELECT migrate.configure('tap_empty');
+SELECT is_empty($$SELECT * FROM migrate.current('tap_empty')$$, 'current() of a project without revisions is empty');
+SELECT is_empty($$SELECT * FROM migrate.heads('tap_empty')$$, 'heads() of a project without revisions is empty');
+SELECT is_empty($$SELECT * FROM migrate.history(project => 'tap_empty')$$, 'history() of a project without revisions is empty');
+SELECT is_empty($$SELECT * FROM migrate.verify('tap_empty')$$, 'verify() finds nothing wrong with it');
+SELECT throws_ok($$SELECT migrate.upgrade('head', project => 'tap_empty')$$, '42704',
+	'project "tap_empty" has no revisions', 'upgrade of a project without revisions');
+SELECT throws_ok($$SELECT * FROM migrate.pending('head', 'tap_empty')$$, '42704',
+	'project "tap_empty" has no revisions', 'pending() of a project without revisions');
 
 SELECT * FROM finish();
 ROLLBACK;

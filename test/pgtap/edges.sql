@@ -1,5 +1,5 @@
 -- Edge cases: bodies that call migrate, stale caches, purges, long input.
-\i test/tap/setup.inc
+\i test/pgtap/setup.inc
 SELECT * FROM no_plan();
 
 -- A body may read the state through migrate's read-only functions, and the

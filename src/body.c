@@ -1,0 +1,443 @@
+/*-------------------------------------------------------------------------
+ *
+ * body.c
+ *	  Running one revision body: reading it, checking that it may run, and
+ *	  running it as the caller with the project's settings.
+ *
+ * Before a body runs it is read again and checked against the checksum
+ * taken when it was registered, and against its author: a body runs with
+ * the privileges of whoever calls upgrade(), so if a role could register a
+ * body that a more privileged role later runs, registering would be a way
+ * to borrow that role's rights.  A body therefore runs only for callers
+ * whose privileges its author (registered_by) also has, role attributes
+ * included; a superuser's revisions can be run by anyone allowed to
+ * migrate.  The project's target schema goes first on the bodies'
+ * search_path, so it is trusted like a body (BodyPrepareTargetSchema).
+ *
+ * A body runs through SPI, in the caller's transaction, with the project's
+ * search_path, lock_timeout and statement_timeout in force and an error
+ * context naming the revision.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+
+#include "migrate.h"
+
+/* what the error context callback says about the step under way */
+typedef struct StepInfo
+{
+	const char *operation;
+	const char *revision;
+	const char *message;
+} StepInfo;
+
+static SPIPlanPtr plan_body = NULL;
+
+static void
+step_error_callback(void *arg)
+{
+	StepInfo   *step = (StepInfo *) arg;
+
+	if (step->message && step->message[0] != '\0')
+		errcontext("while running %s of revision %s (%s)",
+				   step->operation, step->revision, step->message);
+	else
+		errcontext("while running %s of revision %s",
+				   step->operation, step->revision);
+}
+
+/*
+ * Whether SQL that role `author` wrote (a body, or a target schema it set or
+ * owns) may run with the privileges of role `caller`: the author must have
+ * every privilege of the caller, role attributes included, since membership
+ * does not carry CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION.
+ */
+static bool
+may_run_for(Oid author, Oid caller)
+{
+	HeapTuple	a;
+	HeapTuple	c;
+	Form_pg_authid ar;
+	Form_pg_authid cr;
+	bool		ok;
+
+	if (!OidIsValid(author))
+		return false;
+	if (superuser_arg(author))
+		return true;
+	if (!has_privs_of_role(author, caller))
+		return false;
+	a = SearchSysCache1(AUTHOID, ObjectIdGetDatum(author));
+	c = SearchSysCache1(AUTHOID, ObjectIdGetDatum(caller));
+	if (!HeapTupleIsValid(a) || !HeapTupleIsValid(c))
+		elog(ERROR, "cache lookup failed for role %u or %u", author, caller);
+	ar = (Form_pg_authid) GETSTRUCT(a);
+	cr = (Form_pg_authid) GETSTRUCT(c);
+	ok = (!cr->rolsuper || ar->rolsuper) &&
+		(!cr->rolcreaterole || ar->rolcreaterole) &&
+		(!cr->rolcreatedb || ar->rolcreatedb) &&
+		(!cr->rolbypassrls || ar->rolbypassrls) &&
+		(!cr->rolreplication || ar->rolreplication);
+	ReleaseSysCache(a);
+	ReleaseSysCache(c);
+	return ok;
+}
+
+/*
+ * Read a step's body and check it: unchanged since it was registered, and
+ * written by a role that has the caller's privileges.
+ */
+char *
+BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		upnull,
+				downnull,
+				isnull;
+	char	   *up;
+	char	   *down;
+	char	   *stored;
+	char	   *actual;
+	char	   *author;
+	Oid			author_oid;
+	const char *id = mg_rev_id(cg->graph, step->rev);
+
+	BookkeepingPrepare(&plan_body,
+					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text"
+					" FROM migrate.revision"
+					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					2, argtypes);
+	values[0] = CStringGetTextDatum(cg->project);
+	values[1] = CStringGetTextDatum(id);
+	BookkeepingExec(plan_body, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision %s of project \"%s\" is no longer registered", id, cg->project),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
+
+	tuple = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	up = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &upnull));
+	{
+		Datum		d = SPI_getbinval(tuple, desc, 2, &downnull);
+
+		down = downnull ? NULL : TextDatumGetCString(d);
+	}
+	stored = TextDatumGetCString(SPI_getbinval(tuple, desc, 3, &isnull));
+	author = TextDatumGetCString(SPI_getbinval(tuple, desc, 4, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+
+	actual = BodiesChecksum(up, down);
+	if (strcmp(actual, stored) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("revision %s of project \"%s\" was changed after it was registered", id, cg->project),
+				 errdetail("Its bodies have checksum %s, but %s was recorded when it was registered.", actual, stored),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
+
+	author_oid = get_role_oid(author, true);
+	if (!may_run_for(author_oid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("revision %s of project \"%s\" was registered by role \"%s\", which does not have the privileges of role \"%s\"",
+						id, cg->project, author, GetUserNameFromId(GetUserId(), false)),
+				 errdetail("A body runs with the privileges of the role that runs it, so it may only be run by roles whose privileges, role attributes included, its author has."),
+				 errhint("Run the migration as \"%s\" (SET ROLE), or have a role with your privileges register the revision.", author)));
+
+	*checksum = actual;
+	if (step->kind == MG_STEP_UPGRADE)
+		return up;
+	return down;
+}
+
+/*
+ * A project's target schema goes first on the search_path of its bodies, so
+ * what is in it decides what their unqualified names mean: it must be as
+ * trustworthy as a body.  The role that configured it and the role that
+ * owns it must each be one the caller could run a body of.  A schema that
+ * does not exist yet is created by the caller, who then owns it.
+ */
+void
+BodyPrepareTargetSchema(const MigrateProject *project)
+{
+	Oid			caller = GetUserId();
+	char	   *callername = GetUserNameFromId(caller, false);
+	Oid			nsp;
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (project->target_schema == NULL)
+		return;
+	if (project->configured_by == NULL ||
+		!may_run_for(get_role_oid(project->configured_by, true), caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the target schema of project \"%s\" was set by role \"%s\", which does not have the privileges of role \"%s\"",
+						project->name, project->configured_by ? project->configured_by : "?", callername),
+				 errdetail("The target schema goes first on the search_path of the bodies, so it is trusted like a body."),
+				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
+						 callername, project->configured_by ? project->configured_by : "?")));
+
+	nsp = get_namespace_oid(project->target_schema, true);
+	if (!OidIsValid(nsp))
+	{
+		char	   *sql = psprintf("CREATE SCHEMA %s",
+								   quote_identifier(project->target_schema));
+
+		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create schema \"%s\"", project->target_schema);
+		return;
+	}
+
+	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+	ReleaseSysCache(tuple);
+	if (!may_run_for(owner, caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("target schema \"%s\" of project \"%s\" is owned by role \"%s\", which does not have the privileges of role \"%s\"",
+						project->target_schema, project->name,
+						GetUserNameFromId(owner, false), callername),
+				 errdetail("Objects in the target schema come first on the search_path of the bodies, so its owner could change what they do."),
+				 errhint("Give the schema to a role with your privileges, or run the migration as its owner.")));
+}
+
+/* the statement of a body under way, for the error context */
+static void
+statement_error_callback(void *arg)
+{
+	const BodyStatement *st = (const BodyStatement *) arg;
+
+	errcontext("statement %d of the body, line %d", st->number, st->line);
+}
+
+/*
+ * Run a body's statements one after the other, through SPI, in the
+ * caller's transaction.  When the body has more than one, an error says
+ * which one failed.
+ */
+static void
+run_statements(const BodyStatement *stmts, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		ErrorContextCallback errcallback;
+		int			rc;
+
+		errcallback.callback = statement_error_callback;
+		errcallback.arg = (void *) &stmts[i];
+		errcallback.previous = error_context_stack;
+		if (n > 1)
+			error_context_stack = &errcallback;
+		rc = SPI_execute(stmts[i].text, false, 0);
+		if (rc == SPI_ERROR_TRANSACTION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("transaction control statements are not allowed in a revision body"),
+					 errdetail("A revision runs inside the caller's transaction; BEGIN, COMMIT, ROLLBACK and SAVEPOINT would end or split it."),
+					 errhint("Remove the transaction control statements from the revision: migrate commits or rolls back the whole run with the caller's transaction.")));
+		if (rc == SPI_ERROR_COPY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COPY to or from the client is not allowed in a revision body"),
+					 errdetail("A body runs inside a function call, which has no connection to the client's input or output."),
+					 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
+		if (rc < 0)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+		error_context_stack = errcallback.previous;
+		if (SPI_tuptable != NULL)
+			SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * The project's search_path and lock_timeout, in force until the returned
+ * GUC nest level is left.
+ */
+static int
+apply_settings(const MigrateProject *project)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			lock_timeout = project->lock_timeout >= 0 ?
+		project->lock_timeout : migrate_lock_timeout;
+
+	if (project->target_schema != NULL)
+	{
+		char	   *path = psprintf("%s, %s",
+									quote_identifier(project->target_schema),
+									namespace_search_path);
+
+		(void) set_config_option("search_path", path, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
+	if (lock_timeout > 0)
+	{
+		char		buf[32];
+
+		snprintf(buf, sizeof(buf), "%d", lock_timeout);
+		(void) set_config_option("lock_timeout", buf, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	}
+	return nestlevel;
+}
+
+/* the timers a body runs under, and what to put back after it */
+typedef struct BodyTimers
+{
+	bool		had_timeout;	/* a statement_timeout was running */
+	TimestampTz old_finish;		/* and when it was due */
+	bool		armed;			/* the body's own limit is armed */
+	bool		checking_client;	/* the connection check is armed */
+} BodyTimers;
+
+/*
+ * statement_timeout is read by the server only when a top-level statement
+ * starts, so the body's own limit is armed here by hand, never later than a
+ * limit the session already had.
+ *
+ * And a client that goes away mid-run must not leave its migration to
+ * commit unseen: have the server look for it every second while bodies run
+ * (unless the session already checks), so that a lost client rolls the run
+ * back as a cancel would.  The server arms this check only when a statement
+ * starts, hence the explicit timer.  (Its setting is scoped by the caller's
+ * GUC nest level.)
+ */
+static void
+arm_timers(const MigrateProject *project, BodyTimers *t)
+{
+	int			statement_timeout = project->statement_timeout >= 0 ?
+		project->statement_timeout : migrate_statement_timeout;
+
+	t->had_timeout = get_timeout_active(STATEMENT_TIMEOUT);
+	t->old_finish = t->had_timeout ? get_timeout_finish_time(STATEMENT_TIMEOUT) : 0;
+	t->armed = false;
+	t->checking_client = false;
+	if (client_connection_check_interval == 0 && MyProcPort != NULL)
+	{
+		(void) set_config_option("client_connection_check_interval", "1000",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+		if (!get_timeout_active(CLIENT_CONNECTION_CHECK_TIMEOUT))
+		{
+			enable_timeout_after(CLIENT_CONNECTION_CHECK_TIMEOUT,
+								 client_connection_check_interval);
+			t->checking_client = true;
+		}
+	}
+	if (statement_timeout > 0)
+	{
+		TimestampTz finish = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														 statement_timeout);
+
+		if (!t->had_timeout || finish < t->old_finish)
+		{
+			enable_timeout_at(STATEMENT_TIMEOUT, finish);
+			t->armed = true;
+		}
+	}
+}
+
+static void
+disarm_timers(const BodyTimers *t)
+{
+	if (t->checking_client)
+		disable_timeout(CLIENT_CONNECTION_CHECK_TIMEOUT, false);
+	if (t->armed)
+	{
+		if (t->had_timeout)
+			enable_timeout_at(STATEMENT_TIMEOUT, t->old_finish);
+		else
+			disable_timeout(STATEMENT_TIMEOUT, false);
+	}
+}
+
+/*
+ * Run one body as the caller, with the project's settings and timers in
+ * force, scoped to the body.
+ */
+static void
+run_body(const MigrateProject *project, const char *body)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	BodyStatement *stmts;
+	int			n;
+	int			nestlevel;
+	BodyTimers	timers;
+
+	stmts = BodySplit(body, &n);
+	nestlevel = apply_settings(project);
+	arm_timers(project, &timers);
+	PG_TRY();
+	{
+		run_statements(stmts, n);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		disarm_timers(&timers);
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_ACTIVE_SQL_TRANSACTION || edata->hint != NULL)
+			PG_RE_THROW();
+
+		/*
+		 * CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE and the like
+		 * refuse to run inside a transaction block or a function.
+		 */
+		FlushErrorState();
+		edata->hint = pstrdup("Revision bodies run inside the caller's transaction, where this statement is not allowed. "
+							  "Use its transactional form in the revision (for example CREATE INDEX without CONCURRENTLY), "
+							  "or run it outside migrate, after the upgrade.");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	disarm_timers(&timers);
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * Run a step's body as the caller, with an error context that names the
+ * revision ("while running upgrade of revision c3d4 (add email)").
+ */
+void
+BodyRun(const MigrateProject *project, const CachedGraph *cg,
+		const MgStep *step, const char *body)
+{
+	ErrorContextCallback errcallback;
+	StepInfo	info;
+
+	info.operation = StepOperation(step->kind);
+	info.revision = mg_rev_id(cg->graph, step->rev);
+	info.message = cg->messages[step->rev];
+	errcallback.callback = step_error_callback;
+	errcallback.arg = &info;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	run_body(project, body);
+
+	error_context_stack = errcallback.previous;
+}

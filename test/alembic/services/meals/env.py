@@ -1,0 +1,3 @@
+from service_env import run
+
+run()

@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Check that the C layout is what src/migrate.h says it is.
+
+Run by `make test` after the build, on the object files:
+
+  1. no cycles: the files call each other in one direction only (the
+     order src/migrate.h lists), and the SQL entry-point files do not call
+     each other;
+  2. the map is complete and true: every function a server file exports
+     is declared in src/migrate.h under that file's heading, and nothing
+     is declared there that the file does not define;
+  3. names: only SQL entry points (with PG_FUNCTION_INFO_V1) are named
+     migrate_<name>, and every C function the install scripts name exists.
+
+Prints what it checked; exits non-zero on the first kind of problem found.
+"""
+
+import glob
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.chdir(ROOT)
+
+# files whose exports are SQL entry points only (besides what migrate.h lists)
+ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c",
+               "migrate.c"}
+
+
+def symbols(obj):
+    """(defined functions, defined data, undefined) global symbols of obj."""
+    out = subprocess.run(["nm", "-g", obj], check=True, capture_output=True,
+                         text=True).stdout
+    funcs, data, undef = set(), set(), set()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "U":
+            undef.add(parts[1])
+        elif len(parts) == 3:
+            (funcs if parts[1] == "T" else data).add(parts[2])
+    return funcs, data, undef
+
+
+def main():
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o"))
+    if not objs:
+        print("layout: no object files; build first", file=sys.stderr)
+        return 2
+    files = {}
+    owner = {}
+    for o in objs:
+        name = os.path.relpath(o, "src")[:-2] + ".c"
+        files[name] = symbols(o)
+        for s in files[name][0] | files[name][1]:
+            owner[s] = name
+    problems = []
+
+    # 1. dependencies between files
+    deps = {f: set() for f in files}
+    for f, (_, _, undef) in files.items():
+        for s in undef:
+            if s in owner and owner[s] != f:
+                if owner[s] == "graph_pg.c" and s.startswith("mg_"):
+                    continue	# the allocator the host gives the graph module
+                deps[f].add(owner[s])
+    # any cycle, by depth-first search
+    state = {}
+
+    def visit(f, path):
+        state[f] = 1
+        for d in sorted(deps[f]):
+            if state.get(d) == 1:
+                problems.append("cycle: " + " -> ".join(path + [f, d]))
+            elif d not in state:
+                visit(d, path + [f])
+        state[f] = 2
+
+    for f in sorted(files):
+        if f not in state:
+            visit(f, [])
+    # the order the header's comment gives: each file uses only those above
+    order = re.findall(r"^ \*\t([a-z_]+\.c|graph/)\t", open("src/migrate.h").read(), re.M)
+    rank = {}
+    for f in files:
+        key = "graph/" if f.startswith("graph/") or f == "graph.c" else f
+        if key in order:
+            rank[f] = order.index(key)
+    for f, r in rank.items():
+        for d in deps[f]:
+            if d in rank and rank[d] > r:
+                problems.append(f"{f} calls into {d}, which src/migrate.h lists below it")
+    for f in ENTRY_FILES:
+        for d in deps.get(f, ()):
+            if d in ENTRY_FILES:
+                problems.append(f"entry-point file {f} calls into {d}")
+
+    # 2. the map in migrate.h
+    header = open("src/migrate.h").read()
+    declared = {}
+    section = None
+    for line in header.splitlines():
+        m = re.match(r"/\* ([a-z_/]+\.c)(:.*)? \*/", line.strip())
+        if m:
+            section = m.group(1)
+            continue
+        m = re.search(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(", line)
+        if section and line.lstrip().startswith(("extern", "pg_noreturn")) and m:
+            declared[m.group(1)] = section
+        m = re.match(r"extern [^(]*\b([a-z_]+);", line.strip())
+        if section and m:
+            declared[m.group(1)] = section
+    for f, (funcs, data, _) in files.items():
+        if funcs and all(s.startswith("mg_") for s in funcs):
+            continue			# the graph module: graph.h declares it
+        for s in sorted(funcs | data):
+            if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
+                continue
+            if s.startswith("migrate_") and "pg_finfo_" + s in funcs:
+                continue		# an SQL entry point
+            if f == "graph_pg.c" and s.startswith("mg_"):
+                continue		# provided to the graph module (graph.h)
+            if declared.get(s) != f:
+                problems.append(f"{f} exports {s}, which src/migrate.h does not list under {f}")
+    for s, f in sorted(declared.items()):
+        if owner.get(s) != f:
+            problems.append(f"src/migrate.h lists {s} under {f}, which does not define it")
+
+    # 3. names
+    for f, (funcs, _, _) in files.items():
+        for s in sorted(funcs):
+            if s.startswith("migrate_") and "pg_finfo_" + s not in funcs:
+                problems.append(f"{f}: {s} is named like an SQL entry point but is not one")
+    called = set()
+    for script in glob.glob("*.sql"):
+        called |= set(re.findall(r"'MODULE_PATHNAME',\s*'([a-z_]+)'", open(script).read()))
+    for s in sorted(called):
+        if s not in owner:
+            problems.append(f"the install script names C function {s}, which no file defines")
+
+    for p in problems:
+        print("layout: " + p)
+    nedges = sum(len(v) for v in deps.values())
+    print(f"layout: {len(files)} files, {nedges} dependencies between them, "
+          f"{len(declared)} declarations in src/migrate.h, {len(called)} C functions "
+          f"named by the install scripts: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,394 @@
+#!/bin/bash
+# Coming from Alembic, end to end: tools/migrate-import-alembic on the shop
+# project of test/alembic/project (22 revisions: tables, enums, indexes,
+# foreign keys, batch mode, a view, data fixes, seed rows, another schema,
+# a labelled branch with its merge, depends_on, and one revision that reads
+# through the connection), compared with the real Alembic 1.8.1 running the
+# same project; adoption of databases Alembic migrated; re-import; bad input;
+# several Alembic environments in one database (test/alembic/services); the
+# edge cases of test/alembic/edge.
+#
+# Runs inside the throw-away cluster of test/run.sh (PG* variables set).
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+importer=$root/tools/migrate-import-alembic
+work=$(mktemp -d "${TMPDIR:-/tmp}/alembic-import.XXXXXX") || exit 1
+chmod 755 "$work"
+dbs=(mig_alembic_a mig_alembic_b mig_alembic_c mig_alembic_svc_a mig_alembic_svc_b mig_alembic_edge)
+cleanup() {
+	for db in "${dbs[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+status=0
+checks=0
+fail() {
+	echo "FAIL: $*"
+	status=1
+}
+ok() {
+	checks=$((checks + 1))
+}
+# expect NAME EXPECTED ACTUAL
+expect() {
+	if [ "$2" = "$3" ]; then
+		ok
+	else
+		fail "$1"
+		echo "  expected: $(printf '%q' "$2")"
+		echo "  actual:   $(printf '%q' "$3")"
+	fi
+}
+# expect_match NAME REGEX TEXT
+expect_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		ok
+	else
+		fail "$1: no match for /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/  | /'
+	fi
+}
+q() {
+	local db=$1
+	shift
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$*"
+}
+url() {
+	echo "postgresql+psycopg2://$PGUSER@/$1?host=$PGHOST&port=$PGPORT"
+}
+# alembic DIR DB [SECTION] ARGS...: the real Alembic, its log to a file
+alembic() {
+	local dir=$1 db=$2
+	shift 2
+	(cd "$dir" && /usr/bin/python3 -m alembic -c alembic.ini -x "url=$(url "$db")" "$@") \
+		>>"$work/alembic.log" 2>&1
+}
+# run the importer; its stdout and stderr go to $work/out and $work/err
+import() {
+	"$importer" "$@" >"$work/out" 2>"$work/err"
+}
+load() {
+	local db=$1 dir=$2
+	cat "$dir"/*.sql | psql -X -q -v ON_ERROR_STOP=1 -1 -d "$db" >/dev/null
+}
+schema_dump() {
+	local db=$1
+	shift
+	pg_dump --schema-only --no-owner "$@" -d "$db" | grep -Ev '^(--|$|\\(un)?restrict )'
+}
+data_dump() {
+	local db=$1
+	shift
+	pg_dump --data-only --no-owner "$@" -d "$db" | grep -Ev '^(--|$|\\(un)?restrict )'
+}
+same_dumps() {
+	local what=$1 a=$2 b=$3
+	shift 3
+	if diff <(schema_dump "$a" "$@") <(schema_dump "$b" "$@") >"$work/diff"; then
+		ok
+	else
+		fail "$what: schemas differ ($a vs $b)"
+		head -40 "$work/diff"
+	fi
+	if diff <(data_dump "$a" "$@") <(data_dump "$b" "$@") >"$work/diff"; then
+		ok
+	else
+		fail "$what: data differs ($a vs $b)"
+		head -40 "$work/diff"
+	fi
+}
+
+for db in "${dbs[@]}"; do
+	dropdb --if-exists "$db" >/dev/null 2>&1
+	createdb "$db" || exit 1
+done
+
+# A copy of the project: later steps add a revision to it, as a team would.
+cp -r "$root/test/alembic/project" "$work/project"
+find "$work/project" -name __pycache__ -prune -exec rm -rf {} +
+proj=$work/project
+shop=(-c "$proj/alembic.ini" --project shop)
+manual_rev=0d2f4b6e8acc
+
+echo "--- import: the revision that cannot render offline is reported"
+import "${shop[@]}" -o "$work/out1"
+expect "import without --allow-manual exits 1" 1 $?
+expect_match "the report names the revision and why" \
+	"$manual_rev \(migrations/versions/20240311_${manual_rev}_customer_email_domain.py\): upgrade\(\) reads data through the connection" \
+	"$(cat "$work/err")"
+expect "nothing written" no "$([ -e "$work/out1" ] && echo yes || echo no)"
+
+echo "--- import --allow-manual, twice: byte-identical"
+import "${shop[@]}" -o "$work/out1" --allow-manual
+expect "import --allow-manual exits 0" 0 $?
+expect "22 files" 22 "$(ls "$work/out1" | wc -l)"
+PYTHONHASHSEED=123 import "${shop[@]}" -o "$work/out2" --allow-manual
+if diff -r "$work/out1" "$work/out2" >/dev/null; then ok; else fail "a second import differs"; fi
+expect "files in load order: versions/ sorted, then reporting/" \
+	"1.0001_3f1c2a9d4b10.sql 1.0002_7ab0e54c1d22.sql 1.0019_5e7a9c1b3d4f.sql 2.0001_8f1a3c5e7bdd.sql 2.0003_4a6c8e0b2dff.sql" \
+	"$(cd "$work/out1" && ls 1.0001_* 1.0002_* 1.0019_* 2.0001_* 2.0003_* | tr '\n' ' ' | sed 's/ $//')"
+f=$work/out1/2.0001_8f1a3c5e7bdd.sql
+expect_match "own branch label" "branch_labels => 'reporting'" "$(cat "$f")"
+expect "inherited labels are not registered" 1 "$(grep -c branch_labels "$work"/out1/*.sql | grep -c ':1$')"
+expect_match "depends_on" "depends_on    => 'd3e5a7c9b1ee'" "$(cat "$work"/out1/*_f2b4d6e8a01a.sql)"
+expect_match "merge parents" "down_revision => 'f2b4d6e8a01a, 4a6c8e0b2dff'" "$(cat "$work"/out1/*_7c9e1b3d5f0a.sql)"
+expect_match "a merge's bodies are empty, not NULL" "upgrade       => '',
+    downgrade     => ''\);" "$(cat "$work"/out1/*_7c9e1b3d5f0a.sql)"
+expect_match "message is the docstring's first paragraph" '^    message       => \$msg\$tighten columns\$msg\$,$' "$(cat "$work"/out1/*_9d2c4b6e8f55.sql)"
+body=$(cat "$work"/out1/*_6c8e0a2b4daa.sql)
+expect_match "dollar tag avoids the body's \$up\$" 'upgrade       => \$up_1\$' "$body"
+expect_match "no doubled %" "'10% off everything'" "$body"
+expect_match "literal binds rendered" "WHERE ends_on < '2024-03-01'" "$(cat "$work"/out1/*_b4d6f8a0c2bb.sql)"
+if grep -Eq '^(BEGIN|COMMIT);$|alembic_version' "$work"/out1/*.sql; then
+	fail "transaction or version-table statements in the bodies"
+else
+	ok
+fi
+
+echo "--- loading the placeholder: the revision fails, naming itself; nothing applied"
+psql -X -q -d mig_alembic_b -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_b "$work/out1"
+out=$(psql -X -q -v ON_ERROR_STOP=1 -d mig_alembic_b -c "SELECT * FROM migrate.upgrade('heads', 'shop')" 2>&1)
+expect "upgrade through the placeholder fails" 1 $?
+expect_match "the error names the revision" "ERROR:  revision $manual_rev of project shop was not imported from Alembic: its upgrade\(\) cannot be rendered offline" "$out"
+expect_match "the hint says to write its SQL" "HINT:  Write the SQL of its upgrade\(\)" "$out"
+expect "no version rows after the failure" 0 "$(q mig_alembic_b "SELECT count(*) FROM migrate.version")"
+expect "no table after the failure" "" "$(q mig_alembic_b "SELECT to_regclass('public.customers')")"
+
+echo "--- the user writes the revision's SQL; a re-import keeps it"
+f=$(ls "$work"/out1/*_$manual_rev.sql)
+/usr/bin/python3 - "$f" <<'EOF'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+sql = ("\nALTER TABLE customers ADD COLUMN email_domain TEXT;\n\n"
+       "UPDATE customers SET email_domain = lower(substring(email from '@([^@]*)$'));\n")
+text, n = re.subn(r"(upgrade       => )\$up\$.*?\$up\$", lambda m: m.group(1) + "$up$" + sql + "$up$", text, flags=re.S)
+assert n == 1
+open(path, "w").write(text)
+EOF
+cp "$f" "$work/hand.sql"
+import "${shop[@]}" -o "$work/out1" --allow-manual
+expect "re-import with a hand-written file exits 0" 0 $?
+expect_match "the hand-written file is kept" "0 written, 22 unchanged, 0 removed, 1 kept" "$(cat "$work/out")"
+if cmp -s "$f" "$work/hand.sql"; then ok; else fail "the hand-written file was changed"; fi
+
+echo "--- database A: alembic upgrade heads; database B: import, load, upgrade"
+alembic "$proj" mig_alembic_a upgrade heads || { fail "alembic upgrade heads"; tail -20 "$work/alembic.log"; }
+dropdb mig_alembic_b && createdb mig_alembic_b
+psql -X -q -d mig_alembic_b -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_b "$work/out1"
+before=$(q mig_alembic_b "SELECT string_agg(id || ':' || checksum || ':' || seq, ' ' ORDER BY seq) FROM migrate.revision")
+load mig_alembic_b "$work/out1"
+expect "loading twice changes nothing" "$before" \
+	"$(q mig_alembic_b "SELECT string_agg(id || ':' || checksum || ':' || seq, ' ' ORDER BY seq) FROM migrate.revision")"
+expect "22 revisions registered" 22 "$(q mig_alembic_b "SELECT count(*) FROM migrate.revision WHERE project = 'shop'")"
+expect "upgrade('heads') runs every revision" 22 \
+	"$(q mig_alembic_b "SELECT count(*) FROM migrate.upgrade('heads', 'shop')" 2>/dev/null)"
+dump_opts=(-n public -n reporting -T public.alembic_version)
+same_dumps "after upgrade heads" mig_alembic_a mig_alembic_b "${dump_opts[@]}"
+expect "alembic_version rows = migrate.version rows" \
+	"$(q mig_alembic_a "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")" \
+	"$(q mig_alembic_b "SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version WHERE project = 'shop'")"
+expect "seed rows arrived" 3 "$(q mig_alembic_b "SELECT count(*) FROM promotions")"
+expect "a '%' stays one '%'" "10% off everything" "$(q mig_alembic_b "SELECT label FROM promotions WHERE code = 'LAUNCH10'")"
+expect "a backslash stays one backslash" 'Grüße aus München \ 5%' "$(q mig_alembic_b "SELECT label FROM promotions WHERE code = 'MÜNCHEN'")"
+
+echo "--- downgrade base on both"
+alembic "$proj" mig_alembic_a downgrade base || { fail "alembic downgrade base"; tail -20 "$work/alembic.log"; }
+q mig_alembic_b "SELECT count(*) FROM migrate.downgrade('base', 'shop')" >/dev/null || fail "migrate.downgrade('base')"
+same_dumps "after downgrade base" mig_alembic_a mig_alembic_b "${dump_opts[@]}"
+expect "no version rows on either side" "0 0" \
+	"$(q mig_alembic_a "SELECT count(*) FROM alembic_version") $(q mig_alembic_b "SELECT count(*) FROM migrate.version")"
+
+echo "--- adoption of database A"
+alembic "$proj" mig_alembic_a upgrade heads || fail "alembic upgrade heads (again)"
+alembic_rows=$(q mig_alembic_a "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")
+psql -X -q -d mig_alembic_a -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_a "$work/out1"
+out=$(q mig_alembic_a "SELECT revision || '|' || operation FROM migrate.adopt_alembic(NULL, 'shop')")
+expect "adopt_alembic returns a stamp row per head" "5e7a9c1b3d4f|stamp" "$out"
+expect "current() = Alembic's rows" "$alembic_rows" \
+	"$(q mig_alembic_a "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.current('shop') c")"
+expect "upgrade('heads') after adoption runs nothing" 0 \
+	"$(q mig_alembic_a "SELECT count(*) FROM migrate.upgrade('heads', 'shop')")"
+expect "the Alembic table is left as it was" "$alembic_rows" \
+	"$(q mig_alembic_a "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")"
+expect "adopting again is a no-op" 0 "$(q mig_alembic_a "SELECT count(*) FROM migrate.adopt_alembic('alembic_version', 'shop')")"
+expect "adoption is logged as a stamp" "stamp|{}|{5e7a9c1b3d4f}" \
+	"$(q mig_alembic_a "SELECT operation || '|' || heads_before::text || '|' || heads_after::text FROM migrate.log WHERE project = 'shop'")"
+
+echo "--- a new Alembic revision, re-imported: only its file is new; upgrade runs just it"
+cat >"$proj/migrations/versions/20240430_9a8b7c6d5e4f_customer_birthday.py" <<'EOF'
+"""customer birthday
+
+Revision ID: 9a8b7c6d5e4f
+Revises: 5e7a9c1b3d4f
+Create Date: 2024-04-30 10:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "9a8b7c6d5e4f"
+down_revision = "5e7a9c1b3d4f"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("customers", sa.Column("birthday", sa.Date(), nullable=True))
+    op.create_index("ix_customers_birthday", "customers", ["birthday"],
+                    postgresql_where=sa.text("birthday IS NOT NULL"))
+
+
+def downgrade() -> None:
+    op.drop_index("ix_customers_birthday", table_name="customers")
+    op.drop_column("customers", "birthday")
+EOF
+(cd "$work/out1" && sha256sum ./*.sql) >"$work/sums.before"
+import "${shop[@]}" -o "$work/out1" --allow-manual
+expect "re-import exits 0" 0 $?
+expect_match "one file written" "23 revisions in .*: 1 written, 22 unchanged, 0 removed, 1 kept" "$(cat "$work/out")"
+(cd "$work/out1" && sha256sum ./*.sql) >"$work/sums.after"
+expect "only the new file is new" "> $(cd "$work/out1" && sha256sum ./1.0020_9a8b7c6d5e4f.sql)" \
+	"$(diff "$work/sums.before" "$work/sums.after" | grep '^[<>]')"
+load mig_alembic_a "$work/out1"
+expect "upgrade('heads') runs just the new revision" "9a8b7c6d5e4f|upgrade" \
+	"$(q mig_alembic_a "SELECT revision || '|' || operation FROM migrate.upgrade('heads', 'shop')")"
+alembic "$proj" mig_alembic_c upgrade heads || fail "alembic upgrade heads on C"
+same_dumps "adopted A upgraded by migrate vs Alembic" mig_alembic_c mig_alembic_a "${dump_opts[@]}"
+
+echo "--- adoption at two heads (before the merge), then migrate takes over"
+dropdb mig_alembic_c && createdb mig_alembic_c
+alembic "$proj" mig_alembic_c upgrade f2b4d6e8a01a || fail "alembic upgrade f2b4d6e8a01a"
+alembic "$proj" mig_alembic_c upgrade 4a6c8e0b2dff || fail "alembic upgrade 4a6c8e0b2dff"
+expect "Alembic holds two rows" "4a6c8e0b2dff,f2b4d6e8a01a" \
+	"$(q mig_alembic_c "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version")"
+psql -X -q -d mig_alembic_c -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_c "$work/out1"
+expect "adopt_alembic stamps both" "2" "$(q mig_alembic_c "SELECT count(*) FROM migrate.adopt_alembic(NULL, 'shop')")"
+expect "current() = both" "4a6c8e0b2dff,f2b4d6e8a01a" \
+	"$(q mig_alembic_c "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.current('shop') c")"
+expect "upgrade('heads') runs the rest" "7c9e1b3d5f0a 39b5d7f9a1c3 c5e7f9b1d3a4 1a3c5e7f9b2d 5e7a9c1b3d4f 9a8b7c6d5e4f" \
+	"$(q mig_alembic_c "SELECT string_agg(revision, ' ') FROM migrate.upgrade('heads', 'shop')")"
+same_dumps "adopted at two heads, then upgraded" mig_alembic_a mig_alembic_c "${dump_opts[@]}"
+
+echo "--- bad input: a clear error, nothing written"
+import -c "$work/nowhere.ini" --project shop -o "$work/bad"
+expect "missing ini exits 3" 3 $?
+expect_match "missing ini says so" "nowhere.ini: no such file" "$(cat "$work/err")"
+printf '[alembic\nscript_location = x\n' >"$work/broken.ini"
+import -c "$work/broken.ini" --project shop -o "$work/bad"
+expect "broken ini exits 3" 3 $?
+expect_match "broken ini says why" "broken.ini: cannot be read: File contains no section headers" "$(cat "$work/err")"
+import "${shop[@]}" -n nosuchsection -o "$work/bad"
+expect "missing section exits 3" 3 $?
+expect_match "missing section named" "has no section \[nosuchsection\]" "$(cat "$work/err")"
+# a cycle and a missing parent: Alembic's own errors, passed on
+mk_project() {
+	local dir=$1
+	mkdir -p "$dir/migrations/versions"
+	printf '[alembic]\nscript_location = %%(here)s/migrations\n' >"$dir/alembic.ini"
+	cp "$root/test/alembic/project/migrations/env.py" "$dir/migrations/"
+}
+mk_rev() {
+	local file=$1 rev=$2 down=$3
+	printf '"""rev %s"""\nfrom alembic import op\nrevision = "%s"\ndown_revision = %s\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n    op.execute("SELECT 1")\n\ndef downgrade():\n    pass\n' \
+		"$rev" "$rev" "$down" >"$file"
+}
+mk_project "$work/cycle"
+mk_rev "$work/cycle/migrations/versions/a.py" aaaa None
+mk_rev "$work/cycle/migrations/versions/b.py" bbbb '"cccc"'
+mk_rev "$work/cycle/migrations/versions/c.py" cccc '"bbbb"'
+import -c "$work/cycle/alembic.ini" --project p -o "$work/bad"
+expect "a cycle exits 3" 3 $?
+expect_match "Alembic's cycle error" "Cycle is detected in revisions" "$(cat "$work/err")"
+mk_project "$work/orphan"
+mk_rev "$work/orphan/migrations/versions/a.py" aaaa None
+mk_rev "$work/orphan/migrations/versions/b.py" bbbb '"ffff"'
+import -c "$work/orphan/alembic.ini" --project p -o "$work/bad"
+expect "a missing parent exits 3" 3 $?
+expect_match "Alembic's missing-parent error" "Revision ffff referenced from ffff -> bbbb .* is not present" "$(cat "$work/err")"
+mk_project "$work/badid"
+mk_rev "$work/badid/migrations/versions/a.py" café1 None
+import -c "$work/badid/alembic.ini" --project p -o "$work/bad"
+expect "an id migrate cannot hold exits 3" 3 $?
+expect_match "the id is named" "revision id 'café1' cannot be used by migrate" "$(cat "$work/err")"
+expect "none of these wrote anything" no "$([ -e "$work/bad" ] && echo yes || echo no)"
+import "$proj/alembic.ini" 2>/dev/null
+expect "bad command line exits 2" 2 $?
+# an output directory that holds other files
+mkdir "$work/other" && echo keep >"$work/other/README"
+import "${shop[@]}" -o "$work/other" --allow-manual
+expect "a directory with other files exits 4" 4 $?
+expect_match "the other file is named" "holds files the importer did not write: README" "$(cat "$work/err")"
+expect "nothing written beside it" README "$(ls "$work/other")"
+import "${shop[@]}" -o "$work/other" --allow-manual --force
+expect "--force writes anyway" 0 $?
+expect "beside the other file, which is kept" "24 keep" "$(ls "$work/other" | wc -l) $(cat "$work/other/README")"
+
+echo "--- several Alembic environments in one database"
+svc=$work/services
+cp -r "$root/test/alembic/services" "$svc"
+find "$svc" -name __pycache__ -prune -exec rm -rf {} +
+for s in habits meals movements; do
+	alembic "$svc" mig_alembic_svc_a -n "$s" upgrade heads || fail "alembic upgrade heads of $s"
+	import -c "$svc/alembic.ini" -n "$s" --project "$s" -o "$work/svc_$s"
+	expect "import of $s exits 0" 0 $?
+done
+psql -X -q -d mig_alembic_svc_a -c 'CREATE EXTENSION migrate' || exit 1
+psql -X -q -d mig_alembic_svc_b -c 'CREATE EXTENSION migrate' || exit 1
+for s in habits meals movements; do
+	load mig_alembic_svc_a "$work/svc_$s"
+	# env.py creates each service's schema; in migrate that is the
+	# project's target schema, created by its first run
+	q mig_alembic_svc_b "SELECT migrate.configure('$s', target_schema => '$s')" >/dev/null
+	load mig_alembic_svc_b "$work/svc_$s"
+done
+expect "each service adopted from its own version table" "habits:2 meals:1 movements:2" \
+	"$(q mig_alembic_svc_a "SELECT 'habits:' || (SELECT count(*) FROM migrate.adopt_alembic('habits.alembic_version', 'habits'))
+	                        || ' meals:' || (SELECT count(*) FROM migrate.adopt_alembic('public.meals_version', 'meals'))
+	                        || ' movements:' || (SELECT count(*) FROM migrate.adopt_alembic('movements.version', 'movements'))")"
+for s in habits meals movements; do
+	expect "$s: current() = its Alembic table" \
+		"$(q mig_alembic_svc_a "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM $(case $s in habits) echo habits.alembic_version ;; meals) echo public.meals_version ;; movements) echo movements.version ;; esac)")" \
+		"$(q mig_alembic_svc_a "SELECT string_agg(c, ',' ORDER BY c) FROM migrate.current('$s') c")"
+	expect "$s: upgrade after adoption is a no-op" 0 "$(q mig_alembic_svc_a "SELECT count(*) FROM migrate.upgrade('heads', '$s')")"
+	q mig_alembic_svc_b "SELECT count(*) FROM migrate.upgrade('heads', '$s')" >/dev/null || fail "upgrade of $s on B"
+done
+same_dumps "three services" mig_alembic_svc_a mig_alembic_svc_b -n habits -n meals -n movements \
+	-T habits.alembic_version -T movements.version
+expect "meals' table in public is untouched by B" "" "$(q mig_alembic_svc_b "SELECT to_regclass('public.meals_version')")"
+out=$(psql -X -q -d mig_alembic_svc_a -c "SELECT * FROM migrate.adopt_alembic('habits.alembic_version', 'meals')" 2>&1)
+expect_match "another service's table: unknown revisions" "ERROR:  Alembic version table \"habits.alembic_version\" names revisions that project \"meals\" does not have" "$out"
+
+echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, batch recreate, -x"
+edge=(-c "$root/test/alembic/edge/alembic.ini" --project edge -x tenant=acme)
+import "${edge[@]}" -o "$work/edge"
+expect "edge import exits 1" 1 $?
+err=$(cat "$work/err")
+expect_match "autocommit_block reported" "e5 \(.*\): upgrade\(\) uses autocommit_block\(\)" "$err"
+expect_match "is_offline_mode reported" "e6 \(.*\): upgrade\(\) calls context.is_offline_mode\(\)" "$err"
+expect_match "CONCURRENTLY reported" "e7 \(.*\): upgrade\(\) emits 'CREATE INDEX CONCURRENTLY" "$err"
+expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
+expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
+expect_match "batch recreate reported" "e10 \\(.*\\): upgrade\\(\\) fails when rendered offline: .*batch mode with dialect postgresql requires a live database connection" "$err"
+expect "six revisions reported" 6 "$(grep -c '^  e' "$work/err")"
+import "${edge[@]}" -o "$work/edge" --allow-manual
+expect "edge import --allow-manual exits 0" 0 $?
+psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_edge "$work/edge"
+expect "missing and raising downgrades are NULL; the rest are not" "e1:false e2:true e3:true e4:false" \
+	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4')")"
+expect "-x reaches the revisions" "acme" \
+	"$(q mig_alembic_edge "SELECT count(*) FROM migrate.upgrade('e4', 'edge')" >/dev/null; q mig_alembic_edge "SELECT tenant FROM edge_settings")"
+out=$(psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.downgrade('base', 'edge')" 2>&1)
+expect_match "downgrade through an irreversible revision is refused" "revision e3 of project \"edge\" cannot be downgraded" "$out"
+
+echo
+echo "alembic_import: $checks checks passed$([ $status -ne 0 ] && echo ', some FAILED')"
+exit $status

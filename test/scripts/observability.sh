@@ -1,0 +1,81 @@
+#!/bin/bash
+# What an operator sees of a run from outside: pg_stat_activity names the
+# step under way (from another session, while a body waits), and a failed
+# run leaves a line in the server log although its transaction rolled back.
+#
+# Runs inside the throw-away cluster of test/run.sh (test/cluster.sh: PG*
+# variables and PGDATA set; the server logs to $PGDATA/server.log).
+set -uo pipefail
+
+db=migrate_observe
+failures=0
+log="$PGDATA/server.log"
+q() { psql -X -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+dropdb --if-exists "$db" >/dev/null 2>&1
+createdb "$db" || exit 1
+q "CREATE EXTENSION migrate" >/dev/null || exit 1
+q "SELECT migrate.register('o1', 'CREATE TABLE o1 ()', 'DROP TABLE o1', project => 'obs')
+   UNION ALL
+   SELECT migrate.register('o2', 'SELECT pg_sleep(30)', '', down_revision => 'o1',
+                           message => 'slow', project => 'obs')
+   UNION ALL
+   SELECT migrate.register('o3', 'SELECT 1 / 0', '', down_revision => 'o2', project => 'obs')" >/dev/null || exit 1
+
+# 1. another session sees the step while its body waits
+psql -X -d "$db" -c "SELECT * FROM migrate.upgrade('head', 'obs')" >/dev/null 2>&1 &
+client=$!
+seen=
+for _ in $(seq 1 200); do
+	seen=$(q "SELECT query FROM pg_stat_activity
+			  WHERE wait_event = 'PgSleep' AND datname = current_database()")
+	[ -n "$seen" ] && break
+	sleep 0.05
+done
+case $seen in
+	'/* migrate: upgrade of revision o2, step 2 of 3, project "obs" */ SELECT * FROM migrate.upgrade('"'head'"', '"'obs'"')')
+		echo "ok: pg_stat_activity shows the step under way: $seen" ;;
+	*) fail "pg_stat_activity showed: '$seen'" ;;
+esac
+
+# 2. the cancelled run leaves its line in the server log
+q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'
+   AND datname = current_database()" >/dev/null
+wait "$client"
+line=$(grep -a 'migrate: upgrade of revision o2 of project "obs" failed after' "$log" | tail -1)
+if echo "$line" | grep -q 'LOG: .*failed after [0-9]* ms: SQLSTATE 57014: canceling statement due to user request'; then
+	echo "ok: the cancelled step is in the server log: ${line#*LOG:  }"
+else
+	fail "no log line for the cancelled step (got: '$line')"
+fi
+[ "$(q "SELECT count(*) FROM migrate.log WHERE project = 'obs'")" = 0 ] ||
+	fail "the cancelled run left log rows"
+
+# 3. a body that fails: its line, with the SQLSTATE and the error
+q "SELECT migrate.register('o2', 'SELECT 2', '', down_revision => 'o1', message => 'slow',
+                           project => 'obs', replace => true)" >/dev/null
+psql -X -q -d "$db" -c "SELECT * FROM migrate.upgrade('head', 'obs')" >/dev/null 2>&1
+line=$(grep -a 'migrate: upgrade of revision o3 of project "obs" failed after' "$log" | tail -1)
+if echo "$line" | grep -q 'SQLSTATE 22012: division by zero'; then
+	echo "ok: the failed step is in the server log: ${line#*LOG:  }"
+else
+	fail "no log line for the failed step (got: '$line')"
+fi
+[ "$(q "SELECT count(*) FROM migrate.version WHERE project = 'obs'")" = 0 ] ||
+	fail "the failed run left version rows"
+
+# 4. once the run is over, the query is shown alone again (same statement)
+q "SELECT migrate.register('o3', 'SELECT 3', '', down_revision => 'o2', project => 'obs',
+                           replace => true)" >/dev/null
+after=$(q "DO \$\$ BEGIN PERFORM migrate.upgrade('head', 'obs');
+           RAISE NOTICE '%', (SELECT query FROM pg_stat_activity WHERE pid = pg_backend_pid()); END \$\$" 2>&1 |
+	grep NOTICE | tail -1)
+case $after in
+	*'/* migrate'*) fail "the step was still shown after the run: $after" ;;
+	*) echo "ok: after the run pg_stat_activity shows the query alone" ;;
+esac
+
+dropdb "$db"
+echo "observability: $failures failure(s)"
+[ "$failures" -eq 0 ]
