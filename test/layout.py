@@ -12,6 +12,11 @@ Run by `make test` after the build, on the object files:
   3. names: only SQL entry points (with PG_FUNCTION_INFO_V1) are named
      migrate_<name>, and every C function the install scripts name exists.
 
+The schema model (src/schema/) is a module of its own, like the graph
+module: its files call nothing of the rest, and what they export is
+declared in its headers (schema.h for the other files, schema_int.h and
+diff_int.h inside the module).
+
 Prints what it checked; exits non-zero on the first kind of problem found.
 """
 
@@ -44,7 +49,7 @@ def symbols(obj):
 
 
 def main():
-    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o"))
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o"))
     if not objs:
         print("layout: no object files; build first", file=sys.stderr)
         return 2
@@ -95,6 +100,10 @@ def main():
         for d in deps.get(f, ()):
             if d in ENTRY_FILES:
                 problems.append(f"entry-point file {f} calls into {d}")
+    for f in files:
+        for d in deps[f]:
+            if f.startswith("schema/") and not d.startswith("schema/"):
+                problems.append(f"{f} calls into {d}: the schema model uses nothing of the rest")
 
     # 2. the map in migrate.h
     header = open("src/migrate.h").read()
@@ -111,9 +120,19 @@ def main():
         m = re.match(r"extern [^(]*\b([a-z_]+);", line.strip())
         if section and m:
             declared[m.group(1)] = section
+    schema_declared = set()
+    for h in glob.glob("src/schema/*.h"):
+        schema_declared |= set(re.findall(r"^extern\b[^(;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;]",
+                                          open(h).read(), re.M))
     for f, (funcs, data, _) in files.items():
         if funcs and all(s.startswith("mg_") for s in funcs):
             continue			# the graph module: graph.h declares it
+        if f.startswith("schema/"):
+            for s in sorted(funcs | data):
+                if not (s.startswith("migrate_") and "pg_finfo_" + s in funcs) and \
+                        not s.startswith("pg_finfo_") and s not in schema_declared:
+                    problems.append(f"{f} exports {s}, which no header of src/schema declares")
+            continue
         for s in sorted(funcs | data):
             if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
                 continue

@@ -146,6 +146,42 @@ widens(const char *from, const char *to)
 	return false;
 }
 
+/* column extras CREATE TABLE and ADD COLUMN cannot say (before 16) */
+void
+diff_column_extras(Diff *d, int s, int t)
+{
+	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
+	const SchemaObject *col = &d->t->objects[t];
+	const char *const *b = (const char *const *) col->attr;
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
+								 diff_qparent(d, col), col->ident);
+
+	if (!diff_same(a ? a[CA_STORAGE] : NULL, b[CA_STORAGE]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STORAGE %s", alter,
+				  b[CA_STORAGE] ? b[CA_STORAGE] : b[CA_TYPSTORAGE]);
+	if (s >= 0 && !diff_same(a[CA_COMPRESSION], b[CA_COMPRESSION]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET COMPRESSION %s", alter,
+				  b[CA_COMPRESSION] ? b[CA_COMPRESSION] : "DEFAULT");
+	if (!diff_same(a ? a[CA_STATISTICS] : NULL, b[CA_STATISTICS]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STATISTICS %s", alter,
+				  b[CA_STATISTICS] ? b[CA_STATISTICS] : "-1");
+	if (!diff_same(a ? a[CA_OPTIONS] : NULL, b[CA_OPTIONS]))
+	{
+		int			nf,
+					nt;
+		char	  **f = diff_split_list(a ? a[CA_OPTIONS] : NULL, &nf);
+		char	  **o = diff_split_list(b[CA_OPTIONS], &nt);
+
+		for (int i = 0; i < nf; i++)
+			if (!diff_listed(o, nt, f[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s RESET (%.*s)", alter,
+						  (int) (strchr(f[i], '=') - f[i]), f[i]);
+		for (int i = 0; i < nt; i++)
+			if (!diff_listed(f, nf, o[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET (%s)", alter, o[i]);
+	}
+}
+
 static void
 column_create(Diff *d, int t)
 {

@@ -78,14 +78,15 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
-		  'adopt_alembic', 'show', 'script', 'verify'],
+		  'adopt_alembic', 'show', 'script', 'verify', 'autogenerate'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status'],
-	'PUBLIC may run the read-only views of the graph');
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status',
+		  'fingerprint', 'fingerprint_hash', 'schema_fingerprint', 'compare_schemas', 'diff'],
+	'PUBLIC may run the read-only views of the graph and of schemas (they read the catalogs only)');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
 CREATE ROLE migrate_tap_admin IN ROLE migrate_admin;
 SET ROLE migrate_tap_admin;
