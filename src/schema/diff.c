@@ -131,6 +131,21 @@ recreate(Diff *d, int i)
 	return true;
 }
 
+/* say, once, that source object k keeps x from being dropped */
+static void
+in_the_way(Diff *d, int x, int k)
+{
+	const SchemaObject *obj = &d->s->objects[k];
+
+	if (d->noted[k])
+		return;
+	d->noted[k] = true;
+	diff_unsupported(d, PH_DROP_TYPE, x, -1,
+					 "%s %s is used by %s %s, which would have to be recreated: change or drop it first",
+					 schema_kind_name(d->s->objects[x].kind), d->s->objects[x].name,
+					 schema_kind_name(obj->kind), obj->name);
+}
+
 /*
  * What a source object that depends on object x must undergo when x is
  * dropped (dropped is true) or x is a column whose type changes.  Returns
@@ -174,18 +189,13 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 			}
 			if (xkind != SK_FUNCTION && xkind != SK_SEQUENCE &&
 				!diff_type_changes(d, k, d->s_match[k]))
-				diff_unsupported(d, PH_DROP_TYPE, x, -1,
-								 "%s %s is used by column %s, which would have to be recreated: change or drop the column first",
-								 schema_kind_name(xkind), d->s->objects[x].name, obj->name);
+				in_the_way(d, x, k);
 			return false;
 		case SK_DOMAIN:
 		case SK_COMPOSITE:
 		case SK_RANGE:
 			if (dropped)
-				diff_unsupported(d, PH_DROP_TYPE, x, -1,
-								 "%s %s is used by %s %s, which would have to be recreated",
-								 schema_kind_name(xkind), d->s->objects[x].name,
-								 schema_kind_name(obj->kind), obj->name);
+				in_the_way(d, x, k);
 			return false;
 		default:
 			/* tables (partitions, typed tables) change by ALTER; sequences are owned */
@@ -431,6 +441,7 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	d.s_state = palloc0(sizeof(DiffState) * Max(ns, 1));
 	d.t_state = palloc0(sizeof(DiffState) * Max(nt, 1));
 	d.reset_default = palloc0(sizeof(bool) * Max(ns, 1));
+	d.noted = palloc0(sizeof(bool) * Max(ns, 1));
 	d.s_last = palloc(sizeof(int) * Max(ns, 1));
 	d.s_core = palloc(sizeof(int) * Max(ns, 1));
 	d.t_last = palloc(sizeof(int) * Max(nt, 1));

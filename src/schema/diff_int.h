@@ -101,6 +101,8 @@ typedef struct Diff
 	bool	   *reset_default;	/* source columns whose default goes and
 								 * comes back around a recreated function
 								 * or sequence */
+	bool	   *noted;			/* source objects already said to be in the
+								 * way (once is enough) */
 	int		  **dependents;		/* source objects depending on each source
 								 * object */
 	int		   *ndependents;
