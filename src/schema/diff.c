@@ -264,13 +264,15 @@ spread(Diff *d)
 			changed = true;
 		}
 	}
-	/* created with their owner: the columns of a new table */
+	/* created with their owner: the columns of a new table or view */
 	for (int j = 0; j < d->t->nobjects; j++)
 	{
-		int			owner = d->t->objects[j].belongs_to;
+		const SchemaObject *obj = &d->t->objects[j];
 
-		if (d->t->objects[j].kind == SK_COLUMN && d->t_state[j] == DS_CREATE &&
-			owner >= 0 && d->t_state[owner] == DS_CREATE)
+		if (d->t_state[j] == DS_CREATE &&
+			(obj->kind == SK_VIEW_COLUMN ||
+			 (obj->kind == SK_COLUMN && obj->belongs_to >= 0 &&
+			  d->t_state[obj->belongs_to] == DS_CREATE)))
 			d->t_state[j] = DS_IMPLICIT;
 	}
 }

@@ -18,6 +18,8 @@
 
 #include "schema_int.h"
 
+static char *text_to_cstring_in(MemoryContext cxt, text *t);
+
 /* a catalog address, mapped to an object of the model */
 typedef struct LoaderKey
 {
@@ -79,23 +81,34 @@ col_datum(Loader *ld, const char *column, bool *isnull)
 						 fnumber, isnull);
 }
 
-/* A column of the current row as text, copied into the model; NULL if null. */
+/*
+ * A column of the current row as text, copied into the model; NULL if null.
+ * Text and name values are copied as they are (most columns are text:
+ * calling the output function for each would cost more than the query).
+ */
 char *
 col_text(Loader *ld, const char *column)
 {
 	int			fnumber = SPI_fnumber(ld->tuptable->tupdesc, column);
+	Oid			type;
+	bool		isnull;
+	Datum		d;
 	char	   *value;
-	char	   *copy;
 
 	if (fnumber <= 0)
 		elog(ERROR, "schema model query has no column \"%s\"", column);
-	value = SPI_getvalue(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc,
-						 fnumber);
-	if (value == NULL)
+	type = SPI_gettypeid(ld->tuptable->tupdesc, fnumber);
+	d = SPI_getbinval(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc, fnumber, &isnull);
+	if (isnull)
 		return NULL;
-	copy = MemoryContextStrdup(ld->cxt, value);
+	if (type == TEXTOID)
+		return text_to_cstring_in(ld->cxt, DatumGetTextPP(d));
+	if (type == NAMEOID)
+		return MemoryContextStrdup(ld->cxt, NameStr(*DatumGetName(d)));
+	value = SPI_getvalue(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc, fnumber);
+	d = PointerGetDatum(MemoryContextStrdup(ld->cxt, value));
 	pfree(value);
-	return copy;
+	return DatumGetPointer(d);
 }
 
 bool
@@ -132,6 +145,18 @@ col_char(Loader *ld, const char *column)
 	Datum		d = col_datum(ld, column, &isnull);
 
 	return isnull ? '\0' : DatumGetChar(d);
+}
+
+/* a text value as a string allocated in cxt */
+static char *
+text_to_cstring_in(MemoryContext cxt, text *t)
+{
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *s = MemoryContextAlloc(cxt, len + 1);
+
+	memcpy(s, VARDATA_ANY(t), len);
+	s[len] = '\0';
+	return s;
 }
 
 static int
