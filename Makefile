@@ -6,24 +6,45 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = migrate
 OBJS = \
 	src/adopt.o \
+	src/apply.o \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
 	src/commands.o \
-	src/graph.o \
+	src/graph/access.o \
+	src/graph/build.o \
+	src/graph/check.o \
+	src/graph/derive.o \
+	src/graph/errors.o \
+	src/graph/history.o \
+	src/graph/keys.o \
+	src/graph/order.o \
+	src/graph/plan.o \
+	src/graph/reach.o \
+	src/graph/relative.o \
+	src/graph/resolve.o \
+	src/graph/rows.o \
+	src/graph/scratch.o \
+	src/graph/stamp.o \
 	src/graph_cache.o \
 	src/graph_pg.o \
+	src/launch.o \
 	src/log.o \
 	src/migrate.o \
 	src/project.o \
 	src/register.o \
 	src/run.o \
+	src/reversible.o \
+	src/sandbox.o \
+	src/script.o \
 	src/show.o \
 	src/statements.o \
 	src/status.o \
+	src/trial.o \
 	src/values.o \
 	src/verify.o \
 	src/version.o \
+	src/worker.o \
 	$(SCHEMA_OBJS)
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
@@ -48,6 +69,10 @@ PGFILEDESC = "migrate - schema migrations inside the server"
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
+# migrate_tap, the pgTAP assertions: a second extension, SQL only, installed
+# beside migrate (CREATE EXTENSION migrate_tap where pgTAP is)
+DATA += migrate_tap.control $(wildcard migrate_tap--*.sql)
+
 # pg_regress: what a user sees (sql/, expected/)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
@@ -65,8 +90,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every object sees the shared headers
-$(OBJS): src/migrate.h src/graph.h src/compat.h
+# every object sees the shared headers; the graph module and the schema
+# model their own too
+$(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
+$(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds

@@ -60,6 +60,9 @@ CREATE TABLE migrate.revision (
 	registered_by name NOT NULL,
 	registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	seq bigint NOT NULL,
+	-- false: its statements run outside a transaction, one by one, by
+	-- CALL migrate.apply(); part of the checksum
+	transactional boolean NOT NULL DEFAULT true,
 	CONSTRAINT revision_pkey PRIMARY KEY (project, id)
 );
 /*
@@ -95,7 +98,10 @@ CREATE TABLE migrate.log (
 	role name NOT NULL,
 	backend_pid integer NOT NULL,
 	txid xid8 NOT NULL,
-	checksum text
+	checksum text,
+	-- a step of CALL migrate.apply() that failed (its version rows did not
+	-- move): SQLSTATE and message; NULL for a step that ran
+	error text
 );
 CREATE INDEX log_project_id ON migrate.log (project, id);
 COMMENT ON TABLE migrate.log IS
@@ -188,15 +194,16 @@ CREATE FUNCTION migrate.register(
 	depends_on text DEFAULT NULL,
 	branch_labels text DEFAULT NULL,
 	project text DEFAULT NULL,
-	replace boolean DEFAULT false)
+	replace boolean DEFAULT false,
+	transactional boolean DEFAULT true)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) IS
+COMMENT ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) IS
 'add a revision to a project; returns registered, unchanged (the same revision again: a no-op) or replaced';
 -- a registered body runs when someone upgrades: registering is migrating
-REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean) TO migrate_admin;
+REVOKE ALL ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.register(text, text, text, text, text, text, text, text, boolean, boolean) TO migrate_admin;
 
 CREATE FUNCTION migrate.revision(
 	message text,
@@ -205,15 +212,16 @@ CREATE FUNCTION migrate.revision(
 	down_revision text DEFAULT NULL,
 	depends_on text DEFAULT NULL,
 	branch_labels text DEFAULT NULL,
-	project text DEFAULT NULL)
+	project text DEFAULT NULL,
+	transactional boolean DEFAULT true)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_revision'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate.revision(text, text, text, text, text, text, text) IS
+COMMENT ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) IS
 'add a revision under a generated id on top of the single head; returns the id';
 -- registers a revision, as register() does
-REVOKE ALL ON FUNCTION migrate.revision(text, text, text, text, text, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migrate.revision(text, text, text, text, text, text, text) TO migrate_admin;
+REVOKE ALL ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision(text, text, text, text, text, text, text, boolean) TO migrate_admin;
 
 CREATE FUNCTION migrate.merge(
 	message text DEFAULT NULL,
@@ -302,6 +310,34 @@ COMMENT ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) IS
 REVOKE ALL ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.adopt_alembic(pg_catalog.regclass, text) TO migrate_admin;
 
+/*
+ * The other path: one transaction per revision, so that revisions
+ * registered with transactional => false (CREATE INDEX CONCURRENTLY and the
+ * like) run among the others, outside any transaction, in a background
+ * worker.  Procedures, since they commit: CALL them on their own.
+ */
+CREATE PROCEDURE migrate.apply(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply(text, text) IS
+'run what upgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply(text, text) TO migrate_admin;
+
+CREATE PROCEDURE migrate.apply_downgrade(
+	target text,
+	project text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply_downgrade'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply_downgrade(text, text) IS
+'run what downgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply_downgrade(text, text) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply_downgrade(text, text) TO migrate_admin;
+
 -- Reading the graph and the state.  The graph and the version rows are
 -- public knowledge (migrate.project and migrate.version are readable by
 -- PUBLIC), so these stay executable by PUBLIC.
@@ -341,7 +377,8 @@ CREATE FUNCTION migrate.history(
 	project text DEFAULT NULL)
 RETURNS TABLE (revision text, down_revision text[], branch_labels text[],
 			   message text, is_head boolean, is_current boolean,
-			   is_branch_point boolean, is_merge_point boolean)
+			   is_branch_point boolean, is_merge_point boolean,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_history'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.history(text, text) IS
@@ -350,7 +387,8 @@ COMMENT ON FUNCTION migrate.history(text, text) IS
 CREATE FUNCTION migrate.pending(
 	target text DEFAULT 'head',
 	project text DEFAULT NULL)
-RETURNS TABLE (step integer, revision text, operation text, message text)
+RETURNS TABLE (step integer, revision text, operation text, message text,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_pending'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.pending(text, text) IS
@@ -364,7 +402,8 @@ CREATE FUNCTION migrate.show(
 RETURNS TABLE (revision text, down_revision text[], depends_on text[],
 			   branch_labels text[], message text, is_head boolean,
 			   is_base boolean, is_branch_point boolean, is_merge_point boolean,
-			   registered_by name, registered_at timestamptz, checksum text)
+			   registered_by name, registered_at timestamptz, checksum text,
+			   transactional boolean)
 AS 'MODULE_PATHNAME', 'migrate_show'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.show(text, text) IS
@@ -434,6 +473,26 @@ COMMENT ON VIEW migrate.status IS
 -- body or checksum from the log it reads
 GRANT SELECT ON migrate.status TO PUBLIC;
 
+-- Testing migrations: runs that are rolled back.
+
+CREATE FUNCTION migrate.trial(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, duration interval,
+			   locks text[], rewrites text[])
+AS 'MODULE_PATHNAME', 'migrate_trial'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.trial(text, text) IS
+'run what upgrade(target) would run, one subtransaction per step, report the locks each step holds on relations that existed before and the relations it rewrites, then roll everything back';
+/*
+ * Runs revision bodies with the caller's privileges, like upgrade(): for
+ * migrators, not PUBLIC.  It runs them by calling migrate.upgrade() and
+ * migrate.stamp() as the caller, who needs EXECUTE on those too, so trial()
+ * is never a way around the right to migrate.
+ */
+REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;
+
 -- The schema model: fingerprints, comparisons and diffs of schemas.
 --
 -- fingerprint(), schema_fingerprint(), compare_schemas() and diff() only
@@ -502,3 +561,19 @@ COMMENT ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) IS
 -- schema (in a subtransaction it rolls back)
 REVOKE ALL ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) TO migrate_admin;
+
+CREATE FUNCTION migrate.check_reversible(project text DEFAULT NULL)
+RETURNS TABLE (revision text, ok boolean, problem text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_check_reversible'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.check_reversible(text) IS
+'for each pending revision: upgrade, downgrade, compare the schema and the version rows with what they were, upgrade again; then roll everything back';
+/*
+ * Runs revision bodies, both ways, with the caller's privileges: for
+ * migrators, not PUBLIC.  It runs them by calling migrate.upgrade(),
+ * migrate.downgrade() and migrate.stamp() as the caller, who needs EXECUTE
+ * on those too, so check_reversible() is never a way around the right to
+ * migrate.
+ */
+REVOKE ALL ON FUNCTION migrate.check_reversible(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.check_reversible(text) TO migrate_admin;

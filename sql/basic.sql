@@ -32,9 +32,9 @@ SELECT revision FROM migrate.version;
 \d users
 
 -- At head already: no rows, nothing written.
-SELECT count(*) AS log_rows FROM migrate.log;
+SELECT count(*) AS log_rows FROM migrate.log WHERE project = 'default';
 SELECT * FROM migrate.upgrade('head');
-SELECT count(*) AS log_rows FROM migrate.log;
+SELECT count(*) AS log_rows FROM migrate.log WHERE project = 'default';
 
 -- One step down runs c3's downgrade body.
 SELECT revision, operation, message FROM migrate.downgrade('-1');
@@ -55,7 +55,7 @@ SELECT revision, operation FROM migrate.upgrade('c3');
 SELECT revision, operation, heads_before, heads_after,
 	   role = current_user AS by_me, backend_pid = pg_backend_pid() AS here,
 	   checksum IS NOT NULL AS has_checksum
-  FROM migrate.log ORDER BY id;
+  FROM migrate.log WHERE project = 'default' ORDER BY id;
 
 -- Errors, each with its SQLSTATE.
 SELECT * FROM migrate.upgrade('zz9');

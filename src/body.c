@@ -118,22 +118,20 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 	char	   *stored;
 	char	   *actual;
 	char	   *author;
+	bool		transactional;
 	Oid			author_oid;
 	const char *id = mg_rev_id(cg->graph, step->rev);
 
 	BookkeepingPrepare(&plan_body,
-					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text"
-					" FROM migrate.revision"
+					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text,"
+					" transactional FROM migrate.revision"
 					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					2, argtypes);
 	values[0] = CStringGetTextDatum(cg->project);
 	values[1] = CStringGetTextDatum(id);
 	BookkeepingExec(plan_body, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision %s of project \"%s\" is no longer registered", id, cg->project),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+		GraphRevisionVanished(cg->project, id);
 
 	tuple = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -145,9 +143,10 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 	}
 	stored = TextDatumGetCString(SPI_getbinval(tuple, desc, 3, &isnull));
 	author = TextDatumGetCString(SPI_getbinval(tuple, desc, 4, &isnull));
+	transactional = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
 	SPI_freetuptable(SPI_tuptable);
 
-	actual = BodiesChecksum(up, down);
+	actual = BodiesChecksum(up, down, transactional);
 	if (strcmp(actual, stored) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -438,6 +437,44 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
 	error_context_stack = &errcallback;
 
 	run_body(project, body);
+
+	error_context_stack = errcallback.previous;
+}
+
+/*
+ * Run a non-transactional step's statements in a background worker
+ * (launch.c), each committing on its own, with the settings a body would
+ * have here and the same error context.  The caller holds no snapshot.
+ */
+void
+BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
+			   const MgStep *step, BodyStatement *stmts, int nstmts)
+{
+	ErrorContextCallback errcallback;
+	StepInfo	info;
+	WorkerRun	run;
+
+	run.project = project->name;
+	run.revision = mg_rev_id(cg->graph, step->rev);
+	run.search_path = project->target_schema == NULL ? namespace_search_path :
+		psprintf("%s, %s", quote_identifier(project->target_schema),
+				 namespace_search_path);
+	run.lock_timeout = project->lock_timeout >= 0 ?
+		project->lock_timeout : migrate_lock_timeout;
+	run.statement_timeout = project->statement_timeout >= 0 ?
+		project->statement_timeout : migrate_statement_timeout;
+	run.statements = stmts;
+	run.nstatements = nstmts;
+
+	info.operation = StepOperation(step->kind);
+	info.revision = run.revision;
+	info.message = cg->messages[step->rev];
+	errcallback.callback = step_error_callback;
+	errcallback.arg = &info;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	LaunchStatements(&run);
 
 	error_context_stack = errcallback.previous;
 }

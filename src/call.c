@@ -244,6 +244,28 @@ CallResultText(const MigrateCall *call, const char *s)
 	return result;
 }
 
+/*
+ * CALL migrate.apply() commits as it goes; the end of each transaction
+ * resets the state of the calls under way (xact_callback), so its call
+ * takes it up again in the next transaction.
+ */
+void
+CallBeginNonAtomic(MigrateCall *call)
+{
+	call->saved_read_only = false;
+	call->result_context = CurrentMemoryContext;
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	CallResume();
+}
+
+void
+CallResume(void)
+{
+	call_read_only = false;
+	call_depth = 1;
+}
+
 bool
 CallReadOnly(void)
 {

@@ -46,93 +46,6 @@ target_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Version rows are the applied heads: none may lie below another.  Rows
- * edited by hand can break that, and a run would then plan from a state
- * Alembic could never have left; refuse, and point at verify().
- */
-static void
-check_rows(const CachedGraph *cg, const MgRevList *rows)
-{
-	MgRevList	tips;
-	MgError		err;
-
-	if (rows->n < 2)
-		return;
-	if (!mg_current(cg->graph, rows, &tips, &err))
-		GraphError(&err, cg->project);
-	for (int i = 0; i < rows->n; i++)
-	{
-		bool		tip = false;
-
-		for (int j = 0; j < tips.n && !tip; j++)
-			tip = tips.items[j] == rows->items[i];
-		if (!tip)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("version rows of project \"%s\" overlap", cg->project),
-					 errdetail("Version row %s is an ancestor of another version row.",
-							   mg_rev_id(cg->graph, rows->items[i])),
-					 errhint("Run migrate.verify() to list the problems of the project.")));
-	}
-}
-
-/*
- * Lock the project, read its state, and return the graph and rows.  The
- * project row is locked too under REPEATABLE READ and SERIALIZABLE, where
- * the transaction's snapshot may predate the migration it waited for: the
- * server then raises a serialization failure instead of letting the caller
- * plan from stale rows.
- */
-static CachedGraph *
-open_for_run(const char *name, MigrateProject **project, MgRevList *rows,
-			 bool purge)
-{
-	CachedGraph *cg;
-
-	ProjectLock(name);
-	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
-	cg = GraphCacheGet(*project);
-	GraphCheckNotEmpty(cg);
-	if (cg->ndrifted > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
-				 cg->ndrifted == 1 ?
-				 errdetail("Revision %s was changed after it was registered.",
-						   mg_rev_id(cg->graph, cg->drifted[0])) :
-				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
-								  "Revision %s and %d others were changed after they were registered.",
-								  cg->ndrifted - 1,
-								  mg_rev_id(cg->graph, cg->drifted[0]), cg->ndrifted - 1),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
-	if (purge)
-	{
-		/*
-		 * stamp(..., purge => true) is how rows that do not fit the graph
-		 * are mended, so they are removed before anything reads them.
-		 */
-		int			npurged;
-		char	  **purged = VersionIds(cg->project, &npurged);
-
-		if (npurged > 0)
-		{
-			ProjectTouch(cg->project);
-			VersionDeleteAll(cg->project);
-			LogPurge(cg->project, purged, npurged);
-		}
-		rows->items = NULL;
-		rows->n = 0;
-	}
-	else
-	{
-		*rows = VersionRows(cg);
-		check_rows(cg, rows);
-	}
-	ProjectSaveSummary(*project, cg);
-	return cg;
-}
-
-/*
  * Whether upgrade(target) is a no-op, known without building the graph:
  * the project's summary is current, the target is 'head' (or 'heads' with
  * no depends_on anywhere), and the version rows are exactly those heads.
@@ -196,7 +109,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 			return (Datum) 0;
 		}
 	}
-	cg = open_for_run(name, &project, &rows, false);
+	cg = RunOpenProject(name, &project, &rows, false);
 	if (!planner(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	RunPlan(fcinfo, project, cg, &rows, &plan);
@@ -322,7 +235,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	CallCheckNotRunning(name);
 	CallCheckWritable("stamp");
 	CallBegin(&call, false);
-	cg = open_for_run(name, &project, &rows, purge);
+	cg = RunOpenProject(name, &project, &rows, purge);
 	if (!mg_plan_stamp(cg->graph, list, n, &rows, false, &plan, &err))
 		GraphError(&err, name);
 	RunPlan(fcinfo, project, cg, &rows, &plan);

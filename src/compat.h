@@ -33,4 +33,16 @@
 	index_beginscan((heap), (index), (snapshot), (nkeys), (norderbys))
 #endif
 
+/*
+ * PostgreSQL 18 dropped PortalRun()'s run_once argument (a portal run to
+ * completion at once, as the worker's always are).
+ */
+#if PG_VERSION_NUM >= 180000
+#define compat_PortalRun(portal, count, top, dest, altdest, qc) \
+	PortalRun((portal), (count), (top), (dest), (altdest), (qc))
+#else
+#define compat_PortalRun(portal, count, top, dest, altdest, qc) \
+	PortalRun((portal), (count), (top), true, (dest), (altdest), (qc))
+#endif
+
 #endif							/* MIGRATE_COMPAT_H */

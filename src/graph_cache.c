@@ -71,7 +71,7 @@ RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
 	if (with_bodies)
 		plan = BookkeepingPrepare(&plan_revisions,
 								  "SELECT id, down_revision, depends_on, branch_labels, seq,"
-								  " message, upgrade_sql, downgrade_sql, checksum"
+								  " message, upgrade_sql, downgrade_sql, checksum, transactional"
 								  " FROM migrate.revision"
 								  " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY seq",
 								  1, argtypes);
@@ -99,6 +99,7 @@ RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
 		out->stored = palloc0(sizeof(char *) * (n + 1));
 		out->actual = palloc0(sizeof(char *) * (n + 1));
 		out->intact = palloc0(sizeof(bool) * (n + 1));
+		out->transactional = palloc0(sizeof(bool) * (n + 1));
 	}
 
 	/* each body is read and hashed in scratch memory, reset per row */
@@ -122,11 +123,13 @@ RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
 
 		out->messages[i] = SPI_getvalue(tuple, desc, 6);
 		out->stored[i] = SPI_getvalue(tuple, desc, 9);
+		out->transactional[i] = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
 		MemoryContextSwitchTo(scratch);
 		{
 			char	   *up = SPI_getvalue(tuple, desc, 7);
 			char	   *down = SPI_getvalue(tuple, desc, 8);
-			char	   *actual = BodiesChecksum(up ? up : "", down);
+			char	   *actual = BodiesChecksum(up ? up : "", down,
+												out->transactional[i]);
 
 			MemoryContextSwitchTo(outcontext);
 			out->actual[i] = pstrdup(actual);
@@ -169,8 +172,10 @@ build_graph(const MigrateProject *project)
 	/* the key comes from the rows read: a revision registered since is in */
 	cg->last_seq = revs.last_seq;
 	cg->messages = palloc0(sizeof(char *) * (revs.n + 1));
+	cg->transactional = palloc0(sizeof(bool) * (revs.n + 1));
 	for (int i = 0; i < revs.n; i++)
 	{
+		cg->transactional[i] = revs.transactional[i];
 		if (revs.messages[i])
 			cg->messages[i] = pstrdup(revs.messages[i]);
 		if (!revs.intact[i])
@@ -263,6 +268,38 @@ GraphCacheGet(const MigrateProject *project)
 	MemoryContextSetParent(cg->context, CacheMemoryContext);
 	graph_cache[slot] = cg;
 	return cg;
+}
+
+/*
+ * A project opened for reading: its row (in *project, when asked for), its
+ * graph, and its version rows (in *rows, when asked for).  A project that
+ * does not exist is an error; one without revisions has an empty graph.
+ */
+CachedGraph *
+GraphOpenForRead(const char *name, MigrateProject **project, MgRevList *rows)
+{
+	MigrateProject *p = ProjectOpen(name, false);
+	CachedGraph *cg = GraphCacheGet(p);
+
+	if (project)
+		*project = p;
+	if (rows)
+		*rows = VersionRows(cg);
+	return cg;
+}
+
+/*
+ * A revision the graph names is not in the table: it was removed in a way
+ * that did not give the project a new graph_gen (triggers disabled).
+ */
+void
+GraphRevisionVanished(const char *project, const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
+			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
+			 errhint("Run migrate.verify() to list the problems of the project.")));
 }
 
 /*

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * graph_pg.c
- *	  What graph.c needs from its host, provided by the server: memory from
- *	  the current memory context, and its errors turned into error reports.
+ *	  What the graph module (src/graph/) needs from its host, provided by
+ *	  the server: memory from the current memory context, and its errors
+ *	  turned into error reports (SQLSTATEs: doc/graph-rules.md, rules §11).
  *
  *-------------------------------------------------------------------------
  */

@@ -21,27 +21,28 @@ static SPIPlanPtr plan_log_purge = NULL;
 
 /*
  * The log row of one step: the version rows before and after it, when it
- * started, how long its body ran, who ran it and the checksum of the
- * bodies it ran (NULL for a stamp).
+ * started, how long its body ran, who ran it, the checksum of the bodies it
+ * ran (NULL for a stamp), and for a step that failed where the failure can
+ * be committed (CALL migrate.apply()), the error.
  */
 void
 LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 		const MgRevList *after, TimestampTz start, int64 usecs,
-		const char *role, const char *checksum)
+		const char *role, const char *checksum, const char *error)
 {
-	Oid			argtypes[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-	TEXTARRAYOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, TEXTOID};
-	Datum		values[9];
-	char		nulls[9];
+	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
+	TEXTARRAYOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, TEXTOID, TEXTOID};
+	Datum		values[10];
+	char		nulls[10];
 	Interval   *duration = palloc0(sizeof(Interval));
 
 	BookkeepingPrepare(&plan_insert_log,
 					"INSERT INTO migrate.log (project, revision, operation,"
 					" heads_before, heads_after, started_at, duration, role,"
-					" backend_pid, txid, checksum)"
+					" backend_pid, txid, checksum, error)"
 					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-					" pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9)",
-					9, argtypes);
+					" pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9, $10)",
+					10, argtypes);
 	memset(nulls, ' ', sizeof(nulls));
 	duration->time = usecs;
 	values[0] = CStringGetTextDatum(cg->project);
@@ -59,6 +60,10 @@ LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 		values[8] = CStringGetTextDatum(checksum);
 	else
 		nulls[8] = 'n';
+	if (error)
+		values[9] = CStringGetTextDatum(error);
+	else
+		nulls[9] = 'n';
 	BookkeepingExec(plan_insert_log, values, nulls, SPI_OK_INSERT);
 }
 

@@ -14,20 +14,26 @@
  *	call.c			one call: SPI, nested calls, bookkeeping as the owner
  *	catalog.c		reading the extension's tables through their indexes
  *	project.c		a project's row, its migration lock and summary
- *	graph_cache.c	loading a project's revisions; its graph, cached
  *	version.c		the version rows
+ *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
  *	statements.c	a body as the list of its statements
+ *	launch.c		starting and following the background worker that runs
+ *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
  *	run.c			running a plan
+ *	sandbox.c		runs that are rolled back: steps through the SQL entry
+ *					points, each in a subtransaction (trial, check_reversible)
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
  * merge), commands.c (upgrade, downgrade, stamp, current, configure),
- * show.c (heads, bases, branches, history, show, pending, script), verify.c
+ * show.c (heads, bases, branches, history, show, pending), script.c
+ * (script), apply.c (the procedures apply and apply_downgrade), verify.c
  * (verify), status.c (project_status, behind the view migrate.status),
- * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision)
- * and migrate.c (the module and its settings).
+ * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
+ * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
+ * and its settings).
  *
  * The schema model (schema/: fingerprint, compare, diff, autogenerate) is
  * a module of its own, declared in schema/schema.h; it uses nothing of the
@@ -43,7 +49,8 @@
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "graph.h"
+#include "funcapi.h"
+#include "graph/graph.h"
 #include "utils/palloc.h"
 
 #include "compat.h"
@@ -91,6 +98,7 @@ typedef struct LoadedRevisions
 	char	  **stored;			/* checksum recorded at registration */
 	char	  **actual;			/* checksum of the bodies as they are */
 	bool	   *intact;			/* bodies present and matching stored */
+	bool	   *transactional;	/* false: runs outside a transaction */
 } LoadedRevisions;
 
 /*
@@ -107,6 +115,7 @@ typedef struct CachedGraph
 	int64		last_seq;		/* seq of the newest revision read */
 	MgGraph    *graph;
 	char	  **messages;		/* by revision index; NULL entries allowed */
+	bool	   *transactional;	/* by revision index */
 	int		   *drifted;		/* revisions whose bodies fail their checksum */
 	int			ndrifted;
 	MemoryContext context;		/* owns all of the above */
@@ -129,6 +138,18 @@ typedef struct BodyStatement
 	int			line;			/* the body's line it starts on, from 1 */
 	char	   *text;			/* the statement, without its semicolon */
 } BodyStatement;
+
+/* a non-transactional revision's statements, for the worker (launch.c) */
+typedef struct WorkerRun
+{
+	const char *project;
+	const char *revision;
+	const char *search_path;	/* the caller's, with the target schema first */
+	int			lock_timeout;	/* ms; 0: none */
+	int			statement_timeout;	/* ms; 0: none */
+	BodyStatement *statements;
+	int			nstatements;
+} WorkerRun;
 
 /* one call of an entry point, while it is connected to SPI */
 typedef struct MigrateCall
@@ -154,12 +175,15 @@ extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
 							bool sorted);
 extern const char *StepOperation(MgStepKind kind);
 extern char **SplitList(const char *text, const char *argname, int *n);
-extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql);
+extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
+							bool transactional);
 
 /* call.c */
 extern void CallInit(void);
 extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
+extern void CallBeginNonAtomic(MigrateCall *call);
+extern void CallResume(void);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
 extern bool CallReadOnly(void);
@@ -188,6 +212,8 @@ extern bool CatalogHasRevisions(const char *project);
 /* project.c */
 extern char *ProjectArg(FunctionCallInfo fcinfo, int argno);
 extern void ProjectLock(const char *project);
+extern void ProjectLockSession(const char *project);
+extern void ProjectUnlockSession(const char *project);
 extern bool ProjectRead(const char *name, bool for_update,
 						MigrateProject *project);
 extern MigrateProject *ProjectOpen(const char *name, bool for_update);
@@ -199,12 +225,6 @@ extern void ProjectClearSummary(const char *project);
 extern void ProjectBumpGraphGen(const char *project);
 extern void ProjectTouch(const char *project);
 
-/* graph_cache.c */
-extern void RevisionsLoad(const char *project, bool with_bodies,
-						  LoadedRevisions *out);
-extern CachedGraph *GraphCacheGet(const MigrateProject *project);
-extern void GraphCheckNotEmpty(const CachedGraph *cg);
-
 /* version.c */
 extern char **VersionIds(const char *project, int *n);
 extern MgRevList VersionRows(const CachedGraph *cg);
@@ -212,12 +232,27 @@ extern void VersionApplyOp(const CachedGraph *cg, const MgRowOp *op,
 						   MgRevList *rows);
 extern void VersionDeleteAll(const char *project);
 
+/* graph_cache.c */
+extern void RevisionsLoad(const char *project, bool with_bodies,
+						  LoadedRevisions *out);
+extern CachedGraph *GraphCacheGet(const MigrateProject *project);
+extern void GraphCheckNotEmpty(const CachedGraph *cg);
+extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
+									 MgRevList *rows);
+pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);
+
 /* log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					const MgRevList *before, const MgRevList *after,
 					TimestampTz start, int64 usecs, const char *role,
-					const char *checksum);
+					const char *checksum, const char *error);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* worker.c: the background worker's entry point, named in launch.c */
+extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
+
+/* launch.c */
+extern void LaunchStatements(const WorkerRun *run);
 
 /* statements.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
@@ -228,10 +263,39 @@ extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
 					   char **checksum);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body);
+extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
+						   const MgStep *step, BodyStatement *stmts, int nstmts);
 
 /* run.c */
+extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
+									MgRevList *rows, bool purge);
+extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
+extern void RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan);
+extern void RunReportStep(const CachedGraph *cg, const MgStep *step,
+						  int number, int total);
+extern void RunNotice(const CachedGraph *cg, const MgStep *step);
+extern void RunRecord(const CachedGraph *cg, const MgStep *step, MgRevList *rows,
+					  TimestampTz start, int64 usecs, const char *checksum);
+extern int64 RunElapsed(TimestampTz start);
+extern void RunStep(const MigrateProject *project, const CachedGraph *cg,
+					const MgStep *step, int number, int total, MgRevList *rows,
+					ReturnSetInfo *rsinfo);
 extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
 					CachedGraph *cg, const MgRevList *rows_before,
 					const MgPlan *plan);
+
+/* sandbox.c: runs that are rolled back (trial, check_reversible) */
+extern void SandboxRefuseNested(const char *function);
+extern void SandboxCheckPrivilege(const char *function, const char *caller);
+extern ErrorData *SandboxTry(void (*fn) (void *arg), void *arg, bool keep,
+							 bool catch);
+extern void SandboxRun(void (*fn) (void *arg), void *arg);
+extern char *SandboxErrorText(const ErrorData *edata);
+extern char **SandboxPending(const char *target, const char *project, int *n);
+extern void SandboxUpgrade(const char *project, const char *revision);
+extern void SandboxDowngrade(const char *project, const char *revision,
+							 const char *parent);
+extern void SandboxStamp(const char *project, const char *revision);
+extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
 #endif							/* MIGRATE_H */

@@ -73,28 +73,36 @@ ProjectArg(FunctionCallInfo fcinfo, int argno)
 	return name;
 }
 
+/* the second half of the project's lock key */
+static int32
+lock_key(const char *project)
+{
+	return DatumGetInt32(hash_any((const unsigned char *) project, strlen(project)));
+}
+
 /*
- * Take the project's migration lock for the rest of the transaction.
+ * Take the project's migration lock: for the rest of the transaction, or,
+ * for CALL migrate.apply(), which commits as it goes, for the session until
+ * ProjectUnlockSession.  Both are the same lock, so each kind of caller
+ * waits for the other.
  *
  * migrate.lock_wait_timeout bounds the wait: it is applied as lock_timeout
  * for this one lock request, and running out of it is reported in the
  * extension's words.  The wait itself is an ordinary lock wait, so it shows
  * in pg_locks and pg_stat_activity and can be cancelled.
  */
-void
-ProjectLock(const char *project)
+static void
+take_lock(const char *project, bool session)
 {
-	int32		key = DatumGetInt32(hash_any((const unsigned char *) project,
-											 strlen(project)));
+	PGFunction	lockfn = session ? pg_advisory_lock_int4 : pg_advisory_xact_lock_int4;
 	MemoryContext oldcontext = CurrentMemoryContext;
 	int			nestlevel;
 	char		timeout[32];
 
 	if (migrate_lock_wait_timeout <= 0)
 	{
-		DirectFunctionCall2(pg_advisory_xact_lock_int4,
-							Int32GetDatum(MIGRATE_LOCK_CLASSID),
-							Int32GetDatum(key));
+		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
+							Int32GetDatum(lock_key(project)));
 		return;
 	}
 
@@ -104,9 +112,8 @@ ProjectLock(const char *project)
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	PG_TRY();
 	{
-		DirectFunctionCall2(pg_advisory_xact_lock_int4,
-							Int32GetDatum(MIGRATE_LOCK_CLASSID),
-							Int32GetDatum(key));
+		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
+							Int32GetDatum(lock_key(project)));
 	}
 	PG_CATCH();
 	{
@@ -126,6 +133,26 @@ ProjectLock(const char *project)
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
+}
+
+void
+ProjectLock(const char *project)
+{
+	take_lock(project, false);
+}
+
+void
+ProjectLockSession(const char *project)
+{
+	take_lock(project, true);
+}
+
+void
+ProjectUnlockSession(const char *project)
+{
+	(void) DirectFunctionCall2(pg_advisory_unlock_int4,
+							   Int32GetDatum(MIGRATE_LOCK_CLASSID),
+							   Int32GetDatum(lock_key(project)));
 }
 
 /*

@@ -31,7 +31,6 @@
 #include "port.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 
 #include "migrate.h"
 
@@ -53,14 +52,13 @@ typedef struct RevisionContent
 	NameList	depends;
 	NameList	labels;
 	char	   *message;
-	char	   *checksum;
+	char	   *checksum;			/* of the bodies and the flag below */
+	bool		transactional;	/* false: runs outside a transaction */
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;
 static SPIPlanPtr plan_insert = NULL;
 static SPIPlanPtr plan_replace = NULL;
-static SPIPlanPtr plan_edges = NULL;
-static SPIPlanPtr plan_version_rows = NULL;
 
 /*
  * Split "a1, b2 c3" into names, checking each against the id grammar.
@@ -168,7 +166,12 @@ content_difference(const RevisionContent *old, const RevisionContent *new)
 	StringInfoData diff;
 
 	initStringInfo(&diff);
-	if (strcmp(old->checksum, new->checksum) != 0)
+	if (old->transactional != new->transactional)
+		appendStringInfo(&diff, "transactional was %s, now %s; the checksum, which covers it and the bodies, was %s, now %s.",
+						 old->transactional ? "true" : "false",
+						 new->transactional ? "true" : "false",
+						 old->checksum, new->checksum);
+	else if (strcmp(old->checksum, new->checksum) != 0)
 		appendStringInfo(&diff, "The bodies differ: registered checksum %s, new checksum %s.",
 						 old->checksum, new->checksum);
 	compare_list(&diff, "down_revision", &old->down, &new->down);
@@ -189,7 +192,7 @@ static bool
 lookup_revision(const char *project, const char *id, RevisionContent *content)
 {
 	static const char *const columns[] = {"checksum", "down_revision",
-	"depends_on", "branch_labels", "message"};
+	"depends_on", "branch_labels", "message", "transactional"};
 	const char *keys[2] = {project, id};
 	CatalogRows *rows = CatalogIndexScan("revision_pkey", 2, keys,
 										   lengthof(columns), columns);
@@ -204,155 +207,27 @@ lookup_revision(const char *project, const char *id, RevisionContent *content)
 	content->labels = array_to_list(CatalogRowValue(rows, 0, "branch_labels", &isnull));
 	d = CatalogRowValue(rows, 0, "message", &isnull);
 	content->message = isnull ? NULL : TextDatumGetCString(d);
+	content->transactional = DatumGetBool(CatalogRowValue(rows, 0, "transactional", &isnull));
 	return true;
 }
 
-/* an entry of the ancestry walk in is_applied() */
-typedef struct EdgeEntry
-{
-	char		key[MG_MAX_ID_LEN + 1];
-	int			index;			/* into the edges read; -1 for a label */
-	int			target;			/* for a label: the revision carrying it */
-	bool		seen;
-} EdgeEntry;
-
 /*
- * Whether a revision has been applied: whether it is one of the version rows
- * or an ancestor of one, through down_revision or depends_on.  The graph may
- * not be valid yet (parents can be registered late), so this walks the
- * stored edges itself and ignores names that lead nowhere.
+ * Whether a revision has been applied: one of the version rows or an
+ * ancestor of one (rules §12).  The graph may not be valid yet (parents can
+ * be registered late), so the graph module answers from the revisions as
+ * registered, without building it.
  */
 static bool
 is_applied(const char *project, const char *id)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	HASHCTL		ctl;
-	HTAB	   *map;
-	SPITupleTable *edges;
-	uint64		nedges;
-	int		   *queue;
-	int			head = 0,
-				tail = 0;
-	bool		found;
+	LoadedRevisions revs;
+	int			nrows;
+	char	  **rows = VersionIds(project, &nrows);
 
-	values[0] = CStringGetTextDatum(project);
-	BookkeepingPrepare(&plan_version_rows,
-					"SELECT revision FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
-					1, argtypes);
-	BookkeepingExec(plan_version_rows, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	if (nrows == 0)
 		return false;
-	{
-		SPITupleTable *rows = SPI_tuptable;
-		uint64		nrows = SPI_processed;
-
-		BookkeepingPrepare(&plan_edges,
-						"SELECT id, down_revision OPERATOR(pg_catalog.||) depends_on, branch_labels"
-						" FROM migrate.revision WHERE project OPERATOR(pg_catalog.=) $1",
-						1, argtypes);
-		BookkeepingExec(plan_edges, values, NULL, SPI_OK_SELECT);
-		edges = SPI_tuptable;
-		nedges = SPI_processed;
-
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = MG_MAX_ID_LEN + 1;
-		ctl.entrysize = sizeof(EdgeEntry);
-		ctl.hcxt = CurrentMemoryContext;
-		map = hash_create("migrate ancestry", nedges * 2 + 16, &ctl,
-						  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-
-		/* ids first, then labels, so that an id wins over a label */
-		for (uint64 i = 0; i < nedges; i++)
-		{
-			bool		isnull;
-			char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
-			EdgeEntry  *e;
-
-			if (strlen(rid) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, rid, HASH_ENTER, &found);
-			e->index = (int) i;
-			e->target = (int) i;
-			e->seen = false;
-		}
-		for (uint64 i = 0; i < nedges; i++)
-		{
-			bool		isnull;
-			NameList	labels = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 3, &isnull));
-
-			for (int j = 0; j < labels.n; j++)
-			{
-				EdgeEntry  *e;
-
-				if (strlen(labels.names[j]) > MG_MAX_ID_LEN)
-					continue;
-				e = hash_search(map, labels.names[j], HASH_ENTER, &found);
-				if (!found)
-				{
-					e->index = -1;
-					e->target = (int) i;
-					e->seen = false;
-				}
-			}
-		}
-
-		queue = palloc(sizeof(int) * (nedges + 1));
-		for (uint64 i = 0; i < nrows; i++)
-		{
-			bool		isnull;
-			char	   *rid = TextDatumGetCString(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
-			EdgeEntry  *e;
-
-			if (strlen(rid) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, rid, HASH_FIND, &found);
-			if (e && e->index >= 0 && !e->seen)
-			{
-				e->seen = true;
-				queue[tail++] = e->index;
-			}
-		}
-	}
-
-	while (head < tail)
-	{
-		int			i = queue[head++];
-		bool		isnull;
-		char	   *rid = TextDatumGetCString(SPI_getbinval(edges->vals[i], edges->tupdesc, 1, &isnull));
-		NameList	up;
-
-		if (strcmp(rid, id) == 0)
-			return true;
-		up = array_to_list(SPI_getbinval(edges->vals[i], edges->tupdesc, 2, &isnull));
-		for (int j = 0; j < up.n; j++)
-		{
-			EdgeEntry  *e;
-			EdgeEntry  *t;
-
-			if (strlen(up.names[j]) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(map, up.names[j], HASH_FIND, &found);
-			if (e == NULL)
-				continue;
-			/* a label stands for the revision carrying it */
-			t = e;
-			if (e->index < 0)
-			{
-				char	   *tid = TextDatumGetCString(SPI_getbinval(edges->vals[e->target], edges->tupdesc, 1, &isnull));
-
-				t = hash_search(map, tid, HASH_FIND, &found);
-				if (t == NULL)
-					continue;
-			}
-			if (!t->seen)
-			{
-				t->seen = true;
-				queue[tail++] = t->index;
-			}
-		}
-	}
-	return false;
+	RevisionsLoad(project, false, &revs);
+	return mg_is_applied(revs.inputs, revs.n, (const char *const *) rows, nrows, id);
 }
 
 /*
@@ -364,17 +239,17 @@ insert_revision(Datum *values, const char *nulls)
 {
 	bool		isnull;
 
-	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
 
 	BookkeepingPrepare(&plan_insert,
-					"INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
-					" branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
-					" registered_by, seq)"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-					" pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					" ON CONFLICT (project, id) DO NOTHING RETURNING seq",
-					10, argtypes);
+					   "INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
+					   " branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
+					   " registered_by, transactional, seq)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+					   " pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+					   " ON CONFLICT (project, id) DO NOTHING RETURNING seq",
+					   11, argtypes);
 	BookkeepingExec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed == 0)
 		return 0;
@@ -410,10 +285,10 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 {
 	RevisionContent old;
 	char	   *difference;
-	Datum		values[10];
-	char		nulls[10];
-	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[11];
+	char		nulls[11];
+	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
 	bool		found;
 
 	for (int i = 0; i < new->down.n; i++)
@@ -454,6 +329,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	values[8] = CStringGetTextDatum(new->checksum);
 	values[9] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[10] = BoolGetDatum(new->transactional);
 
 	/* read again under the lock what may have changed while this waited */
 	if (found)
@@ -522,12 +398,12 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 
 	ProjectBumpGraphGen(project);
 	BookkeepingPrepare(&plan_replace,
-					"UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
-					" branch_labels = $5, message = $6, upgrade_sql = $7,"
-					" downgrade_sql = $8, checksum = $9, registered_by = $10,"
-					" registered_at = pg_catalog.now()"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					10, argtypes);
+					   "UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
+					   " branch_labels = $5, message = $6, upgrade_sql = $7,"
+					   " downgrade_sql = $8, checksum = $9, registered_by = $10,"
+					   " transactional = $11, registered_at = pg_catalog.now()"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					   11, argtypes);
 	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
 	return "replaced";
 }
@@ -577,7 +453,8 @@ migrate_register(PG_FUNCTION_ARGS)
 	new.depends = parse_list(fcinfo, 5, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 6, "branch_labels", "branch label");
 	project = ProjectArg(fcinfo, 7);
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
+	new.transactional = PG_ARGISNULL(9) || PG_GETARG_BOOL(9);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("register");
 	CallBegin(&call, false);
@@ -644,7 +521,8 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.down = parse_list(fcinfo, 3, "down_revision", "revision identifier");
 	new.depends = parse_list(fcinfo, 4, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql);
+	new.transactional = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
+	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("revision");
 	CallBegin(&call, false);
@@ -710,7 +588,8 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	memset(&new, 0, sizeof(new));
 	new.message = optional_text(fcinfo, 0);
-	new.checksum = BodiesChecksum("", "");
+	new.transactional = true;
+	new.checksum = BodiesChecksum("", "", true);
 
 	CallCheckWritable("merge");
 	CallBegin(&call, false);

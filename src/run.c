@@ -45,9 +45,6 @@
 
 static SPIPlanPtr plan_missing_downgrade = NULL;
 
-static void run_steps(FunctionCallInfo fcinfo, const MigrateProject *project,
-					  const CachedGraph *cg, const MgRevList *rows_before,
-					  const MgPlan *plan);
 
 /*
  * "a1, b2": revisions joined as Alembic prints them.
@@ -68,11 +65,126 @@ join_revisions(const CachedGraph *cg, const MgRevList *list)
 }
 
 /*
+ * Version rows are the applied heads: none may lie below another.  Rows
+ * edited by hand can break that, and a run would then plan from a state
+ * Alembic could never have left; refuse, and point at verify().
+ */
+static void
+check_rows(const CachedGraph *cg, const MgRevList *rows)
+{
+	MgRevList	tips;
+	MgError		err;
+
+	if (rows->n < 2)
+		return;
+	if (!mg_current(cg->graph, rows, &tips, &err))
+		GraphError(&err, cg->project);
+	for (int i = 0; i < rows->n; i++)
+	{
+		bool		tip = false;
+
+		for (int j = 0; j < tips.n && !tip; j++)
+			tip = tips.items[j] == rows->items[i];
+		if (!tip)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("version rows of project \"%s\" overlap", cg->project),
+					 errdetail("Version row %s is an ancestor of another version row.",
+							   mg_rev_id(cg->graph, rows->items[i])),
+					 errhint("Run migrate.verify() to list the problems of the project.")));
+	}
+}
+
+/*
+ * Open a project for a run (upgrade, downgrade, stamp, apply): lock it,
+ * read its state, and return the graph and version rows, refusing a
+ * project without revisions or whose bodies fail their checksums.  With
+ * purge (stamp(..., purge => true)), the version rows are removed first.  The
+ * project row is locked too under REPEATABLE READ and SERIALIZABLE, where
+ * the transaction's snapshot may predate the migration it waited for: the
+ * server then raises a serialization failure instead of letting the caller
+ * plan from stale rows.
+ */
+CachedGraph *
+RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
+			 bool purge)
+{
+	CachedGraph *cg;
+
+	ProjectLock(name);
+	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
+	cg = GraphCacheGet(*project);
+	GraphCheckNotEmpty(cg);
+	if (cg->ndrifted > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
+				 cg->ndrifted == 1 ?
+				 errdetail("Revision %s was changed after it was registered.",
+						   mg_rev_id(cg->graph, cg->drifted[0])) :
+				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
+								  "Revision %s and %d others were changed after they were registered.",
+								  cg->ndrifted - 1,
+								  mg_rev_id(cg->graph, cg->drifted[0]), cg->ndrifted - 1),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
+	if (purge)
+	{
+		/*
+		 * stamp(..., purge => true) is how rows that do not fit the graph
+		 * are mended, so they are removed before anything reads them.
+		 */
+		int			npurged;
+		char	  **purged = VersionIds(cg->project, &npurged);
+
+		if (npurged > 0)
+		{
+			ProjectTouch(cg->project);
+			VersionDeleteAll(cg->project);
+			LogPurge(cg->project, purged, npurged);
+		}
+		rows->items = NULL;
+		rows->n = 0;
+	}
+	else
+	{
+		*rows = VersionRows(cg);
+		check_rows(cg, rows);
+	}
+	ProjectSaveSummary(*project, cg);
+	return cg;
+}
+
+/*
+ * Refuse a plan with a revision that must run outside a transaction before
+ * anything runs: upgrade() and downgrade() run in the caller's transaction.
+ */
+void
+RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan)
+{
+	for (int i = 0; i < plan->nsteps; i++)
+	{
+		const MgStep *step = &plan->steps[i];
+		bool		up = step->kind == MG_STEP_UPGRADE;
+
+		if (step->kind == MG_STEP_STAMP || cg->transactional[step->rev])
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("revision %s of project \"%s\" cannot run inside a transaction",
+						mg_rev_id(cg->graph, step->rev), cg->project),
+				 errdetail("It was registered with transactional => false: its statements, such as CREATE INDEX CONCURRENTLY, must each run on their own, and migrate.%s() runs in the caller's transaction.",
+						   up ? "upgrade" : "downgrade"),
+				 errhint("Run it with CALL migrate.%s(...), which commits each revision and runs this one outside a transaction.",
+						 up ? "apply" : "apply_downgrade")));
+	}
+}
+
+/*
  * Refuse a downgrade that would pass through an irreversible revision before
  * any body runs.
  */
-static void
-check_downgrades_exist(const CachedGraph *cg, const MgPlan *plan)
+void
+RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		values[2];
@@ -114,8 +226,8 @@ check_downgrades_exist(const CachedGraph *cg, const MgPlan *plan)
  * Show the step under way in pg_stat_activity, before the query that runs
  * it; NULL step: the query alone again.
  */
-static void
-report_step(const CachedGraph *cg, const MgStep *step, int number, int total)
+void
+RunReportStep(const CachedGraph *cg, const MgStep *step, int number, int total)
 {
 	const char *query = debug_query_string ? debug_query_string : "";
 
@@ -180,18 +292,125 @@ run_logged(const MigrateProject *project, const CachedGraph *cg,
 }
 
 /*
+ * The NOTICE Alembic logs for a step: "Running upgrade a1 -> b2, message".
+ */
+void
+RunNotice(const CachedGraph *cg, const MgStep *step)
+{
+	MgRevList	parents = mg_parents(cg->graph, step->rev);
+	MgRevList	self = {(int *) &step->rev, 1};
+	MgRevList  *from = step->kind == MG_STEP_UPGRADE ? &parents : &self;
+	MgRevList  *to = step->kind == MG_STEP_UPGRADE ? &self : &parents;
+	const char *message = cg->messages[step->rev];
+
+	if (message && message[0] != '\0')
+		ereport(NOTICE,
+				(errmsg("Running %s %s -> %s, %s", StepOperation(step->kind),
+						join_revisions(cg, from), join_revisions(cg, to), message)));
+	else
+		ereport(NOTICE,
+				(errmsg("Running %s %s -> %s", StepOperation(step->kind),
+						join_revisions(cg, from), join_revisions(cg, to))));
+}
+
+/*
+ * What a step leaves once its body has run: its version-row changes, applied
+ * to *rows as well, and its log row.
+ */
+void
+RunRecord(const CachedGraph *cg, const MgStep *step, MgRevList *rows,
+		  TimestampTz start, int64 usecs, const char *checksum)
+{
+	MgRevList	before;
+
+	before.n = rows->n;
+	before.items = palloc(sizeof(int) * (rows->n + 1));
+	memcpy(before.items, rows->items, sizeof(int) * rows->n);
+	for (int j = 0; j < step->nops; j++)
+		VersionApplyOp(cg, &step->ops[j], rows);
+	if (step->kind == MG_STEP_STAMP)
+		ereport(NOTICE,
+				(errmsg("Running stamp_revision %s -> %s",
+						join_revisions(cg, &before), join_revisions(cg, rows))));
+	LogStep(cg, step, &before, rows, start, usecs,
+			GetUserNameFromId(GetUserId(), false), checksum, NULL);
+}
+
+/* microseconds since start */
+int64
+RunElapsed(TimestampTz start)
+{
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	return (int64) secs * USECS_PER_SEC + usecs;
+}
+
+/*
+ * Run one step in the caller's transaction: its body (if it has one), its
+ * version rows and log row, and its result row when rsinfo is given.  *rows
+ * are the version rows before the step, and after it on return; they must
+ * have room for one more.  number and total say where the step stands in
+ * its plan, for pg_stat_activity.
+ */
+void
+RunStep(const MigrateProject *project, const CachedGraph *cg,
+		const MgStep *step, int number, int total, MgRevList *rows,
+		ReturnSetInfo *rsinfo)
+{
+	const char *id = step->rev >= 0 ? mg_rev_id(cg->graph, step->rev) : NULL;
+	const char *message = step->rev >= 0 ? cg->messages[step->rev] : NULL;
+	char	   *body = NULL;
+	char	   *checksum = NULL;
+	TimestampTz start;
+	int64		elapsed;
+
+	if (step->kind != MG_STEP_STAMP)
+	{
+		body = BodyFetch(cg, step, &checksum);
+		RunNotice(cg, step);
+	}
+	RunReportStep(cg, step, number, total);
+	start = GetCurrentTimestamp();
+	if (body != NULL)
+		run_logged(project, cg, step, body, start);
+	elapsed = RunElapsed(start);
+	RunRecord(cg, step, rows, start, elapsed, checksum);
+
+	if (rsinfo != NULL)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {id == NULL, false, message == NULL, false};
+		Interval   *duration = palloc0(sizeof(Interval));
+
+		duration->time = elapsed;
+		values[0] = id ? CStringGetTextDatum(id) : (Datum) 0;
+		values[1] = CStringGetTextDatum(StepOperation(step->kind));
+		values[2] = message ? CStringGetTextDatum(message) : (Datum) 0;
+		values[3] = IntervalPGetDatum(duration);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
  * Run a plan and return its rows through the materialized result set the
- * entry point has set up.
+ * entry point has set up.  Each step's memory is freed when it is done.
  */
 void
 RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 		const MgRevList *rows_before, const MgPlan *plan)
 {
+	MemoryContext stepcontext;
+	MemoryContext oldcontext;
+	MgRevList	rows;
+
 	if (plan->nsteps == 0)
 		return;
 
 	CallEnterRun(project->name);
-	check_downgrades_exist(cg, plan);
+	RunCheckTransactional(cg, plan);
+	RunCheckDowngrades(cg, plan);
 	ProjectTouch(project->name);
 	for (int i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].kind != MG_STEP_STAMP)
@@ -199,108 +418,23 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 			BodyPrepareTargetSchema(project);
 			break;
 		}
-	run_steps(fcinfo, project, cg, rows_before, plan);
-	report_step(cg, NULL, 0, 0);
-	CallLeaveRun();
-}
-
-/*
- * The steps of a plan, one after the other (see the top of this file).
- */
-static void
-run_steps(FunctionCallInfo fcinfo, const MigrateProject *project,
-		  const CachedGraph *cg, const MgRevList *rows_before,
-		  const MgPlan *plan)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *role = GetUserNameFromId(GetUserId(), false);
-	MemoryContext stepcontext;
-	MemoryContext oldcontext;
-	MgRevList	rows;
-	MgRevList	before;
-	int			capacity;
 
 	/* the rows as they evolve; a step adds at most one row */
-	capacity = rows_before->n + plan->nsteps + 1;
-	rows.items = palloc(sizeof(int) * capacity);
+	rows.items = palloc(sizeof(int) * (rows_before->n + plan->nsteps + 1));
 	rows.n = rows_before->n;
 	memcpy(rows.items, rows_before->items, sizeof(int) * rows_before->n);
-	before.items = palloc(sizeof(int) * capacity);
-	before.n = 0;
 
 	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate step",
 										ALLOCSET_DEFAULT_SIZES);
-
 	for (int i = 0; i < plan->nsteps; i++)
 	{
-		const MgStep *step = &plan->steps[i];
-		const char *id = step->rev >= 0 ? mg_rev_id(cg->graph, step->rev) : NULL;
-		const char *message = step->rev >= 0 ? cg->messages[step->rev] : NULL;
-		char	   *body = NULL;
-		char	   *checksum = NULL;
-		TimestampTz start;
-		long		secs;
-		int			usecs;
-		int64		elapsed;
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-		Interval   *duration;
-
 		MemoryContextReset(stepcontext);
 		oldcontext = MemoryContextSwitchTo(stepcontext);
-
-		before.n = rows.n;
-		memcpy(before.items, rows.items, sizeof(int) * rows.n);
-
-		if (step->kind != MG_STEP_STAMP)
-		{
-			MgRevList	parents = mg_parents(cg->graph, step->rev);
-			MgRevList	self = {(int *) &step->rev, 1};
-			MgRevList  *from = step->kind == MG_STEP_UPGRADE ? &parents : &self;
-			MgRevList  *to = step->kind == MG_STEP_UPGRADE ? &self : &parents;
-
-			body = BodyFetch(cg, step, &checksum);
-			if (message && message[0] != '\0')
-				ereport(NOTICE,
-						(errmsg("Running %s %s -> %s, %s", StepOperation(step->kind),
-								join_revisions(cg, from), join_revisions(cg, to), message)));
-			else
-				ereport(NOTICE,
-						(errmsg("Running %s %s -> %s", StepOperation(step->kind),
-								join_revisions(cg, from), join_revisions(cg, to))));
-		}
-
-		report_step(cg, step, i + 1, plan->nsteps);
-		start = GetCurrentTimestamp();
-		if (body != NULL)
-			run_logged(project, cg, step, body, start);
-		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-		elapsed = (int64) secs * USECS_PER_SEC + usecs;
-
-		for (int j = 0; j < step->nops; j++)
-			VersionApplyOp(cg, &step->ops[j], &rows);
-		if (step->kind == MG_STEP_STAMP)
-			ereport(NOTICE,
-					(errmsg("Running stamp_revision %s -> %s",
-							join_revisions(cg, &before), join_revisions(cg, &rows))));
-		LogStep(cg, step, &before, &rows, start, elapsed, role, checksum);
-
-		/* the result row is built in the step's memory; the tuplestore copies it */
-		duration = palloc0(sizeof(Interval));
-		duration->time = elapsed;
-		if (id)
-			values[0] = CStringGetTextDatum(id);
-		else
-			nulls[0] = true;
-		values[1] = CStringGetTextDatum(StepOperation(step->kind));
-		if (message)
-			values[2] = CStringGetTextDatum(message);
-		else
-			nulls[2] = true;
-		values[3] = IntervalPGetDatum(duration);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		RunStep(project, cg, &plan->steps[i], i + 1, plan->nsteps, &rows,
+				(ReturnSetInfo *) fcinfo->resultinfo);
 		MemoryContextSwitchTo(oldcontext);
 	}
 	MemoryContextDelete(stepcontext);
+	RunReportStep(cg, NULL, 0, 0);
+	CallLeaveRun();
 }
-

@@ -2,7 +2,7 @@
  *
  * show.c
  *	  The read-only views of a project's graph: heads, bases, branches,
- *	  history, show, pending and script.
+ *	  history, show and pending.
  *
  * None of these takes the migration lock or writes anything; they read the
  * catalog with the calling statement's snapshot (the functions are STABLE).
@@ -12,8 +12,6 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#include <ctype.h>
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -30,53 +28,8 @@ PG_FUNCTION_INFO_V1(migrate_branches);
 PG_FUNCTION_INFO_V1(migrate_history);
 PG_FUNCTION_INFO_V1(migrate_show);
 PG_FUNCTION_INFO_V1(migrate_pending);
-PG_FUNCTION_INFO_V1(migrate_script);
 
 static SPIPlanPtr plan_show = NULL;
-static SPIPlanPtr plan_bodies = NULL;
-
-/*
- * A revision the graph names is not in the table: it was removed in a way
- * that did not give the project a new graph_gen (triggers disabled).
- */
-static void
-revision_vanished(const char *project, const char *id)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
-			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
-			 errhint("Run migrate.verify() to list the problems of the project.")));
-}
-
-/*
- * Open a project for reading: its row (in *project, when asked for), its
- * graph and its version rows (when asked for).  A project that does not
- * exist is an error; one without revisions has an empty graph.
- */
-static CachedGraph *
-open_for_read(const char *name, MigrateProject **project, MgRevList *rows)
-{
-	MigrateProject *p = ProjectOpen(name, false);
-	CachedGraph *cg = GraphCacheGet(p);
-
-	if (project)
-		*project = p;
-	if (rows)
-		*rows = VersionRows(cg);
-	return cg;
-}
-
-static MgRevList
-single(int rev)
-{
-	MgRevList	list;
-
-	list.items = palloc(sizeof(int));
-	list.items[0] = rev;
-	list.n = 1;
-	return list;
-}
 
 static Datum
 labels_array(const CachedGraph *cg, int rev)
@@ -136,7 +89,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, NULL);
+	cg = GraphOpenForRead(name, NULL, NULL);
 	heads = mg_heads(cg->graph, real);
 	put_revisions(fcinfo, cg, &heads);
 	CallEnd(&call);
@@ -156,7 +109,7 @@ migrate_bases(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, NULL);
+	cg = GraphOpenForRead(name, NULL, NULL);
 	bases = mg_bases(cg->graph, false);
 	put_revisions(fcinfo, cg, &bases);
 	CallEnd(&call);
@@ -205,7 +158,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, NULL);
+	cg = GraphOpenForRead(name, NULL, NULL);
 	points = mg_branch_points(cg->graph);
 	for (int i = 0; i < points.n; i++)
 	{
@@ -247,7 +200,7 @@ migrate_history(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, &rows);
+	cg = GraphOpenForRead(name, NULL, &rows);
 	n = mg_graph_size(cg->graph);
 	if (!mg_history(cg->graph, range, &rows, &list, &err))
 		GraphError(&err, name);
@@ -265,8 +218,8 @@ migrate_history(PG_FUNCTION_ARGS)
 	{
 		int			rev = list.items[i];
 		MgRevList	parents = mg_parents(cg->graph, rev);
-		Datum		values[8];
-		bool		nulls[8] = {false, false, false, false, false, false, false, false};
+		Datum		values[9];
+		bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
 
 		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 		values[1] = RevListToArray(cg, &parents, false);
@@ -276,6 +229,7 @@ migrate_history(PG_FUNCTION_ARGS)
 		values[5] = BoolGetDatum(is_current[rev]);
 		values[6] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
 		values[7] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
+		values[8] = BoolGetDatum(cg->transactional[rev]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
@@ -305,7 +259,7 @@ migrate_show(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, &rows);
+	cg = GraphOpenForRead(name, NULL, &rows);
 	GraphCheckNotEmpty(cg);
 	{
 		MgRevList	list;
@@ -325,8 +279,8 @@ migrate_show(PG_FUNCTION_ARGS)
 			int			rev = list.items[i];
 			MgRevList	parents = mg_parents(cg->graph, rev);
 			MgRevList	deps = mg_dependencies(cg->graph, rev);
-			Datum		values[12];
-			bool		nulls[12];
+			Datum		values[13];
+			bool		nulls[13];
 			Datum		args[2];
 			bool		head = false;
 			bool		isnull;
@@ -339,7 +293,7 @@ migrate_show(PG_FUNCTION_ARGS)
 			args[1] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 			BookkeepingExec(plan_show, args, NULL, SPI_OK_SELECT);
 			if (SPI_processed != 1)
-				revision_vanished(name, mg_rev_id(cg->graph, rev));
+				GraphRevisionVanished(name, mg_rev_id(cg->graph, rev));
 
 			values[0] = args[1];
 			values[1] = RevListToArray(cg, &parents, false);
@@ -354,6 +308,7 @@ migrate_show(PG_FUNCTION_ARGS)
 			values[9] = DirectFunctionCall1(namein, DirectFunctionCall1(nameout, values[9]));
 			values[10] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 			values[11] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+			values[12] = BoolGetDatum(cg->transactional[rev]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			SPI_freetuptable(SPI_tuptable);
 		}
@@ -387,231 +342,23 @@ migrate_pending(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = open_for_read(name, NULL, &rows);
+	cg = GraphOpenForRead(name, NULL, &rows);
 	GraphCheckNotEmpty(cg);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	for (int i = 0; i < plan.nsteps; i++)
 	{
 		int			rev = plan.steps[i].rev;
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
 
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 		values[2] = CStringGetTextDatum("upgrade");
 		values[3] = message_datum(cg, rev, &nulls[3]);
+		values[4] = BoolGetDatum(cg->transactional[rev]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
 	return (Datum) 0;
-}
-
-/*
- * The revisions a comma- or space-separated list of targets names, each
- * once, in registration order: the starting point of a script may be
- * several heads.
- */
-static MgRevList
-resolve_list(const CachedGraph *cg, const char *text, const char *project)
-{
-	int			n = mg_graph_size(cg->graph);
-	bool	   *seen = palloc0(sizeof(bool) * (n + 1));
-	int			nnames;
-	char	  **names = SplitList(text, "from", &nnames);
-	MgRevList	out;
-
-	out.items = palloc(sizeof(int) * (n + 1));
-	out.n = 0;
-	for (int k = 0; k < nnames; k++)
-	{
-		MgRevList	one;
-		MgError		err;
-
-		if (!mg_resolve(cg->graph, names[k], NULL, &one, &err))
-			GraphError(&err, project);
-		for (int i = 0; i < one.n; i++)
-			if (!seen[one.items[i]])
-			{
-				seen[one.items[i]] = true;
-				out.items[out.n++] = one.items[i];
-			}
-	}
-	qsort(out.items, out.n, sizeof(int), CompareInts);
-	return out;
-}
-
-/*
- * Text made safe to stand in a "--" comment line of a script: a line break
- * would end the comment and turn the rest into statements or psql commands.
- */
-static char *
-comment_text(const char *s)
-{
-	char	   *out = pstrdup(s);
-
-	for (char *p = out; *p; p++)
-		if ((unsigned char) *p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return out;
-}
-
-/*
- * Append a body so that psql runs it as written and then moves on: a body
- * whose last line is a comment, or that lacks its final semicolon, gets one
- * on a line of its own.
- */
-static void
-append_body(StringInfo buf, const char *body)
-{
-	int			len = strlen(body);
-
-	while (len > 0 && isspace((unsigned char) body[len - 1]))
-		len--;
-	if (len == 0)
-		return;
-	appendBinaryStringInfo(buf, body, len);
-	if (body[len - 1] == ';')
-		appendStringInfoChar(buf, '\n');
-	else
-		appendStringInfoString(buf, "\n;\n");
-}
-
-/*
- * migrate.script(target, from, project): the SQL that upgrade(target) --
- * or, when target lies below from, downgrade(target) -- would run on a
- * database at `from`, with the version-row statements, as Alembic's --sql
- * mode prints it.  Run with psql, it gives the same schema and version rows
- * as the online command.
- */
-Datum
-migrate_script(PG_FUNCTION_ARGS)
-{
-	MigrateCall call;
-	char	   *target;
-	char	   *from;
-	char	   *name = ProjectArg(fcinfo, 2);
-	MigrateProject *project;
-	CachedGraph *cg;
-	MgRevList	rows;
-	MgPlan		plan;
-	MgError		err;
-	StringInfoData buf;
-	const char *qproject;
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target and from must not be NULL"),
-				 errhint("A script from the empty database starts from 'base'.")));
-	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
-
-	CallBegin(&call, true);
-	cg = open_for_read(name, &project, NULL);
-	GraphCheckNotEmpty(cg);
-	rows = resolve_list(cg, from, name);
-	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
-		GraphError(&err, name);
-	if (plan.nsteps == 0 &&
-		!mg_plan_downgrade(cg->graph, target, &rows, &plan, &err))
-		GraphError(&err, name);
-
-	qproject = quote_literal_cstr(name);
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "-- migrate script for project %s: %s from %s\n",
-					 comment_text(qproject), comment_text(target), comment_text(from));
-	appendStringInfoString(&buf, "BEGIN;\n");
-	appendStringInfo(&buf,
-					 "SELECT pg_catalog.pg_advisory_xact_lock(%d, pg_catalog.hashtext(%s));\n",
-					 MIGRATE_LOCK_CLASSID, qproject);
-	appendStringInfo(&buf,
-					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
-					 qproject);
-	if (project->target_schema != NULL)
-		appendStringInfo(&buf,
-						 "CREATE SCHEMA IF NOT EXISTS %s;\n"
-						 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), true);\n\n",
-						 quote_identifier(project->target_schema),
-						 quote_literal_cstr(quote_identifier(project->target_schema)));
-
-	BookkeepingPrepare(&plan_bodies,
-					"SELECT upgrade_sql, downgrade_sql FROM migrate.revision"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					2, argtypes);
-	for (int i = 0; i < plan.nsteps; i++)
-	{
-		const MgStep *step = &plan.steps[i];
-		const char *id = mg_rev_id(cg->graph, step->rev);
-		MgRevList	parents = mg_parents(cg->graph, step->rev);
-		MgRevList	self = single(step->rev);
-		bool		up = step->kind == MG_STEP_UPGRADE;
-		Datum		args[2];
-		bool		isnull;
-		Datum		body;
-		StringInfoData from_ids;
-		StringInfoData to_ids;
-
-		initStringInfo(&from_ids);
-		initStringInfo(&to_ids);
-		for (int j = 0; j < parents.n; j++)
-			appendStringInfo(up ? &from_ids : &to_ids, "%s%s", j > 0 ? ", " : "",
-							 mg_rev_id(cg->graph, parents.items[j]));
-		appendStringInfoString(up ? &to_ids : &from_ids, mg_rev_id(cg->graph, self.items[0]));
-
-		appendStringInfo(&buf, "-- Running %s %s -> %s%s%s\n\n",
-						 up ? "upgrade" : "downgrade", from_ids.data, to_ids.data,
-						 cg->messages[step->rev] ? ", " : "",
-						 cg->messages[step->rev] ? comment_text(cg->messages[step->rev]) : "");
-
-		args[0] = CStringGetTextDatum(name);
-		args[1] = CStringGetTextDatum(id);
-		BookkeepingExec(plan_bodies, args, NULL, SPI_OK_SELECT);
-		if (SPI_processed != 1)
-			revision_vanished(name, id);
-		body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, up ? 1 : 2, &isnull);
-		if (isnull)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("revision %s of project \"%s\" cannot be downgraded", id, name),
-					 errdetail("Its downgrade body is NULL, and the downgrade would pass through it.")));
-		append_body(&buf, TextDatumGetCString(body));
-		SPI_freetuptable(SPI_tuptable);
-
-		for (int j = 0; j < step->nops; j++)
-		{
-			const MgRowOp *op = &step->ops[j];
-
-			switch (op->kind)
-			{
-				case MG_ROW_INSERT:
-					appendStringInfo(&buf,
-									 "INSERT INTO migrate.version (project, revision) VALUES (%s, %s);\n",
-									 qproject, quote_literal_cstr(mg_rev_id(cg->graph, op->to)));
-					break;
-				case MG_ROW_DELETE:
-					appendStringInfo(&buf,
-									 "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) %s"
-									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
-									 qproject, quote_literal_cstr(mg_rev_id(cg->graph, op->from)));
-					break;
-				case MG_ROW_UPDATE:
-					appendStringInfo(&buf,
-									 "UPDATE migrate.version SET revision = %s WHERE project OPERATOR(pg_catalog.=) %s"
-									 " AND revision OPERATOR(pg_catalog.=) %s;\n",
-									 quote_literal_cstr(mg_rev_id(cg->graph, op->to)), qproject,
-									 quote_literal_cstr(mg_rev_id(cg->graph, op->from)));
-					break;
-			}
-		}
-		appendStringInfoChar(&buf, '\n');
-	}
-	appendStringInfoString(&buf, "COMMIT;\n");
-	{
-		text	   *result = CallResultText(&call, buf.data);
-
-		CallEnd(&call);
-		PG_RETURN_TEXT_P(result);
-	}
 }

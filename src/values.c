@@ -137,14 +137,19 @@ SplitList(const char *text, const char *argname, int *n)
 }
 
 /*
- * sha256 of a revision's bodies, as lower-case hex.  The two bodies are
- * joined by a zero byte, which text cannot contain, and a missing downgrade
- * adds nothing after it while an empty one adds a 0x01 byte, so no two pairs
- * of bodies hash the same input.
+ * sha256 of a revision's bodies and of how they run, as lower-case hex.  The
+ * two bodies are joined by a zero byte, which text cannot contain, and a
+ * missing downgrade adds nothing after it while an empty one adds a 0x01
+ * byte, so no two pairs of bodies hash the same input.  A revision that runs
+ * outside a transaction adds a second zero byte and a word after all that,
+ * which nothing before can end with; a transactional one adds nothing, so
+ * its checksum is the one its bodies have always had.
  */
 char *
-BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql)
+BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
+			   bool transactional)
 {
+	static const char marker[] = "nontransactional";
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	uint8		sep = 0;
@@ -157,6 +162,9 @@ BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql)
 		(downgrade_sql != NULL &&
 		 (pg_cryptohash_update(ctx, &present, 1) < 0 ||
 		  pg_cryptohash_update(ctx, (const uint8 *) downgrade_sql, strlen(downgrade_sql)) < 0)) ||
+		(!transactional &&
+		 (pg_cryptohash_update(ctx, &sep, 1) < 0 ||
+		  pg_cryptohash_update(ctx, (const uint8 *) marker, strlen(marker)) < 0)) ||
 		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute sha256: %s", pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);

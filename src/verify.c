@@ -18,6 +18,10 @@
  *	invalid_graph		the graph cannot be built (cycle, self-loop, label
  *						conflict); the detail is the graph's own message
  *	redundant_version	a version row is an ancestor of another version row
+ *	invalid_index		an index left INVALID, as a CREATE INDEX CONCURRENTLY
+ *						or REINDEX CONCURRENTLY that failed leaves one (in the
+ *						project's target schema, or in any schema when it has
+ *						none); the revision is the project's last failed step
  *
  *-------------------------------------------------------------------------
  */
@@ -27,19 +31,11 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 
 #include "migrate.h"
 
 PG_FUNCTION_INFO_V1(migrate_verify);
 
-static SPIPlanPtr plan_versions = NULL;
-
-typedef struct NameEntry
-{
-	char		key[MG_MAX_ID_LEN + 1];
-	bool		is_id;
-} NameEntry;
 
 static void
 problem(FunctionCallInfo fcinfo, const char *what, const char *revision,
@@ -55,13 +51,55 @@ problem(FunctionCallInfo fcinfo, const char *what, const char *revision,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-/* the entry for a name, or NULL; names too long to be ids are never found */
-static NameEntry *
-find_name(HTAB *names, const char *name)
+/*
+ * Indexes left INVALID: a failed CREATE INDEX CONCURRENTLY leaves one, which
+ * a retry with IF NOT EXISTS would take for done.  Read as the caller from
+ * the system catalogs; the revision named is the project's last failed
+ * step, from the log (CALL migrate.apply() commits failures there).
+ */
+static void
+invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
 {
-	if (strlen(name) > MG_MAX_ID_LEN)
-		return NULL;
-	return hash_search(names, name, HASH_FIND, NULL);
+	static SPIPlanPtr plan_invalid = NULL;
+	static SPIPlanPtr plan_failed = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	char	   *failed = NULL;
+
+	values[0] = CStringGetTextDatum(project->name);
+	BookkeepingPrepare(&plan_failed,
+					   "SELECT revision FROM migrate.log"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND error IS NOT NULL"
+					   " ORDER BY id DESC LIMIT 1",
+					   1, argtypes);
+	BookkeepingExec(plan_failed, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		failed = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+	if (project->target_schema)
+		values[0] = CStringGetTextDatum(project->target_schema);
+	else
+		nulls[0] = 'n';
+	BookkeepingPrepare(&plan_invalid,
+					   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
+					   " FROM pg_catalog.pg_index i"
+					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					   " WHERE NOT i.indisvalid"
+					   " AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])"
+					   " AND ($1 IS NULL OR n.nspname OPERATOR(pg_catalog.=) $1)"
+					   " ORDER BY 1",
+					   1, argtypes);
+	BookkeepingExec(plan_invalid, values, nulls, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *index = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		problem(fcinfo, "invalid_index", failed,
+				psprintf("Index %s is INVALID, as a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed (or is still running) leaves it: "
+						 "drop it with DROP INDEX CONCURRENTLY %s, then run the revision again.", index, index));
+	}
 }
 
 /*
@@ -72,144 +110,34 @@ migrate_verify(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
 	char	   *name = ProjectArg(fcinfo, 0);
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
 	LoadedRevisions revs;
-	int			nrev;
-	SPITupleTable *versions;
-	uint64		nver;
-	MgRevisionInput *inputs;
-	HASHCTL		ctl;
-	HTAB	   *names;
-	bool		graph_usable = true;
+	MigrateProject *project;
+	char	  **rows;
+	int			nrows;
+	MgProblemList problems;
+	MgError		err;
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-
-	(void) ProjectOpen(name, false);
+	project = ProjectOpen(name, false);
 	RevisionsLoad(name, true, &revs);
-	nrev = revs.n;
-	inputs = revs.inputs;
+	rows = VersionIds(name, &nrows);
 
-	values[0] = CStringGetTextDatum(name);
-	BookkeepingPrepare(&plan_versions,
-					   "SELECT revision FROM migrate.version"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY revision",
-					   1, argtypes);
-	BookkeepingExec(plan_versions, values, NULL, SPI_OK_SELECT);
-	versions = SPI_tuptable;
-	nver = SPI_processed;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = MG_MAX_ID_LEN + 1;
-	ctl.entrysize = sizeof(NameEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	names = hash_create("migrate verify", nrev * 2 + 16, &ctl,
-						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-
-	for (int i = 0; i < nrev; i++)
-	{
-		NameEntry  *e;
-
+	for (int i = 0; i < revs.n; i++)
 		if (!revs.intact[i])
-			problem(fcinfo, "checksum_mismatch", inputs[i].id,
+			problem(fcinfo, "checksum_mismatch", revs.inputs[i].id,
 					psprintf("The bodies have checksum %s, but %s was recorded when the revision was registered.",
 							 revs.actual[i], revs.stored[i] ? revs.stored[i] : "nothing"));
 
-		if (strlen(inputs[i].id) <= MG_MAX_ID_LEN)
-		{
-			e = hash_search(names, inputs[i].id, HASH_ENTER, NULL);
-			e->is_id = true;
-		}
-	}
-	for (int i = 0; i < nrev; i++)
-		for (int j = 0; j < inputs[i].nlabels; j++)
-		{
-			bool		found;
-			NameEntry  *e;
+	/* the graph's own problems, found even when it cannot be built */
+	if (!mg_check_project(revs.inputs, revs.n, (const char *const *) rows, nrows,
+						  &problems, &err))
+		elog(ERROR, "could not check the graph of project \"%s\": %s", name, err.message);
+	for (int i = 0; i < problems.n; i++)
+		problem(fcinfo, mg_problem_name(problems.items[i].kind),
+				problems.items[i].revision, problems.items[i].detail);
 
-			if (strlen(inputs[i].labels[j]) > MG_MAX_ID_LEN)
-				continue;
-			e = hash_search(names, inputs[i].labels[j], HASH_ENTER, &found);
-			if (!found)
-				e->is_id = false;
-		}
-
-	for (int i = 0; i < nrev; i++)
-	{
-		for (int j = 0; j < inputs[i].ndown; j++)
-		{
-			NameEntry  *e = find_name(names, inputs[i].down[j]);
-
-			if (e == NULL || !e->is_id)
-			{
-				problem(fcinfo, "missing_parent", inputs[i].id,
-						psprintf("down_revision names %s, which is not registered.",
-								 inputs[i].down[j]));
-				graph_usable = false;
-			}
-		}
-		for (int j = 0; j < inputs[i].ndepends; j++)
-		{
-			if (find_name(names, inputs[i].depends[j]) == NULL)
-			{
-				problem(fcinfo, "missing_dependency", inputs[i].id,
-						psprintf("depends_on names %s, which is neither a registered revision nor a branch label.",
-								 inputs[i].depends[j]));
-				graph_usable = false;
-			}
-		}
-	}
-
-	for (uint64 i = 0; i < nver; i++)
-	{
-		char	   *v = SPI_getvalue(versions->vals[i], versions->tupdesc, 1);
-		NameEntry  *e = find_name(names, v);
-
-		if (e == NULL || !e->is_id)
-		{
-			problem(fcinfo, "unknown_version", v,
-					psprintf("migrate.version records %s as applied, but it is not a registered revision.", v));
-			graph_usable = false;
-		}
-	}
-
-	if (graph_usable && nrev > 0)
-	{
-		MgError		err;
-		MgGraph    *g = mg_graph_build(inputs, (int) nrev, &err);
-
-		if (g == NULL)
-			problem(fcinfo, "invalid_graph", NULL, err.message);
-		else
-		{
-			MgRevList	rows;
-			MgRevList	current;
-
-			rows.n = (int) nver;
-			rows.items = palloc(sizeof(int) * (nver + 1));
-			for (uint64 i = 0; i < nver; i++)
-				rows.items[i] = mg_lookup(g, SPI_getvalue(versions->vals[i], versions->tupdesc, 1));
-			if (!mg_current(g, &rows, &current, &err))
-				problem(fcinfo, "invalid_graph", NULL, err.message);
-			else
-			{
-				/* a row that is not among the tips lies below another row */
-				for (int i = 0; i < rows.n; i++)
-				{
-					bool		tip = false;
-
-					for (int j = 0; j < current.n; j++)
-						tip |= current.items[j] == rows.items[i];
-					if (!tip)
-						problem(fcinfo, "redundant_version", mg_rev_id(g, rows.items[i]),
-								psprintf("Version row %s is an ancestor of another version row.",
-										 mg_rev_id(g, rows.items[i])));
-				}
-			}
-		}
-	}
-
+	invalid_indexes(fcinfo, project);
 	CallEnd(&call);
 	return (Datum) 0;
 }

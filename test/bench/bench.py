@@ -26,7 +26,10 @@ Workloads:
                      `alembic upgrade head --sql` of the same project; then
                      adopt_alembic() on a database at its head, against
                      stamp() of the same head
-  8. schema model    fingerprint() of a schema of N tables, against
+  8. testing         check_reversible() and trial('head') over N revisions
+                     (CREATE TABLE + INDEX, with their downgrades) against
+                     upgrade('head') of the same revisions
+  9. schema model    fingerprint() of a schema of N tables, against
                      upgrade('head') building that schema and pg_dump
                      --schema-only of it; diff() of that schema and a copy
                      with one column changed, against pg_dump --schema-only
@@ -83,15 +86,16 @@ def connect(db):
     return conn
 
 
-def register_chain(path, n, body, prefix="r"):
+def register_chain(path, n, body, prefix="r", down=None):
     """A psql script registering a linear chain of n revisions."""
     with open(path, "w") as f:
         f.write("CREATE EXTENSION IF NOT EXISTS migrate;\n")
         f.write("SET client_min_messages = warning;\n")
         for i in range(1, n + 1):
             parent = f"'{prefix}{i - 1}'" if i > 1 else "NULL"
+            downgrade = f"$b${down(i)}$b$" if down else "NULL"
             f.write(
-                f"SELECT migrate.register('{prefix}{i}', $b${body(i)}$b$, NULL, "
+                f"SELECT migrate.register('{prefix}{i}', $b${body(i)}$b$, {downgrade}, "
                 f"down_revision => {parent});\n"
             )
 
@@ -538,6 +542,41 @@ def alembic(report, work, sizes, repeats):
         dropdb("bench_alembic_tmpl")
 
 
+def testing(report, work, n, repeats):
+    print(f"8. testing migrations: {n} revisions of CREATE TABLE + INDEX, with downgrades", flush=True)
+    body = lambda i: f"CREATE TABLE t_{i} (id int PRIMARY KEY, v text); CREATE INDEX t_{i}_v ON t_{i} (v);"
+    down = lambda i: f"DROP TABLE t_{i};"
+    reg = os.path.join(work, "testing_register.sql")
+    register_chain(reg, n, body, down=down)
+    createdb("bench_testing_tmpl")
+    run(psql("bench_testing_tmpl", "-f", reg))
+    # what is timed must be a clean pass over every revision
+    conn = connect("bench_testing_tmpl")
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FILTER (WHERE ok), count(*) FROM migrate.check_reversible()")
+    ok, total = cur.fetchone()
+    conn.close()
+    if (ok, total) != (n, n):
+        raise SystemExit(f"check_reversible() passed {ok} of {total} revisions, expected {n} of {n}")
+    u, c, t = [], [], []
+    for _ in range(repeats):
+        createdb("bench_testing", "bench_testing_tmpl")
+        u.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
+                            "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+        createdb("bench_testing", "bench_testing_tmpl")
+        c.append(timed(psql("bench_testing", "-c", "SELECT count(*) FROM migrate.check_reversible()")))
+        createdb("bench_testing", "bench_testing_tmpl")
+        t.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
+                            "-c", "SELECT count(*) FROM migrate.trial('head')")))
+    dropdb("bench_testing")
+    dropdb("bench_testing_tmpl")
+    um = statistics.median(u)
+    report.add("testing", f"check_reversible(), {n} revisions", statistics.median(c) * 1000,
+               "upgrade('head')", um * 1000, "ms", "")
+    report.add("testing", f"trial('head'), {n} revisions", statistics.median(t) * 1000,
+               "upgrade('head')", um * 1000, "ms", "")
+
+
 def schema_ddl(n):
     """N tables with a key, a few columns, a default, a check, an index and a
     foreign key to the previous table: the kind of schema an application has."""
@@ -552,7 +591,7 @@ def schema_ddl(n):
 
 
 def schema_model(report, work, n, repeats):
-    print(f"8. schema model: fingerprint of {n} tables", flush=True)
+    print(f"9. schema model: fingerprint of {n} tables", flush=True)
     ddl = schema_ddl(n)
     reg = os.path.join(work, "schema_register.sql")
     with open(reg, "w") as f:
@@ -617,27 +656,41 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     ap.add_argument("--out", help="directory for generated projects and the result table")
+    ap.add_argument("--only", help="comma-separated workloads to run: "
+                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema (default: all)")
     args = ap.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    wanted = lambda name: only is None or name in only
 
     if args.smoke:
-        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], imports=10,
-                     schema=20, prop=3, repeats=2)
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
+                     prop=3, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], imports=1000, schema=1000, prop=300, repeats=5)
+                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report()
     r = sizes["repeats"]
-    heavy_ddl(report, work, sizes["ddl"], r)
-    overhead(report, work, sizes["ins"], r)
-    boot_noop(report, work, sizes["noop"], max(r, 2) * 4)
-    graph_scale(report, work, sizes["scale"], sizes["reg"], r)
-    memory(report, work, sizes["mem"])
-    alembic(report, work, sizes["alembic"], r)
-    import_adopt(report, work, sizes["imports"], min(r, 3))
-    schema_model(report, work, sizes["schema"], r)
-    diff_property(report, sizes["prop"])
+    if wanted("ddl"):
+        heavy_ddl(report, work, sizes["ddl"], r)
+    if wanted("overhead"):
+        overhead(report, work, sizes["ins"], r)
+    if wanted("noop"):
+        boot_noop(report, work, sizes["noop"], max(r, 2) * 4)
+    if wanted("scale"):
+        graph_scale(report, work, sizes["scale"], sizes["reg"], r)
+    if wanted("memory"):
+        memory(report, work, sizes["mem"])
+    if wanted("alembic"):
+        alembic(report, work, sizes["alembic"], r)
+    if wanted("testing"):
+        testing(report, work, sizes["testing"], r)
+    if wanted("schema"):
+        schema_model(report, work, sizes["schema"], r)
+        diff_property(report, sizes["prop"])
+    if wanted("imports"):
+        import_adopt(report, work, sizes["imports"], min(r, 3))
 
     table = report.table()
     print()

@@ -1,8 +1,8 @@
 /*
  * bench.c
- *	  Timings for graph.c: build and plan upgrade('heads') over 100,000
- *	  revisions with branches, merges, labels and dependencies; a no-op
- *	  upgrade('head') over 10,000 applied revisions; and a few other
+ *	  Timings for the graph module: build and plan upgrade('heads') over
+ *	  100,000 revisions with branches, merges, labels and dependencies; a
+ *	  no-op upgrade('head') over 10,000 applied revisions; and a few other
  *	  whole-graph operations.  Prints milliseconds.
  *
  *	  usage: mg_bench [revisions]
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "gen.h"
 #include "shim.h"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Differential test: graph.c (through the mg_driver program) against the
-real Alembic 1.8.1 (through alembic_ref.py), on random graphs and random
-command sequences.
+"""Differential test: the graph module, src/graph/ (through the mg_driver
+program) against the real Alembic 1.8.1 (through alembic_ref.py), on random
+graphs and random command sequences.
 
 Both sides run each command in lockstep.  For every command we compare:
 the error class and Alembic's message (and, for resolution errors, the
@@ -9,9 +9,9 @@ underlying cause, which migrate puts in the detail); or the steps run, in
 order, with the version rows after each step; or the listing.
 
 Excluded, and counted separately, are exactly the documented differences
-(src/graph.c, header comment; semantics sec. 14):
+(doc/graph-rules.md, section 13):
   * Alembic crashes (AssertionError, KeyError, ...): migrate must return a
-    clean error, except for the stamp cases where graph.c documents a sane
+    clean error, except for the stamp cases where the rules give a sane
     result;
   * downgrade -N with several version rows and no branch part (refused);
   * issue 1373: when a 1.8.1 downgrade leaves redundant rows, migrate's rows
@@ -391,7 +391,7 @@ def compare(ref, stats, cmd, arg, a, c, rows_before, ctx):
         return c.get("rows")
     if ce and ce[0] == "UNSUPPORTED" and cmd == "stamp" and ae is None and \
             "twice" in ce[1] and not a.get("steps"):
-        # graph.c refuses a destination named twice even when it is
+        # migrate refuses a destination named twice even when it is
         # already a row (Alembic: nothing to do)
         stats.exclude("stamp destination named twice (refused)")
         return c.get("rows")
@@ -483,7 +483,7 @@ def run_case(drv, ref, stats, revs, cmds, verbose):
 
 
 def documented_refusal(cerr):
-    """Graphs migrate refuses and Alembic accepts (src/graph.c, header):
+    """Graphs migrate refuses and Alembic accepts (rules §13.2):
     its id/label grammar, duplicate ids or parents, a down_revision naming
     a label, a dependency on the revision's own label, and loops Alembic's
     cycle check misses."""
@@ -547,7 +547,7 @@ def run_one(drv, ref, stats, build_err, line, ctx):
 
 
 def script_cases(path):
-    """The cases of a driver script (a unit-test .t file: the part before
+    """The cases of a driver script (a unit-test .case file: the part before
     "----"), split at "reset": [(rev lines, commands)]."""
     with open(path) as f:
         text = f.read().split("\n----\n")[0]

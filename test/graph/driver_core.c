@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * driver_core.c
- *	  Runs revision-graph scripts against graph.c and an in-memory version
- *	  table (the rows of alembic_version).
+ *	  Runs revision-graph scripts against the graph module and an in-memory
+ *	  version table (the rows of alembic_version).
  *
  * Script format, one item per line ('#' starts a comment line, blank
  * lines are ignored):
@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "driver.h"
 #include "shim.h"
 

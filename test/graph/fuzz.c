@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * fuzz.c
- *	  libFuzzer harness for graph.c: graph building, target resolution and
- *	  planning from arbitrary bytes.
+ *	  libFuzzer harness for the graph module: graph building, target
+ *	  resolution and planning from arbitrary bytes.
  *
  * The input is read as:
  *	  byte 0			number of revisions (0-31)
@@ -12,11 +12,13 @@
  *						index, so self-loops, cycles and missing names happen)
  *	  the rest			targets, separated by NUL or newline bytes, used
  *						as they are (any bytes)
- * Each target is resolved, planned as upgrade, downgrade and stamp,
- * and used as a history range, against version rows that follow the
- * plans that succeed.  Every plan is checked: each DELETE/UPDATE must hit
- * an existing row, each INSERT a new one, and rows_after must be what
- * the operations leave; a violation aborts (a finding).  Errors must come
+ * The checks that need no built graph run on every input, whether its
+ * graph builds or not.  Each target is resolved, planned as upgrade,
+ * downgrade and stamp, and used as a history range, against version rows
+ * that follow the plans that succeed.  Every plan is checked: each
+ * DELETE/UPDATE must hit an existing row, each INSERT a new one, and
+ * rows_after must be what the operations leave; a violation aborts (a
+ * finding).  Errors must come
  * with a message.  Memory is released after every input (shim_reset).
  *
  * Built with -DFUZZ_SMOKE it has its own main that runs a fixed number of
@@ -32,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "shim.h"
 
 #define MAXREV 32
@@ -120,6 +122,91 @@ adopt(const MgPlan *plan, int *rows, int *nrows)
 	*nrows = plan->rows_after.n;
 }
 
+/*
+ * The checks that need no built graph, on the same input: they must
+ * answer for any graph, find a problem whenever the graph does not build
+ * and no missing name when it does, and mg_is_applied must agree with the
+ * ancestry of the built graph.  Two version rows, picked from the input's
+ * last byte: a revision or a name that is none, and a label.
+ */
+static void
+check_raw(const MgRevisionInput *in, int n, const MgGraph *g,
+		  const char *const *names, const char *label, uint8_t pick)
+{
+	const char *rownames[2];
+	MgProblemList problems;
+	MgError		err;
+	bool		anc[MAXREV];
+	int			stack[MAXREV * 8],
+				sp = 0;
+	int			r = pick % (n + 1);
+	int			i;
+
+	rownames[0] = names[r];
+	rownames[1] = label;
+	if (!mg_check_project(in, n, rownames, 2, &problems, &err))
+	{
+		fprintf(stderr, "mg_check_project refused well-formed input\n");
+		abort();
+	}
+	if (g == NULL && problems.n == 0)
+	{
+		fprintf(stderr, "a graph that does not build has no problem\n");
+		abort();
+	}
+	for (i = 0; i < problems.n; i++)
+	{
+		MgProblemKind k = problems.items[i].kind;
+
+		if (problems.items[i].detail == NULL ||
+			(k != MG_PROBLEM_INVALID_GRAPH && problems.items[i].revision == NULL) ||
+			(g != NULL && (k == MG_PROBLEM_MISSING_PARENT ||
+						   k == MG_PROBLEM_MISSING_DEPENDENCY)))
+		{
+			fprintf(stderr, "problem %s does not fit\n", mg_problem_name(k));
+			abort();
+		}
+	}
+
+	/* applied = row r (when it is a revision) and its ancestors */
+	memset(anc, 0, sizeof(anc));
+	if (g != NULL && r < n)
+	{
+		anc[r] = true;
+		stack[sp++] = r;
+	}
+	while (sp > 0)
+	{
+		int			v = stack[--sp];
+		MgRevList	lists[2];
+		int			l,
+					j;
+
+		lists[0] = mg_parents(g, v);
+		lists[1] = mg_dependencies(g, v);
+		for (l = 0; l < 2; l++)
+			for (j = 0; j < lists[l].n; j++)
+				if (!anc[lists[l].items[j]])
+				{
+					anc[lists[l].items[j]] = true;
+					stack[sp++] = lists[l].items[j];
+				}
+	}
+	/* three revisions an input (all of them in prop.c), to keep inputs fast */
+	for (i = 0; i < 3 && n > 0; i++)
+	{
+		int			q = (pick + 11 * i) % n;
+		bool		a = mg_is_applied(in, n, rownames, 2, in[q].id);
+
+		if (g != NULL && a != anc[q])
+		{
+			fprintf(stderr, "mg_is_applied(%s) disagrees with the graph\n",
+					in[q].id);
+			abort();
+		}
+	}
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -129,6 +216,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			n = take(&rd) % MAXREV;
 	static char names[MAXREV][16];
 	static char labelnames[MAXREV][2][16];
+	const char *namep[MAXREV];
 	MgRevisionInput in[MAXREV];
 	const char *down[MAXREV][3];
 	const char *deps[MAXREV][2];
@@ -147,6 +235,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < MAXREV; i++)
 	{
 		snprintf(names[i], sizeof(names[i]), "r%d", i);
+		namep[i] = names[i];
 		snprintf(labelnames[i][0], sizeof(labelnames[i][0]), "L%d", i);
 		snprintf(labelnames[i][1], sizeof(labelnames[i][1]), "M%d", i);
 	}
@@ -174,8 +263,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	g = mg_graph_build(in, n, &err);
 	if (g == NULL)
-	{
 		check_err(&err);
+	check_raw(in, n, g, namep, labelnames[0][0],
+			  size > 0 ? data[size - 1] : 0);
+	if (g == NULL)
+	{
 		shim_reset();
 		return 0;
 	}

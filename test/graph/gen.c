@@ -138,7 +138,7 @@ deps:
 			nchild[pl[i * 3 + j]]++;
 		/*
 		 * A merge that also depends on an ancestor of one of its parents is
-		 * a graph Alembic cannot upgrade (semantics 13); the main-line
+		 * a graph Alembic cannot upgrade (rules §8.3, §13.3); the main-line
 		 * generator, used for timings, does not make them (no dependencies
 		 * on merges, one at most elsewhere).
 		 */

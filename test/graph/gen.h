@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 
 typedef struct Rng
 {

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * prop.c
- *	  Property tests for graph.c on random revision graphs.
+ *	  Property tests for the graph module on random revision graphs.
  *
  * For each seeded random graph (branches, merges, several bases, shuffled
  * registration order, depends_on by id and by label, labels) a random
@@ -22,7 +22,10 @@
  *	  revision and its ancestor, and the applied set (rows and their
  *	  ancestors) grows or shrinks by exactly the revisions run;
  *	- upgrade to the heads then downgrade to base empties the rows, and
- *	  upgrade X from a single row T then downgrade T restores it.
+ *	  upgrade X from a single row T then downgrade T restores it;
+ *	- after every command, mg_is_applied answers "a row or an ancestor of
+ *	  one" for every revision, and mg_check_project reports exactly a row
+ *	  that names nothing and the rows below another row.
  *
  *	  usage: mg_prop [graphs] [seed]
  *	  Each graph counts as one check; the last line is
@@ -35,7 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "gen.h"
 #include "shim.h"
 
@@ -68,7 +71,7 @@ static char fail_note[2048];
 		} \
 	} while (0)
 
-/* the normalization of semantics 1.3, written out directly */
+/* the normalization of rules §1.3, written out directly */
 static void
 ref_build(Ref *r, const MgGraph *g)
 {
@@ -152,7 +155,7 @@ ref_build(Ref *r, const MgGraph *g)
 }
 
 /*
- * Alembic's _topological_sort as semantics 6.2 describes it: a list of
+ * Alembic's _topological_sort as rules §6.2 describes it: a list of
  * heads with their full ancestor sets, scanned for every candidate.
  */
 static int
@@ -288,6 +291,76 @@ check_ops(const Ref *r, const MgPlan *p, const int *rows, int nrows,
 			PROP(i == j || !r->anc[after[j]][after[i]],
 				 "rows hold %s and its descendant %s",
 				 mg_rev_id(r->g, after[i]), mg_rev_id(r->g, after[j]));
+	return true;
+}
+
+/*
+ * The checks that need no built graph, on a valid graph and its rows:
+ * mg_is_applied is exactly "a row or an ancestor of one"; mg_check_project
+ * finds nothing but rows that name nothing (a row "ghost" is added) and
+ * redundant rows (one is added below a row when there is one), and these
+ * exactly where verify() would find them: a row is redundant when it is
+ * not among the tips of the applied set (rules §10.1, §12).
+ */
+static bool
+check_raw(const Ref *r, const GenGraph *gg, const int *rows, int nrows,
+		  int extra)
+{
+	const char *names[MAXN + 2];
+	int			rv[MAXN + 1];
+	int			n = 0;
+	bool		app[MAXN];
+	MgProblemList pl;
+	MgError		err;
+	int			nredundant = 0,
+				i,
+				j;
+
+	for (i = 0; i < nrows; i++)
+		rv[n++] = rows[i];
+	/* a strict ancestor of some row, through down_revision, as one more row */
+	if (nrows > 0 && extra >= 0 && extra != rows[0] && r->vanc[rows[0]][extra])
+		rv[n++] = extra;
+	for (i = 0; i < n; i++)
+		names[i] = mg_rev_id(r->g, rv[i]);
+	names[n] = "ghost";
+	applied_set(r, rv, n, app);
+	for (i = 0; i < r->n; i++)
+		PROP(mg_is_applied(gg->in, gg->n, names, n + 1, mg_rev_id(r->g, i)) == app[i],
+			 "mg_is_applied(%s) is %d", mg_rev_id(r->g, i), !app[i]);
+	PROP(mg_check_project(gg->in, gg->n, names, n + 1, &pl, &err),
+		 "mg_check_project: %s", err.message);
+	PROP(pl.n == 1 && pl.items[0].kind == MG_PROBLEM_UNKNOWN_VERSION &&
+		 strcmp(pl.items[0].revision, "ghost") == 0,
+		 "a ghost row: %d problems, the first %s", pl.n,
+		 pl.n ? mg_problem_name(pl.items[0].kind) : "-");
+	PROP(mg_check_project(gg->in, gg->n, names, n, &pl, &err),
+		 "mg_check_project: %s", err.message);
+	for (i = 0; i < n; i++)
+	{
+		bool		tip = true;
+
+		/* a tip has no child through down_revision in the applied set */
+		for (j = 0; j < r->n; j++)
+			if (j != rv[i] && app[j] && r->vanc[j][rv[i]])
+			{
+				MgRevList	p = mg_parents(r->g, j);
+				int			k;
+
+				for (k = 0; k < p.n; k++)
+					if (p.items[k] == rv[i])
+						tip = false;
+			}
+		if (!tip)
+		{
+			PROP(nredundant < pl.n &&
+				 pl.items[nredundant].kind == MG_PROBLEM_REDUNDANT_VERSION &&
+				 strcmp(pl.items[nredundant].revision, names[i]) == 0,
+				 "row %s should be reported redundant", names[i]);
+			nredundant++;
+		}
+	}
+	PROP(pl.n == nredundant, "%d problems, %d redundant rows", pl.n, nredundant);
 	return true;
 }
 
@@ -551,6 +624,8 @@ run_graph(Rng *rng, int n)
 
 			ok = check_history(r, a, x);
 		}
+		if (ok)
+			ok = check_raw(r, &gg, rows, nrows, (x + step) % n);
 	}
 
 	/* upgrade X from a single row T, then downgrade T: back to T */
@@ -568,7 +643,7 @@ run_graph(Rng *rng, int n)
 
 			/*
 			 * Only when everything X needs beyond T descends from a versioned
-			 * child of T: downgrade T drops exactly those (semantics 8.2).
+			 * child of T: downgrade T drops exactly those (rules §7.2).
 			 */
 			for (i = 0; i < n; i++)
 				if (r->anc[x][i] && !r->anc[t][i])

@@ -1,12 +1,12 @@
 /*
  * shim.c
- *	  The embedder's allocator for graph.c outside the server.
+ *	  The embedder's allocator for the graph module outside the server.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "shim.h"
 
 typedef union Hdr

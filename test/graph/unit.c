@@ -1,18 +1,19 @@
 /*-------------------------------------------------------------------------
  *
  * unit.c
- *	  Table-driven tests for graph.c.
+ *	  Table-driven tests for the graph module (src/graph/).
  *
  * Two kinds of checks:
- *	- case files (cases/NAME.t): a driver script, a line "----", and the exact
- *	  output the driver must print (format: driver_core.c).  Each file is
- *	  one check.  The same scripts are also run against the real Alembic by
- *	  difftest.py --script, so the expected outputs are Alembic's behaviour
- *	  (apart from the documented differences, which the cases name).
+ *	- case files (cases/NAME.case): a driver script, a line "----", and the
+ *	  exact output the driver must print (format: driver_core.c).  Each
+ *	  file is one check.  The same scripts are also run against the real
+ *	  Alembic by difftest.py --script, so the expected outputs are Alembic's
+ *	  behaviour (apart from the documented differences, which the cases
+ *	  name).
  *	- API checks written in C below: names, accessors, error fields,
  *	  version-row validation, hostile strings, scratch memory.
  *
- *	  usage: mg_unit [--bless] case.t ...
+ *	  usage: mg_unit [--bless] NAME.case ...
  *	  --bless rewrites the expected part of each case file with the actual
  *	  output (review the diff before keeping it).
  *
@@ -25,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/graph.h"
+#include "../../src/graph/graph.h"
 #include "driver.h"
 #include "shim.h"
 

@@ -9,11 +9,12 @@ SELECT has_table('migrate', 'version', 'table migrate.version');
 SELECT has_table('migrate', 'log', 'table migrate.log');
 SELECT columns_are('migrate', 'revision', ARRAY[
 	'project', 'id', 'down_revision', 'depends_on', 'branch_labels', 'message',
-	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq']);
+	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq',
+	'transactional']);
 SELECT columns_are('migrate', 'version', ARRAY['project', 'revision']);
 SELECT columns_are('migrate', 'log', ARRAY[
 	'id', 'project', 'revision', 'operation', 'heads_before', 'heads_after',
-	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum']);
+	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum', 'error']);
 SELECT col_type_is('migrate', 'revision', 'down_revision', 'text[]', 'parents are an array');
 SELECT col_is_pk('migrate', 'version', ARRAY['project', 'revision'], 'one row per applied head');
 
@@ -36,7 +37,7 @@ SELECT function_privs_are('migrate', 'verify', ARRAY['text'],
 SELECT table_privs_are('migrate', 'project', 'public', ARRAY['SELECT'], 'PUBLIC may only read project');
 
 SELECT function_privs_are('migrate', 'register',
-	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean'],
+	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'boolean', 'boolean'],
 	'public', ARRAY[]::text[], 'PUBLIC may not register');
 SELECT function_privs_are('migrate', 'upgrade', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not upgrade');
@@ -78,7 +79,9 @@ SELECT set_eq(
 		AND has_function_privilege('migrate_admin', p.oid, 'EXECUTE')
 		AND NOT has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
-		  'adopt_alembic', 'show', 'script', 'verify', 'autogenerate'],
+		  'apply', 'apply_downgrade',
+		  'adopt_alembic', 'show', 'script', 'verify', 'trial', 'check_reversible',
+		  'autogenerate'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
@@ -86,7 +89,7 @@ SELECT set_eq(
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
 	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status',
 		  'fingerprint', 'fingerprint_hash', 'schema_fingerprint', 'compare_schemas', 'diff'],
-	'PUBLIC may run the read-only views of the graph and of schemas (they read the catalogs only)');
+	'PUBLIC may run the read-only views of the graph and of the catalogs');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
 CREATE ROLE migrate_tap_admin IN ROLE migrate_admin;
 SET ROLE migrate_tap_admin;

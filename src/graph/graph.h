@@ -1,12 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * graph.h
- *	  The revision graph of one project, with Alembic's rules.
+ *	  The revision graph of one project, with Alembic's rules: the public
+ *	  interface of the graph module (src/graph/).
  *
  * This module knows nothing about PostgreSQL: no SPI, no catalogs, no
  * ereport.  It is compiled into the extension and, on its own, into the
  * harnesses under test/graph/, so that target resolution, planning and
- * validation can be unit-tested and fuzzed outside the server.
+ * validation can be unit-tested and fuzzed outside the server.  The rules
+ * it implements, and where it deliberately differs from Alembic, are
+ * written down in doc/graph-rules.md, whose sections the comments cite as
+ * (rules §N.M).  Which file of the module holds what: graph_int.h.
  *
  * Revisions are addressed by their index in the input array, which is the
  * registration order: the only tie-breaker the graph has (where Alembic uses
@@ -42,7 +46,7 @@ extern void mg_free(void *ptr);
 typedef enum MgErrorCode
 {
 	MG_OK = 0,
-	/* input and graph validation (section 2 of the semantics) */
+	/* input and graph validation (rules §2) */
 	MG_ERR_BAD_ID,				/* id or label breaks the grammar, or is reserved */
 	MG_ERR_DUPLICATE_ID,		/* two revisions with one id */
 	MG_ERR_MISSING_PARENT,		/* down_revision/depends_on names nothing */
@@ -51,7 +55,7 @@ typedef enum MgErrorCode
 	MG_ERR_CYCLE,				/* Cycle is detected in revisions (...) */
 	MG_ERR_DEP_CYCLE,			/* Dependency cycle is detected ... */
 	MG_ERR_LABEL_CONFLICT,		/* Branch name 'l' in revision r already used ... */
-	/* resolving a target (sections 3 and 4) */
+	/* resolving a target (rules §3, §4) */
 	MG_ERR_BAD_TARGET,			/* target text that no rule can read */
 	MG_ERR_UNKNOWN_REVISION,	/* Can't locate revision identified by 'x' */
 	MG_ERR_AMBIGUOUS_PREFIX,	/* same message; detail lists candidates */
@@ -67,7 +71,7 @@ typedef enum MgErrorCode
 	MG_ERR_RANGE_NOT_ALLOWED,	/* Range revision not allowed */
 	/* version rows that do not fit the graph */
 	MG_ERR_BAD_VERSION_ROWS,	/* duplicate row, row not in the graph, ... */
-	/* added by graph.c: where Alembic crashes (bare AssertionError/KeyError) */
+	/* migrate's own: where Alembic crashes (rules §13) */
 	MG_ERR_UNSUPPORTED			/* refused cleanly; detail says why */
 } MgErrorCode;
 
@@ -159,13 +163,16 @@ extern int	mg_lookup(const MgGraph *g, const char *id);
 extern MgRevList mg_parents(const MgGraph *g, int rev);
 /* resolved depends_on of rev, as indexes */
 extern MgRevList mg_dependencies(const MgGraph *g, int rev);
-/* branch labels of rev: its own (spread=false) or after spreading (1.8) */
+/*
+ * branch labels of rev: its own (spread=false) or after spreading
+ * (rules §1.8)
+ */
 extern const char *const *mg_labels(const MgGraph *g, int rev, bool spread,
 									int *nlabels);
 
-/* heads: real = nobody names it in down_revision or depends_on (1.5) */
+/* heads: real = nobody names it in down_revision or depends_on (rules §1.5) */
 extern MgRevList mg_heads(const MgGraph *g, bool real);
-/* bases: real = no down_revision and no depends_on (1.6) */
+/* bases: real = no down_revision and no depends_on (rules §1.6) */
 extern MgRevList mg_bases(const MgGraph *g, bool real);
 extern bool mg_is_branch_point(const MgGraph *g, int rev);
 extern bool mg_is_merge_point(const MgGraph *g, int rev);
@@ -176,40 +183,102 @@ extern MgRevList mg_branch_points(const MgGraph *g);
  * index and appear once (MG_ERR_BAD_VERSION_ROWS otherwise).
  */
 
-/* What `alembic current` shows for these rows: dependency tips too (10.1). */
+/*
+ * What `alembic current` shows for these rows: dependency tips too
+ * (rules §10.1).
+ */
 extern bool mg_current(const MgGraph *g, const MgRevList *rows,
 					   MgRevList *out, MgError *err);
 
 /*
- * Resolve a target as `alembic show` does (sections 3 and 4: absolute
+ * Resolve a target as `alembic show` does (rules §3, §4 and §3.7: absolute
  * forms and <symbol>+-N; relative forms without a symbol need rows).
- * "base" resolves to the empty list.  (graph.c: -N and <branch>@-N walk
- * down from the heads, as alembic show does; +N and <branch>@+N walk up
- * from the rows, as upgrade does; <symbol>+-N walks from the symbol.)
+ * "base" resolves to the empty list.  -N and <branch>@-N walk down from
+ * the heads, as alembic show does; +N and <branch>@+N walk up from the
+ * rows, as upgrade does; <symbol>+-N walks from the symbol.
  */
 extern bool mg_resolve(const MgGraph *g, const char *target,
 					   const MgRevList *rows, MgRevList *out, MgError *err);
 
 /*
  * History over an Alembic range "A:B" (either side may be empty; NULL or ""
- * means base:heads), newest first (6.4).  rows resolve "current" if used.
+ * means base:heads), newest first (rules §10.3).  rows resolve "current"
+ * if used.
  */
 extern bool mg_history(const MgGraph *g, const char *range,
 					   const MgRevList *rows, MgRevList *out, MgError *err);
 
-/* Plans (sections 5-9); err on failure, plan untouched. */
+/* Plans (rules §5-§9); err on failure, plan untouched. */
 extern bool mg_plan_upgrade(const MgGraph *g, const char *target,
 							const MgRevList *rows, MgPlan *plan, MgError *err);
 extern bool mg_plan_downgrade(const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
 							  MgError *err);
 /*
- * (graph.c: no targets means base.  purge first empties the rows in a
- * step of its own, MG_STEP_STAMP with rev -1; each destination that
- * changes rows is one step, rev -1 for base.)
+ * No targets means base.  purge first empties the rows in a step of its
+ * own, MG_STEP_STAMP with rev -1; each destination that changes rows is
+ * one step, rev -1 for base (rules §9).
  */
 extern bool mg_plan_stamp(const MgGraph *g, const char *const *targets,
 						  int ntargets, const MgRevList *rows, bool purge,
 						  MgPlan *plan, MgError *err);
+
+/*
+ * Checks on the revisions as registered, for a project whose graph may not
+ * build at all (rules §12).  They take the raw input of mg_graph_build and
+ * the version rows as ids, so they work where the graph is invalid, where
+ * a parent is missing (parents may be registered after their children),
+ * and where a version row names no revision.
+ */
+typedef enum MgProblemKind
+{
+	MG_PROBLEM_MISSING_PARENT,	/* down_revision names no revision */
+	MG_PROBLEM_MISSING_DEPENDENCY,	/* depends_on names no revision or label */
+	MG_PROBLEM_UNKNOWN_VERSION, /* a version row names no revision */
+	MG_PROBLEM_INVALID_GRAPH,	/* the graph cannot be built */
+	MG_PROBLEM_REDUNDANT_VERSION	/* a version row below another one */
+} MgProblemKind;
+
+typedef struct MgProblem
+{
+	MgProblemKind kind;
+	const char *revision;		/* revision or row concerned; NULL for
+								 * MG_PROBLEM_INVALID_GRAPH */
+	const char *detail;			/* a full sentence; for an invalid graph the
+								 * message of mg_graph_build's error */
+} MgProblem;
+
+typedef struct MgProblemList
+{
+	MgProblem  *items;
+	int			n;
+} MgProblemList;
+
+/* the problem's name: "missing_parent", "missing_dependency", ... */
+extern const char *mg_problem_name(MgProblemKind kind);
+
+/*
+ * Every problem of a project, in a stable order: for each revision in
+ * registration order its missing parents, then its missing dependencies
+ * (each in the order listed); then the version rows that name no revision,
+ * in the order given; then, only when none of these was found and there
+ * are revisions, either one MG_PROBLEM_INVALID_GRAPH (the graph does not
+ * build, or the rows do not fit it) or a MG_PROBLEM_REDUNDANT_VERSION for
+ * each row that is an ancestor of another, in the order given.  Returns
+ * false (err set) only for malformed input: null pointers, negative counts.
+ */
+extern bool mg_check_project(const MgRevisionInput *revs, int nrevs,
+							 const char *const *rows, int nrows,
+							 MgProblemList *out, MgError *err);
+
+/*
+ * Is revision id applied: one of the version rows, or an ancestor of one
+ * through down_revision or depends_on (either may name an id or a branch
+ * label; a label stands for the revision that carries it)?  Names that
+ * lead nowhere are ignored, so this answers for any input, whether or not
+ * its graph builds; malformed input (see mg_check_project) answers false.
+ */
+extern bool mg_is_applied(const MgRevisionInput *revs, int nrevs,
+						  const char *const *rows, int nrows, const char *id);
 
 #endif							/* MIGRATE_GRAPH_H */

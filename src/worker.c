@@ -1,0 +1,229 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The background worker that runs the statements of a revision
+ *	  registered with transactional => false, for CALL migrate.apply().
+ *
+ * Statements such as CREATE INDEX CONCURRENTLY refuse to run inside a
+ * transaction block or a function, so the caller cannot run them itself:
+ * a procedure's statements run inside its CALL.  This worker is a backend
+ * of its own, connected to the caller's database as the caller's session
+ * user and then switched to the caller's current role, with the caller's
+ * search_path and the project's lock_timeout and statement_timeout.  It
+ * runs each statement as a top-level statement, in its own implicit
+ * transaction, the way the server runs a query a client sends, and commits
+ * it before the next.
+ *
+ * Its "client" is the message queue to the caller (worker.h): what it
+ * would send a client -- NOTICEs, its error -- goes there, and the caller
+ * passes it on.  An error ends the worker (the server's handling of an
+ * error in a background worker: report it, exit), so the statements after
+ * the failing one do not run.  A SIGTERM ends it too; the caller sends one
+ * when it is cancelled or terminated itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "libpq/pqformat.h"
+#include "libpq/pqmq.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/analyze.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+
+#include "migrate.h"
+#include "worker.h"
+
+/* the statement under way, for the error context */
+static void
+statement_context(void *arg)
+{
+	const WorkerStatement *st = (const WorkerStatement *) arg;
+
+	errcontext("statement %d of the body, line %d", st->number, st->line);
+}
+
+/*
+ * Refuse what cannot work here: transaction control would leave a block
+ * open across statements that are meant to commit one by one, and COPY
+ * to or from the client has no client.
+ */
+static void
+check_statement(RawStmt *raw)
+{
+	if (IsA(raw->stmt, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("transaction control statements are not allowed in a revision body"),
+				 errdetail("The statements of a revision registered with transactional => false each run and commit on their own."),
+				 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the revision.")));
+	if (IsA(raw->stmt, CopyStmt) && ((CopyStmt *) raw->stmt)->filename == NULL &&
+		!((CopyStmt *) raw->stmt)->is_program)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY to or from the client is not allowed in a revision body"),
+				 errdetail("A body has no connection to the client's input or output."),
+				 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
+}
+
+/*
+ * Run one statement at top level, in a transaction of its own, as the
+ * server runs a simple query: parse, analyze, plan, then a portal run as a
+ * top-level statement, which lets CREATE INDEX CONCURRENTLY, VACUUM and
+ * the like manage transactions themselves.
+ */
+static void
+run_statement(const char *sql)
+{
+	MemoryContext context;
+	MemoryContext oldcontext;
+	List	   *parsed;
+	ListCell   *lc;
+
+	StartTransactionCommand();
+	context = AllocSetContextCreate(TopMemoryContext, "migrate worker statement",
+									ALLOCSET_DEFAULT_SIZES);
+	oldcontext = MemoryContextSwitchTo(context);
+	parsed = pg_parse_query(sql);
+	foreach(lc, parsed)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		CommandTag	tag = CreateCommandTag(raw->stmt);
+		bool		snapshot_set = false;
+		List	   *queries;
+		List	   *plans;
+		Portal		portal;
+		DestReceiver *receiver;
+		QueryCompletion qc;
+
+		check_statement(raw);
+		if (analyze_requires_snapshot(raw))
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			snapshot_set = true;
+		}
+		queries = pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL);
+		plans = pg_plan_queries(queries, sql, CURSOR_OPT_PARALLEL_OK, NULL);
+		if (snapshot_set)
+			PopActiveSnapshot();
+
+		portal = CreatePortal("", true, true);
+		portal->visible = false;
+		PortalDefineQuery(portal, NULL, sql, tag, plans, NULL);
+		PortalStart(portal, NULL, 0, InvalidSnapshot);
+		receiver = CreateDestReceiver(DestNone);
+		(void) compat_PortalRun(portal, FETCH_ALL, true, receiver, receiver, &qc);
+		receiver->rDestroy(receiver);
+		PortalDrop(portal, false);
+	}
+	MemoryContextSwitchTo(oldcontext);
+	CommitTransactionCommand();
+	MemoryContextDelete(context);
+}
+
+/*
+ * The caller's settings: its role (the worker connected as its session
+ * user, who may log in), its search_path, and the project's timeouts.
+ */
+static void
+take_settings(const WorkerTask *task, const char *search_path)
+{
+	char		buf[32];
+
+	StartTransactionCommand();
+	if (task->current_user != task->session_user)
+		SetConfigOption("role", GetUserNameFromId(task->current_user, false),
+						PGC_USERSET, PGC_S_SESSION);
+	SetConfigOption("search_path", search_path, PGC_USERSET, PGC_S_SESSION);
+	snprintf(buf, sizeof(buf), "%d", task->lock_timeout);
+	SetConfigOption("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION);
+	snprintf(buf, sizeof(buf), "%d", task->statement_timeout);
+	SetConfigOption("statement_timeout", buf, PGC_USERSET, PGC_S_SESSION);
+	CommitTransactionCommand();
+}
+
+/*
+ * Entry point of the worker (bgw_function_name); main_arg is the handle of
+ * the caller's shared memory segment.
+ */
+void
+MigrateWorkerMain(Datum main_arg)
+{
+	dsm_segment *seg;
+	shm_toc    *toc;
+	shm_mq	   *mq;
+	shm_mq_handle *mqh;
+	WorkerTask *task;
+	const char *search_path;
+	const char *statement;
+	StringInfoData done;
+
+	/* a SIGTERM cancels at the next interrupt check, as in a backend */
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	seg = dsm_attach(DatumGetUInt32(main_arg));
+	if (seg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not map the shared memory of the migrate worker"),
+				 errdetail("The session that started the worker has gone.")));
+	toc = shm_toc_attach(WORKER_MAGIC, dsm_segment_address(seg));
+	if (toc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("bad magic number in the shared memory of the migrate worker")));
+	task = shm_toc_lookup(toc, WORKER_KEY_TASK, false);
+	mq = shm_toc_lookup(toc, WORKER_KEY_QUEUE, false);
+	shm_mq_set_sender(mq, MyProc);
+	mqh = shm_mq_attach(mq, seg, NULL);
+	pq_redirect_to_shm_mq(seg, mqh);
+
+	BackgroundWorkerInitializeConnectionByOid(task->database, task->session_user, 0);
+
+	search_path = WorkerTaskStrings(task);
+	statement = search_path + strlen(search_path) + 1;	/* the revision */
+	pgstat_report_appname(psprintf("migrate: revision %s", statement));
+	statement += strlen(statement) + 1;	/* the project */
+	statement += strlen(statement) + 1;	/* the first statement */
+	take_settings(task, search_path);
+
+	for (int i = 0; i < task->nstatements; i++)
+	{
+		ErrorContextCallback errcallback;
+
+		errcallback.callback = statement_context;
+		errcallback.arg = &task->statements[i];
+		errcallback.previous = error_context_stack;
+		if (task->nstatements > 1)
+			error_context_stack = &errcallback;
+		pgstat_report_activity(STATE_RUNNING, statement);
+		if (task->statement_timeout > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, task->statement_timeout);
+		run_statement(statement);
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		error_context_stack = errcallback.previous;
+		statement += strlen(statement) + 1;
+	}
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	/* every statement has committed: say so, last */
+	pq_beginmessage(&done, WORKER_DONE_MESSAGE);
+	pq_endmessage(&done);		/* the queue passes it on at once */
+}
