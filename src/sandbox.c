@@ -310,22 +310,18 @@ SandboxStamp(const char *project, const char *revision)
 
 /*
  * Whether the given revisions are registered as non-transactional
- * (transactional => false), one flag each.  Before migrate.revision has
- * that column, none is: such a body then fails with 25001 when it runs,
- * and the callers report that failure as a step that cannot run in a
- * transaction.
+ * (transactional => false), one flag each.  A transactional body that
+ * still cannot run in a transaction (VACUUM) fails with 25001 when it
+ * runs, and the callers report that failure the same way.
  */
 bool *
 SandboxNontransactional(const char *project, char **ids, int n)
 {
 	bool	   *flags = palloc0(sizeof(bool) * (n + 1));
-	Oid			nsp = get_namespace_oid("migrate", true);
-	Oid			relid = OidIsValid(nsp) ? get_relname_relid("revision", nsp) : InvalidOid;
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
 
-	if (n == 0 || !OidIsValid(relid) ||
-		get_attnum(relid, "transactional") == InvalidAttrNumber)
+	if (n == 0)
 		return flags;
 
 	BookkeepingPrepare(&plan_nontransactional,

@@ -101,23 +101,20 @@ SELECT migrate.register('t1', 'ALTER TABLE ledger ADD COLUMN v int DEFAULT 1', '
 SELECT results_eq($$SELECT locks FROM migrate.trial('head', 'tk_schema')$$,
 	$$VALUES (ARRAY['AccessExclusiveLock on tk_other.ledger'])$$, 'a target schema');
 
--- Non-transactional revisions: once migrate.revision has the column
--- "transactional" (registered with transactional => false), such a step is
--- reported and not run, and the trial goes on past it.
-ALTER TABLE migrate.revision ADD COLUMN transactional boolean NOT NULL DEFAULT true;
+-- Non-transactional revisions (registered with transactional => false) are
+-- reported and not run, and the trial goes on past them.
 SELECT migrate.register('n1', 'CREATE TABLE tk_n1 ()', 'DROP TABLE tk_n1', project => 'tk_nontx');
-SELECT migrate.register('n2', 'CREATE TABLE tk_n2 ()', 'DROP TABLE tk_n2', down_revision => 'n1', project => 'tk_nontx');
+SELECT migrate.register('n2', 'CREATE TABLE tk_n2 ()', 'DROP TABLE tk_n2', down_revision => 'n1', project => 'tk_nontx',
+	transactional => false);
 SELECT migrate.register('n3', 'CREATE TABLE tk_n3 (); SELECT 1 FROM tk_n2', 'DROP TABLE tk_n3', down_revision => 'n2', project => 'tk_nontx');
-UPDATE migrate.revision SET transactional = false WHERE project = 'tk_nontx' AND id = 'n2';
 SELECT results_eq(
 	$$SELECT revision, operation, locks IS NULL FROM migrate.trial('head', 'tk_nontx')$$,
 	$$VALUES ('n1', 'upgrade', false), ('n2', 'not run: non-transactional revision', true),
 	         ('n3', 'failed (42P01): relation "tk_n2" does not exist', true)$$,
 	'a non-transactional revision is not run; the next step runs without it');
-ALTER TABLE migrate.revision DROP COLUMN transactional;
 
--- Before that column, a statement that cannot run in a transaction is
--- reported the same way, and the trial goes on.
+-- A statement that cannot run in a transaction, in a revision registered
+-- as transactional, is reported the same way, and the trial goes on.
 SELECT migrate.register('c1', 'CREATE INDEX CONCURRENTLY tk_c1 ON tk_orders (note)', 'DROP INDEX tk_c1', project => 'tk_cic');
 SELECT migrate.register('c2', 'VACUUM tk_orders', 'SELECT 1', down_revision => 'c1', project => 'tk_cic');
 SELECT migrate.register('c3', 'CREATE INDEX tk_c3 ON tk_orders (note)', 'DROP INDEX tk_c3', down_revision => 'c2', project => 'tk_cic');
