@@ -56,8 +56,10 @@ SCHEMA_OBJS = \
 	src/schema/diff_columns.o \
 	src/schema/diff_relations.o \
 	src/schema/diff_routines.o \
+	src/schema/diff_statements.o \
 	src/schema/diff_types.o \
 	src/schema/load.o \
+	src/schema/loader.o \
 	src/schema/load_relations.o \
 	src/schema/load_routines.o \
 	src/schema/load_types.o \

@@ -493,7 +493,13 @@ COMMENT ON FUNCTION migrate.trial(text, text) IS
 REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;
 
--- The schema model: fingerprints and comparisons of schemas.
+-- The schema model: fingerprints, comparisons and diffs of schemas.
+--
+-- fingerprint(), schema_fingerprint(), compare_schemas() and diff() only
+-- read the system catalogs, which every role may read already (pg_class,
+-- pg_attribute, pg_proc with function bodies, pg_policy, ...): they show
+-- nothing a role could not query itself and change nothing, so PUBLIC may
+-- call them (the default, granted here on purpose).
 
 CREATE FUNCTION migrate.fingerprint(schemas text[] DEFAULT NULL)
 RETURNS TABLE (kind text, name text, definition text)
@@ -501,6 +507,8 @@ AS 'MODULE_PATHNAME', 'migrate_fingerprint'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.fingerprint(text[]) IS
 'canonical description of the schemas (NULL: every user schema), one row per object, names qualified';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.fingerprint(text[]) TO PUBLIC;
 
 CREATE FUNCTION migrate.fingerprint_hash(schemas text[] DEFAULT NULL)
 RETURNS text
@@ -508,6 +516,8 @@ AS 'MODULE_PATHNAME', 'migrate_fingerprint_hash'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.fingerprint_hash(text[]) IS
 'sha256 of the rows of fingerprint(schemas)';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.fingerprint_hash(text[]) TO PUBLIC;
 
 CREATE FUNCTION migrate.schema_fingerprint(schema text)
 RETURNS TABLE (kind text, name text, definition text)
@@ -515,6 +525,8 @@ AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.schema_fingerprint(text) IS
 'canonical description of one schema, names relative to it: equal for two schemas built by the same DDL';
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.schema_fingerprint(text) TO PUBLIC;
 
 CREATE FUNCTION migrate.compare_schemas(left_schema text, right_schema text)
 RETURNS TABLE (kind text, name text, left_definition text, right_definition text)
@@ -522,21 +534,8 @@ AS 'MODULE_PATHNAME', 'migrate_compare_schemas'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.compare_schemas(text, text) IS
 'the rows of schema_fingerprint() that differ between two schemas; none when they match';
-
-/*
- * These only read the system catalogs, which every role may read already
- * (pg_class, pg_attribute, pg_proc with function bodies, pg_policy, ...):
- * they show nothing a role could not query itself, and change nothing, so
- * PUBLIC may run them (the default, stated here on purpose).
- */
-GRANT EXECUTE ON FUNCTION
-	migrate.fingerprint(text[]),
-	migrate.fingerprint_hash(text[]),
-	migrate.schema_fingerprint(text),
-	migrate.compare_schemas(text, text)
-TO PUBLIC;
-
--- Diff and autogenerate.
+-- reads the catalogs only
+GRANT EXECUTE ON FUNCTION migrate.compare_schemas(text, text) TO PUBLIC;
 
 CREATE FUNCTION migrate.diff(source_schema text, target_schema text)
 RETURNS text
@@ -544,11 +543,7 @@ AS 'MODULE_PATHNAME', 'migrate_diff'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.diff(text, text) IS
 'SQL script that changes source_schema to hold what target_schema holds; empty when they match';
-
-/*
- * diff() only reads the catalogs, like fingerprint(), and returns a script
- * without running it: PUBLIC may call it.
- */
+-- reads the catalogs only, and returns a script without running it
 GRANT EXECUTE ON FUNCTION migrate.diff(text, text) TO PUBLIC;
 
 CREATE FUNCTION migrate.autogenerate(
@@ -561,12 +556,9 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_autogenerate'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) IS
-'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after proving both converge';
-
-/*
- * autogenerate() registers a revision and tries DDL on the live schema (in
- * a subtransaction it rolls back): a migrator's right, like revision().
- */
+'registers a revision whose upgrade is diff(live, desired) and downgrade the way back, after trying both; returns its id';
+-- registers a revision, as revision() does, and tries DDL on the live
+-- schema (in a subtransaction it rolls back)
 REVOKE ALL ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.autogenerate(text, text, text, text, boolean) TO migrate_admin;
 

@@ -35,6 +35,10 @@
  * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
  * and its settings).
  *
+ * The schema model (schema/: fingerprint, compare, diff, autogenerate) is
+ * a module of its own, declared in schema/schema.h; it uses nothing of the
+ * files above.
+ *
  * Only the SQL entry points are named migrate_<name>.
  *
  *-------------------------------------------------------------------------

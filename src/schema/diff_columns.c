@@ -146,6 +146,42 @@ widens(const char *from, const char *to)
 	return false;
 }
 
+/* column extras CREATE TABLE and ADD COLUMN cannot say (before 16) */
+void
+diff_column_extras(Diff *d, int s, int t)
+{
+	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
+	const SchemaObject *col = &d->t->objects[t];
+	const char *const *b = (const char *const *) col->attr;
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
+								 diff_qparent(d, col), col->ident);
+
+	if (!diff_same(a ? a[CA_STORAGE] : NULL, b[CA_STORAGE]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STORAGE %s", alter,
+				  b[CA_STORAGE] ? b[CA_STORAGE] : b[CA_TYPSTORAGE]);
+	if (s >= 0 && !diff_same(a[CA_COMPRESSION], b[CA_COMPRESSION]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET COMPRESSION %s", alter,
+				  b[CA_COMPRESSION] ? b[CA_COMPRESSION] : "DEFAULT");
+	if (!diff_same(a ? a[CA_STATISTICS] : NULL, b[CA_STATISTICS]))
+		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STATISTICS %s", alter,
+				  b[CA_STATISTICS] ? b[CA_STATISTICS] : "-1");
+	if (!diff_same(a ? a[CA_OPTIONS] : NULL, b[CA_OPTIONS]))
+	{
+		int			nf,
+					nt;
+		char	  **f = diff_split_list(a ? a[CA_OPTIONS] : NULL, &nf);
+		char	  **o = diff_split_list(b[CA_OPTIONS], &nt);
+
+		for (int i = 0; i < nf; i++)
+			if (!diff_listed(o, nt, f[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s RESET (%.*s)", alter,
+						  (int) (strchr(f[i], '=') - f[i]), f[i]);
+		for (int i = 0; i < nt; i++)
+			if (!diff_listed(f, nf, o[i]))
+				diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET (%s)", alter, o[i]);
+	}
+}
+
 static void
 column_create(Diff *d, int t)
 {
@@ -277,8 +313,7 @@ column_identity(Diff *d, int s, int t, const char *alter)
 
 /*
  * Altered in place.  What removes the old state comes first (identity,
- * generation, default), then the type, then what makes the new state: a
- * default that would not survive the type change goes and comes back.
+ * generation, default), then the type, then what makes the new state.
  */
 static void
 column_alter(Diff *d, int s, int t)
@@ -288,7 +323,17 @@ column_alter(Diff *d, int s, int t)
 	const char *const *b = (const char *const *) col->attr;
 	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", diff_qparent(d, col), col->ident);
 	bool		retype = diff_type_changes(d, s, t);
-	bool		reset = a[CA_DEFAULT] && (retype || d->reset_default[s] || !b[CA_DEFAULT]);
+
+	/*
+	 * PostgreSQL converts the default along with the column when an
+	 * assignment cast exists; otherwise it must go first.  It is set again
+	 * after any type change: the converted one may read differently.
+	 */
+	bool		reset = a[CA_DEFAULT] &&
+		(d->reset_default[s] || !b[CA_DEFAULT] ||
+		 (retype && using_clause(col, a[CA_TYPE], b[CA_TYPE])[0] != '\0'));
+	bool		set = b[CA_DEFAULT] &&
+		(reset || retype || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT]));
 
 	if (a[CA_IDENTITY] && !b[CA_IDENTITY])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter);
@@ -304,7 +349,7 @@ column_alter(Diff *d, int s, int t)
 	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))
 		diff_stmt(d, PH_COLUMN, s, t, true, "%s SET EXPRESSION AS (%s)", alter, b[CA_GENERATED]);
 #endif
-	if (b[CA_DEFAULT] && (reset || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT])))
+	if (set)
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, b[CA_DEFAULT]);
 	if (!a[CA_NOTNULL] && b[CA_NOTNULL])
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);

@@ -3,7 +3,8 @@
  * diff_int.h
  *	  The state of one diff while it is planned, shared by diff.c (the
  *	  driver), the per-kind planners (diff_relations.c, diff_columns.c,
- *	  diff_routines.c, diff_types.c, diff_access.c) and order.c.
+ *	  diff_routines.c, diff_types.c, diff_access.c), order.c, and
+ *	  diff_statements.c (what they all use).
  *
  * A statement is tied to the source object whose old state it removes
  * (src: a drop, DROP DEFAULT, a type change) and to the target object
@@ -100,6 +101,8 @@ typedef struct Diff
 	bool	   *reset_default;	/* source columns whose default goes and
 								 * comes back around a recreated function
 								 * or sequence */
+	bool	   *noted;			/* source objects already said to be in the
+								 * way (once is enough) */
 	int		  **dependents;		/* source objects depending on each source
 								 * object */
 	int		   *ndependents;
@@ -123,7 +126,7 @@ typedef struct DiffKind
 	bool		(*must_recreate) (Diff *d, int s, int t);	/* NULL: never */
 } DiffKind;
 
-/* diff.c */
+/* diff_statements.c */
 extern int	diff_stmt(Diff *d, int phase, int src, int tgt, bool core,
 					  const char *fmt,...) pg_attribute_printf(6, 7);
 extern int	diff_drop_stmt(Diff *d, int phase, int src, bool destructive,
@@ -141,6 +144,8 @@ extern bool diff_same(const char *a, const char *b);
 extern int *diff_columns(const SchemaModel *m, int table, int *n);
 extern int	diff_table_of(Diff *d, bool source, const SchemaObject *obj);
 extern bool diff_detached(Diff *d, int s);
+extern char **diff_split_list(const char *text, int *n);
+extern bool diff_listed(char **items, int n, const char *s);
 extern char *strip_semicolon(const char *sql);
 
 /* diff_relations.c */
@@ -149,10 +154,10 @@ extern const DiffKind diff_constraint_kind;
 extern const DiffKind diff_index_kind;
 extern const DiffKind diff_sequence_kind;
 extern const DiffKind diff_view_kind;
-extern void diff_column_extras(Diff *d, int s, int t);
 
 /* diff_columns.c */
 extern const DiffKind diff_column_kind;
+extern void diff_column_extras(Diff *d, int s, int t);
 extern char *diff_column_definition(Diff *d, const SchemaObject *col);
 extern bool diff_type_changes(Diff *d, int s, int t);
 

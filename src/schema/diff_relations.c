@@ -12,42 +12,6 @@
 
 #include "diff_int.h"
 
-/* "a=1, b=2" -> a list of "a=1" */
-static char **
-split_list(const char *text, int *n)
-{
-	char	  **items;
-	char	   *copy;
-	char	   *p;
-
-	*n = 0;
-	if (text == NULL)
-		return NULL;
-	items = palloc(sizeof(char *) * (strlen(text) / 2 + 2));
-	copy = pstrdup(text);
-	for (p = copy;;)
-	{
-		char	   *sep = strstr(p, ", ");
-
-		if (sep)
-			*sep = '\0';
-		items[(*n)++] = p;
-		if (!sep)
-			break;
-		p = sep + 2;
-	}
-	return items;
-}
-
-static bool
-in_items(char **items, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (strcmp(items[i], s) == 0)
-			return true;
-	return false;
-}
-
 /*
  * SET (...) and RESET (...) clauses turning storage parameters from into
  * to, for ALTER TABLE / VIEW / MATERIALIZED VIEW.  Values are quoted.
@@ -58,8 +22,8 @@ alter_options(Diff *d, int s, int t, const char *what, const char *from,
 {
 	int			nf,
 				nt;
-	char	  **f = split_list(from, &nf);
-	char	  **o = split_list(to, &nt);
+	char	  **f = diff_split_list(from, &nf);
+	char	  **o = diff_split_list(to, &nt);
 	StringInfoData set,
 				reset;
 	const char *name = diff_qname(d, &d->t->objects[t]);
@@ -70,7 +34,7 @@ alter_options(Diff *d, int s, int t, const char *what, const char *from,
 	{
 		char	   *eq = strchr(o[i], '=');
 
-		if (in_items(f, nf, o[i]) || eq == NULL)
+		if (diff_listed(f, nf, o[i]) || eq == NULL)
 			continue;
 		appendStringInfo(&set, "%s%.*s=%s", set.len ? ", " : "", (int) (eq - o[i]),
 						 o[i], quote_literal_cstr(eq + 1));
@@ -127,42 +91,6 @@ table_late(Diff *d, int s, int t)
 					idx = j;
 			diff_after(d, n, diff_ready(d, idx));
 		}
-	}
-}
-
-/* column extras CREATE TABLE and ADD COLUMN cannot say (before 16) */
-void
-diff_column_extras(Diff *d, int s, int t)
-{
-	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
-	const SchemaObject *col = &d->t->objects[t];
-	const char *const *b = (const char *const *) col->attr;
-	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
-								 diff_qparent(d, col), col->ident);
-
-	if (!diff_same(a ? a[CA_STORAGE] : NULL, b[CA_STORAGE]))
-		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STORAGE %s", alter,
-				  b[CA_STORAGE] ? b[CA_STORAGE] : b[CA_TYPSTORAGE]);
-	if (s >= 0 && !diff_same(a[CA_COMPRESSION], b[CA_COMPRESSION]))
-		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET COMPRESSION %s", alter,
-				  b[CA_COMPRESSION] ? b[CA_COMPRESSION] : "DEFAULT");
-	if (!diff_same(a ? a[CA_STATISTICS] : NULL, b[CA_STATISTICS]))
-		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STATISTICS %s", alter,
-				  b[CA_STATISTICS] ? b[CA_STATISTICS] : "-1");
-	if (!diff_same(a ? a[CA_OPTIONS] : NULL, b[CA_OPTIONS]))
-	{
-		int			nf,
-					nt;
-		char	  **f = split_list(a ? a[CA_OPTIONS] : NULL, &nf);
-		char	  **o = split_list(b[CA_OPTIONS], &nt);
-
-		for (int i = 0; i < nf; i++)
-			if (!in_items(o, nt, f[i]))
-				diff_stmt(d, PH_COLUMN, -1, t, false, "%s RESET (%.*s)", alter,
-						  (int) (strchr(f[i], '=') - f[i]), f[i]);
-		for (int i = 0; i < nt; i++)
-			if (!in_items(f, nf, o[i]))
-				diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET (%s)", alter, o[i]);
 	}
 }
 
@@ -244,14 +172,14 @@ table_parents(Diff *d, int s, int t)
 	{
 		int			nf,
 					nt;
-		char	  **f = split_list(a[TA_INHERITS], &nf);
-		char	  **o = split_list(b[TA_INHERITS], &nt);
+		char	  **f = diff_split_list(a[TA_INHERITS], &nf);
+		char	  **o = diff_split_list(b[TA_INHERITS], &nt);
 
 		for (int i = 0; i < nf; i++)
-			if (!in_items(o, nt, f[i]))
+			if (!diff_listed(o, nt, f[i]))
 				diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NO INHERIT %s", name, f[i]);
 		for (int i = 0; i < nt; i++)
-			if (!in_items(f, nf, o[i]))
+			if (!diff_listed(f, nf, o[i]))
 				diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s INHERIT %s", name, o[i]);
 	}
 	if (!diff_same(a[TA_OFTYPE], b[TA_OFTYPE]))

@@ -127,8 +127,11 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o"
 "   WHERE NOT pg_catalog.starts_with(o, 'pg_attver=')) AS options,"
 " NOT a.attislocal AS inherited,"
-" pg_catalog.col_description(a.attrelid, a.attnum) AS comment, "
-ACL_COLUMNS("a.attacl", "c", "c.relowner")
+" pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+/* a column has no privileges of its own by default */
+" CASE WHEN a.attacl IS NOT NULL THEN " ACL_ENTRIES("a.attacl", "c.relowner") " END AS acl,"
+" '{}'::pg_catalog.text[] AS acl_default,"
+" pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) AS owner_role"
 " FROM pg_catalog.pg_attribute a"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "a.attrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"

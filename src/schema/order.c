@@ -152,6 +152,9 @@ add_dependency_edges(Diff *d)
 				if (k != n && (d->stmts[k].src == s || (t >= 0 && d->stmts[k].tgt == t)))
 					diff_after(d, n, k);
 		}
+		/* a comment on a new table's column comes after the table */
+		if (st->tgt >= 0 && d->t_state[st->tgt] == DS_IMPLICIT)
+			diff_after(d, n, diff_ready(d, st->tgt));
 		if (!st->core)
 			continue;
 		if (st->tgt >= 0)

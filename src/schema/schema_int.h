@@ -79,13 +79,16 @@ typedef struct Loader
 	uint64		row;
 } Loader;
 
-/* load.c */
+/* loader.c */
+extern void loader_init(Loader *ld);
+extern void loader_done(Loader *ld);
 extern void loader_query(Loader *ld, const char *sql);
 extern bool loader_next(Loader *ld);
 extern char *col_text(Loader *ld, const char *column);
 extern bool col_bool(Loader *ld, const char *column);
 extern Oid	col_oid(Loader *ld, const char *column);
 extern int	col_int(Loader *ld, const char *column);
+extern char col_char(Loader *ld, const char *column);
 extern char **col_list(Loader *ld, const char *column, int *n, bool sort);
 extern int	loader_add(Loader *ld, SchemaKind kind, const char *parent,
 					   const char *ident);

@@ -31,7 +31,10 @@ Workloads:
                      upgrade('head') of the same revisions
   9. schema model    fingerprint() of a schema of N tables, against
                      upgrade('head') building that schema and pg_dump
-                     --schema-only of it
+                     --schema-only of it; diff() of that schema and a copy
+                     with one column changed, against pg_dump --schema-only
+                     of both (what a client-side diff reads first); the diff
+                     property test at a larger size
 
 --smoke runs every workload at tiny sizes, for CI: it checks that the
 benchmark still runs, not the targets.
@@ -610,8 +613,43 @@ def schema_model(report, work, n, repeats):
                "upgrade('head') building them", statistics.median(up) * 1000, "ms")
     report.add("schema model", f"fingerprint, {n} tables", statistics.median(fp) * 1000,
                "pg_dump --schema-only", statistics.median(dump) * 1000, "ms")
+
+    # the same schema again as "desired", one column changed
+    path = os.path.join(work, "schema_desired.sql")
+    with open(path, "w") as f:
+        f.write("CREATE SCHEMA desired; SET search_path = desired;\n" + ddl)
+        f.write(f"ALTER TABLE t_{max(1, n // 2)} ALTER COLUMN amount TYPE numeric(14,2);\n")
+    run(psql("bench_schema", "-1", "-f", path))
+    conn = connect("bench_schema")
+    cur = conn.cursor()
+    cur.execute("SELECT migrate.diff('public', 'desired')")
+    script = cur.fetchone()[0]
+    conn.close()
+    statements = sum(1 for line in script.splitlines() if line.startswith("ALTER TABLE"))
+    df, dump2 = [], []
+    for _ in range(repeats):
+        df.append(timed(psql("bench_schema", "-c", "SELECT length(migrate.diff('public', 'desired'))")))
+        dump2.append(timed(["pg_dump", "--schema-only", "-n", "public", "-n", "desired",
+                            "-d", "bench_schema", "-f", os.devnull]))
+    report.add("schema model", f"diff, {n} tables each, one column changed ({statements} ALTER)",
+               statistics.median(df) * 1000, "pg_dump --schema-only of both",
+               statistics.median(dump2) * 1000, "ms")
     dropdb("bench_schema")
     dropdb("bench_schema_tmpl")
+
+
+def diff_property(report, iterations):
+    print(f"9. diff property test: {iterations} random schema pairs, both ways", flush=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, os.path.join(here, "..", "diff", "prop.py"),
+                           "--iterations", str(iterations), "--seed", "1"],
+                          stdout=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    print(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)", flush=True)
+    report.add("schema model", f"diff property test, {iterations} pairs both ways"
+               f" ({'passed' if done.returncode == 0 else 'FAILED'})",
+               elapsed * 1000 / iterations, "", None, "ms per pair")
 
 
 def main():
@@ -626,10 +664,10 @@ def main():
 
     if args.smoke:
         sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
-                     repeats=2)
+                     prop=3, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, repeats=5)
+                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report()
@@ -650,6 +688,7 @@ def main():
         testing(report, work, sizes["testing"], r)
     if wanted("schema"):
         schema_model(report, work, sizes["schema"], r)
+        diff_property(report, sizes["prop"])
     if wanted("imports"):
         import_adopt(report, work, sizes["imports"], min(r, 3))
 

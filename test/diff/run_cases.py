@@ -23,6 +23,7 @@ A case may hold a file "expect" with lines:
   one way: REASON    the backward direction is not checked, for REASON
   contains: TEXT     the forward script must contain TEXT
   lacks: TEXT        the forward script must not contain TEXT
+  needs: N           the case needs PostgreSQL N or later (skipped before)
 
 Runs inside the throw-away cluster of test/run.sh (PG* variables set), in a
 database of its own.  Prints one line per case and direction; exits non-zero
@@ -124,7 +125,7 @@ def check_rows(cur, schema, before, problems):
 
 
 def read_expect(path):
-    expect = {"flags": set(), "contains": [], "lacks": [], "oneway": None}
+    expect = {"flags": set(), "contains": [], "lacks": [], "oneway": None, "needs": 0}
     if os.path.exists(path):
         for line in open(path):
             line = line.strip()
@@ -134,6 +135,8 @@ def read_expect(path):
                 expect["contains"].append(line.split(":", 1)[1].strip())
             elif line.startswith("lacks:"):
                 expect["lacks"].append(line.split(":", 1)[1].strip())
+            elif line.startswith("needs:"):
+                expect["needs"] = int(line.split(":", 1)[1]) * 10000
             elif line.startswith("one way:"):
                 expect["oneway"] = line.split(":", 1)[1].strip()
             else:
@@ -198,6 +201,9 @@ def run_case(conn, name, verbose=False):
     target = open(os.path.join(path, "target.sql")).read()
     expect = read_expect(os.path.join(path, "expect"))
     failures = 0
+    if conn.server_version < expect["needs"]:
+        print(f"skip {name} (needs PostgreSQL {expect['needs'] // 10000})")
+        return 0
     directions = [(source, target, True)]
     if expect["oneway"] is None and "unsupported" not in expect["flags"]:
         directions.append((target, source, False))

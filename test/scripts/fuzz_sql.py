@@ -95,6 +95,11 @@ CALLS = [
     ("heads project", "SELECT count(*) FROM migrate.heads(%s)", 1),
     ("upgrade project", "SELECT count(*) FROM migrate.upgrade('head', %s)", 1),
     ("configure", "SELECT migrate.configure('fuzz', %s)", 1),
+    ("fingerprint", "SELECT count(*) FROM migrate.fingerprint(ARRAY[%s, 'public'])", 1),
+    ("schema_fingerprint", "SELECT count(*) FROM migrate.schema_fingerprint(%s)", 1),
+    ("compare_schemas", "SELECT count(*) FROM migrate.compare_schemas('public', %s)", 1),
+    ("diff", "SELECT length(migrate.diff(%s, %s))", 2),
+    ("autogenerate", "SELECT migrate.autogenerate(%s, %s, 'x', 'fuzz', true)", 2),
 ]
 
 
@@ -108,6 +113,9 @@ def setup(conn):
                     (rid, down, deps, labels))
     cur.execute("SELECT count(*) FROM migrate.upgrade('c3d4', 'fuzz')")
     cur.execute("SELECT count(*) FROM migrate.upgrade('x1', 'fuzz')")
+    # schemas named like tokens, for fingerprint, diff and autogenerate
+    cur.execute("DROP SCHEMA IF EXISTS x, a CASCADE; CREATE SCHEMA x; CREATE TABLE x.t (a int); CREATE SCHEMA a;"
+                " CREATE TABLE a.t (a bigint, b text); CREATE VIEW a.v AS SELECT b FROM a.t")
     conn.commit()
 
 

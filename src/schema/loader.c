@@ -1,0 +1,340 @@
+/*-------------------------------------------------------------------------
+ *
+ * loader.c
+ *	  What the per-kind readers of the schema model share: running their
+ *	  query, reading the columns of its rows, adding objects, and mapping
+ *	  catalog addresses (class, object, sub-object) to objects, for the
+ *	  dependencies.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "schema_int.h"
+
+static char *text_to_cstring_in(MemoryContext cxt, text *t);
+
+/* a catalog address, mapped to an object of the model */
+typedef struct LoaderKey
+{
+	Oid			classid;
+	Oid			objid;
+	int32		subid;
+} LoaderKey;
+
+typedef struct LoaderEntry
+{
+	LoaderKey	key;
+	int			index;
+} LoaderEntry;
+
+
+/*
+ * Run one of the per-kind queries, $1 being the schemas read.
+ */
+void
+loader_query(Loader *ld, const char *sql)
+{
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		values[1];
+	int			rc;
+
+	values[0] = ld->schemas;
+	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, ld->read_only, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(rc));
+	ld->tuptable = SPI_tuptable;
+	ld->ntuples = SPI_processed;
+	ld->row = 0;
+}
+
+/* Step to the next row of the query; false at the end. */
+bool
+loader_next(Loader *ld)
+{
+	if (ld->row > 0)
+		CHECK_FOR_INTERRUPTS();
+	if (ld->row >= ld->ntuples)
+	{
+		SPI_freetuptable(ld->tuptable);
+		ld->tuptable = NULL;
+		return false;
+	}
+	ld->row++;
+	return true;
+}
+
+static Datum
+col_datum(Loader *ld, const char *column, bool *isnull)
+{
+	int			fnumber = SPI_fnumber(ld->tuptable->tupdesc, column);
+
+	if (fnumber <= 0)
+		elog(ERROR, "schema model query has no column \"%s\"", column);
+	return SPI_getbinval(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc,
+						 fnumber, isnull);
+}
+
+/*
+ * A column of the current row as text, copied into the model; NULL if null.
+ * Text and name values are copied as they are (most columns are text:
+ * calling the output function for each would cost more than the query).
+ */
+char *
+col_text(Loader *ld, const char *column)
+{
+	int			fnumber = SPI_fnumber(ld->tuptable->tupdesc, column);
+	Oid			type;
+	bool		isnull;
+	Datum		d;
+	char	   *value;
+
+	if (fnumber <= 0)
+		elog(ERROR, "schema model query has no column \"%s\"", column);
+	type = SPI_gettypeid(ld->tuptable->tupdesc, fnumber);
+	d = SPI_getbinval(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc, fnumber, &isnull);
+	if (isnull)
+		return NULL;
+	if (type == TEXTOID)
+		return text_to_cstring_in(ld->cxt, DatumGetTextPP(d));
+	if (type == NAMEOID)
+		return MemoryContextStrdup(ld->cxt, NameStr(*DatumGetName(d)));
+	value = SPI_getvalue(ld->tuptable->vals[ld->row - 1], ld->tuptable->tupdesc, fnumber);
+	d = PointerGetDatum(MemoryContextStrdup(ld->cxt, value));
+	pfree(value);
+	return DatumGetPointer(d);
+}
+
+bool
+col_bool(Loader *ld, const char *column)
+{
+	bool		isnull;
+	Datum		d = col_datum(ld, column, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+Oid
+col_oid(Loader *ld, const char *column)
+{
+	bool		isnull;
+	Datum		d = col_datum(ld, column, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+int
+col_int(Loader *ld, const char *column)
+{
+	bool		isnull;
+	Datum		d = col_datum(ld, column, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+char
+col_char(Loader *ld, const char *column)
+{
+	bool		isnull;
+	Datum		d = col_datum(ld, column, &isnull);
+
+	return isnull ? '\0' : DatumGetChar(d);
+}
+
+/* a text value as a string allocated in cxt */
+static char *
+text_to_cstring_in(MemoryContext cxt, text *t)
+{
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *s = MemoryContextAlloc(cxt, len + 1);
+
+	memcpy(s, VARDATA_ANY(t), len);
+	s[len] = '\0';
+	return s;
+}
+
+static int
+cmp_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * A text[] column as an array of strings in the model (sorted bytewise if
+ * asked, which no collation setting changes).  NULL array: no elements.
+ */
+char **
+col_list(Loader *ld, const char *column, int *n, bool sort)
+{
+	bool		isnull;
+	Datum		d = col_datum(ld, column, &isnull);
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **list;
+
+	*n = 0;
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, n);
+	list = MemoryContextAlloc(ld->cxt, sizeof(char *) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+		list[i] = nulls[i] ? MemoryContextStrdup(ld->cxt, "") :
+			MemoryContextStrdup(ld->cxt, TextDatumGetCString(elems[i]));
+	if (sort && *n > 1)
+		qsort(list, *n, sizeof(char *), cmp_cstring);
+	return list;
+}
+
+/*
+ * Add an object of the current row.  parent is the quoted name of the
+ * table (view, domain) it belongs to, or NULL; ident its own quoted name,
+ * arguments included for routines.  The schema is the row's "nspname".
+ * Returns the object's index.
+ */
+int
+loader_add(Loader *ld, SchemaKind kind, const char *parent, const char *ident)
+{
+	SchemaModel *m = ld->model;
+	SchemaObject *obj;
+	char	   *nsp = col_text(ld, "nspname");
+	StringInfoData name;
+
+	if (m->nobjects == ld->maxobjects)
+	{
+		ld->maxobjects *= 2;
+		m->objects = repalloc(m->objects, sizeof(SchemaObject) * ld->maxobjects);
+	}
+	obj = &m->objects[m->nobjects];
+	memset(obj, 0, sizeof(SchemaObject));
+	obj->kind = kind;
+	obj->schema = MemoryContextStrdup(ld->cxt, quote_identifier(nsp));
+	obj->parent = parent ? MemoryContextStrdup(ld->cxt, parent) : NULL;
+	obj->ident = MemoryContextStrdup(ld->cxt, ident);
+	obj->belongs_to = -1;
+
+	initStringInfo(&name);
+	if (!ld->relative)
+		appendStringInfo(&name, "%s.", obj->schema);
+	if (parent)
+		appendStringInfo(&name, "%s.", parent);
+	appendStringInfoString(&name, ident);
+	obj->name = MemoryContextStrdup(ld->cxt, name.data);
+	pfree(name.data);
+	return m->nobjects++;
+}
+
+/* Map a catalog address to an object, for the dependencies. */
+void
+loader_key(Loader *ld, Oid classid, Oid objid, int32 subid, int index)
+{
+	LoaderKey	key;
+	LoaderEntry *entry;
+	bool		found;
+
+	if (!OidIsValid(objid))
+		return;
+	memset(&key, 0, sizeof(key));
+	key.classid = classid;
+	key.objid = objid;
+	key.subid = subid;
+	entry = hash_search(ld->keys, &key, HASH_ENTER, &found);
+	entry->index = index;
+	if (!found)
+	{
+		if (ld->noids == ld->maxoids)
+		{
+			ld->maxoids *= 2;
+			ld->oids = repalloc(ld->oids, sizeof(Oid) * ld->maxoids);
+		}
+		ld->oids[ld->noids++] = objid;
+	}
+}
+
+/*
+ * The object a catalog address maps to; -1 if none.  A sub-object with no
+ * object of its own (a column of a view) maps to its object.
+ */
+int
+loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
+{
+	LoaderKey	key;
+	LoaderEntry *entry;
+
+	memset(&key, 0, sizeof(key));
+	key.classid = classid;
+	key.objid = objid;
+	key.subid = subid;
+	entry = hash_search(ld->keys, &key, HASH_FIND, NULL);
+	if (entry == NULL && subid != 0)
+	{
+		/* a column of a view, a composite type: the object itself */
+		key.subid = 0;
+		entry = hash_search(ld->keys, &key, HASH_FIND, NULL);
+	}
+	return entry ? entry->index : -1;
+}
+
+/* The row's privileges (columns acl, acl_default, owner_role). */
+void
+loader_acl(Loader *ld, int index)
+{
+	SchemaObject *obj = &ld->model->objects[index];
+
+	bool		isnull;
+
+	obj->has_acl = true;
+	obj->acl_default = col_list(ld, "acl_default", &obj->nacl_default, true);
+	(void) col_datum(ld, "acl", &isnull);
+	if (isnull)
+	{
+		obj->acl = obj->acl_default;
+		obj->nacl = obj->nacl_default;
+	}
+	else
+		obj->acl = col_list(ld, "acl", &obj->nacl, true);
+	obj->owner_role = col_text(ld, "owner_role");
+}
+
+/*
+ * The part of a deparsed definition after a known prefix (the qualified
+ * name pg_get_functiondef and pg_get_statisticsobjdef always write).
+ */
+char *
+loader_strip_prefix(Loader *ld, const char *text, const char *prefix)
+{
+	size_t		len = strlen(prefix);
+
+	if (strncmp(text, prefix, len) != 0)
+		elog(ERROR, "unexpected definition \"%.60s\": expected it to begin with \"%s\"",
+			 text, prefix);
+	return MemoryContextStrdup(ld->cxt, text + len);
+}
+
+/* Set up the loader's map of catalog addresses, in its memory context. */
+void
+loader_init(Loader *ld)
+{
+	HASHCTL		hctl;
+
+	hctl.keysize = sizeof(LoaderKey);
+	hctl.entrysize = sizeof(LoaderEntry);
+	hctl.hcxt = ld->cxt;
+	ld->keys = hash_create("schema model keys", 1024, &hctl,
+						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ld->maxoids = 1024;
+	ld->oids = MemoryContextAlloc(ld->cxt, sizeof(Oid) * ld->maxoids);
+}
+
+void
+loader_done(Loader *ld)
+{
+	hash_destroy(ld->keys);
+	pfree(ld->oids);
+}

@@ -1,0 +1,1 @@
+CREATE TABLE t (a int, b int, v int GENERATED ALWAYS AS (a * b) VIRTUAL, w int GENERATED ALWAYS AS (a - b) VIRTUAL);
