@@ -1,0 +1,208 @@
+#!/bin/bash
+# CALL migrate.apply() with a revision registered transactional => false,
+# where it matters: a table of a million rows that eight clients keep
+# writing to.
+#
+#  1. Writers: a CREATE INDEX CONCURRENTLY run by apply() against a plain
+#     CREATE INDEX run by upgrade(), on twin tables, in the same run: the
+#     longest insert while each index is built, printed for both; the
+#     concurrent build must stall writers far less.
+#  2. A reader holding an old snapshot: the build waits for it (as any
+#     CREATE INDEX CONCURRENTLY does) and completes once it commits.
+#  3. Faults while the build waits: the caller cancelled, the worker
+#     terminated, the server stopped -m immediate.  Each time the version
+#     rows stay, and the next apply() completes the revision.
+#  4. No background worker slot free (max_worker_processes): a clear error,
+#     nothing changed.
+#
+# Runs inside the throw-away cluster of test/run.sh (test/cluster.sh: PG*
+# variables set, $MIGRATE_PGCTL runs pg_ctl on the cluster).
+set -uo pipefail
+
+db=migrate_apply
+work=$(mktemp -d)
+chmod 755 "$work"
+failures=0
+trap 'rm -rf "$work"' EXIT
+
+q() { psql -X -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
+wait_for_server() {
+	for _ in $(seq 1 300); do
+		pg_isready -q -d "$db" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait until the migrate worker waits for a lock (the build waiting for
+# the reader's snapshot); print its pid.
+wait_for_worker() {
+	for _ in $(seq 1 300); do
+		pid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'
+				 AND wait_event_type = 'Lock' LIMIT 1")
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# A session that holds a REPEATABLE READ snapshot for $1 seconds.
+hold_snapshot() {
+	psql -X -q -d "$db" -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
+		-c "SELECT count(*) FROM orders" -c "SELECT pg_sleep($1)" -c "COMMIT" >/dev/null 2>&1 &
+	reader=$!
+	sleep 0.5
+}
+
+state() {
+	q "SELECT coalesce(string_agg(c, ','), '-') FROM migrate.current('shop') c"
+}
+
+dropdb --if-exists "$db" >/dev/null 2>&1
+createdb "$db" || exit 1
+q "CREATE EXTENSION migrate" >/dev/null || exit 1
+
+# --- 1. writers ------------------------------------------------------------
+
+q "CREATE TABLE orders (id bigserial PRIMARY KEY, customer int, note text);
+   CREATE TABLE orders_twin (id bigserial PRIMARY KEY, customer int, note text);
+   INSERT INTO orders (customer, note) SELECT g % 10000, 'order ' || g FROM generate_series(1, 1000000) g;
+   INSERT INTO orders_twin (customer, note) SELECT customer, note FROM orders" >/dev/null || exit 1
+q "VACUUM ANALYZE orders" >/dev/null && q "VACUUM ANALYZE orders_twin" >/dev/null || exit 1
+q "SELECT migrate.register('s1', 'CREATE TABLE shop_audit (id int)', 'DROP TABLE shop_audit', project => 'shop')" >/dev/null
+q "SELECT migrate.register('s2', \$\$DROP INDEX CONCURRENTLY IF EXISTS orders_customer;
+CREATE INDEX CONCURRENTLY orders_customer ON orders (customer);\$\$,
+	'DROP INDEX CONCURRENTLY orders_customer', down_revision => 's1',
+	transactional => false, message => 'index customers', project => 'shop')" >/dev/null
+q "SELECT migrate.register('t1', 'CREATE INDEX orders_twin_customer ON orders_twin (customer)',
+	'DROP INDEX orders_twin_customer', message => 'plain index', project => 'twin')" >/dev/null
+
+cat >"$work/insert.sql" <<'SQL'
+\set c random(1, 10000)
+INSERT INTO orders (customer, note) VALUES (:c, 'live');
+INSERT INTO orders_twin (customer, note) VALUES (:c, 'live');
+SQL
+(cd "$work" && pgbench -n -c 8 -j 2 -T 40 -f insert.sql -l --log-prefix=writers -d "$db" >pgbench.out 2>&1) &
+writers=$!
+sleep 3
+
+start=$(date +%s%N)
+psql -X -q -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/apply.out" 2>&1 || fail "apply() failed: $(cat "$work/apply.out")"
+end=$(date +%s%N)
+cic_window="$start $end"
+sleep 2
+start=$(date +%s%N)
+psql -X -q -d "$db" -c "SELECT * FROM migrate.upgrade('head', 'twin')" >"$work/upgrade.out" 2>&1 || fail "upgrade() failed: $(cat "$work/upgrade.out")"
+end=$(date +%s%N)
+plain_window="$start $end"
+wait "$writers"
+
+# pgbench logs: client transaction latency(us) script epoch(s) epoch-us
+longest() {
+	cat "$work"/writers.* | awk -v from="$1" -v to="$2" '
+		{ t = ($5 * 1000000 + $6) * 1000; if (t >= from && t <= to + $3 * 1000 && $3 > max) max = $3 }
+		END { printf "%d", max / 1000 }'
+}
+cic_ms=$(longest $cic_window)
+plain_ms=$(longest $plain_window)
+txns=$(cat "$work"/writers.* | wc -l)
+echo "writers: $txns transactions; longest insert while CREATE INDEX CONCURRENTLY ran (apply): ${cic_ms} ms;" \
+	"while a plain CREATE INDEX ran (upgrade): ${plain_ms} ms"
+[ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_customer'::regclass")" = t ] &&
+	[ "$(state)" = s2 ] && ok "apply() built the index concurrently and set the version row" ||
+	fail "index or version row missing after apply(): $(state)"
+if [ "$plain_ms" -gt 0 ] && [ $((cic_ms * 3)) -lt "$plain_ms" ]; then
+	ok "the concurrent build stalled writers far less (${cic_ms} ms against ${plain_ms} ms)"
+else
+	fail "the concurrent build stalled writers ${cic_ms} ms, the plain one ${plain_ms} ms"
+fi
+
+# --- 2. a reader with an old snapshot ------------------------------------------
+
+q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1 || fail "apply_downgrade() failed"
+hold_snapshot 3
+start=$(date +%s)
+psql -X -q -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/reader.out" 2>&1 &
+client=$!
+if wait_for_worker >/dev/null; then
+	ok "the build waits for the reader's snapshot"
+else
+	fail "the build never waited for the reader"
+fi
+wait "$client" || fail "apply() with a reader failed: $(cat "$work/reader.out")"
+wait "$reader"
+[ "$(state)" = s2 ] && ok "and completes once the reader commits ($(($(date +%s) - start)) s)" ||
+	fail "apply() with a reader left $(state)"
+
+# --- 3. faults while the build waits ------------------------------------------
+
+# A fault in the middle of s2, then apply() again; $1 names the fault.
+fault() {
+	local what=$1
+	q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1 || fail "apply_downgrade() failed before $what"
+	hold_snapshot 30
+	psql -X -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/fault.out" 2>&1 &
+	client=$!
+	if ! worker=$(wait_for_worker); then
+		fail "$what: the build never waited"
+		kill "$reader" "$client" 2>/dev/null
+		return
+	fi
+	case $what in
+		cancel)
+			q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+			   WHERE backend_type = 'client backend' AND query LIKE '%CALL migrate.apply%'
+			   AND pid <> pg_backend_pid()" >/dev/null ;;
+		terminate)
+			q "SELECT pg_terminate_backend($worker)" >/dev/null ;;
+		immediate)
+			$MIGRATE_PGCTL -w -m immediate stop >/dev/null
+			$MIGRATE_PGCTL -w start >/dev/null
+			wait_for_server ;;
+	esac
+	wait "$client"
+	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'" >/dev/null 2>&1
+	wait "$reader" 2>/dev/null
+	for _ in $(seq 1 100); do
+		[ -z "$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'")" ] && break
+		sleep 0.1
+	done
+	[ -z "$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'")" ] ||
+		fail "$what: the worker is still running"
+	[ "$(state)" = s1 ] && ok "$what: the version rows stayed at s1 ($(grep -m1 ERROR "$work/fault.out" || echo 'server restarted'))" ||
+		fail "$what: version rows $(state)"
+	if [ "$what" != immediate ]; then
+		[ "$(q "SELECT count(*) FROM migrate.log WHERE project = 'shop' AND revision = 's2' AND error IS NOT NULL
+				AND id = (SELECT max(id) FROM migrate.log WHERE project = 'shop')")" = 1 ] &&
+			ok "$what: the failure is in the log" || fail "$what: no failure row"
+	fi
+	[ "$(q "SELECT count(*) FROM migrate.verify('shop') WHERE problem = 'invalid_index'")" = 1 ] &&
+		ok "$what: verify() reports the index left INVALID" || fail "$what: verify() does not report the invalid index"
+	q "CALL migrate.apply('head', 'shop')" >/dev/null 2>&1 || fail "$what: the next apply() failed"
+	[ "$(state)" = s2 ] && [ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_customer'::regclass")" = t ] &&
+		ok "$what: the next apply() completes the revision" || fail "$what: the next apply() left $(state)"
+}
+fault cancel
+fault terminate
+fault immediate
+
+# --- 4. no worker slot -----------------------------------------------------------
+
+# one slot, which the logical replication launcher takes
+q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1
+q "ALTER SYSTEM SET max_worker_processes = 1" >/dev/null
+$MIGRATE_PGCTL -w restart >/dev/null && wait_for_server
+out=$(psql -X -d "$db" -c "CALL migrate.apply('head', 'shop')" 2>&1)
+echo "$out" | grep -q 'could not start a background worker for revision s2' &&
+	echo "$out" | grep -q 'max_worker_processes = 1' &&
+	ok "no free worker slot: $(echo "$out" | grep -m1 ERROR)" || fail "no free worker slot: $out"
+[ "$(state)" = s1 ] && ok "and the version rows stayed at s1" || fail "version rows $(state) without a worker"
+q "ALTER SYSTEM RESET max_worker_processes" >/dev/null
+$MIGRATE_PGCTL -w restart >/dev/null && wait_for_server
+
+dropdb "$db"
+echo "apply: $failures failure(s)"
+[ "$failures" -eq 0 ]
