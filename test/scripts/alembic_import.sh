@@ -371,13 +371,15 @@ edge=(-c "$root/test/alembic/edge/alembic.ini" --project edge -x tenant=acme)
 import "${edge[@]}" -o "$work/edge"
 expect "edge import exits 1" 1 $?
 err=$(cat "$work/err")
-expect_match "autocommit_block reported" "e5 \(.*\): upgrade\(\) uses autocommit_block\(\)" "$err"
 expect_match "is_offline_mode reported" "e6 \(.*\): upgrade\(\) calls context.is_offline_mode\(\)" "$err"
-expect_match "CONCURRENTLY reported" "e7 \(.*\): upgrade\(\) emits 'CREATE INDEX CONCURRENTLY" "$err"
+case $err in
+	*"e5 ("* | *"e7 ("*) fail "autocommit_block() and CONCURRENTLY are importable, yet reported: $err" ;;
+	*) ok "autocommit_block() and CONCURRENTLY are not reported" ;;
+esac
 expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
 expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
 expect_match "batch recreate reported" "e10 \\(.*\\): upgrade\\(\\) fails when rendered offline: .*batch mode with dialect postgresql requires a live database connection" "$err"
-expect "six revisions reported" 6 "$(grep -c '^  e' "$work/err")"
+expect "four revisions reported" 4 "$(grep -c '^  e' "$work/err")"
 import "${edge[@]}" -o "$work/edge" --allow-manual
 expect "edge import --allow-manual exits 0" 0 $?
 psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
@@ -386,6 +388,14 @@ expect "missing and raising downgrades are NULL; the rest are not" "e1:false e2:
 	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4')")"
 expect "-x reaches the revisions" "acme" \
 	"$(q mig_alembic_edge "SELECT count(*) FROM migrate.upgrade('e4', 'edge')" >/dev/null; q mig_alembic_edge "SELECT tenant FROM edge_settings")"
+expect "autocommit_block() and CONCURRENTLY make non-transactional revisions" "e5:false e7:false e4:true" \
+	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || transactional, ' ' ORDER BY id <> 'e5', id <> 'e7', id) FROM migrate.revision WHERE id IN ('e4', 'e5', 'e7')")"
+expect_match "the autocommit_block()'s statement is imported as the body" "ALTER TYPE mood ADD VALUE 'soso'" \
+	"$(q mig_alembic_edge "SELECT upgrade_sql FROM migrate.revision WHERE id = 'e5'")"
+psql -X -q -d mig_alembic_edge -c "CALL migrate.apply('e5', 'edge')" >/dev/null 2>&1
+expect "CALL migrate.apply() runs it outside a transaction" "e5|soso" \
+	"$(q mig_alembic_edge "SELECT string_agg(c, ','), (SELECT max(enumlabel) FILTER (WHERE enumlabel = 'soso') FROM pg_enum) FROM migrate.current('edge') c")"
+psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.stamp('e4', 'edge')" >/dev/null
 out=$(psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.downgrade('base', 'edge')" 2>&1)
 expect_match "downgrade through an irreversible revision is refused" "revision e3 of project \"edge\" cannot be downgraded" "$out"
 

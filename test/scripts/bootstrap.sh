@@ -249,19 +249,39 @@ printf 'ROLLBACK;\n' >"$work/commits/0001_commit.sql"
 expect 1 "0001_commit.sql ended the bootstrap transaction" "a file that rolls back" -- "$boot" -d "$db" "$work/commits"
 
 # a revision registered with transactional => false cannot run in the
-# bootstrap's transaction (it needs CALL migrate.apply(), which bootstrap
-# does not do yet): refused, nothing applied, not even the revisions before it
+# bootstrap's transaction: its project is left out of it, and after the
+# commit gets CALL migrate.apply(), revision by revision; the other project
+# is upgraded in the transaction as usual
 mkdir -p "$work/nontx"
 cat >"$work/nontx/0001.sql" <<'EOF'
 SELECT migrate.register('n1', upgrade => $$CREATE TABLE nt (id int)$$, downgrade => $$DROP TABLE nt$$);
 SELECT migrate.register('n2', down_revision => 'n1', transactional => false, message => 'concurrent index',
     upgrade => $$CREATE INDEX CONCURRENTLY nt_id ON nt (id)$$, downgrade => $$DROP INDEX CONCURRENTLY nt_id$$);
+SELECT migrate.register('n3', down_revision => 'n2', upgrade => $$ALTER TABLE nt ADD note text$$,
+    downgrade => $$ALTER TABLE nt DROP note$$);
 EOF
 fresh_db migrate_boot_nontx || exit 1
-expect 1 "revision n2 .*cannot run inside a transaction" "a non-transactional revision" -- \
-	"$boot" -d migrate_boot_nontx "$work/nontx"
-[ "$(q migrate_boot_nontx "SELECT count(*) FROM pg_extension WHERE extname = 'migrate'")$(q migrate_boot_nontx "SELECT count(*) FROM pg_class WHERE relname = 'nt'")" = 00 ] &&
-	ok "after it: no extension, no table nt" || fail "the refused bootstrap left something behind"
+expect 0 "^project nontx: upgrade n2, concurrent index" "a non-transactional revision, after the commit" -- \
+	"$boot" -d migrate_boot_nontx --project nontx "$work/nontx" --project svc_b "$work/svc_b"
+grep -q "^project nontx: a revision runs outside a transaction; applied after the commit" "$work/err.out" &&
+	grep -q "^project svc_b: upgrade" "$work/err.out" &&
+	ok "the other project is upgraded in the transaction" || { fail "bootstrap output:"; sed 's/^/    /' "$work/err.out"; }
+[ "$(q migrate_boot_nontx "SELECT string_agg(c, ',') FROM migrate.current('nontx') c")$(q migrate_boot_nontx "SELECT indisvalid FROM pg_index WHERE indexrelid = 'nt_id'::regclass")" = n3t ] &&
+	ok "after it: nontx at n3, its index valid" || fail "the non-transactional project is not at n3"
+expect 0 "^project nontx: nothing to do, at n3" "the same bootstrap again" -- \
+	"$boot" -d migrate_boot_nontx --project nontx "$work/nontx" --project svc_b "$work/svc_b"
+# a failure after the commit: what ran before it stays, and exit 1
+cat >"$work/nontx/0002.sql" <<'EOF'
+SELECT migrate.register('n4', down_revision => 'n3', upgrade => $$ALTER TABLE nt ADD n4 int$$,
+    downgrade => $$ALTER TABLE nt DROP n4$$);
+SELECT migrate.register('n5', down_revision => 'n4', transactional => false,
+    upgrade => $$CREATE UNIQUE INDEX CONCURRENTLY nt_note ON nt ((1))$$, downgrade => $$DROP INDEX nt_note$$);
+EOF
+q migrate_boot_nontx "INSERT INTO nt VALUES (1), (2)" >/dev/null
+expect 1 "could not create unique index" "a failing non-transactional revision" -- \
+	"$boot" -d migrate_boot_nontx --project nontx "$work/nontx"
+[ "$(q migrate_boot_nontx "SELECT string_agg(c, ',') FROM migrate.current('nontx') c")" = n4 ] &&
+	ok "after it: the revision before it stays applied (n4)" || fail "after the failure: not at n4"
 dropdb migrate_boot_nontx
 
 echo "--- options"

@@ -8,9 +8,10 @@ branch_labels = None
 depends_on = None
 
 def upgrade():
+    op.execute("CREATE TYPE mood AS ENUM ('fine')")
     with op.get_context().autocommit_block():
         op.execute("ALTER TYPE mood ADD VALUE 'soso'")
 
 
 def downgrade():
-    pass
+    op.execute("DROP TYPE mood")
