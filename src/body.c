@@ -408,8 +408,8 @@ run_body(const MigrateProject *project, const char *body)
 		 */
 		FlushErrorState();
 		edata->hint = pstrdup("Revision bodies run inside the caller's transaction, where this statement is not allowed. "
-							  "Use its transactional form in the revision (for example CREATE INDEX without CONCURRENTLY), "
-							  "or run it outside migrate, after the upgrade.");
+							  "Register the revision with transactional => false and run it with CALL migrate.apply(), "
+							  "or use the statement's transactional form (for example CREATE INDEX without CONCURRENTLY).");
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
