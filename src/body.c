@@ -123,10 +123,10 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 	const char *id = mg_rev_id(cg->graph, step->rev);
 
 	BookkeepingPrepare(&plan_body,
-					"SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text,"
-					" transactional FROM migrate.revision"
-					" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					2, argtypes);
+					   "SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text,"
+					   " transactional FROM migrate.revision"
+					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+					   2, argtypes);
 	values[0] = CStringGetTextDatum(cg->project);
 	values[1] = CStringGetTextDatum(id);
 	BookkeepingExec(plan_body, values, NULL, SPI_OK_SELECT);

@@ -286,16 +286,16 @@ migrate_configure(PG_FUNCTION_ARGS)
 	CallBegin(&call, false);
 	ProjectLock(name);
 	BookkeepingPrepare(&plan_configure,
-					"INSERT INTO migrate.project AS p"
-					" (name, target_schema, lock_timeout, statement_timeout, configured_by)"
-					" VALUES ($1, $2, $3, $4, $5)"
-					" ON CONFLICT (name) DO UPDATE"
-					" SET target_schema = excluded.target_schema,"
-					" lock_timeout = excluded.lock_timeout,"
-					" statement_timeout = excluded.statement_timeout,"
-					" configured_by = excluded.configured_by,"
-					" changed_at = pg_catalog.now()",
-					5, argtypes);
+					   "INSERT INTO migrate.project AS p"
+					   " (name, target_schema, lock_timeout, statement_timeout, configured_by)"
+					   " VALUES ($1, $2, $3, $4, $5)"
+					   " ON CONFLICT (name) DO UPDATE"
+					   " SET target_schema = excluded.target_schema,"
+					   " lock_timeout = excluded.lock_timeout,"
+					   " statement_timeout = excluded.statement_timeout,"
+					   " configured_by = excluded.configured_by,"
+					   " changed_at = pg_catalog.now()",
+					   5, argtypes);
 	BookkeepingExec(plan_configure, values, nulls, SPI_OK_INSERT);
 	CallEnd(&call);
 	PG_RETURN_VOID();

@@ -37,12 +37,12 @@ LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 	Interval   *duration = palloc0(sizeof(Interval));
 
 	BookkeepingPrepare(&plan_insert_log,
-					"INSERT INTO migrate.log (project, revision, operation,"
-					" heads_before, heads_after, started_at, duration, role,"
-					" backend_pid, txid, checksum, error)"
-					" VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-					" pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9, $10)",
-					10, argtypes);
+					   "INSERT INTO migrate.log (project, revision, operation,"
+					   " heads_before, heads_after, started_at, duration, role,"
+					   " backend_pid, txid, checksum, error)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+					   " pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9, $10)",
+					   10, argtypes);
 	memset(nulls, ' ', sizeof(nulls));
 	duration->time = usecs;
 	values[0] = CStringGetTextDatum(cg->project);
@@ -81,12 +81,12 @@ LogPurge(const char *project, char **ids, int n)
 	if (n == 0)
 		return;
 	BookkeepingPrepare(&plan_log_purge,
-					"INSERT INTO migrate.log (project, revision, operation,"
-					" heads_before, heads_after, started_at, duration, role,"
-					" backend_pid, txid, checksum)"
-					" VALUES ($1, NULL, 'stamp', $2, '{}', $4, '0', $3,"
-					" pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), NULL)",
-					4, argtypes);
+					   "INSERT INTO migrate.log (project, revision, operation,"
+					   " heads_before, heads_after, started_at, duration, role,"
+					   " backend_pid, txid, checksum)"
+					   " VALUES ($1, NULL, 'stamp', $2, '{}', $4, '0', $3,"
+					   " pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), NULL)",
+					   4, argtypes);
 	values[0] = CStringGetTextDatum(project);
 	values[1] = StringsToTextArray((const char *const *) ids, n);
 	values[2] = DirectFunctionCall1(namein,
@@ -94,4 +94,3 @@ LogPurge(const char *project, char **ids, int n)
 	values[3] = TimestampTzGetDatum(GetCurrentTimestamp());
 	BookkeepingExec(plan_log_purge, values, NULL, SPI_OK_INSERT);
 }
-

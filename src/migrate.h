@@ -268,7 +268,7 @@ extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 
 /* run.c */
 extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
-									MgRevList *rows, bool purge);
+								   MgRevList *rows, bool purge);
 extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
 extern void RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan);
 extern void RunReportStep(const CachedGraph *cg, const MgStep *step,

@@ -195,7 +195,7 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 		"statement_timeout", "graph_gen", "created_at", "summary_gen", "heads",
 	"has_depends", "configured_by"};
 	CatalogRows *rows = CatalogIndexScan("project_pkey", 1, &name,
-										   lengthof(columns), columns);
+										 lengthof(columns), columns);
 	bool		isnull;
 	Datum		d;
 
@@ -204,9 +204,9 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 
 	if (for_update)
 		BookkeepingExecProject(&plan_project_for_update,
-							 "SELECT FROM migrate.project"
-							 " WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-							 name, SPI_OK_SELECT);
+							   "SELECT FROM migrate.project"
+							   " WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+							   name, SPI_OK_SELECT);
 
 	project->name = pstrdup(name);
 	d = CatalogRowValue(rows, 0, "target_schema", &isnull);
@@ -308,9 +308,9 @@ ProjectSaveSummary(const MigrateProject *project, const CachedGraph *cg)
 	heads = mg_heads(cg->graph, false);
 
 	BookkeepingPrepare(&plan_summary,
-					"UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
-					" WHERE name OPERATOR(pg_catalog.=) $1",
-					4, argtypes);
+					   "UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
+					   " WHERE name OPERATOR(pg_catalog.=) $1",
+					   4, argtypes);
 	values[0] = CStringGetTextDatum(project->name);
 	values[1] = Int64GetDatum(project->graph_gen);
 	values[2] = RevListToArray(cg, &heads, false);
@@ -330,9 +330,9 @@ ProjectClearSummary(const char *project)
 	static SPIPlanPtr plan_clear = NULL;
 
 	BookkeepingExecProject(&plan_clear,
-						 "UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
-						 " WHERE name OPERATOR(pg_catalog.=) $1",
-						 project, SPI_OK_UPDATE);
+						   "UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
+						   " WHERE name OPERATOR(pg_catalog.=) $1",
+						   project, SPI_OK_UPDATE);
 }
 
 /*
@@ -346,11 +346,11 @@ ProjectBumpGraphGen(const char *project)
 	static SPIPlanPtr plan_bump = NULL;
 
 	BookkeepingExecProject(&plan_bump,
-						 "UPDATE migrate.project SET summary_gen = NULL, heads = NULL,"
-						 " graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
-						 " graph_gen OPERATOR(pg_catalog.+) 1)"
-						 " WHERE name OPERATOR(pg_catalog.=) $1",
-						 project, SPI_OK_UPDATE);
+						   "UPDATE migrate.project SET summary_gen = NULL, heads = NULL,"
+						   " graph_gen = GREATEST(pg_catalog.nextval('migrate.seq'::pg_catalog.regclass),"
+						   " graph_gen OPERATOR(pg_catalog.+) 1)"
+						   " WHERE name OPERATOR(pg_catalog.=) $1",
+						   project, SPI_OK_UPDATE);
 }
 
 /*
@@ -362,8 +362,7 @@ void
 ProjectTouch(const char *project)
 {
 	BookkeepingExecProject(&plan_touch_project,
-						 "UPDATE migrate.project SET changed_at = pg_catalog.now()"
-						 " WHERE name OPERATOR(pg_catalog.=) $1",
-						 project, SPI_OK_UPDATE);
+						   "UPDATE migrate.project SET changed_at = pg_catalog.now()"
+						   " WHERE name OPERATOR(pg_catalog.=) $1",
+						   project, SPI_OK_UPDATE);
 }
-

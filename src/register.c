@@ -52,7 +52,7 @@ typedef struct RevisionContent
 	NameList	depends;
 	NameList	labels;
 	char	   *message;
-	char	   *checksum;			/* of the bodies and the flag below */
+	char	   *checksum;		/* of the bodies and the flag below */
 	bool		transactional;	/* false: runs outside a transaction */
 } RevisionContent;
 
@@ -80,7 +80,7 @@ parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 	if (PG_ARGISNULL(argno))
 		return list;
 	list.names = SplitList(text_to_cstring(PG_GETARG_TEXT_PP(argno)),
-									argname, &list.n);
+						   argname, &list.n);
 	for (int i = 0; i < list.n; i++)
 	{
 		MgError		err;
@@ -195,7 +195,7 @@ lookup_revision(const char *project, const char *id, RevisionContent *content)
 	"depends_on", "branch_labels", "message", "transactional"};
 	const char *keys[2] = {project, id};
 	CatalogRows *rows = CatalogIndexScan("revision_pkey", 2, keys,
-										   lengthof(columns), columns);
+										 lengthof(columns), columns);
 	bool		isnull;
 	Datum		d;
 
@@ -264,10 +264,10 @@ static void
 ensure_project(const char *project)
 {
 	BookkeepingExecProject(&plan_ensure_project,
-						 "INSERT INTO migrate.project (name, graph_gen)"
-						 " VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-						 " ON CONFLICT (name) DO NOTHING",
-						 project, SPI_OK_INSERT);
+						   "INSERT INTO migrate.project (name, graph_gen)"
+						   " VALUES ($1, pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
+						   " ON CONFLICT (name) DO NOTHING",
+						   project, SPI_OK_INSERT);
 }
 
 /*

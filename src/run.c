@@ -107,7 +107,7 @@ check_rows(const CachedGraph *cg, const MgRevList *rows)
  */
 CachedGraph *
 RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
-			 bool purge)
+			   bool purge)
 {
 	CachedGraph *cg;
 
@@ -130,8 +130,8 @@ RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
 	if (purge)
 	{
 		/*
-		 * stamp(..., purge => true) is how rows that do not fit the graph
-		 * are mended, so they are removed before anything reads them.
+		 * stamp(..., purge => true) is how rows that do not fit the graph are
+		 * mended, so they are removed before anything reads them.
 		 */
 		int			npurged;
 		char	  **purged = VersionIds(cg->project, &npurged);
@@ -201,11 +201,11 @@ RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan)
 		return;
 
 	BookkeepingPrepare(&plan_missing_downgrade,
-					"SELECT id FROM migrate.revision"
-					" WHERE project OPERATOR(pg_catalog.=) $1"
-					" AND id OPERATOR(pg_catalog.=) ANY ($2)"
-					" AND downgrade_sql IS NULL ORDER BY seq DESC LIMIT 1",
-					2, argtypes);
+					   "SELECT id FROM migrate.revision"
+					   " WHERE project OPERATOR(pg_catalog.=) $1"
+					   " AND id OPERATOR(pg_catalog.=) ANY ($2)"
+					   " AND downgrade_sql IS NULL ORDER BY seq DESC LIMIT 1",
+					   2, argtypes);
 	values[0] = CStringGetTextDatum(cg->project);
 	values[1] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false,
 												TYPALIGN_INT));

@@ -271,9 +271,9 @@ migrate_show(PG_FUNCTION_ARGS)
 			GraphError(&err, name);
 
 		BookkeepingPrepare(&plan_show,
-						"SELECT registered_by, registered_at, checksum FROM migrate.revision"
-						" WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-						2, argtypes);
+						   "SELECT registered_by, registered_at, checksum FROM migrate.revision"
+						   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
+						   2, argtypes);
 		for (int i = 0; i < list.n; i++)
 		{
 			int			rev = list.items[i];

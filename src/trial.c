@@ -368,7 +368,7 @@ step_rewrites(Trial *t)
 	{
 		bool		isnull;
 		int64		i = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
-												   SPI_tuptable->tupdesc, 1, &isnull)) - 1;
+													SPI_tuptable->tupdesc, 1, &isnull)) - 1;
 		Oid			filenode = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r],
 															  SPI_tuptable->tupdesc, 2, &isnull));
 
@@ -479,9 +479,9 @@ trial_run(void *arg)
 		else if (edata->sqlerrcode == ERRCODE_ACTIVE_SQL_TRANSACTION)
 		{
 			/*
-			 * A statement that refuses to run in a transaction block
-			 * (CREATE INDEX CONCURRENTLY, VACUUM): the revision cannot be
-			 * tried, like a non-transactional one.
+			 * A statement that refuses to run in a transaction block (CREATE
+			 * INDEX CONCURRENTLY, VACUUM): the revision cannot be tried, like
+			 * a non-transactional one.
 			 */
 			row->operation = psprintf("not run: %s", edata->message);
 			(void) SandboxTry(stamp_step, t, true, false);

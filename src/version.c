@@ -78,8 +78,8 @@ VersionDeleteAll(const char *project)
 	static SPIPlanPtr plan_purge = NULL;
 
 	BookkeepingExecProject(&plan_purge,
-						 "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
-						 project, SPI_OK_DELETE);
+						   "DELETE FROM migrate.version WHERE project OPERATOR(pg_catalog.=) $1",
+						   project, SPI_OK_DELETE);
 }
 
 /*
@@ -104,27 +104,27 @@ VersionApplyOp(const CachedGraph *cg, const MgRowOp *op, MgRevList *rows)
 	{
 		case MG_ROW_INSERT:
 			BookkeepingPrepare(&plan_insert_version,
-							"INSERT INTO migrate.version (project, revision) VALUES ($1, $2)",
-							2, argtypes);
+							   "INSERT INTO migrate.version (project, revision) VALUES ($1, $2)",
+							   2, argtypes);
 			values[1] = CStringGetTextDatum(to);
 			BookkeepingExec(plan_insert_version, values, NULL, SPI_OK_INSERT);
 			rows->items[rows->n++] = op->to;
 			return;
 		case MG_ROW_DELETE:
 			BookkeepingPrepare(&plan_delete_version,
-							"DELETE FROM migrate.version"
-							" WHERE project OPERATOR(pg_catalog.=) $1"
-							" AND revision OPERATOR(pg_catalog.=) $2",
-							2, argtypes);
+							   "DELETE FROM migrate.version"
+							   " WHERE project OPERATOR(pg_catalog.=) $1"
+							   " AND revision OPERATOR(pg_catalog.=) $2",
+							   2, argtypes);
 			values[1] = CStringGetTextDatum(from);
 			BookkeepingExec(plan_delete_version, values, NULL, SPI_OK_DELETE);
 			break;
 		case MG_ROW_UPDATE:
 			BookkeepingPrepare(&plan_update_version,
-							"UPDATE migrate.version SET revision = $3"
-							" WHERE project OPERATOR(pg_catalog.=) $1"
-							" AND revision OPERATOR(pg_catalog.=) $2",
-							3, argtypes);
+							   "UPDATE migrate.version SET revision = $3"
+							   " WHERE project OPERATOR(pg_catalog.=) $1"
+							   " AND revision OPERATOR(pg_catalog.=) $2",
+							   3, argtypes);
 			values[1] = CStringGetTextDatum(from);
 			values[2] = CStringGetTextDatum(to);
 			BookkeepingExec(plan_update_version, values, NULL, SPI_OK_UPDATE);
@@ -142,4 +142,3 @@ VersionApplyOp(const CachedGraph *cg, const MgRowOp *op, MgRevList *rows)
 	else
 		rows->items[pos] = op->to;
 }
-

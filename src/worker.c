@@ -200,8 +200,8 @@ MigrateWorkerMain(Datum main_arg)
 	search_path = WorkerTaskStrings(task);
 	statement = search_path + strlen(search_path) + 1;	/* the revision */
 	pgstat_report_appname(psprintf("migrate: revision %s", statement));
-	statement += strlen(statement) + 1;	/* the project */
-	statement += strlen(statement) + 1;	/* the first statement */
+	statement += strlen(statement) + 1; /* the project */
+	statement += strlen(statement) + 1; /* the first statement */
 	take_settings(task, search_path);
 
 	for (int i = 0; i < task->nstatements; i++)

@@ -46,7 +46,8 @@ typedef struct WorkerTask
 {
 	Oid			database;
 	Oid			session_user;	/* who logged in: the worker connects as it */
-	Oid			current_user;	/* who called apply(): the statements run as it */
+	Oid			current_user;	/* who called apply(): the statements run as
+								 * it */
 	int			lock_timeout;	/* ms; 0: none */
 	int			statement_timeout;	/* ms; 0: none */
 	int			nstatements;

@@ -43,7 +43,7 @@ mgi_normalize_deps(Ctx *c, const int *topo_v, bool *keep)
 	int			ndeps = g->dep_off[n];
 	int		   *cnt = mgi_alloc(c, (size_t) n, sizeof(int));
 	int		   *off;
-	int		   *who;				/* declaring revisions, grouped by target */
+	int		   *who;			/* declaring revisions, grouped by target */
 	int		   *fill = mgi_alloc(c, (size_t) n, sizeof(int));
 	unsigned   *memo_gen = mgi_alloc(c, (size_t) n, sizeof(unsigned));
 	bool	   *memo_val = mgi_alloc(c, (size_t) n, sizeof(bool));
@@ -143,7 +143,11 @@ mgi_normalize_deps(Ctx *c, const int *topo_v, bool *keep)
 						continue;
 					memo_gen[v] = gen;
 					memo_val[v] = val;
-					/* pop v and any parents pushed before the answer was known */
+
+					/*
+					 * pop v and any parents pushed before the answer was
+					 * known
+					 */
 					c->nstack = base - 1;
 				}
 				shadowed = memo_val[p0];
@@ -291,4 +295,3 @@ mgi_has_spread_label(const MgGraph *g, int rev, const char *label)
 			return true;
 	return false;
 }
-

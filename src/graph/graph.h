@@ -47,14 +47,16 @@ typedef enum MgErrorCode
 {
 	MG_OK = 0,
 	/* input and graph validation (rules §2) */
-	MG_ERR_BAD_ID,				/* id or label breaks the grammar, or is reserved */
+	MG_ERR_BAD_ID,				/* id or label breaks the grammar, or is
+								 * reserved */
 	MG_ERR_DUPLICATE_ID,		/* two revisions with one id */
 	MG_ERR_MISSING_PARENT,		/* down_revision/depends_on names nothing */
 	MG_ERR_SELF_LOOP,			/* Self-loop is detected in revisions (x) */
 	MG_ERR_DEP_SELF_LOOP,		/* Dependency self-loop is detected ... */
 	MG_ERR_CYCLE,				/* Cycle is detected in revisions (...) */
 	MG_ERR_DEP_CYCLE,			/* Dependency cycle is detected ... */
-	MG_ERR_LABEL_CONFLICT,		/* Branch name 'l' in revision r already used ... */
+	MG_ERR_LABEL_CONFLICT,		/* Branch name 'l' in revision r already used
+								 * ... */
 	/* resolving a target (rules §3, §4) */
 	MG_ERR_BAD_TARGET,			/* target text that no rule can read */
 	MG_ERR_UNKNOWN_REVISION,	/* Can't locate revision identified by 'x' */
@@ -157,12 +159,16 @@ extern MgGraph *mg_graph_build(const MgRevisionInput *revs, int nrevs,
 
 extern int	mg_graph_size(const MgGraph *g);
 extern const char *mg_rev_id(const MgGraph *g, int rev);
+
 /* exact id lookup (no labels, no prefixes); -1 when absent */
 extern int	mg_lookup(const MgGraph *g, const char *id);
+
 /* down_revision parents of rev, as indexes, in the order registered */
 extern MgRevList mg_parents(const MgGraph *g, int rev);
+
 /* resolved depends_on of rev, as indexes */
 extern MgRevList mg_dependencies(const MgGraph *g, int rev);
+
 /*
  * branch labels of rev: its own (spread=false) or after spreading
  * (rules §1.8)
@@ -172,6 +178,7 @@ extern const char *const *mg_labels(const MgGraph *g, int rev, bool spread,
 
 /* heads: real = nobody names it in down_revision or depends_on (rules §1.5) */
 extern MgRevList mg_heads(const MgGraph *g, bool real);
+
 /* bases: real = no down_revision and no depends_on (rules §1.6) */
 extern MgRevList mg_bases(const MgGraph *g, bool real);
 extern bool mg_is_branch_point(const MgGraph *g, int rev);
@@ -214,6 +221,7 @@ extern bool mg_plan_upgrade(const MgGraph *g, const char *target,
 extern bool mg_plan_downgrade(const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
 							  MgError *err);
+
 /*
  * No targets means base.  purge first empties the rows in a step of its
  * own, MG_STEP_STAMP with rev -1; each destination that changes rows is

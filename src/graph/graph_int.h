@@ -114,12 +114,12 @@ struct MgGraph
 	int		   *topo;			/* ancestors (any edge) come first */
 
 	/*
-	 * Reachability index (reach.c): the forest in which every revision
-	 * hangs below its first normalized down revision.  Within a tree,
-	 * ancestry is interval containment (pre-order number and subtree size);
-	 * a search for an ancestor only has to follow the other down revisions
-	 * of the merges on a tree path, which nt_up finds: the nearest revision
-	 * at or below v on its tree path that has more than one down revision.
+	 * Reachability index (reach.c): the forest in which every revision hangs
+	 * below its first normalized down revision.  Within a tree, ancestry is
+	 * interval containment (pre-order number and subtree size); a search for
+	 * an ancestor only has to follow the other down revisions of the merges
+	 * on a tree path, which nt_up finds: the nearest revision at or below v
+	 * on its tree path that has more than one down revision.
 	 */
 	int		   *troot;
 	int		   *tpre;
@@ -129,9 +129,9 @@ struct MgGraph
 
 	/*
 	 * And a filter for the searches: a post-order number over a walk up the
-	 * children, and the lowest such number among each revision's
-	 * descendants.  A descendant of c always numbers within
-	 * [glow[c], grank[c]], so anything outside cannot be one.
+	 * children, and the lowest such number among each revision's descendants.
+	 * A descendant of c always numbers within [glow[c], grank[c]], so
+	 * anything outside cannot be one.
 	 */
 	int		   *grank;
 	int		   *glow;

@@ -77,7 +77,7 @@ mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower, bool implicit_base,
 			if (g->nslab[brev] != 1)
 				return mgi_fail(c, MG_ERR_UNSUPPORTED,
 								mgi_printf(c, "Revision %s carries %d branch labels; Alembic needs exactly one here and fails with an internal error.",
-									  br, g->nslab[brev]),
+										   br, g->nslab[brev]),
 								"Use a branch label before the '@'.",
 								"cannot use revision %s as a branch name", br);
 			br = g->slab[brev][0];

@@ -162,12 +162,12 @@ mgi_walk(Ctx *c, const char *start_name, int start, long long steps,
 		if (ne > 1)
 			return mgi_fail(c, MG_ERR_AMBIGUOUS_WALK,
 							mgi_printf(c, "%s, there are %d candidates: %s.",
-								  cur >= 0 ? mgi_printf(c, "Walking %s from %s",
-														steps > 0 ? "up" : "down",
-														g->ids[cur]) :
-								  mgi_printf(c, "Walking %s from base",
-											 steps > 0 ? "up" : "down"),
-								  ne, mgi_join_ids(c, e, ne, false)),
+									   cur >= 0 ? mgi_printf(c, "Walking %s from %s",
+															 steps > 0 ? "up" : "down",
+															 g->ids[cur]) :
+									   mgi_printf(c, "Walking %s from base",
+												  steps > 0 ? "up" : "down"),
+									   ne, mgi_join_ids(c, e, ne, false)),
 							steps > 0 ?
 							"Name the branch, as in <branch>@+1, or give an explicit revision." :
 							"Give an explicit revision: a walk down cannot choose between the parents of a merge.",
@@ -418,6 +418,7 @@ mgi_parse_downgrade_target(Ctx *c, const int *rows, int nrows,
 			return true;
 		}
 		symbol = rt.symbol;
+
 		br = rt.branch;
 		relative_revision = (symbol == NULL);
 		if (relative_revision)
@@ -444,7 +445,7 @@ mgi_parse_downgrade_target(Ctx *c, const int *rows, int nrows,
 				if (sl.n > 1)
 					return mgi_fail(c, MG_ERR_AMBIGUOUS_DOWNGRADE,
 									mgi_printf(c, "The applied revisions on branch '%s' are %s.",
-										  br, mgi_join_ids(c, sl.v, sl.n, false)),
+											   br, mgi_join_ids(c, sl.v, sl.n, false)),
 									"Give an explicit revision to downgrade to.",
 									"downgrade %s@%s from multiple heads is ambiguous",
 									br, rt.rel_text);
@@ -458,9 +459,9 @@ mgi_parse_downgrade_target(Ctx *c, const int *rows, int nrows,
 				if (nrows > 1)
 					return mgi_fail(c, MG_ERR_AMBIGUOUS_DOWNGRADE,
 									mgi_printf(c, "The applied heads are %s.",
-										  mgi_join_ids(c, rows, nrows, false)),
+											   mgi_join_ids(c, rows, nrows, false)),
 									mgi_printf(c, "Use <branch>@%s to name the branch to downgrade, or give an explicit revision.",
-										  rt.rel_text),
+											   rt.rel_text),
 									"downgrade %s from multiple heads is ambiguous",
 									rt.rel_text);
 				symbol = g->ids[rows[0]];
@@ -488,5 +489,6 @@ mgi_parse_downgrade_target(Ctx *c, const int *rows, int nrows,
 	*branch = (last != NULL && last > target) ?
 		mgi_strndup(c, target, (size_t) (last - target)) : NULL;
 	symbol = last ? last + 1 : target;
+
 	return mgi_get_revision(c, symbol, rev);
 }

@@ -113,8 +113,8 @@ mgi_filter_lineage(Ctx *c, const int *targets, int nt, const char *check,
 		int			t = targets[i];
 
 		/*
-		 * A walk that ended at base hands Alembic the string "base", which
-		 * it then looks up as an identifier (usually: not found).
+		 * A walk that ended at base hands Alembic the string "base", which it
+		 * then looks up as an identifier (usually: not found).
 		 */
 		if (t == BASE_REV)
 		{
@@ -328,8 +328,8 @@ mgi_rev_for_ident(Ctx *c, Ident id, const char *branch, int *out)
 			if (cands.n == 0)
 				return mgi_fail_resolution(c, MG_ERR_UNKNOWN_REVISION, id.name,
 										   mgi_printf(c, "No such revision or branch '%s'%s",
-												 id.name,
-												 py_len(id.name) < 4 ? short_note : ""));
+													  id.name,
+													  py_len(id.name) < 4 ? short_note : ""));
 			if (cands.n > 1)
 			{
 				Str			b;
@@ -346,7 +346,7 @@ mgi_rev_for_ident(Ctx *c, Ident id, const char *branch, int *out)
 				}
 				return mgi_fail_resolution(c, MG_ERR_AMBIGUOUS_PREFIX, id.name,
 										   mgi_printf(c, "Multiple revisions start with '%s': %s...",
-												 id.name, b.s));
+													  id.name, b.s));
 			}
 			rev = g->keyrev[cands.v[0]];
 		}
@@ -356,7 +356,7 @@ mgi_rev_for_ident(Ctx *c, Ident id, const char *branch, int *out)
 		if (!shares_lineage_v(c, rev, brev))
 			return mgi_fail_resolution(c, MG_ERR_NOT_BRANCH_MEMBER, argument,
 									   mgi_printf(c, "Revision %s is not a member of branch '%s'",
-											 g->ids[rev], branch));
+												  g->ids[rev], branch));
 	}
 	*out = rev;
 	return true;
@@ -578,4 +578,3 @@ done:
 	mgi_ctx_end(c);
 	return ok;
 }
-

@@ -267,9 +267,9 @@ covered_by_other_row(Ctx *c, Cover *cv, int v, Mark *applied,
 		}
 
 		/*
-		 * One step down (as mgi_reaches() does it, a merge at a time): the next
-		 * merge on the tree path being walked, else the next entry point,
-		 * else the next other row.
+		 * One step down (as mgi_reaches() does it, a merge at a time): the
+		 * next merge on the tree path being walked, else the next entry
+		 * point, else the next other row.
 		 */
 		if (y >= 0 && g->topo[y] > floor && !mark_has(cv->down_seen, y))
 		{
@@ -349,7 +349,7 @@ mgi_upgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 										   p, np))
 				return mgi_fail(c, MG_ERR_UNSUPPORTED,
 								mgi_printf(c, "Revision %s lists %s among its down revisions although it is already an ancestor of another of them; Alembic fails on this merge with an internal error (KeyError).",
-									  g->ids[rev], g->ids[p[j]]),
+										   g->ids[rev], g->ids[p[j]]),
 								"Upgrade one branch at a time, or register the merge without the redundant dependency.",
 								"cannot upgrade merge revision %s from these version rows",
 								g->ids[rev]);
@@ -384,7 +384,7 @@ mgi_downgrade_rows(PlanB *pb, Cover *cv, Mark *applied, int rev)
 	if (!is_row(&pb->rows, rev))
 		return mgi_fail(c, MG_ERR_UNSUPPORTED,
 						mgi_printf(c, "Revision %s is to be downgraded but is not a version row; Alembic fails here with an internal error.",
-							  g->ids[rev]),
+								   g->ids[rev]),
 						NULL, "cannot downgrade revision %s from these version rows",
 						g->ids[rev]);
 	edges(g, ANC_ALL, rev, &p, &np);

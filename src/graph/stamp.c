@@ -53,7 +53,7 @@ stamp_step(PlanB *pb, const int *from, int nfrom, int to, bool upgrade,
 clash:
 	return mgi_fail(c, MG_ERR_UNSUPPORTED,
 					mgi_printf(c, "Stamping %s would replace version rows that an earlier destination of the same stamp already replaced; Alembic fails here with an internal error.",
-						  g->ids[to]),
+							   g->ids[to]),
 					"Stamp the destinations one at a time, or use purge and list every head.",
 					"cannot stamp these revisions together");
 }
@@ -258,9 +258,9 @@ mg_plan_stamp(const MgGraph *g, const char *const *targets, int ntargets,
 
 	/*
 	 * One step per destination as named, duplicates included, as Alembic
-	 * does: a destination named twice is a no-op the second time when it
-	 * was already a row, and otherwise clashes with its first step, where
-	 * Alembic fails (stamp_step refuses).
+	 * does: a destination named twice is a no-op the second time when it was
+	 * already a row, and otherwise clashes with its first step, where Alembic
+	 * fails (stamp_step refuses).
 	 */
 	anc = mgi_mark_new(c);
 	desc = mgi_mark_new(c);

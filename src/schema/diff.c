@@ -198,7 +198,11 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 				in_the_way(d, x, k);
 			return false;
 		default:
-			/* tables (partitions, typed tables) change by ALTER; sequences are owned */
+
+			/*
+			 * tables (partitions, typed tables) change by ALTER; sequences
+			 * are owned
+			 */
 			return false;
 	}
 }
@@ -253,7 +257,11 @@ spread(Diff *d)
 			if (d->s_state[i] == DS_IMPLICIT || owner < 0 ||
 				(d->s_state[owner] != DS_DROP && d->s_state[owner] != DS_IMPLICIT))
 				continue;
-			/* a sequence kept elsewhere lets go of its owner; foreign keys between dropped tables go first */
+
+			/*
+			 * a sequence kept elsewhere lets go of its owner; foreign keys
+			 * between dropped tables go first
+			 */
 			if ((obj->kind == SK_SEQUENCE && d->s_state[i] != DS_DROP) ||
 				(obj->kind == SK_CONSTRAINT && obj->attr[XA_CONTYPE][0] == 'f'))
 				continue;

@@ -119,7 +119,7 @@ privileges(Diff *d, const SchemaObject *a, int t)
 {
 	static const char *const verbs[4] = {
 		"REVOKE %s ON %s FROM %s", "REVOKE GRANT OPTION FOR %s ON %s FROM %s",
-		"GRANT %s ON %s TO %s", "GRANT %s ON %s TO %s WITH GRANT OPTION"};
+	"GRANT %s ON %s TO %s", "GRANT %s ON %s TO %s WITH GRANT OPTION"};
 	const SchemaObject *b = &d->t->objects[t];
 	char	  **from = a ? a->acl : b->acl_default;
 	int			nfrom = a ? a->nacl : b->nacl_default;

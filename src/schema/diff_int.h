@@ -80,8 +80,8 @@ typedef struct DiffStmt
 	int			tgt;			/* target object created or altered, or -1 */
 	bool		core;			/* what depends on src or tgt waits for it */
 	bool		drop;			/* drops src */
-	bool		breaks;			/* changes src so that what depends on it
-								 * must go first (a column's type) */
+	bool		breaks;			/* changes src so that what depends on it must
+								 * go first (a column's type) */
 	int			after_all_of;	/* runs after every statement of this source
 								 * object (and of its target), or -1 */
 	int		   *after;			/* statements that must come before */
@@ -98,9 +98,9 @@ typedef struct Diff
 	int		   *t_match;		/* target object -> source object, or -1 */
 	DiffState  *s_state;
 	DiffState  *t_state;
-	bool	   *reset_default;	/* source columns whose default goes and
-								 * comes back around a recreated function
-								 * or sequence */
+	bool	   *reset_default;	/* source columns whose default goes and comes
+								 * back around a recreated function or
+								 * sequence */
 	bool	   *noted;			/* source objects already said to be in the
 								 * way (once is enough) */
 	int		  **dependents;		/* source objects depending on each source

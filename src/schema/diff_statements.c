@@ -127,6 +127,7 @@ diff_note(Diff *d, int stmt, const char *fmt,...)
 
 	va_start(args, fmt);
 	text = vformat(fmt, args);
+
 	va_end(args);
 	st->note = st->note ? psprintf("%s\n%s", st->note, text) : text;
 }
@@ -359,7 +360,7 @@ diff_detached(Diff *d, int s)
 }
 
 /* "a=1, b=2" -> {"a=1", "b=2"}; NULL -> none */
-char **
+char	  **
 diff_split_list(const char *text, int *n)
 {
 	char	  **items;

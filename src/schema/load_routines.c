@@ -120,7 +120,7 @@ load_functions(Loader *ld)
 		char	   *kind = col_text(ld, "prokind");
 		char	   *ident = psprintf("%s(%s)", quote_identifier(proname),
 									 col_text(ld, "argtypes"));
-		SchemaKind sk = kind[0] == 'p' ? SK_PROCEDURE :
+		SchemaKind	sk = kind[0] == 'p' ? SK_PROCEDURE :
 			kind[0] == 'a' ? SK_AGGREGATE : SK_FUNCTION;
 		int			i = loader_add(ld, sk, NULL, ident);
 		SchemaObject *obj = &ld->model->objects[i];

@@ -169,7 +169,7 @@ cmp_cstring(const void *a, const void *b)
  * A text[] column as an array of strings in the model (sorted bytewise if
  * asked, which no collation setting changes).  NULL array: no elements.
  */
-char **
+char	  **
 col_list(Loader *ld, const char *column, int *n, bool sort)
 {
 	bool		isnull;
@@ -314,7 +314,7 @@ loader_strip_prefix(Loader *ld, const char *text, const char *prefix)
 	if (strncmp(text, prefix, len) != 0)
 		elog(ERROR, "unexpected definition \"%.60s\": expected it to begin with \"%s\"",
 			 text, prefix);
-	return MemoryContextStrdup(ld->cxt, text + len);
+	return MemoryContextStrdup(ld->cxt, text +len);
 }
 
 /* Set up the loader's map of catalog addresses, in its memory context. */
