@@ -37,3 +37,18 @@ SELECT migrate.configure('');
 \echo :LAST_ERROR_SQLSTATE
 SELECT migrate.configure(repeat('x', 256));
 \echo :LAST_ERROR_SQLSTATE
+
+-- Settings a body makes (SET, SET LOCAL, set_config()) end with the body:
+-- the next revision, and the caller's transaction, run as they would have.
+SELECT migrate.register('g1', $$SET LOCAL search_path = pg_catalog;
+	SET check_function_bodies = off; SELECT set_config('lock_timeout', '1min', true)$$,
+	'', project => 'settings_demo');
+SELECT migrate.register('g2', 'CREATE TABLE settings_g2 (id int)', 'DROP TABLE settings_g2',
+	down_revision => 'g1', project => 'settings_demo');
+BEGIN;
+SELECT revision FROM migrate.upgrade('head', 'settings_demo');
+SELECT to_regclass('public.settings_g2') IS NOT NULL AS created_where_expected;
+SHOW search_path;
+SHOW check_function_bodies;
+SHOW lock_timeout;
+ROLLBACK;

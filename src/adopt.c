@@ -214,11 +214,7 @@ open_project(const char *name, MigrateProject **project)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("project \"%s\" has no revisions", name),
 				 errhint("Load the files tools/migrate-import-alembic wrote for the project first.")));
-	if (cg->ndrifted > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+	GraphCheckIntact(cg);
 	return cg;
 }
 

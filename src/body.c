@@ -374,7 +374,8 @@ disarm_timers(const BodyTimers *t)
 
 /*
  * Run one body as the caller, with the project's settings and timers in
- * force, scoped to the body.
+ * force, scoped to the body: settings the body changes itself are undone
+ * when it ends.
  */
 static void
 run_body(const MigrateProject *project, const char *body)
@@ -414,7 +415,13 @@ run_body(const MigrateProject *project, const char *body)
 	}
 	PG_END_TRY();
 	disarm_timers(&timers);
-	AtEOXact_GUC(true, nestlevel);
+
+	/*
+	 * What the body set (SET, SET LOCAL, set_config()) ends with it, as the
+	 * project's own settings do: a revision must not change how the next
+	 * one, or the caller's transaction, runs.
+	 */
+	AtEOXact_GUC(false, nestlevel);
 }
 
 /*

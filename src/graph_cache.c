@@ -317,6 +317,27 @@ GraphCheckNotEmpty(const CachedGraph *cg)
 }
 
 /*
+ * Refuse to run or stamp a project whose bodies no longer match their
+ * checksums: the graph may be read, but nothing may be recorded as run.
+ */
+void
+GraphCheckIntact(const CachedGraph *cg)
+{
+	if (cg->ndrifted > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", cg->project),
+				 cg->ndrifted == 1 ?
+				 errdetail("Revision %s was changed after it was registered.",
+						   mg_rev_id(cg->graph, cg->drifted[0])) :
+				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
+								  "Revision %s and %d others were changed after they were registered.",
+								  cg->ndrifted - 1,
+								  mg_rev_id(cg->graph, cg->drifted[0]), cg->ndrifted - 1),
+				 errhint("Run migrate.verify() to list the problems of the project.")));
+}
+
+/*
  * Trigger on migrate.revision, for each statement: a change made by hand
  * (not through migrate's functions) gives every project a new graph_gen, so
  * no backend goes on using a graph or a summary built before the change (a

@@ -237,6 +237,7 @@ extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
 extern void GraphCheckNotEmpty(const CachedGraph *cg);
+extern void GraphCheckIntact(const CachedGraph *cg);
 extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
 									 MgRevList *rows);
 pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);

@@ -15,6 +15,9 @@
  *	  blocked.
  *	- A registration that finds its revision already there, unchanged, takes
  *	  no lock and writes nothing (register.c).
+ *	- CALL migrate.apply(), which commits revision by revision, holds the
+ *	  same lock at session level for its whole call (ProjectLockSession),
+ *	  and waits for it holding no snapshot.
  *	- Under REPEATABLE READ or SERIALIZABLE, a run also locks the project row
  *	  (FOR UPDATE) and writes it before changing anything (ProjectTouch), so
  *	  a transaction whose snapshot predates a migration that committed

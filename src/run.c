@@ -115,18 +115,7 @@ RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
 	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
 	cg = GraphCacheGet(*project);
 	GraphCheckNotEmpty(cg);
-	if (cg->ndrifted > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("project \"%s\" has revisions whose bodies no longer match their checksums", name),
-				 cg->ndrifted == 1 ?
-				 errdetail("Revision %s was changed after it was registered.",
-						   mg_rev_id(cg->graph, cg->drifted[0])) :
-				 errdetail_plural("Revision %s and %d other was changed after they were registered.",
-								  "Revision %s and %d others were changed after they were registered.",
-								  cg->ndrifted - 1,
-								  mg_rev_id(cg->graph, cg->drifted[0]), cg->ndrifted - 1),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+	GraphCheckIntact(cg);
 	if (purge)
 	{
 		/*
