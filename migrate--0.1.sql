@@ -101,11 +101,14 @@ CREATE TABLE migrate.log (
 	checksum text,
 	-- a step of CALL migrate.apply() that failed (its version rows did not
 	-- move): SQLSTATE and message; NULL for a step that ran
-	error text
+	error text,
+	-- and the INVALID indexes its statements left behind (a failed
+	-- CREATE INDEX CONCURRENTLY leaves one), as qualified names
+	left_behind text[]
 );
 CREATE INDEX log_project_id ON migrate.log (project, id);
 COMMENT ON TABLE migrate.log IS
-'one row per revision run or stamped, written in the same transaction';
+'one row per revision run or stamped, written in the transaction that records the step; a failed step of CALL migrate.apply() also gets one';
 
 /*
  * Any change to a project's revisions other than registering a new one gives
@@ -452,14 +455,16 @@ COMMENT ON FUNCTION migrate.project_status(text) IS
  */
 CREATE VIEW migrate.status AS
 SELECT s.project, s.heads, s.applied, s.pending, s.problem,
-	   r.last_run_at, r.last_run_duration, r.last_run_steps, r.last_run_role
+	   r.last_run_at, r.last_run_duration, r.last_run_steps, r.last_run_role,
+	   r.last_run_error
   FROM migrate.project_status() s
   LEFT JOIN LATERAL (
 	SELECT pg_catalog.min(l.started_at) AS last_run_at,
 		   pg_catalog.max(l.started_at OPERATOR(pg_catalog.+) l.duration)
 			 OPERATOR(pg_catalog.-) pg_catalog.min(l.started_at) AS last_run_duration,
 		   pg_catalog.count(*)::integer AS last_run_steps,
-		   pg_catalog.min(l.role::pg_catalog.text) AS last_run_role
+		   pg_catalog.min(l.role::pg_catalog.text) AS last_run_role,
+		   pg_catalog.max(pg_catalog.left(l.error, 5)) AS last_run_error
 	  FROM migrate.log l
 	 WHERE l.project OPERATOR(pg_catalog.=) s.project
 	   AND l.txid OPERATOR(pg_catalog.=) (
@@ -470,7 +475,8 @@ SELECT s.project, s.heads, s.applied, s.pending, s.problem,
 COMMENT ON VIEW migrate.status IS
 'one row per project: heads, applied heads, pending steps, problems, and the last run';
 -- heads, version rows and timings are public knowledge; the view shows no
--- body or checksum from the log it reads
+-- body or checksum from the log it reads, and of a failure only its SQLSTATE
+-- (an error message can quote the data)
 GRANT SELECT ON migrate.status TO PUBLIC;
 
 -- Testing migrations: runs that are rolled back.

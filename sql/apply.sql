@@ -72,7 +72,9 @@ $$, 'DROP INDEX CONCURRENTLY apply_items_unique', down_revision => 'ap3',
 CALL migrate.apply();
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM migrate.current();
-SELECT revision, error FROM migrate.log WHERE project = 'apply_demo' AND error IS NOT NULL;
+SELECT revision, error, left_behind FROM migrate.log
+ WHERE project = 'apply_demo' AND error IS NOT NULL;
+SELECT last_run_error FROM migrate.status WHERE project = 'apply_demo';
 SELECT problem, revision, detail FROM migrate.verify();
 -- Once the data is fixed, calling apply() again completes the revision.
 UPDATE apply_items SET code = id;
@@ -96,6 +98,77 @@ RESET search_path;
 RESET ROLE;
 SELECT role, pg_get_userbyid(relowner) AS owner
   FROM apply_other.whoami, pg_class WHERE oid = 'apply_other.whoami'::regclass;
+
+-- The worker has the caller's settings, not only its search_path.
+SET maintenance_work_mem = '77MB';
+SELECT migrate.register('ap6',
+	$$CREATE TABLE apply_settings AS SELECT current_setting('maintenance_work_mem') AS mwm$$,
+	'DROP TABLE apply_settings', down_revision => 'ap5', transactional => false);
+CALL migrate.apply();
+RESET maintenance_work_mem;
+SELECT * FROM apply_settings;
+
+-- A body cannot change the role it runs as: not in the caller's
+-- transaction, not in the worker.
+SELECT migrate.register('r1', 'SET ROLE apply_bob', '', project => 'apply_role');
+SELECT * FROM migrate.upgrade('head', 'apply_role');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate.register('r2', 'RESET ROLE', '', project => 'apply_role_outside',
+	transactional => false);
+CALL migrate.apply('head', 'apply_role_outside');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A body in the worker that runs its own project: refused, not a deadlock.
+SELECT migrate.register('w1', $$SELECT * FROM migrate.upgrade('head', 'apply_self')$$, '',
+	project => 'apply_self', transactional => false);
+CALL migrate.apply('head', 'apply_self');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A statement that waits for the lock its own call holds: an error, not a
+-- wait without end.
+SELECT migrate.register('l1',
+	$$SELECT pg_advisory_lock(1835624306, hashtext('apply_selflock'))$$, '',
+	project => 'apply_selflock', transactional => false);
+CALL migrate.apply('head', 'apply_selflock');
+\echo :LAST_ERROR_SQLSTATE
+
+-- Transaction control and COPY from the client are refused before any
+-- statement of the body runs; so is a body that does not parse.  Each
+-- failure is logged against the revision.
+SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); COMMIT', '',
+	project => 'apply_checks', transactional => false);
+CALL migrate.apply('head', 'apply_checks');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); COPY apply_c1 FROM STDIN', '',
+	project => 'apply_checks', transactional => false, replace => true);
+CALL migrate.apply('head', 'apply_checks');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); CREATE TABLEE apply_c2 ()', '',
+	project => 'apply_checks', transactional => false, replace => true);
+CALL migrate.apply('head', 'apply_checks');
+\echo :LAST_ERROR_SQLSTATE
+SELECT to_regclass('apply_c1') IS NULL AS nothing_ran;
+SELECT revision, error FROM migrate.log WHERE project = 'apply_checks' ORDER BY id;
+-- An empty body needs no worker: the revision is recorded.
+SELECT migrate.register('c1', '', '', project => 'apply_checks', transactional => false,
+	replace => true);
+CALL migrate.apply('head', 'apply_checks');
+SELECT * FROM migrate.current('apply_checks');
+SELECT revision, operation FROM migrate.stamp('base', 'apply_checks');
+
+-- apply() checks a transactional revision's deferred constraints before
+-- its step commits: a violation is named, logged, and nothing of it stays.
+CREATE TABLE apply_parent (id int PRIMARY KEY);
+CREATE TABLE apply_child (pid int REFERENCES apply_parent DEFERRABLE INITIALLY DEFERRED);
+SELECT migrate.register('d1', 'INSERT INTO apply_child VALUES (1)', 'DELETE FROM apply_child',
+	project => 'apply_deferred');
+CALL migrate.apply('head', 'apply_deferred');
+\echo :LAST_ERROR_SQLSTATE
+SELECT revision, error FROM migrate.log WHERE project = 'apply_deferred';
+SELECT last_run_error FROM migrate.status WHERE project = 'apply_deferred';
+SELECT count(*) AS children, (SELECT count(*) FROM migrate.current('apply_deferred')) AS applied
+  FROM apply_child;
+DROP TABLE apply_child, apply_parent;
 
 -- Errors: a NULL target, an unknown project.
 CALL migrate.apply(NULL);

@@ -107,48 +107,148 @@ reopen(const ApplyState *st, MigrateProject **project)
 	return cg;
 }
 
+/* the work of one step, done by guarded() in a subtransaction */
+typedef struct StepWork
+{
+	const ApplyState *st;
+	MigrateProject *project;
+	CachedGraph *cg;
+	int			number;
+	MgRevList  *rows;
+	bool		outside;		/* a non-transactional step */
+	char	   *checksum;		/* of the body it runs */
+	BodyStatement *stmts;		/* a non-transactional step's statements */
+	int			nstmts;
+	Datum		invalid_before; /* INVALID indexes before they ran */
+} StepWork;
+
 /*
- * A step failed: its log row, with the error, is committed (the version
- * rows did not move), and the error goes on.  The caller has rolled back
- * what the step did.  A second cancel (a client that cancels again) waits
- * until the row is written.
+ * The INVALID indexes now that were not before the step: what its failed
+ * statements left behind; 0 when nothing (or when it did not get to run).
+ */
+static Datum
+left_behind(const StepWork *w)
+{
+	const char **before;
+	const char **now;
+	int			nbefore;
+	int			nnow;
+	const char **left;
+	int			nleft = 0;
+
+	if (!w->outside || w->invalid_before == (Datum) 0)
+		return (Datum) 0;
+	before = TextArrayToStrings(w->invalid_before, &nbefore);
+	now = TextArrayToStrings(BodyInvalidIndexes(NULL), &nnow);
+	left = palloc(sizeof(char *) * (nnow + 1));
+	for (int i = 0; i < nnow; i++)
+	{
+		bool		old = false;
+
+		for (int j = 0; j < nbefore && !old; j++)
+			old = strcmp(now[i], before[j]) == 0;
+		if (!old)
+			left[nleft++] = now[i];
+	}
+	return nleft > 0 ? StringsToTextArray(left, nleft) : (Datum) 0;
+}
+
+/*
+ * A step failed: its log row, with the error and what it left behind, is
+ * committed (the version rows did not move), and the error goes on.  The
+ * caller has rolled back what the step did.  A second cancel (a client
+ * that cancels again) waits until the row is written.
  */
 pg_noreturn static void
-fail_step(const CachedGraph *cg, const MgStep *step, const MgRevList *rows,
-		  TimestampTz start, ErrorData *edata)
+fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
+		  ErrorData *edata)
 {
+	const MgStep *step = &w->st->plan.steps[w->number];
+
 	HOLD_INTERRUPTS();
-	LogStep(cg, step, rows, rows, start, RunElapsed(start),
-			GetUserNameFromId(GetUserId(), false), NULL,
-			psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode), edata->message));
+	/* a transactional body's failure is logged where it runs (run.c) */
+	if (w->outside)
+		RunLogFailure(w->cg, step, start, edata);
+	LogStep(w->cg, step, rows, rows, start, RunElapsed(start),
+			GetUserNameFromId(GetUserId(), false), w->checksum,
+			psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode), edata->message),
+			left_behind(w));
 	SPI_commit();
 	RESUME_INTERRUPTS();
 	CallResume();
 	ReThrowError(edata);
 }
 
+/* the constraints a step's body deferred, named if they fail */
+static void
+deferred_context(void *arg)
+{
+	errcontext("while checking the deferred constraints of revision %s", (const char *) arg);
+}
+
 /*
- * A transactional step: run as upgrade() runs one, inside a subtransaction
- * so that a failure can still be logged and committed.
+ * A transactional step, as upgrade() runs one; then its deferred
+ * constraints, which the commit would check where the failure could not
+ * be logged.
  */
 static void
-apply_inside(const ApplyState *st, MigrateProject *project, CachedGraph *cg,
-			 int number, MgRevList *rows)
+work_inside(StepWork *w)
 {
-	const MgStep *step = &st->plan.steps[number];
+	const MgStep *step = &w->st->plan.steps[w->number];
+	MemoryContext context = CurrentMemoryContext;
+	ErrorContextCallback errcallback;
+
+	ProjectTouch(w->st->name);
+	RunStep(w->project, w->cg, step, w->number + 1, w->st->plan.nsteps,
+			w->rows, NULL);
+	errcallback.callback = deferred_context;
+	errcallback.arg = (void *) mg_rev_id(w->cg->graph, step->rev);
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	if (SPI_execute("SET CONSTRAINTS ALL IMMEDIATE", false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "SET CONSTRAINTS ALL IMMEDIATE failed");
+	error_context_stack = errcallback.previous;
+	MemoryContextSwitchTo(context);
+}
+
+/* a non-transactional step's body read, checked and split */
+static void
+work_prepare(StepWork *w)
+{
+	const MgStep *step = &w->st->plan.steps[w->number];
+
+	w->stmts = BodyPrepareOutside(w->cg, step, &w->checksum, &w->nstmts);
+	RunNotice(w->cg, step);
+	w->invalid_before = BodyInvalidIndexes(NULL);
+}
+
+static void
+work_outside(StepWork *w)
+{
+	BodyRunOutside(w->project, w->cg, &w->st->plan.steps[w->number],
+				   w->stmts, w->nstmts);
+}
+
+/*
+ * Do a step's work inside a subtransaction, so that a failure can still be
+ * logged and committed (fail_step) with the version rows as they were
+ * before it.
+ */
+static void
+guarded(void (*work) (StepWork *), StepWork *w, TimestampTz start)
+{
 	MemoryContext context = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	TimestampTz start = GetCurrentTimestamp();
-	MgRevList	before = *rows;
+	MgRevList	before;
 
-	before.items = palloc(sizeof(int) * (rows->n + 1));
-	memcpy(before.items, rows->items, sizeof(int) * rows->n);
+	before.n = w->rows->n;
+	before.items = palloc(sizeof(int) * (w->rows->n + 1));
+	memcpy(before.items, w->rows->items, sizeof(int) * w->rows->n);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(context);
 	PG_TRY();
 	{
-		ProjectTouch(st->name);
-		RunStep(project, cg, step, number + 1, st->plan.nsteps, rows, NULL);
+		work(w);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(context);
 		CurrentResourceOwner = owner;
@@ -163,61 +263,41 @@ apply_inside(const ApplyState *st, MigrateProject *project, CachedGraph *cg,
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(context);
 		CurrentResourceOwner = owner;
-		fail_step(cg, step, &before, start, edata);
+		fail_step(w, &before, start, edata);
 	}
 	PG_END_TRY();
 }
 
 /*
  * A non-transactional step: read and check the body, commit, have a
- * background worker run its statements, then record the step.
+ * background worker run its statements, then record the step.  Once the
+ * worker has said every statement committed, interrupts wait (launch.c)
+ * until the step is recorded: a cancel then stops the next step, not this
+ * one, which is done.
  */
 static void
-apply_outside(const ApplyState *st, MigrateProject *project, CachedGraph *cg,
-			  int number, MgRevList *rows)
+apply_outside(StepWork *w)
 {
-	const MgStep *step = &st->plan.steps[number];
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *checksum;
-	char	   *body = BodyFetch(cg, step, &checksum);
-	BodyStatement *stmts;
-	int			nstmts;
-	TimestampTz start;
+	const MgStep *step = &w->st->plan.steps[w->number];
+	TimestampTz start = GetCurrentTimestamp();
 
-	RunNotice(cg, step);
-	stmts = BodySplit(body, &nstmts);
-	RunReportStep(cg, step, number + 1, st->plan.nsteps);
-
-	/* from here until the worker is done, no snapshot and no table lock */
+	w->outside = true;
+	guarded(work_prepare, w, start);
+	RunReportStep(w->cg, step, w->number + 1, w->st->plan.nsteps);
+	if (w->nstmts > 0)
+	{
+		/* from here until the worker is done, no snapshot, no table lock */
+		SPI_commit();
+		CallResume();
+		start = GetCurrentTimestamp();
+		guarded(work_outside, w, start);
+	}
+	ProjectTouch(w->st->name);
+	RunRecord(w->cg, step, w->rows, start, RunElapsed(start), w->checksum);
 	SPI_commit();
+	if (w->nstmts > 0)
+		RESUME_INTERRUPTS();
 	CallResume();
-	start = GetCurrentTimestamp();
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		BodyRunOutside(project, cg, step, stmts, nstmts);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		fail_step(cg, step, rows, start, edata);
-	}
-	PG_END_TRY();
-
-	ProjectTouch(st->name);
-	RunRecord(cg, step, rows, start, RunElapsed(start), checksum);
 }
 
 /*
@@ -269,19 +349,22 @@ apply_plan(ApplyState *st, const char *target, bool up)
 										ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < st->plan.nsteps; i++)
 	{
-		MigrateProject *project;
-		CachedGraph *cg;
+		StepWork	w;
 
 		MemoryContextReset(stepcontext);
 		oldcontext = MemoryContextSwitchTo(stepcontext);
-		cg = reopen(st, &project);
+		memset(&w, 0, sizeof(w));
+		w.st = st;
+		w.number = i;
+		w.rows = &st->rows;
+		w.cg = reopen(st, &w.project);
 		CallEnterRun(st->name);
-		if (cg->transactional[st->plan.steps[i].rev])
-			apply_inside(st, project, cg, i, &st->rows);
+		if (w.cg->transactional[st->plan.steps[i].rev])
+			guarded(work_inside, &w, GetCurrentTimestamp());
 		else
-			apply_outside(st, project, cg, i, &st->rows);
+			apply_outside(&w);
 		CallLeaveRun();
-		RunReportStep(cg, NULL, 0, 0);
+		RunReportStep(w.cg, NULL, 0, 0);
 		MemoryContextSwitchTo(oldcontext);
 		SPI_commit();
 		CallResume();
@@ -299,12 +382,7 @@ apply_command(FunctionCallInfo fcinfo, bool up)
 	st.function = up ? "apply" : "apply_downgrade";
 	check_nonatomic(fcinfo, st.function);
 	CallCheckWritable(st.function);
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be NULL"),
-				 errhint("Targets are 'head', 'base', a revision id or prefix, or a relative step such as '-1'.")));
-	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	target = TargetArg(fcinfo, 0);
 	st.name = ProjectArg(fcinfo, 1);
 	CallCheckNotRunning(st.name);
 

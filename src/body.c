@@ -240,6 +240,8 @@ statement_error_callback(void *arg)
 static void
 run_statements(const BodyStatement *stmts, int n)
 {
+	MemoryContext context = CurrentMemoryContext;
+
 	for (int i = 0; i < n; i++)
 	{
 		ErrorContextCallback errcallback;
@@ -251,6 +253,8 @@ run_statements(const BodyStatement *stmts, int n)
 		if (n > 1)
 			error_context_stack = &errcallback;
 		rc = SPI_execute(stmts[i].text, false, 0);
+		/* SPI leaves us in its procedure context: back to the step's */
+		MemoryContextSwitchTo(context);
 		if (rc == SPI_ERROR_TRANSACTION)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
@@ -385,10 +389,22 @@ run_body(const MigrateProject *project, const char *body)
 	int			n;
 	int			nestlevel;
 	BodyTimers	timers;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	stmts = BodySplit(body, &n);
 	nestlevel = apply_settings(project);
 	arm_timers(project, &timers);
+
+	/*
+	 * A body must not change who it runs as: RESET ROLE would take it from
+	 * the caller's current role back to the session user, and SET ROLE to any
+	 * role the session user may assume.  Forbid both, as PostgreSQL does
+	 * inside SECURITY DEFINER functions.
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(save_userid,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
 		run_statements(stmts, n);
@@ -397,9 +413,18 @@ run_body(const MigrateProject *project, const char *body)
 	{
 		ErrorData  *edata;
 
+		SetUserIdAndSecContext(save_userid, save_sec_context);
 		disarm_timers(&timers);
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
+		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE && edata->hint == NULL)
+		{
+			BodyRoleChangeHint(edata);
+			if (edata->hint == NULL)
+				PG_RE_THROW();
+			FlushErrorState();
+			ReThrowError(edata);
+		}
 		if (edata->sqlerrcode != ERRCODE_ACTIVE_SQL_TRANSACTION || edata->hint != NULL)
 			PG_RE_THROW();
 
@@ -414,12 +439,13 @@ run_body(const MigrateProject *project, const char *body)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	disarm_timers(&timers);
 
 	/*
 	 * What the body set (SET, SET LOCAL, set_config()) ends with it, as the
-	 * project's own settings do: a revision must not change how the next
-	 * one, or the caller's transaction, runs.
+	 * project's own settings do: a revision must not change how the next one,
+	 * or the caller's transaction, runs.
 	 */
 	AtEOXact_GUC(false, nestlevel);
 }
@@ -484,4 +510,91 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 	LaunchStatements(&run);
 
 	error_context_stack = errcallback.previous;
+}
+
+/*
+ * A non-transactional step, before its statements run in a background
+ * worker: its body read and checked, its NOTICE, its statements.  Under
+ * the step's error context, so that a body that fails its checks, or that
+ * does not parse, is named.  Transaction control and COPY to or from the
+ * client are refused here, before any statement has run: in the worker
+ * they would fail only after the statements before them had committed.
+ */
+BodyStatement *
+BodyPrepareOutside(const CachedGraph *cg, const MgStep *step, char **checksum,
+				   int *nstmts)
+{
+	ErrorContextCallback errcallback;
+	StepInfo	info;
+	BodyStatement *stmts;
+	char	   *body = BodyFetch(cg, step, checksum);
+
+	info.operation = StepOperation(step->kind);
+	info.revision = mg_rev_id(cg->graph, step->rev);
+	info.message = cg->messages[step->rev];
+	errcallback.callback = step_error_callback;
+	errcallback.arg = &info;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+
+	stmts = BodySplit(body, nstmts);
+	for (int i = 0; i < *nstmts; i++)
+	{
+		if (stmts[i].kind == BODY_TRANSACTION_CONTROL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+					 errmsg("transaction control statements are not allowed in a revision body"),
+					 errdetail("Statement %d (line %d) controls transactions; the statements of a revision registered with transactional => false each run and commit on their own.",
+							   stmts[i].number, stmts[i].line),
+					 errhint("Remove BEGIN, COMMIT, ROLLBACK and SAVEPOINT from the revision.")));
+		if (stmts[i].kind == BODY_CLIENT_COPY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COPY to or from the client is not allowed in a revision body"),
+					 errdetail("Statement %d (line %d) copies to or from the client; a body has no connection to the client's input or output.",
+							   stmts[i].number, stmts[i].line),
+					 errhint("Load the data with INSERT statements, or with COPY from a file on the server.")));
+	}
+	error_context_stack = errcallback.previous;
+	return stmts;
+}
+
+/*
+ * The INVALID indexes of the database (in one schema, unless schema is
+ * NULL), as a text[] of qualified names: what a failed CREATE INDEX
+ * CONCURRENTLY or REINDEX CONCURRENTLY leaves behind.  An index of a
+ * partitioned table created ON ONLY it is invalid by design until its
+ * partitions have theirs, and is not one of them.
+ */
+Datum
+BodyInvalidIndexes(const char *schema)
+{
+	static SPIPlanPtr plan_invalid = NULL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	const char **names;
+	Datum		result;
+
+	if (schema)
+		values[0] = CStringGetTextDatum(schema);
+	else
+		nulls[0] = 'n';
+	BookkeepingPrepare(&plan_invalid,
+					   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
+					   " FROM pg_catalog.pg_index i"
+					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					   " WHERE NOT i.indisvalid AND c.relkind OPERATOR(pg_catalog.=) 'i'"
+					   " AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])"
+					   " AND ($1 IS NULL OR n.nspname OPERATOR(pg_catalog.=) $1)"
+					   " ORDER BY 1",
+					   1, argtypes);
+	BookkeepingExec(plan_invalid, values, nulls, SPI_OK_SELECT);
+	names = palloc(sizeof(char *) * (SPI_processed + 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	result = StringsToTextArray(names, (int) SPI_processed);
+	SPI_freetuptable(SPI_tuptable);
+	return result;
 }

@@ -68,6 +68,12 @@ static const char *running[MAX_NESTED_RUNS];
 static int	nrunning = 0;
 
 /*
+ * In the background worker of CALL migrate.apply(): the project its caller
+ * holds the lock of, for the worker's whole life (it commits as it goes).
+ */
+static char *forbidden_project = NULL;
+
+/*
  * Set while a bookkeeping statement runs, so that the trigger on
  * migrate.revision can tell the extension's own writes from edits by hand.
  */
@@ -285,6 +291,7 @@ CallDepth(void)
 void
 CallCheckNotRunning(const char *project)
 {
+	CallCheckLockable(project);
 	for (int i = 0; i < nrunning; i++)
 		if (strcmp(running[i], project) == 0)
 			ereport(ERROR,
@@ -292,6 +299,29 @@ CallCheckNotRunning(const char *project)
 					 errmsg("project \"%s\" is already being migrated by this session", project),
 					 errdetail("A revision body of the project called a migrate function that runs the same project."),
 					 errhint("Bodies may register revisions or read the state, but not upgrade, downgrade or stamp their own project.")));
+}
+
+/*
+ * The background worker that runs a non-transactional revision's
+ * statements may not register, run, stamp or configure the revision's
+ * project: its caller holds the project's lock until the worker is done,
+ * so the worker would wait for it forever.
+ */
+void
+CallForbidProject(const char *project)
+{
+	forbidden_project = MemoryContextStrdup(TopMemoryContext, project);
+}
+
+void
+CallCheckLockable(const char *project)
+{
+	if (forbidden_project != NULL && strcmp(forbidden_project, project) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("project \"%s\" is locked by the CALL migrate.apply() running this revision", project),
+				 errdetail("The statements of a non-transactional revision run while its caller holds the project's lock."),
+				 errhint("Bodies may read the state of their own project, but not register, run, stamp or configure it.")));
 }
 
 /*
@@ -367,11 +397,15 @@ BookkeepingPrepare(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 
 /*
  * Run a prepared bookkeeping statement as the catalog owner and check that
- * it returned what the caller expects.
+ * it returned what the caller expects.  SPI leaves its caller in the
+ * procedure's memory context, which lives as long as the call: the
+ * caller's context is put back, so that the memory of a run's step is
+ * freed with the step.
  */
 void
 BookkeepingExec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 {
+	MemoryContext context = CurrentMemoryContext;
 	Oid			saved_userid;
 	int			saved_sec_context;
 	volatile int rc = 0;
@@ -390,6 +424,7 @@ BookkeepingExec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 	}
 	PG_END_TRY();
 	SetUserIdAndSecContext(saved_userid, saved_sec_context);
+	MemoryContextSwitchTo(context);
 	if (rc != expect)
 		elog(ERROR, "unexpected result of a migrate catalog query: %s",
 			 SPI_result_code_string(rc));

@@ -34,17 +34,6 @@ typedef bool (*PlanFunction) (const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
 							  MgError *err);
 
-static char *
-target_arg(FunctionCallInfo fcinfo, int argno)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be NULL"),
-				 errhint("Targets are 'head', 'base', a revision id or prefix, or a relative step such as '-1'.")));
-	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
-}
-
 /*
  * Whether upgrade(target) is a no-op, known without building the graph:
  * the project's summary is current, the target is 'head' (or 'heads' with
@@ -87,7 +76,7 @@ static Datum
 run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 {
 	MigrateCall call;
-	char	   *target = target_arg(fcinfo, 0);
+	char	   *target = TargetArg(fcinfo, 0);
 	char	   *name = ProjectArg(fcinfo, 1);
 	MigrateProject *project;
 	CachedGraph *cg;
@@ -213,7 +202,7 @@ Datum
 migrate_stamp(PG_FUNCTION_ARGS)
 {
 	MigrateCall call;
-	char	   *targets = target_arg(fcinfo, 0);
+	char	   *targets = TargetArg(fcinfo, 0);
 	char	   *name = ProjectArg(fcinfo, 1);
 	bool		purge = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
 	MigrateProject *project;

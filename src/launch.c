@@ -40,10 +40,12 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/shm_mq.h"
+#include "storage/lock.h"
 #include "storage/procarray.h"
 #include "storage/shm_toc.h"
 #include "utils/array.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "migrate.h"
@@ -70,6 +72,7 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 	Size		strings = strlen(run->search_path) + strlen(run->revision) +
 		strlen(run->project) + 3;
 	Size		task_size;
+	Size		settings_size = EstimateGUCStateSpace();
 	dsm_segment *seg;
 	shm_toc    *toc;
 	WorkerTask *task;
@@ -82,16 +85,16 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 
 	shm_toc_initialize_estimator(&e);
 	shm_toc_estimate_chunk(&e, task_size);
+	shm_toc_estimate_chunk(&e, settings_size);
 	shm_toc_estimate_chunk(&e, WORKER_QUEUE_SIZE);
-	shm_toc_estimate_keys(&e, 2);
+	shm_toc_estimate_keys(&e, 3);
 	seg = dsm_create(shm_toc_estimate(&e), 0);
 	toc = shm_toc_create(WORKER_MAGIC, dsm_segment_address(seg),
 						 shm_toc_estimate(&e));
 
 	task = shm_toc_allocate(toc, task_size);
 	task->database = MyDatabaseId;
-	task->session_user = GetSessionUserId();
-	task->current_user = GetUserId();
+	task->authenticated_user = GetAuthenticatedUserId();
 	task->lock_timeout = run->lock_timeout;
 	task->statement_timeout = run->statement_timeout;
 	task->nstatements = run->nstatements;
@@ -107,6 +110,11 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 	}
 	shm_toc_insert(toc, WORKER_KEY_TASK, task);
 
+	/* the caller's settings, as a parallel worker gets them */
+	p = shm_toc_allocate(toc, settings_size);
+	SerializeGUCState(settings_size, p);
+	shm_toc_insert(toc, WORKER_KEY_SETTINGS, p);
+
 	*mq = shm_mq_create(shm_toc_allocate(toc, WORKER_QUEUE_SIZE), WORKER_QUEUE_SIZE);
 	shm_mq_set_receiver(*mq, MyProc);
 	shm_toc_insert(toc, WORKER_KEY_QUEUE, *mq);
@@ -114,13 +122,35 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 }
 
 /*
+ * The worker of the previous revision: it has committed its last statement
+ * and detached, but the postmaster may not have freed its slot yet.  Its
+ * caller does not wait for that (tens of milliseconds on a busy server);
+ * the next worker's start does, if it finds no free slot.
+ */
+static BackgroundWorkerHandle *exiting_worker = NULL;
+
+static void
+wait_for_exiting_worker(void)
+{
+	if (exiting_worker == NULL)
+		return;
+	(void) WaitForBackgroundWorkerShutdown(exiting_worker);
+	pfree(exiting_worker);
+	exiting_worker = NULL;
+}
+
+/*
  * Start the worker; no free slot is the caller's error, stated plainly.
+ * The handle lives in TopMemoryContext, since the worker can outlive the
+ * step's transaction (exiting_worker).
  */
 static BackgroundWorkerHandle *
 start_worker(const WorkerRun *run, dsm_segment *seg)
 {
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
+	MemoryContext oldcontext;
+	bool		registered;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -133,7 +163,17 @@ start_worker(const WorkerRun *run, dsm_segment *seg)
 	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
 	worker.bgw_notify_pid = MyProcPid;
 
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+	MemoryContextSwitchTo(oldcontext);
+	if (!registered && exiting_worker != NULL)
+	{
+		wait_for_exiting_worker();
+		oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+		registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	if (!registered)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("could not start a background worker for revision %s of project \"%s\"",
@@ -175,6 +215,7 @@ handle_message(const char *data, Size nbytes)
 		pq_parse_errornotice(&msg, &edata);
 		/* a worker's FATAL (it was terminated) is the caller's ERROR */
 		edata.elevel = Min(edata.elevel, ERROR);
+		BodyRoleChangeHint(&edata);
 		ThrowErrorData(&edata);
 	}
 	/* anything else (a parameter status, say) is of no interest */
@@ -199,24 +240,51 @@ blockers_of(int32 pid, int *n)
 	return out;
 }
 
+/* whether pid waits for the migration lock of the project */
+static bool
+waits_for_project(int32 pid, const char *project)
+{
+	BlockedProcsData *data = GetBlockerStatusData(pid);
+
+	for (int i = 0; i < data->nprocs; i++)
+	{
+		BlockedProcData *proc = &data->procs[i];
+		LOCKTAG    *tag;
+
+		if (proc->pid != pid || proc->num_locks == 0)
+			continue;
+		tag = &data->locks[proc->first_lock].locktag;
+		return tag->locktag_type == LOCKTAG_ADVISORY &&
+			tag->locktag_field1 == MyDatabaseId &&
+			tag->locktag_field2 == (uint32) MIGRATE_LOCK_CLASSID &&
+			tag->locktag_field3 == (uint32) ProjectLockKey(project) &&
+			tag->locktag_field4 == 2;
+	}
+	return false;
+}
+
 /*
  * Cancel the waits that keep the worker from going on because they wait
  * for this caller (see the top of this file): sessions the worker waits
- * for, directly or through others, that wait for a lock this caller holds
- * -- the project's.  The caller takes no snapshot here: a snapshot would
- * make it one of them.
+ * for, directly or through others, that wait for the project's migration
+ * lock, which this caller holds.  Should the worker wait for this caller
+ * itself, nothing would ever move: that is an error.  The caller takes no
+ * snapshot here: a snapshot would make it one of them.
  */
 static void
 release_blockers(BackgroundWorkerHandle *handle, const WorkerRun *run)
 {
 #define MAX_CHAIN 64
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext,
+												  "migrate blockers",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext oldcontext = MemoryContextSwitchTo(context);
 	int32		chain[MAX_CHAIN];
 	int			nchain = 0;
 	pid_t		worker;
 
-	if (GetBackgroundWorkerPid(handle, &worker) != BGWH_STARTED)
-		return;
-	chain[nchain++] = worker;
+	if (GetBackgroundWorkerPid(handle, &worker) == BGWH_STARTED)
+		chain[nchain++] = worker;
 	for (int i = 0; i < nchain; i++)
 	{
 		int			n;
@@ -224,31 +292,38 @@ release_blockers(BackgroundWorkerHandle *handle, const WorkerRun *run)
 
 		for (int j = 0; j < n && nchain < MAX_CHAIN; j++)
 		{
-			bool		seen = false;
+			bool		seen = blockers[j] == MyProcPid;
 
+			/*
+			 * Through another session (chain[i] for i > 0) this caller is
+			 * where the chain ends, and that session's wait is cancelled
+			 * below; the worker itself waiting for it has no way out.
+			 */
+			if (i == 0 && blockers[j] == MyProcPid)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+						 errmsg("revision %s of project \"%s\" waits for the CALL migrate.apply() that runs it",
+								run->revision, run->project),
+						 errdetail("Its statement waits for a lock that the call holds while it waits for the statement.")));
 			for (int k = 0; k < nchain && !seen; k++)
 				seen = chain[k] == blockers[j];
-			if (!seen && blockers[j] != MyProcPid)
+			if (!seen)
 				chain[nchain++] = blockers[j];
 		}
 	}
 	for (int i = 1; i < nchain; i++)
-	{
-		int			n;
-		int32	   *blockers = blockers_of(chain[i], &n);
-
-		for (int j = 0; j < n; j++)
-			if (blockers[j] == MyProcPid && BackendPidGetProc(chain[i]) != NULL)
-			{
-				ereport(NOTICE,
-						(errmsg("cancelling the wait of session %d for the migration lock of project \"%s\"",
-								chain[i], run->project),
-						 errdetail("Revision %s waits for that session's transaction, which waits for this call.",
-								   run->revision)));
-				(void) kill(chain[i], SIGINT);
-				break;
-			}
-	}
+		if (waits_for_project(chain[i], run->project) &&
+			BackendPidGetProc(chain[i]) != NULL)
+		{
+			ereport(NOTICE,
+					(errmsg("cancelling the wait of session %d for the migration lock of project \"%s\"",
+							chain[i], run->project),
+					 errdetail("Revision %s waits for that session's transaction, which waits for this call.",
+							   run->revision)));
+			(void) kill(chain[i], SIGINT);
+		}
+	MemoryContextSwitchTo(oldcontext);
+	MemoryContextDelete(context);
 }
 
 /*
@@ -267,7 +342,18 @@ follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
 		shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, true);
 
 		if (res == SHM_MQ_SUCCESS)
-			done |= handle_message(data, nbytes);
+		{
+			/*
+			 * Every statement has committed: from here on, a cancel must not
+			 * make the step look failed, so it waits until the caller has
+			 * recorded the step (RESUME_INTERRUPTS in apply.c).
+			 */
+			if (handle_message(data, nbytes) && !done)
+			{
+				done = true;
+				HOLD_INTERRUPTS();
+			}
+		}
 		else if (res == SHM_MQ_DETACHED)
 			return done;
 		else
@@ -286,8 +372,9 @@ follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
 
 /*
  * Run a body's statements in a background worker, each in a transaction of
- * its own, and wait until it has finished.  Returns if every statement
- * committed; raises the worker's error otherwise, after the worker is gone.
+ * its own, and wait until it has finished.  Returns, with interrupts held,
+ * if every statement committed: the caller records the step, then resumes
+ * them.  Raises the worker's error otherwise, once the worker is gone.
  */
 void
 LaunchStatements(const WorkerRun *run)
@@ -305,15 +392,25 @@ LaunchStatements(const WorkerRun *run)
 	}
 	PG_CATCH();
 	{
+		/* the worker is gone before the caller records the failure */
+		HOLD_INTERRUPTS();
 		TerminateBackgroundWorker(handle);
+		(void) WaitForBackgroundWorkerShutdown(handle);
+		RESUME_INTERRUPTS();
 		cancel_before_shmem_exit(stop_worker, PointerGetDatum(handle));
+		pfree(handle);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	cancel_before_shmem_exit(stop_worker, PointerGetDatum(handle));
 
-	/* the worker may still be ending its last transaction: wait for it */
-	(void) WaitForBackgroundWorkerShutdown(handle);
+	/*
+	 * The worker has detached: it committed what it said it did and is
+	 * exiting.  Its slot is waited for by the next start, if any.
+	 */
+	if (exiting_worker != NULL)
+		pfree(exiting_worker);
+	exiting_worker = handle;
 	dsm_detach(seg);
 	if (!done)
 		ereport(ERROR,

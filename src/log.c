@@ -23,26 +23,29 @@ static SPIPlanPtr plan_log_purge = NULL;
  * The log row of one step: the version rows before and after it, when it
  * started, how long its body ran, who ran it, the checksum of the bodies it
  * ran (NULL for a stamp), and for a step that failed where the failure can
- * be committed (CALL migrate.apply()), the error.
+ * be committed (CALL migrate.apply()), the error and the INVALID indexes
+ * its statements left behind (NULL: none, or not known).
  */
 void
 LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 		const MgRevList *after, TimestampTz start, int64 usecs,
-		const char *role, const char *checksum, const char *error)
+		const char *role, const char *checksum, const char *error,
+		Datum left_behind)
 {
-	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-	TEXTARRAYOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, TEXTOID, TEXTOID};
-	Datum		values[10];
-	char		nulls[10];
+	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
+		TEXTARRAYOID, TIMESTAMPTZOID, INTERVALOID, NAMEOID, TEXTOID, TEXTOID,
+	TEXTARRAYOID};
+	Datum		values[11];
+	char		nulls[11];
 	Interval   *duration = palloc0(sizeof(Interval));
 
 	BookkeepingPrepare(&plan_insert_log,
 					   "INSERT INTO migrate.log (project, revision, operation,"
 					   " heads_before, heads_after, started_at, duration, role,"
-					   " backend_pid, txid, checksum, error)"
+					   " backend_pid, txid, checksum, error, left_behind)"
 					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-					   " pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9, $10)",
-					   10, argtypes);
+					   " pg_catalog.pg_backend_pid(), pg_catalog.pg_current_xact_id(), $9, $10, $11)",
+					   11, argtypes);
 	memset(nulls, ' ', sizeof(nulls));
 	duration->time = usecs;
 	values[0] = CStringGetTextDatum(cg->project);
@@ -64,6 +67,9 @@ LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 		values[9] = CStringGetTextDatum(error);
 	else
 		nulls[9] = 'n';
+	values[10] = left_behind;
+	if (left_behind == (Datum) 0)
+		nulls[10] = 'n';
 	BookkeepingExec(plan_insert_log, values, nulls, SPI_OK_INSERT);
 }
 

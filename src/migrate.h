@@ -131,12 +131,21 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
+/* what kind of statement, where it matters (BodySplit) */
+typedef enum BodyStatementKind
+{
+	BODY_PLAIN,
+	BODY_TRANSACTION_CONTROL,	/* BEGIN, COMMIT, SAVEPOINT ... */
+	BODY_CLIENT_COPY			/* COPY FROM STDIN / TO STDOUT */
+} BodyStatementKind;
+
 /* one statement of a revision body (BodySplit) */
 typedef struct BodyStatement
 {
 	int			number;			/* 1 for the body's first statement */
 	int			line;			/* the body's line it starts on, from 1 */
 	char	   *text;			/* the statement, without its semicolon */
+	BodyStatementKind kind;
 } BodyStatement;
 
 /* a non-transactional revision's statements, for the worker (launch.c) */
@@ -168,6 +177,7 @@ extern int	migrate_statement_timeout;
 pg_noreturn extern void GraphError(const MgError *err, const char *project);
 
 /* values.c */
+extern char *TargetArg(FunctionCallInfo fcinfo, int argno);
 extern const char **TextArrayToStrings(Datum array, int *n);
 extern Datum StringsToTextArray(const char *const *strings, int n);
 extern int	CompareInts(const void *a, const void *b);
@@ -189,6 +199,8 @@ extern text *CallResultText(const MigrateCall *call, const char *s);
 extern bool CallReadOnly(void);
 extern int	CallDepth(void);
 extern void CallCheckNotRunning(const char *project);
+extern void CallForbidProject(const char *project);
+extern void CallCheckLockable(const char *project);
 extern void CallEnterRun(const char *project);
 extern void CallLeaveRun(void);
 extern SPIPlanPtr BookkeepingPrepare(SPIPlanPtr *slot, const char *sql,
@@ -211,6 +223,7 @@ extern bool CatalogHasRevisions(const char *project);
 
 /* project.c */
 extern char *ProjectArg(FunctionCallInfo fcinfo, int argno);
+extern int32 ProjectLockKey(const char *project);
 extern void ProjectLock(const char *project);
 extern void ProjectLockSession(const char *project);
 extern void ProjectUnlockSession(const char *project);
@@ -246,7 +259,8 @@ pg_noreturn extern void GraphRevisionVanished(const char *project, const char *i
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					const MgRevList *before, const MgRevList *after,
 					TimestampTz start, int64 usecs, const char *role,
-					const char *checksum, const char *error);
+					const char *checksum, const char *error,
+					Datum left_behind);
 extern void LogPurge(const char *project, char **ids, int n);
 
 /* worker.c: the background worker's entry point, named in launch.c */
@@ -257,6 +271,7 @@ extern void LaunchStatements(const WorkerRun *run);
 
 /* statements.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
+extern void BodyRoleChangeHint(ErrorData *edata);
 
 /* body.c */
 extern void BodyPrepareTargetSchema(const MigrateProject *project);
@@ -264,8 +279,11 @@ extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
 					   char **checksum);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body);
+extern BodyStatement *BodyPrepareOutside(const CachedGraph *cg, const MgStep *step,
+										 char **checksum, int *nstmts);
 extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 						   const MgStep *step, BodyStatement *stmts, int nstmts);
+extern Datum BodyInvalidIndexes(const char *schema);
 
 /* run.c */
 extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
@@ -278,6 +296,8 @@ extern void RunNotice(const CachedGraph *cg, const MgStep *step);
 extern void RunRecord(const CachedGraph *cg, const MgStep *step, MgRevList *rows,
 					  TimestampTz start, int64 usecs, const char *checksum);
 extern int64 RunElapsed(TimestampTz start);
+extern void RunLogFailure(const CachedGraph *cg, const MgStep *step,
+						  TimestampTz start, const ErrorData *edata);
 extern void RunStep(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, int number, int total, MgRevList *rows,
 					ReturnSetInfo *rsinfo);

@@ -77,8 +77,8 @@ ProjectArg(FunctionCallInfo fcinfo, int argno)
 }
 
 /* the second half of the project's lock key */
-static int32
-lock_key(const char *project)
+int32
+ProjectLockKey(const char *project)
 {
 	return DatumGetInt32(hash_any((const unsigned char *) project, strlen(project)));
 }
@@ -99,7 +99,10 @@ take_lock(const char *project, bool session)
 {
 	PGFunction	lockfn = session ? pg_advisory_lock_int4 : pg_advisory_xact_lock_int4;
 	MemoryContext oldcontext = CurrentMemoryContext;
-	int			nestlevel = NewGUCNestLevel();
+	int			nestlevel;
+
+	CallCheckLockable(project);
+	nestlevel = NewGUCNestLevel();
 
 	if (migrate_lock_wait_timeout > 0)
 	{
@@ -112,7 +115,7 @@ take_lock(const char *project, bool session)
 	PG_TRY();
 	{
 		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
-							Int32GetDatum(lock_key(project)));
+							Int32GetDatum(ProjectLockKey(project)));
 	}
 	PG_CATCH();
 	{
@@ -130,9 +133,15 @@ take_lock(const char *project, bool session)
 					 errdetail("Another session is migrating the project and has not finished."),
 					 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
 		}
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && edata->detail == NULL)
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && edata->detail == NULL &&
+			strcmp(edata->message,
+				   dgettext(PG_TEXTDOMAIN("postgres"),
+							"canceling statement due to user request")) == 0)
 		{
-			/* CALL migrate.apply() may have cancelled the wait (launch.c) */
+			/*
+			 * CALL migrate.apply() may have cancelled the wait (launch.c); a
+			 * statement timeout is reported as it is.
+			 */
 			FlushErrorState();
 			edata->detail = psprintf("The statement was waiting for the migration lock of project \"%s\".", project);
 			edata->hint = pstrdup("A CALL migrate.apply() of the project cancels such waits when a statement it runs outside a transaction waits for them; call again once it has finished.");
@@ -161,7 +170,7 @@ ProjectUnlockSession(const char *project)
 {
 	(void) DirectFunctionCall2(pg_advisory_unlock_int4,
 							   Int32GetDatum(MIGRATE_LOCK_CLASSID),
-							   Int32GetDatum(lock_key(project)));
+							   Int32GetDatum(ProjectLockKey(project)));
 }
 
 /*

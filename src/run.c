@@ -236,28 +236,19 @@ RunReportStep(const CachedGraph *cg, const MgStep *step, int number, int total)
 
 /*
  * A step failed: say so in the server log, since the transaction that
- * would have recorded it rolls back, then let the error go on.
+ * would have recorded it may roll back.
  */
-static void
-log_failure(const CachedGraph *cg, const MgStep *step, TimestampTz start,
-			MemoryContext context)
+void
+RunLogFailure(const CachedGraph *cg, const MgStep *step, TimestampTz start,
+			  const ErrorData *edata)
 {
-	ErrorData  *edata;
-	long		secs;
-	int			usecs;
-
-	MemoryContextSwitchTo(context);
-	edata = CopyErrorData();
-	FlushErrorState();
-	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	ereport(LOG,
-			(errmsg("migrate: %s of revision %s of project \"%s\" failed after %ld ms: SQLSTATE %s: %s",
+			(errmsg("migrate: %s of revision %s of project \"%s\" failed after " INT64_FORMAT " ms: SQLSTATE %s: %s",
 					StepOperation(step->kind),
 					step->rev >= 0 ? mg_rev_id(cg->graph, step->rev) : "(none)",
-					cg->project, secs * 1000 + usecs / 1000,
+					cg->project, RunElapsed(start) / 1000,
 					unpack_sql_state(edata->sqlerrcode), edata->message),
 			 errhidestmt(true)));
-	ReThrowError(edata);
 }
 
 /*
@@ -275,7 +266,13 @@ run_logged(const MigrateProject *project, const CachedGraph *cg,
 	}
 	PG_CATCH();
 	{
-		log_failure(cg, step, start, context);
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RunLogFailure(cg, step, start, edata);
+		ReThrowError(edata);
 	}
 	PG_END_TRY();
 }
@@ -322,7 +319,7 @@ RunRecord(const CachedGraph *cg, const MgStep *step, MgRevList *rows,
 				(errmsg("Running stamp_revision %s -> %s",
 						join_revisions(cg, &before), join_revisions(cg, rows))));
 	LogStep(cg, step, &before, rows, start, usecs,
-			GetUserNameFromId(GetUserId(), false), checksum, NULL);
+			GetUserNameFromId(GetUserId(), false), checksum, NULL, (Datum) 0);
 }
 
 /* microseconds since start */

@@ -11,7 +11,7 @@
  * in a transaction block, so the script commits before it, runs its
  * statements on their own (each commits), and opens a new transaction,
  * with the lock again, for its version rows: such a script is run with
- * psql -f, not psql -1 -f.
+ * psql -f, not psql -1 -f, and tells psql to stop at the first error.
  *
  *-------------------------------------------------------------------------
  */
@@ -101,22 +101,39 @@ append_body(StringInfo buf, const char *body)
 }
 
 /*
- * A transaction of the script begins: the lock a run takes, and the
- * project's target schema first on the search_path for the transaction.
+ * The project's target schema first on the search_path: for the
+ * transaction (is_local), or for the session when statements run outside
+ * one.
  */
 static void
-append_begin(StringInfo buf, const char *qproject, const MigrateProject *project)
+append_search_path(StringInfo buf, const MigrateProject *project, bool is_local)
+{
+	appendStringInfo(buf,
+					 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), %s);\n",
+					 quote_literal_cstr(quote_identifier(project->target_schema)),
+					 is_local ? "true" : "false");
+}
+
+/*
+ * A transaction of the script begins: the lock a run takes, and the
+ * project's target schema, created if need be and, unless the session's
+ * search_path already has it, first on the search_path.
+ */
+static void
+append_begin(StringInfo buf, const char *qproject, const MigrateProject *project,
+			 bool session_path)
 {
 	appendStringInfoString(buf, "BEGIN;\n");
 	appendStringInfo(buf,
 					 "SELECT pg_catalog.pg_advisory_xact_lock(%d, pg_catalog.hashtext(%s));\n",
 					 MIGRATE_LOCK_CLASSID, qproject);
 	if (project->target_schema != NULL)
-		appendStringInfo(buf,
-						 "CREATE SCHEMA IF NOT EXISTS %s;\n"
-						 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), true);\n",
-						 quote_identifier(project->target_schema),
-						 quote_literal_cstr(quote_identifier(project->target_schema)));
+	{
+		appendStringInfo(buf, "CREATE SCHEMA IF NOT EXISTS %s;\n",
+						 quote_identifier(project->target_schema));
+		if (!session_path)
+			append_search_path(buf, project, true);
+	}
 }
 
 /*
@@ -225,22 +242,40 @@ append_step(StringInfo buf, const CachedGraph *cg, const MgStep *step,
 	bool		transactional = cg->transactional[step->rev];
 
 	if (!transactional)
-	{
 		appendStringInfoString(buf, "COMMIT;\n\n");
-		if (project->target_schema != NULL)
-			appendStringInfo(buf,
-							 "SELECT pg_catalog.set_config('search_path', %s || ', ' || pg_catalog.current_setting('search_path'), false);\n",
-							 quote_literal_cstr(quote_identifier(project->target_schema)));
-	}
 	append_step_comment(buf, cg, step);
 	append_body(buf, step_body(cg, step));
 	if (!transactional)
 	{
 		appendStringInfoChar(buf, '\n');
-		append_begin(buf, qproject, project);
+		append_begin(buf, qproject, project, true);
 	}
 	append_row_ops(buf, cg, step, qproject);
 	appendStringInfoChar(buf, '\n');
+}
+
+/*
+ * The script's first lines.  When some of its statements run outside a
+ * transaction, psql must stop at the first error (a failed statement there
+ * is not undone, and the next revision must not run over it), and the
+ * target schema goes first on the session's search_path, once, since
+ * those statements have no transaction of their own to set it for.
+ */
+static void
+append_header(StringInfo buf, const char *qproject, const char *target,
+			  const char *from, const MigrateProject *project, bool outside)
+{
+	appendStringInfo(buf, "-- migrate script for project %s: %s from %s\n",
+					 comment_text(qproject), comment_text(target), comment_text(from));
+	if (outside)
+	{
+		appendStringInfoString(buf,
+							   "-- some revisions run outside a transaction: run with psql -f, which stops at the first error\n"
+							   "\\set ON_ERROR_STOP on\n");
+		if (project->target_schema != NULL)
+			append_search_path(buf, project, false);
+	}
+	append_begin(buf, qproject, project, outside);
 }
 
 /*
@@ -260,6 +295,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	MgError		err;
 	StringInfoData buf;
 	const char *qproject;
+	bool		outside = false;
 	text	   *result;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -280,11 +316,12 @@ migrate_script(PG_FUNCTION_ARGS)
 		!mg_plan_downgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 
+	for (int i = 0; i < plan.nsteps; i++)
+		outside |= !cg->transactional[plan.steps[i].rev];
+
 	qproject = quote_literal_cstr(name);
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "-- migrate script for project %s: %s from %s\n",
-					 comment_text(qproject), comment_text(target), comment_text(from));
-	append_begin(&buf, qproject, project);
+	append_header(&buf, qproject, target, from, project, outside);
 	appendStringInfo(&buf,
 					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
 					 qproject);

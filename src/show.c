@@ -250,11 +250,7 @@ migrate_show(PG_FUNCTION_ARGS)
 	CachedGraph *cg;
 	MgRevList	rows;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be NULL")));
-	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	target = TargetArg(fcinfo, 0);
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -333,11 +329,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 	MgPlan		plan;
 	MgError		err;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target must not be NULL")));
-	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	target = TargetArg(fcinfo, 0);
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;

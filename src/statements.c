@@ -15,6 +15,10 @@
  * is parsed before anything of it runs, so a syntax error anywhere runs
  * nothing.
  *
+ * Also here, for both paths a statement runs by (body.c, launch.c): the
+ * hint of an error whose PostgreSQL message does not say why it applies to
+ * a body.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -120,8 +124,36 @@ BodySplit(const char *body, int *nstatements)
 		st->number = n + 1;
 		st->line = line;
 		st->text = pnstrdup(body + start, end - start);
+		st->kind = BODY_PLAIN;
+		if (IsA(raw->stmt, TransactionStmt))
+			st->kind = BODY_TRANSACTION_CONTROL;
+		else if (IsA(raw->stmt, CopyStmt) &&
+				 ((CopyStmt *) raw->stmt)->filename == NULL &&
+				 !((CopyStmt *) raw->stmt)->is_program)
+			st->kind = BODY_CLIENT_COPY;
 		n++;
 	}
 	*nstatements = n;
 	return out;
+}
+
+/*
+ * The hint of an error that a body cannot change its role raises: the
+ * message is PostgreSQL's, about SECURITY DEFINER functions, and does not
+ * say why a revision body is one.  Worker errors get it too (launch.c).
+ */
+void
+BodyRoleChangeHint(ErrorData *edata)
+{
+	const char *format = dgettext(PG_TEXTDOMAIN("postgres"),
+								  "cannot set parameter \"%s\" within security-definer function");
+
+	if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE || edata->hint != NULL ||
+		edata->message == NULL)
+		return;
+	if (strcmp(edata->message, psprintf(format, "role")) != 0 &&
+		strcmp(edata->message, psprintf(format, "session_authorization")) != 0)
+		return;
+	edata->hint = pstrdup("A revision body runs as the role that called and cannot change it. "
+						  "To give objects to another role, use ALTER ... OWNER TO.");
 }

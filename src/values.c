@@ -19,6 +19,20 @@
 #include "migrate.h"
 
 /*
+ * The target argument of an entry point, which must be given.
+ */
+char *
+TargetArg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be NULL"),
+				 errhint("Targets are 'head', 'base', a revision id or prefix, or a relative step such as '-1'.")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
  * A text[] as C strings in the current memory context (a NULL element as
  * "").
  */

@@ -21,7 +21,8 @@
  *	invalid_index		an index left INVALID, as a CREATE INDEX CONCURRENTLY
  *						or REINDEX CONCURRENTLY that failed leaves one (in the
  *						project's target schema, or in any schema when it has
- *						none); the revision is the project's last failed step
+ *						none); the revision is the one whose failed step
+ *						left it, as the log records, if any
  *
  *-------------------------------------------------------------------------
  */
@@ -53,52 +54,44 @@ problem(FunctionCallInfo fcinfo, const char *what, const char *revision,
 
 /*
  * Indexes left INVALID: a failed CREATE INDEX CONCURRENTLY leaves one, which
- * a retry with IF NOT EXISTS would take for done.  Read as the caller from
- * the system catalogs; the revision named is the project's last failed
- * step, from the log (CALL migrate.apply() commits failures there).
+ * a retry with IF NOT EXISTS would take for done.  The revision named is the
+ * one whose failed step left the index behind, from the log (CALL
+ * migrate.apply() records what each failure leaves); none when no step of
+ * the project left it.
  */
 static void
 invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
 {
-	static SPIPlanPtr plan_invalid = NULL;
-	static SPIPlanPtr plan_failed = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	char		nulls[1] = {' '};
-	char	   *failed = NULL;
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(project->name);
-	BookkeepingPrepare(&plan_failed,
-					   "SELECT revision FROM migrate.log"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND error IS NOT NULL"
-					   " ORDER BY id DESC LIMIT 1",
-					   1, argtypes);
-	BookkeepingExec(plan_failed, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 1)
-		failed = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-	if (project->target_schema)
-		values[0] = CStringGetTextDatum(project->target_schema);
-	else
-		nulls[0] = 'n';
-	BookkeepingPrepare(&plan_invalid,
-					   "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)"
-					   " FROM pg_catalog.pg_index i"
-					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
-					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-					   " WHERE NOT i.indisvalid"
-					   " AND n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema', 'pg_toast'])"
-					   " AND ($1 IS NULL OR n.nspname OPERATOR(pg_catalog.=) $1)"
-					   " ORDER BY 1",
-					   1, argtypes);
-	BookkeepingExec(plan_invalid, values, nulls, SPI_OK_SELECT);
+	values[1] = BodyInvalidIndexes(project->target_schema);
+	BookkeepingPrepare(&plan,
+					   "SELECT i.name, (SELECT l.revision FROM migrate.log l"
+					   "   WHERE l.project OPERATOR(pg_catalog.=) $1"
+					   "   AND i.name OPERATOR(pg_catalog.=) ANY (l.left_behind)"
+					   "   ORDER BY l.id DESC LIMIT 1)"
+					   " FROM pg_catalog.unnest($2) AS i(name) ORDER BY 1",
+					   2, argtypes);
+	BookkeepingExec(plan, values, NULL, SPI_OK_SELECT);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		char	   *index = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		char	   *index = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+		char	   *revision = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 2);
 
-		problem(fcinfo, "invalid_index", failed,
-				psprintf("Index %s is INVALID, as a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed (or is still running) leaves it: "
-						 "drop it with DROP INDEX CONCURRENTLY %s, then run the revision again.", index, index));
+		if (revision)
+			problem(fcinfo, "invalid_index", revision,
+					psprintf("Index %s is INVALID: the failed run of revision %s left it behind. "
+							 "Drop it with DROP INDEX CONCURRENTLY %s, then run the revision again.",
+							 index, revision, index));
+		else
+			problem(fcinfo, "invalid_index", NULL,
+					psprintf("Index %s is INVALID, as a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed (or is still running) leaves it. "
+							 "Drop it with DROP INDEX CONCURRENTLY %s, then build it again.",
+							 index, index));
 	}
 }
 

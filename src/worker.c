@@ -7,12 +7,20 @@
  * Statements such as CREATE INDEX CONCURRENTLY refuse to run inside a
  * transaction block or a function, so the caller cannot run them itself:
  * a procedure's statements run inside its CALL.  This worker is a backend
- * of its own, connected to the caller's database as the caller's session
- * user and then switched to the caller's current role, with the caller's
- * search_path and the project's lock_timeout and statement_timeout.  It
- * runs each statement as a top-level statement, in its own implicit
- * transaction, the way the server runs a query a client sends, and commits
- * it before the next.
+ * of its own, connected to the caller's database as the user who logged in
+ * to the caller's session, then given the caller's settings as they are
+ * (its session authorization, role, search_path, timeouts, memory settings
+ * and the rest, as a parallel worker is), with the project's target schema
+ * first on the search_path and the project's lock_timeout and
+ * statement_timeout where the project sets them.  It runs each statement
+ * as a top-level statement, in its own implicit transaction, the way the
+ * server runs a query a client sends, and commits it before the next.
+ *
+ * As in a body run by upgrade(), the statements may not change role (SET
+ * ROLE, RESET ROLE, SET SESSION AUTHORIZATION): a body runs with exactly
+ * the caller's privileges, which its author was checked to have.  Nor may
+ * they change the project being run (register, run, stamp or configure
+ * it): the caller holds its lock until they are done.
  *
  * Its "client" is the message queue to the caller (worker.h): what it
  * would send a client -- NOTICEs, its error -- goes there, and the caller
@@ -28,6 +36,7 @@
 #include "access/xact.h"
 #include "libpq/pqformat.h"
 #include "libpq/pqmq.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/analyze.h"
@@ -51,12 +60,32 @@
 #include "worker.h"
 
 /* the statement under way, for the error context */
+typedef struct StatementUnderWay
+{
+	const WorkerStatement *position;
+	const char *text;
+	bool		several;		/* the body has more than one */
+} StatementUnderWay;
+
+/*
+ * Name the statement, and make an error position one within the statement
+ * (shown with its text), not within the caller's CALL.
+ */
 static void
 statement_context(void *arg)
 {
-	const WorkerStatement *st = (const WorkerStatement *) arg;
+	const StatementUnderWay *st = (const StatementUnderWay *) arg;
+	int			position = geterrposition();
 
-	errcontext("statement %d of the body, line %d", st->number, st->line);
+	if (position > 0)
+	{
+		errposition(0);
+		internalerrposition(position);
+		internalerrquery(st->text);
+	}
+	if (st->several)
+		errcontext("statement %d of the body, line %d",
+				   st->position->number, st->position->line);
 }
 
 /*
@@ -92,14 +121,16 @@ static void
 run_statement(const char *sql)
 {
 	MemoryContext context;
-	MemoryContext oldcontext;
 	List	   *parsed;
 	ListCell   *lc;
 
+	debug_query_string = sql;
+	pgstat_report_activity(STATE_RUNNING, sql);
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	context = AllocSetContextCreate(TopMemoryContext, "migrate worker statement",
 									ALLOCSET_DEFAULT_SIZES);
-	oldcontext = MemoryContextSwitchTo(context);
+	MemoryContextSwitchTo(context);
 	parsed = pg_parse_query(sql);
 	foreach(lc, parsed)
 	{
@@ -132,30 +163,49 @@ run_statement(const char *sql)
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 	}
-	MemoryContextSwitchTo(oldcontext);
+
+	/*
+	 * Not back to the transaction's context: a statement that commits by
+	 * itself (CREATE INDEX CONCURRENTLY, VACUUM) has replaced it.
+	 */
+	MemoryContextSwitchTo(TopMemoryContext);
 	CommitTransactionCommand();
 	MemoryContextDelete(context);
+	debug_query_string = NULL;
 }
 
 /*
- * The caller's settings: its role (the worker connected as its session
- * user, who may log in), its search_path, and the project's timeouts.
+ * The caller's settings, then the project's on top of them: its target
+ * schema first on the search_path, and its timeouts where it sets them.
+ * Then the role is fixed for the statements (SECURITY_LOCAL_USERID_CHANGE
+ * refuses SET ROLE and SET SESSION AUTHORIZATION, as in a body run by
+ * upgrade()), and the project cannot be taken over by them.
  */
 static void
-take_settings(const WorkerTask *task, const char *search_path)
+take_settings(const WorkerTask *task, void *settings, const char *search_path,
+			  const char *project)
 {
 	char		buf[32];
+	Oid			userid;
+	int			sec_context;
 
 	StartTransactionCommand();
-	if (task->current_user != task->session_user)
-		SetConfigOption("role", GetUserNameFromId(task->current_user, false),
-						PGC_USERSET, PGC_S_SESSION);
+	RestoreGUCState(settings);
 	SetConfigOption("search_path", search_path, PGC_USERSET, PGC_S_SESSION);
-	snprintf(buf, sizeof(buf), "%d", task->lock_timeout);
-	SetConfigOption("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION);
-	snprintf(buf, sizeof(buf), "%d", task->statement_timeout);
-	SetConfigOption("statement_timeout", buf, PGC_USERSET, PGC_S_SESSION);
+	if (task->lock_timeout > 0)
+	{
+		snprintf(buf, sizeof(buf), "%d", task->lock_timeout);
+		SetConfigOption("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION);
+	}
 	CommitTransactionCommand();
+
+	/* messages go to the caller, who passes them on in its own encoding */
+	if (SetClientEncoding(GetDatabaseEncoding()) < 0)
+		elog(ERROR, "SetClientEncoding(%d) failed", GetDatabaseEncoding());
+
+	GetUserIdAndSecContext(&userid, &sec_context);
+	SetUserIdAndSecContext(userid, sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	CallForbidProject(project);
 }
 
 /*
@@ -171,7 +221,10 @@ MigrateWorkerMain(Datum main_arg)
 	shm_mq_handle *mqh;
 	WorkerTask *task;
 	const char *search_path;
+	const char *revision;
+	const char *project;
 	const char *statement;
+	int			timeout;
 	StringInfoData done;
 
 	/* a SIGTERM cancels at the next interrupt check, as in a backend */
@@ -195,27 +248,32 @@ MigrateWorkerMain(Datum main_arg)
 	mqh = shm_mq_attach(mq, seg, NULL);
 	pq_redirect_to_shm_mq(seg, mqh);
 
-	BackgroundWorkerInitializeConnectionByOid(task->database, task->session_user, 0);
+	BackgroundWorkerInitializeConnectionByOid(task->database,
+											  task->authenticated_user, 0);
 
 	search_path = WorkerTaskStrings(task);
-	statement = search_path + strlen(search_path) + 1;	/* the revision */
-	pgstat_report_appname(psprintf("migrate: revision %s", statement));
-	statement += strlen(statement) + 1; /* the project */
-	statement += strlen(statement) + 1; /* the first statement */
-	take_settings(task, search_path);
+	revision = search_path + strlen(search_path) + 1;
+	project = revision + strlen(revision) + 1;
+	statement = project + strlen(project) + 1;	/* the first statement */
+	take_settings(task, shm_toc_lookup(toc, WORKER_KEY_SETTINGS, false),
+				  search_path, project);
+	pgstat_report_appname(psprintf("migrate: revision %s", revision));
+	timeout = task->statement_timeout > 0 ? task->statement_timeout : StatementTimeout;
 
 	for (int i = 0; i < task->nstatements; i++)
 	{
 		ErrorContextCallback errcallback;
+		StatementUnderWay st;
 
+		st.position = &task->statements[i];
+		st.text = statement;
+		st.several = task->nstatements > 1;
 		errcallback.callback = statement_context;
-		errcallback.arg = &task->statements[i];
+		errcallback.arg = &st;
 		errcallback.previous = error_context_stack;
-		if (task->nstatements > 1)
-			error_context_stack = &errcallback;
-		pgstat_report_activity(STATE_RUNNING, statement);
-		if (task->statement_timeout > 0)
-			enable_timeout_after(STATEMENT_TIMEOUT, task->statement_timeout);
+		error_context_stack = &errcallback;
+		if (timeout > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, timeout);
 		run_statement(statement);
 		disable_timeout(STATEMENT_TIMEOUT, false);
 		error_context_stack = errcallback.previous;

@@ -5,13 +5,14 @@
  *	  worker that runs a non-transactional revision's statements (worker.c)
  *	  share: the layout of the dynamic shared memory segment between them.
  *
- * The segment holds a table of contents with two entries: the task (a
- * fixed header followed by its strings) and a message queue from the
- * worker to the caller.  The worker sends its NOTICEs and its error over
- * the queue, in the frontend/backend protocol's format (the queue stands
- * in for its client connection), and one message of type
- * WORKER_DONE_MESSAGE once every statement has committed.  A worker that
- * ends without that message failed, whatever else it sent.
+ * The segment holds a table of contents with three entries: the task (a
+ * fixed header followed by its strings), the caller's settings (as
+ * SerializeGUCState writes them), and a message queue from the worker to
+ * the caller.  The worker sends its NOTICEs and its error over the queue,
+ * in the frontend/backend protocol's format (the queue stands in for its
+ * client connection), and one message of type WORKER_DONE_MESSAGE once
+ * every statement has committed.  A worker that ends without that message
+ * failed, whatever else it sent.
  *
  *-------------------------------------------------------------------------
  */
@@ -23,6 +24,7 @@
 
 #define WORKER_KEY_TASK			1
 #define WORKER_KEY_QUEUE		2
+#define WORKER_KEY_SETTINGS		3
 
 /* room for the worker's messages in flight */
 #define WORKER_QUEUE_SIZE		65536
@@ -45,11 +47,12 @@ typedef struct WorkerStatement
 typedef struct WorkerTask
 {
 	Oid			database;
-	Oid			session_user;	/* who logged in: the worker connects as it */
-	Oid			current_user;	/* who called apply(): the statements run as
-								 * it */
-	int			lock_timeout;	/* ms; 0: none */
-	int			statement_timeout;	/* ms; 0: none */
+	Oid			authenticated_user; /* who logged in: the worker connects as
+									 * it, then takes the caller's settings,
+									 * its role and session authorization
+									 * among them */
+	int			lock_timeout;	/* ms; 0: the caller's */
+	int			statement_timeout;	/* ms, per statement; 0: the caller's */
 	int			nstatements;
 	WorkerStatement statements[FLEXIBLE_ARRAY_MEMBER];
 } WorkerTask;

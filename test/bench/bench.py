@@ -583,6 +583,57 @@ def testing(report, work, n, repeats):
                "upgrade('head')", um * 1000, "ms", "")
 
 
+def apply_runs(report, work, n, nidx, rows, repeats):
+    print(f"10. CALL migrate.apply(): {n} one-row INSERTs; {nidx} CREATE INDEX CONCURRENTLY"
+          f" on {rows} rows", flush=True)
+    reg = os.path.join(work, "apply_register.sql")
+    register_chain(reg, n, lambda i: f"INSERT INTO t VALUES ({i});")
+    createdb("bench_apply_tmpl")
+    run(psql("bench_apply_tmpl", "-c", "CREATE TABLE t (id int)", "-f", reg))
+    u, a = [], []
+    for _ in range(repeats):
+        createdb("bench_apply", "bench_apply_tmpl")
+        u.append(timed(psql("bench_apply", "-c", "SET client_min_messages = warning",
+                            "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+        createdb("bench_apply", "bench_apply_tmpl")
+        a.append(timed(psql("bench_apply", "-c", "SET client_min_messages = warning",
+                            "-c", "CALL migrate.apply('head')")))
+    report.add("apply", f"`CALL migrate.apply()`, {n} one-row INSERTs (a commit each)",
+               statistics.median(a) * 1000, "upgrade('head')", statistics.median(u) * 1000, "ms", "")
+
+    # the same index builds, typed into psql (each statement commits) and
+    # run as non-transactional revisions, each in a background worker
+    stmts = [f"CREATE INDEX CONCURRENTLY big_{i} ON big ((v + {i}));" for i in range(1, nidx + 1)]
+    plain = os.path.join(work, "apply_plain.sql")
+    with open(plain, "w") as f:
+        f.write("\n".join(stmts) + "\n")
+    reg = os.path.join(work, "apply_register_cic.sql")
+    with open(reg, "w") as f:
+        f.write("SET client_min_messages = warning;\n")
+        for i, stmt in enumerate(stmts, 1):
+            parent = f"'c{i - 1}'" if i > 1 else "NULL"
+            f.write(f"SELECT migrate.register('c{i}', $b${stmt}$b$, NULL, down_revision => {parent},"
+                    f" transactional => false);\n")
+    createdb("bench_apply_tmpl")
+    run(psql("bench_apply_tmpl", "-c", "CREATE EXTENSION migrate",
+             "-c", f"CREATE TABLE big AS SELECT g AS v FROM generate_series(1, {rows}) g",
+             "-c", "VACUUM ANALYZE big", "-f", reg))
+    p, c = [], []
+    for _ in range(repeats):
+        createdb("bench_apply", "bench_apply_tmpl")
+        p.append(timed(psql("bench_apply", "-f", plain)))
+        createdb("bench_apply", "bench_apply_tmpl")
+        c.append(timed(psql("bench_apply", "-c", "SET client_min_messages = warning",
+                            "-c", "CALL migrate.apply('head')")))
+    dropdb("bench_apply")
+    dropdb("bench_apply_tmpl")
+    pm, cm = statistics.median(p), statistics.median(c)
+    report.add("apply", f"`CALL migrate.apply()`, {nidx} × CREATE INDEX CONCURRENTLY, {rows} rows",
+               cm * 1000, "`psql -f` of the statements", pm * 1000, "ms", "")
+    report.add("apply", "per non-transactional revision, over psql (worker start, commits)",
+               (cm - pm) / nidx * 1000, None, None, "ms", "")
+
+
 def schema_ddl(n):
     """N tables with a key, a few columns, a default, a check, an index and a
     foreign key to the previous table: the kind of schema an application has."""
@@ -663,17 +714,18 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     ap.add_argument("--out", help="directory for generated projects and the result table")
     ap.add_argument("--only", help="comma-separated workloads to run: "
-                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema (default: all)")
+                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply (default: all)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     wanted = lambda name: only is None or name in only
 
     if args.smoke:
         sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
-                     prop=3, repeats=2)
+                     prop=3, apply=10, cic=2, cic_rows=1000, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300, repeats=5)
+                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300,
+                     apply=1000, cic=20, cic_rows=100000, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report(targets=not args.smoke)
@@ -697,6 +749,8 @@ def main():
         diff_property(report, sizes["prop"])
     if wanted("imports"):
         import_adopt(report, work, sizes["imports"], min(r, 3))
+    if wanted("apply"):
+        apply_runs(report, work, sizes["apply"], sizes["cic"], sizes["cic_rows"], r)
 
     table = report.table()
     print()

@@ -14,7 +14,7 @@ SELECT columns_are('migrate', 'revision', ARRAY[
 SELECT columns_are('migrate', 'version', ARRAY['project', 'revision']);
 SELECT columns_are('migrate', 'log', ARRAY[
 	'id', 'project', 'revision', 'operation', 'heads_before', 'heads_after',
-	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum', 'error']);
+	'started_at', 'duration', 'role', 'backend_pid', 'txid', 'checksum', 'error', 'left_behind']);
 SELECT col_type_is('migrate', 'revision', 'down_revision', 'text[]', 'parents are an array');
 SELECT col_is_pk('migrate', 'version', ARRAY['project', 'revision'], 'one row per applied head');
 

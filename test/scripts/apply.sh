@@ -38,23 +38,44 @@ wait_for_server() {
 }
 
 # Wait until the migrate worker waits for a lock (the build waiting for
-# the reader's snapshot); print its pid.
+# the reader's snapshot), polling inside one session; print its pid.
 wait_for_worker() {
-	for _ in $(seq 1 300); do
-		pid=$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'
-				 AND wait_event_type = 'Lock' LIMIT 1")
-		[ -n "$pid" ] && { echo "$pid"; return 0; }
-		sleep 0.05
-	done
-	return 1
+	q "DO \$\$
+	   BEGIN
+		FOR i IN 1..1500 LOOP
+			PERFORM pg_stat_clear_snapshot();
+			IF EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'migrate worker'
+					   AND wait_event_type = 'Lock') THEN
+				RETURN;
+			END IF;
+			PERFORM pg_sleep(0.02);
+		END LOOP;
+		RAISE 'the migrate worker never waited';
+	   END \$\$" >/dev/null 2>&1 || return 1
+	q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'
+	   AND wait_event_type = 'Lock' LIMIT 1"
 }
 
-# A session that holds a REPEATABLE READ snapshot for $1 seconds.
+# A session that holds a REPEATABLE READ snapshot until release_snapshot
+# (at most a minute): psql runs the wait between two of its statements.
 hold_snapshot() {
+	gate=$work/release.$RANDOM
 	psql -X -q -d "$db" -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
-		-c "SELECT count(*) FROM orders" -c "SELECT pg_sleep($1)" -c "COMMIT" >/dev/null 2>&1 &
+		-c "SELECT count(*) FROM orders" \
+		-c "\\! for i in \$(seq 1 1200); do [ -e $gate ] && break; sleep 0.05; done" \
+		-c "COMMIT" >/dev/null 2>&1 &
 	reader=$!
-	sleep 0.5
+	for _ in $(seq 1 200); do
+		[ -n "$(q "SELECT 1 FROM pg_stat_activity WHERE backend_xmin IS NOT NULL
+				   AND state = 'idle in transaction' AND pid <> pg_backend_pid()")" ] && return 0
+		sleep 0.05
+	done
+	fail "the reader never took its snapshot"
+}
+
+release_snapshot() {
+	touch "$gate"
+	wait "$reader" 2>/dev/null
 }
 
 state() {
@@ -123,8 +144,7 @@ fi
 # --- 2. a reader with an old snapshot ------------------------------------------
 
 q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1 || fail "apply_downgrade() failed"
-hold_snapshot 3
-start=$(date +%s)
+hold_snapshot
 psql -X -q -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/reader.out" 2>&1 &
 client=$!
 if wait_for_worker >/dev/null; then
@@ -132,9 +152,10 @@ if wait_for_worker >/dev/null; then
 else
 	fail "the build never waited for the reader"
 fi
+[ "$(state)" = s1 ] || fail "the version rows moved while the build waited"
+release_snapshot
 wait "$client" || fail "apply() with a reader failed: $(cat "$work/reader.out")"
-wait "$reader"
-[ "$(state)" = s2 ] && ok "and completes once the reader commits ($(($(date +%s) - start)) s)" ||
+[ "$(state)" = s2 ] && ok "and completes once the reader commits" ||
 	fail "apply() with a reader left $(state)"
 
 # --- 3. faults while the build waits ------------------------------------------
@@ -143,12 +164,13 @@ wait "$reader"
 fault() {
 	local what=$1
 	q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1 || fail "apply_downgrade() failed before $what"
-	hold_snapshot 30
+	hold_snapshot
 	psql -X -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/fault.out" 2>&1 &
 	client=$!
 	if ! worker=$(wait_for_worker); then
 		fail "$what: the build never waited"
-		kill "$reader" "$client" 2>/dev/null
+		kill "$client" 2>/dev/null
+		release_snapshot
 		return
 	fi
 	case $what in
@@ -164,8 +186,7 @@ fault() {
 			wait_for_server ;;
 	esac
 	wait "$client"
-	q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'" >/dev/null 2>&1
-	wait "$reader" 2>/dev/null
+	release_snapshot
 	for _ in $(seq 1 100); do
 		[ -z "$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'")" ] && break
 		sleep 0.1
@@ -181,6 +202,11 @@ fault() {
 	fi
 	[ "$(q "SELECT count(*) FROM migrate.verify('shop') WHERE problem = 'invalid_index'")" = 1 ] &&
 		ok "$what: verify() reports the index left INVALID" || fail "$what: verify() does not report the invalid index"
+	if [ "$what" != immediate ]; then
+		[ "$(q "SELECT revision FROM migrate.verify('shop') WHERE problem = 'invalid_index'")" = s2 ] &&
+			ok "$what: and names the revision whose failure left it" ||
+			fail "$what: verify() does not name s2 for the index its failure left"
+	fi
 	q "CALL migrate.apply('head', 'shop')" >/dev/null 2>&1 || fail "$what: the next apply() failed"
 	[ "$(state)" = s2 ] && [ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_customer'::regclass")" = t ] &&
 		ok "$what: the next apply() completes the revision" || fail "$what: the next apply() left $(state)"
@@ -200,6 +226,17 @@ echo "$out" | grep -q 'could not start a background worker for revision s2' &&
 	echo "$out" | grep -q 'max_worker_processes = 1' &&
 	ok "no free worker slot: $(echo "$out" | grep -m1 ERROR)" || fail "no free worker slot: $out"
 [ "$(state)" = s1 ] && ok "and the version rows stayed at s1" || fail "version rows $(state) without a worker"
+
+# one free slot, and revisions that each need it in turn: each start finds
+# the slot of the worker before it free, or waits until it is
+q "ALTER SYSTEM SET max_worker_processes = 2" >/dev/null
+$MIGRATE_PGCTL -w restart >/dev/null && wait_for_server
+q "SELECT migrate.register('s' || i, 'SELECT ' || i, NULL, down_revision => 's' || (i - 1),
+                           project => 'shop', transactional => false)
+   FROM generate_series(3, 12) i" >/dev/null
+out=$(psql -X -d "$db" -c "CALL migrate.apply('head', 'shop')" 2>&1)
+[ "$(state)" = s12 ] && ok "one free slot: 11 revisions, one worker after another" ||
+	fail "one free slot: the version rows are at $(state): $out"
 q "ALTER SYSTEM RESET max_worker_processes" >/dev/null
 $MIGRATE_PGCTL -w restart >/dev/null && wait_for_server
 

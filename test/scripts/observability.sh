@@ -1,7 +1,8 @@
 #!/bin/bash
 # What an operator sees of a run from outside: pg_stat_activity names the
 # step under way (from another session, while a body waits), and a failed
-# run leaves a line in the server log although its transaction rolled back.
+# run leaves a line in the server log although its transaction rolled back;
+# CALL migrate.apply() and its worker, seen the same way.
 #
 # Runs inside the throw-away cluster of test/run.sh (test/cluster.sh: PG*
 # variables and PGDATA set; the server logs to $PGDATA/server.log).
@@ -75,6 +76,44 @@ case $after in
 	*'/* migrate'*) fail "the step was still shown after the run: $after" ;;
 	*) echo "ok: after the run pg_stat_activity shows the query alone" ;;
 esac
+
+# 5. CALL migrate.apply(): the caller names the step and waits on its
+# worker, which shows the statement; a cancel leaves the server log line
+# and a committed log row
+q "SELECT migrate.register('o4', 'SELECT pg_sleep(30)', '', down_revision => 'o3',
+                           project => 'obs', transactional => false)" >/dev/null
+psql -X -d "$db" -c "CALL migrate.apply('head', 'obs')" >/dev/null 2>&1 &
+client=$!
+worker=
+for _ in $(seq 1 200); do
+	worker=$(q "SELECT application_name || ' | ' || query FROM pg_stat_activity
+				WHERE backend_type = 'migrate worker' AND wait_event = 'PgSleep'")
+	[ -n "$worker" ] && break
+	sleep 0.05
+done
+[ "$worker" = 'migrate: revision o4 | SELECT pg_sleep(30)' ] &&
+	echo "ok: the worker shows the revision and its statement: $worker" ||
+	fail "the worker showed: '$worker'"
+caller=$(q "SELECT wait_event_type || ' | ' || query FROM pg_stat_activity
+			WHERE backend_type = 'client backend' AND query LIKE '%CALL migrate.apply%'
+			AND pid <> pg_backend_pid()")
+case $caller in
+	'Extension | /* migrate: upgrade of revision o4, step 1 of 1, project "obs" */ CALL migrate.apply('*)
+		echo "ok: the caller waits on its worker and names the step: $caller" ;;
+	*) fail "the caller showed: '$caller'" ;;
+esac
+q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend'
+   AND query LIKE '%CALL migrate.apply%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$client"
+line=$(grep -a 'migrate: upgrade of revision o4 of project "obs" failed after' "$log" | tail -1)
+echo "$line" | grep -q 'SQLSTATE 57014' &&
+	echo "ok: the cancelled apply() step is in the server log: ${line#*LOG:  }" ||
+	fail "no log line for the cancelled apply() step (got: '$line')"
+[ "$(q "SELECT left(error, 5) FROM migrate.log WHERE project = 'obs' AND revision = 'o4'")" = 57014 ] &&
+	echo "ok: and in migrate.log, committed" ||
+	fail "migrate.log has no failure row for o4"
+[ -z "$(q "SELECT pid FROM pg_stat_activity WHERE backend_type = 'migrate worker'")" ] ||
+	fail "the worker outlived the cancelled caller"
 
 dropdb "$db"
 echo "observability: $failures failure(s)"
