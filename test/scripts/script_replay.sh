@@ -1,7 +1,8 @@
 #!/bin/bash
 # migrate.script() gives the SQL an upgrade or downgrade would run.  Run
-# with psql -1 -f on a database at the script's starting point, it must
-# leave the same schema and the same version rows as the online command.
+# with psql -f on a database at the script's starting point (psql -1 -f
+# when every revision on the way is transactional), it must leave the same
+# schema and the same version rows as the online command.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -27,6 +28,10 @@ SELECT migrate.register('c', 'CREATE INDEX ON account (email)', 'DROP INDEX app.
 	down_revision => 'm', project => 'app');
 SELECT migrate.register('x', 'CREATE TABLE other (v text)', 'DROP TABLE other',
 	depends_on => 'b2', project => 'app');
+SELECT migrate.register('n', $$CREATE INDEX CONCURRENTLY account_lower ON account (lower(email));
+	CREATE INDEX CONCURRENTLY account_upper ON account (upper(email))$$,
+	'DROP INDEX CONCURRENTLY account_upper; DROP INDEX CONCURRENTLY account_lower',
+	down_revision => 'c', project => 'app', transactional => false);
 SQL
 }
 
@@ -48,8 +53,10 @@ compare() {
 
 replay() {
 	local target=$1 from=$2
+	local single=-1
 	psql -X -A -t -d offline -c "SELECT migrate.script('$target', '$from', 'app')" >"$work/script.sql" || return 1
-	psql -X -q -1 -v ON_ERROR_STOP=1 -d offline -f "$work/script.sql" >/dev/null 2>"$work/replay.err" ||
+	grep -q '^\\set ON_ERROR_STOP on$' "$work/script.sql" && single=
+	psql -X -q $single -d offline -f "$work/script.sql" >/dev/null 2>"$work/replay.err" ||
 		{ cat "$work/replay.err"; return 1; }
 }
 
@@ -57,24 +64,39 @@ online() {
 	PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d online -o /dev/null -c "$1"
 }
 
+# revision n runs outside a transaction: online, through CALL
+apply() { online "CALL migrate.apply('$1', 'app')"; }
+apply_downgrade() { online "CALL migrate.apply_downgrade('$1', 'app')"; }
+
 for db in online offline; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db" || exit 1; register "$db"; done
 
-online "SELECT migrate.upgrade('heads', 'app')"
+apply heads
 replay heads base || failures=$((failures + 1))
 compare "script('heads', 'base') replayed from base"
 
-# several heads as the starting point: from is a list
-online "SELECT migrate.downgrade('m', 'app')"
-replay m "c, x" || failures=$((failures + 1))
-compare "downgrade script('m', 'c, x') replayed"
+# with a revision outside a transaction: psql stops at the first error,
+# and the target schema goes on the session's search_path once
+psql -X -A -t -d offline -c "SELECT migrate.script('heads', 'base', 'app')" >"$work/outside.sql"
+if grep -q '^\\set ON_ERROR_STOP on$' "$work/outside.sql" &&
+	[ "$(grep -c "pg_catalog.set_config('search_path', '\"app\"'\|pg_catalog.set_config('search_path', 'app'" "$work/outside.sql")" = 1 ] &&
+	grep -q "^-- Running upgrade c -> n (outside a transaction" "$work/outside.sql"; then
+	echo "ok: a script with a non-transactional revision stops at the first error and sets the search_path once"
+else
+	echo "FAIL: unexpected script text:"; cat "$work/outside.sql"; failures=$((failures + 1))
+fi
 
-online "SELECT migrate.downgrade('base', 'app')"
+# several heads as the starting point: from is a list
+apply_downgrade m
+replay m "n, x" || failures=$((failures + 1))
+compare "downgrade script('m', 'n, x') replayed"
+
+apply_downgrade base
 replay base "m x" || failures=$((failures + 1))
 compare "downgrade script('base', 'm x') replayed"
 
-online "SELECT migrate.upgrade('b1', 'app')"
+apply b1
 replay b1 base || failures=$((failures + 1))
-online "SELECT migrate.upgrade('heads', 'app')"
+apply heads
 replay heads b1 || failures=$((failures + 1))
 compare "script('heads', 'b1') replayed from b1"
 
