@@ -17,6 +17,10 @@
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/syscache.h"
 
 #include "schema_int.h"
 
@@ -38,7 +42,7 @@ col_joined(Loader *ld, const char *column)
 
 static const char *const tables_sql =
 "SELECT c.oid, c.reltype, n.nspname, pg_catalog.quote_ident(c.relname) AS ident,"
-" c.relpersistence" EQ "'u' AS unlogged,"
+" c.relpersistence" EQ "'u' AS unlogged, c.relkind" EQ "'p' AS partitioned, c.relispartition,"
 " CASE WHEN c.relkind" EQ "'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,"
 " CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::pg_catalog.text"
 "   FROM pg_catalog.pg_inherits i WHERE i.inhrelid" EQ "c.oid) END AS parent,"
@@ -74,9 +78,11 @@ load_tables(Loader *ld)
 
 		if (col_bool(ld, "unlogged"))
 			obj->attr[TA_UNLOGGED] = "UNLOGGED";
-		obj->attr[TA_PARTKEY] = col_text(ld, "partkey");
+		if (col_bool(ld, "partitioned"))
+			obj->attr[TA_PARTKEY] = col_deparsed(ld, "partkey", i);
 		obj->attr[TA_PARENT] = col_text(ld, "parent");
-		obj->attr[TA_BOUND] = col_text(ld, "bound");
+		if (col_bool(ld, "relispartition"))
+			obj->attr[TA_BOUND] = col_deparsed(ld, "bound", i);
 		obj->attr[TA_INHERITS] = col_text(ld, "inherits");
 		obj->attr[TA_OPTIONS] = col_joined(ld, "options");
 		if (col_bool(ld, "relrowsecurity"))
@@ -177,6 +183,10 @@ load_columns(Loader *ld)
 			obj->attr[CA_NOTNULL] = "NOT NULL";
 		obj->attr[CA_DEFAULT] = col_text(ld, "default_expr");
 		obj->attr[CA_GENERATED] = col_text(ld, "generated");
+		/* pg_get_expr() gives NULL for a table dropped meanwhile */
+		if (OidIsValid(col_oid(ld, "attrdef")) && !obj->attr[CA_DEFAULT] &&
+			!obj->attr[CA_GENERATED])
+			loader_vanished(ld, i);
 		obj->attr[CA_GENKIND] = col_text(ld, "genkind");
 		obj->attr[CA_IDENTITY] = col_text(ld, "identity");
 		if (obj->attr[CA_IDENTITY])
@@ -237,7 +247,7 @@ load_constraints(Loader *ld)
 		SchemaObject *obj = &ld->model->objects[i];
 		bool		not_valid = col_bool(ld, "not_valid");
 
-		obj->attr[XA_DEF] = strip_not_valid(ld, col_text(ld, "def"), not_valid);
+		obj->attr[XA_DEF] = strip_not_valid(ld, col_deparsed(ld, "def", i), not_valid);
 		if (not_valid)
 			obj->attr[XA_NOT_VALID] = "NOT VALID";
 		if (col_bool(ld, "inherited"))
@@ -283,7 +293,7 @@ load_indexes(Loader *ld)
 		SchemaObject *obj = &ld->model->objects[i];
 
 		obj->parent = col_text(ld, "tab");
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		if (col_bool(ld, "indisclustered"))
 			obj->attr[XA_CLUSTER] = "CLUSTER";
 		parents[i - first] = col_oid(ld, "parent_index");
@@ -363,7 +373,7 @@ load_sequences(Loader *ld)
 
 static const char *const views_sql =
 "SELECT c.oid, c.reltype, n.nspname, pg_catalog.quote_ident(c.relname) AS ident,"
-" c.relkind" EQ "'m' AS materialized, pg_catalog.pg_get_viewdef(c.oid, true) AS query,"
+" c.relkind" EQ "'m' AS materialized,"
 " c.reloptions::pg_catalog.text[] AS options,"
 " ARRAY(SELECT pg_catalog.quote_ident(a.attname)" CAT "' '" CAT "pg_catalog.format_type(a.atttypid, a.atttypmod)"
 "   FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0"
@@ -376,6 +386,37 @@ ACL_COLUMNS("c.relacl", "r", "c.relowner")
 " WHERE c.relnamespace" EQ "ANY ($1)"
 " AND c.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[]) AND" NOT_MEMBER("pg_class", "c.oid");
 
+/*
+ * The query of view index (oid).  pg_get_viewdef() reads the view's rule
+ * with the snapshot but opens the view as it is now: a view dropped since
+ * the snapshot was taken would fail with an internal error.  The view is
+ * locked while it is deparsed (and only then: a schema of many views must
+ * not fill the lock table), so it cannot go away meanwhile.
+ */
+static char *
+view_query(Loader *ld, Oid oid, int index)
+{
+	LOCAL_FCINFO(fcinfo, 2);
+	Datum		query;
+
+	LockRelationOid(oid, AccessShareLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(oid)))
+	{
+		UnlockRelationOid(oid, AccessShareLock);
+		loader_vanished(ld, index);
+	}
+	InitFunctionCallInfoData(*fcinfo, NULL, 2, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(oid);
+	fcinfo->args[0].isnull = false;
+	fcinfo->args[1].value = BoolGetDatum(true);
+	fcinfo->args[1].isnull = false;
+	query = pg_get_viewdef_ext(fcinfo);
+	UnlockRelationOid(oid, AccessShareLock);
+	if (fcinfo->isnull)
+		loader_vanished(ld, index);
+	return MemoryContextStrdup(ld->cxt, text_to_cstring(DatumGetTextPP(query)));
+}
+
 void
 load_views(Loader *ld)
 {
@@ -387,7 +428,7 @@ load_views(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[VA_QUERY] = col_text(ld, "query");
+		obj->attr[VA_QUERY] = view_query(ld, col_oid(ld, "oid"), i);
 		obj->attr[VA_OPTIONS] = col_joined(ld, "options");
 		obj->list = col_list(ld, "columns", &obj->nlist, false);
 		obj->comment = col_text(ld, "comment");

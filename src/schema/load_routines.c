@@ -125,10 +125,10 @@ load_functions(Loader *ld)
 		int			i = loader_add(ld, sk, NULL, ident);
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->args = col_text(ld, "args");
+		obj->args = col_deparsed(ld, "args", i);
 		obj->attr[FA_NAME] = MemoryContextStrdup(ld->cxt, quote_identifier(proname));
-		obj->attr[FA_RESULT] = col_text(ld, "result");
-		obj->attr[FA_ARGUMENTS] = col_text(ld, "arguments");
+		obj->attr[FA_RESULT] = col_text(ld, "result");	/* none for procedures */
+		obj->attr[FA_ARGUMENTS] = col_deparsed(ld, "arguments", i);
 		if (sk == SK_AGGREGATE)
 			obj->attr[FA_DEF] = aggregate_options(ld);
 		else
@@ -138,7 +138,7 @@ load_functions(Loader *ld)
 										  quote_qualified_identifier(col_text(ld, "nspname"),
 																	 proname));
 
-			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_text(ld, "def"), prefix);
+			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), prefix);
 		}
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
@@ -187,7 +187,7 @@ load_triggers(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		obj->attr[XA_ENABLED] = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"), 0);
@@ -216,7 +216,7 @@ load_rules(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		obj->attr[XA_ENABLED] = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "ev_class"), 0);
@@ -233,8 +233,8 @@ static const char *const policies_sql =
 " ARRAY(SELECT CASE WHEN r" EQ "0 THEN 'PUBLIC'"
 "   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END"
 "   FROM pg_catalog.unnest(p.polroles) r) AS roles,"
-" pg_catalog.pg_get_expr(p.polqual, p.polrelid, true) AS using_expr,"
-" pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr,"
+" pg_catalog.pg_get_expr(p.polqual, p.polrelid, true) AS using_expr, p.polqual IS NOT NULL AS has_using,"
+" pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr, p.polwithcheck IS NOT NULL AS has_check,"
 " pg_catalog.obj_description(p.oid, 'pg_policy') AS comment"
 " FROM pg_catalog.pg_policy p"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "p.polrelid"
@@ -260,8 +260,10 @@ load_policies(Loader *ld)
 		obj->attr[PA_PERMISSIVE] = col_text(ld, "permissive");
 		obj->attr[PA_COMMAND] = col_text(ld, "command");
 		obj->attr[PA_ROLES] = MemoryContextStrdup(ld->cxt, buf.data);
-		obj->attr[PA_USING] = col_text(ld, "using_expr");
-		obj->attr[PA_CHECK] = col_text(ld, "check_expr");
+		if (col_bool(ld, "has_using"))
+			obj->attr[PA_USING] = col_deparsed(ld, "using_expr", i);
+		if (col_bool(ld, "has_check"))
+			obj->attr[PA_CHECK] = col_deparsed(ld, "check_expr", i);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "polrelid"), 0);
 		loader_key(ld, PolicyRelationId, col_oid(ld, "oid"), 0, i);
@@ -291,7 +293,7 @@ load_statistics(Loader *ld)
 									  quote_qualified_identifier(col_text(ld, "nspname"),
 																 col_text(ld, "stxname")));
 
-		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_text(ld, "def"), prefix);
+		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), prefix);
 		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"), 0);

@@ -131,7 +131,7 @@ load_domain_constraints(Loader *ld)
 		int			i = loader_add(ld, SK_DOMAIN_CONSTRAINT, col_text(ld, "parent"),
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
-		char	   *def = col_text(ld, "def");
+		char	   *def = col_deparsed(ld, "def", i);
 		size_t		len = strlen(def);
 
 		if (col_bool(ld, "not_valid"))

@@ -303,6 +303,41 @@ loader_acl(Loader *ld, int index)
 }
 
 /*
+ * Object index of the model was dropped after the snapshot that lists it
+ * was taken: the server's deparsers (pg_get_functiondef, pg_get_indexdef,
+ * pg_get_expr, ...) look objects up in the catalogs as they are now, not in
+ * that snapshot, and return NULL for an object they no longer find.  The
+ * model would be wrong, so the call fails; a retry reads a consistent
+ * state.
+ */
+void
+loader_vanished(Loader *ld, int index)
+{
+	const SchemaObject *obj = &ld->model->objects[index];
+
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("%s %s was dropped while the schema was being read",
+					schema_kind_name(obj->kind), obj->name),
+			 errdetail("The snapshot of the call still lists it, but the catalogs no longer describe it."),
+			 errhint("Retry the call; under REPEATABLE READ or SERIALIZABLE, retry the transaction.")));
+}
+
+/*
+ * A column of the current row that a deparser filled in for object index,
+ * which is never NULL while the object exists.
+ */
+char *
+col_deparsed(Loader *ld, const char *column, int index)
+{
+	char	   *text = col_text(ld, column);
+
+	if (text == NULL)
+		loader_vanished(ld, index);
+	return text;
+}
+
+/*
  * The part of a deparsed definition after a known prefix (the qualified
  * name pg_get_functiondef and pg_get_statisticsobjdef always write).
  */

@@ -17,7 +17,8 @@
  *		"ref", "live" and "desired") give identical rows.  An unknown schema
  *		is an error (42704).  read_only: true from a STABLE entry point (the
  *		queries then use the caller's snapshot); false when the caller has
- *		just run DDL in the same call (a fresh snapshot sees it).  The model
+ *		just run DDL in the same call (a fresh snapshot sees it).  An object
+ *		dropped since that snapshot was taken is an error (40001).  The model
  *		is built in CurrentMemoryContext; the caller need not be connected to
  *		SPI (the loader connects itself, nested if need be).
  *

@@ -90,6 +90,8 @@ extern Oid	col_oid(Loader *ld, const char *column);
 extern int	col_int(Loader *ld, const char *column);
 extern char col_char(Loader *ld, const char *column);
 extern char **col_list(Loader *ld, const char *column, int *n, bool sort);
+extern char *col_deparsed(Loader *ld, const char *column, int index);
+extern void loader_vanished(Loader *ld, int index);
 extern int	loader_add(Loader *ld, SchemaKind kind, const char *parent,
 					   const char *ident);
 extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,

@@ -6,7 +6,12 @@
  *	  migrate.compare_schemas() and migrate.diff().  autogenerate() is in
  *	  autogenerate.c.
  *
- * All of them only read the catalogs, with the caller's snapshot.
+ * All of them only read the catalogs.  Their queries list the objects with
+ * the caller's snapshot, but the server's deparsers that describe them
+ * (pg_get_functiondef, pg_get_indexdef, ...) read the catalogs as they are
+ * now: an object dropped after the snapshot was taken makes the call fail
+ * with a serialization failure (loader_vanished), and one altered
+ * meanwhile is described as it is now.
  *
  *-------------------------------------------------------------------------
  */
