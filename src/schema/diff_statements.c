@@ -11,6 +11,7 @@
 #include "utils/builtins.h"
 
 #include "diff_int.h"
+#include "schema_int.h"
 
 /* Add a statement; see diff_int.h for what src, tgt and core mean. */
 static int
@@ -117,6 +118,21 @@ diff_drop_stmt(Diff *d, int phase, int src, bool destructive, const char *fmt,..
 	return n;
 }
 
+/*
+ * A note as one comment line: the names and definitions it quotes are the
+ * user's, and may hold line breaks (a carriage return ends a SQL comment as
+ * a line feed does), so control characters are escaped.
+ */
+static char *
+one_line(const char *text)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	(void) append_printable(&buf, text, -1, false);
+	return buf.data;
+}
+
 /* A comment line (or more) written before a statement. */
 void
 diff_note(Diff *d, int stmt, const char *fmt,...)
@@ -126,8 +142,7 @@ diff_note(Diff *d, int stmt, const char *fmt,...)
 	DiffStmt   *st = &d->stmts[stmt];
 
 	va_start(args, fmt);
-	text = vformat(fmt, args);
-
+	text = one_line(vformat(fmt, args));
 	va_end(args);
 	st->note = st->note ? psprintf("%s\n%s", st->note, text) : text;
 }
@@ -144,7 +159,7 @@ diff_unsupported(Diff *d, int phase, int src, int tgt, const char *fmt,...)
 
 	va_start(args, fmt);
 	n = add_stmt(d, phase, -1, -1, false, NULL);
-	d->stmts[n].note = psprintf("NOT DONE: %s", vformat(fmt, args));
+	d->stmts[n].note = psprintf("NOT DONE: %s", one_line(vformat(fmt, args)));
 	va_end(args);
 	d->info.nunsupported++;
 	/* placed near the statements of the objects it is about */

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -347,8 +348,8 @@ loader_strip_prefix(Loader *ld, const char *text, const char *prefix)
 	size_t		len = strlen(prefix);
 
 	if (strncmp(text, prefix, len) != 0)
-		elog(ERROR, "unexpected definition \"%.60s\": expected it to begin with \"%s\"",
-			 text, prefix);
+		elog(ERROR, "unexpected definition \"%.*s\": expected it to begin with \"%s\"",
+			 pg_mbcliplen(text, strlen(text), 60), text, prefix);
 	return MemoryContextStrdup(ld->cxt, text +len);
 }
 

@@ -236,6 +236,7 @@ order_statements(Diff *d, bool *cycle)
 	return order;
 }
 
+/* comment lines: the note's lines hold no control character (one_line) */
 static void
 append_note(StringInfo buf, const char *note)
 {

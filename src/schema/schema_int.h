@@ -123,4 +123,8 @@ extern void load_domain_constraints(Loader *ld);
 /* describe.c */
 extern void describe_object(SchemaModel *model, int index);
 
+/* compare.c */
+extern bool append_printable(StringInfo buf, const char *text, int maxbytes,
+							 bool spaces);
+
 #endif							/* MIGRATE_SCHEMA_INT_H */

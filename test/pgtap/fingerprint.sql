@@ -269,7 +269,7 @@ INSERT INTO orders VALUES
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader; REVOKE SELECT ON t FROM fp_tap_reader');
 
-SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 1);
+SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 3);
 
 -- Each case: base twice under two names matches; base against changed
 -- differs at the expected row (and the difference is reported both ways).
@@ -308,6 +308,22 @@ SELECT pg_temp.run_order(o) FROM orders o ORDER BY label;
 -- An extension's objects are the extension's, not the schema's.
 SELECT is((SELECT count(*)::int FROM migrate.fingerprint(ARRAY['public']) WHERE name LIKE '%plan(%'),
 	0, 'pgTAP''s functions in public are not part of the fingerprint');
+
+-- Differences as text (check_reversible's detail, autogenerate's error): a
+-- definition is cut after 200 bytes at a character boundary (never inside
+-- a character: the text must stay valid UTF-8), and the control characters
+-- it holds are escaped, so that every difference stays on its line.
+CREATE TABLE public.fp_text (a int);
+CREATE FUNCTION pg_temp.long_comment(tail text) RETURNS text LANGUAGE sql AS
+	$$SELECT 'x' || E'\r' || repeat('a', 197) || 'é' || repeat('b', 9) || tail$$;
+DO $$BEGIN EXECUTE format('COMMENT ON TABLE public.fp_text IS %L', pg_temp.long_comment('')); END$$;
+SELECT migrate.register('fp_text1', 'COMMENT ON TABLE public.fp_text IS ''upgraded''',
+	format('COMMENT ON TABLE public.fp_text IS %L', pg_temp.long_comment('c')), project => 'fp_text');
+CREATE TEMP TABLE fp_detail AS SELECT detail FROM migrate.check_reversible('fp_text');
+SELECT lives_ok($$SELECT convert_to(detail, 'UTF8') FROM fp_detail$$,
+	'differences: a definition cut after 200 bytes stays valid UTF-8');
+SELECT ok((SELECT strpos(detail, 'x\raaa') > 0 AND strpos(detail, E'\r') = 0 FROM fp_detail),
+	'differences: control characters are escaped');
 
 SELECT * FROM finish();
 ROLLBACK;
