@@ -390,6 +390,26 @@ columns_in_order(const SchemaModel *m)
 	return order;
 }
 
+/*
+ * A target object the script makes that uses an object of an extension
+ * installed in the target schema itself: the script, run in the source
+ * schema, would not find it there (an extension lives in one schema).
+ */
+static void
+extension_uses(Diff *d)
+{
+	for (int j = 0; j < d->t->nobjects; j++)
+	{
+		const SchemaObject *obj = &d->t->objects[j];
+
+		if (obj->uses_extension && d->t_state[j] != DS_KEEP)
+			diff_unsupported(d, PH_TABLE, -1, j,
+							 "%s %s uses %s, which is installed in schema %s: the script cannot refer to it from schema %s; install the extension in a schema both can use (ALTER EXTENSION ... SET SCHEMA) and diff again",
+							 schema_kind_name(obj->kind), obj->name, obj->uses_extension,
+							 quote_identifier(d->t->schema), d->schema);
+	}
+}
+
 static void
 plan(Diff *d)
 {
@@ -426,6 +446,7 @@ plan(Diff *d)
 		}
 	}
 	note_renames(d);
+	extension_uses(d);
 }
 
 /*
@@ -468,7 +489,7 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	/* type names resolve as the script will resolve them */
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path",
-							 psprintf("pg_catalog, %s, pg_temp", d.schema),
+							 psprintf("%s, pg_catalog, pg_temp", d.schema),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	match_objects(&d);
 	build_dependents(&d);

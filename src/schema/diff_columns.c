@@ -83,7 +83,7 @@ using_clause(const SchemaObject *col, const char *from, const char *to)
 		if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT))
 			return psprintf(" USING %s::%s", col->ident, to);
 	}
-	return psprintf(" USING %s::text::%s", col->ident, to);
+	return psprintf(" USING %s::pg_catalog.text::%s", col->ident, to);
 }
 
 /* "numeric(10,2)" -> base "numeric", modifiers 10 and 2 (-1 when absent) */

@@ -255,11 +255,11 @@ append_note(StringInfo buf, const char *note)
 }
 
 /*
- * The script.  It sets its own search_path (the source schema after
- * pg_catalog, as the definitions were written for) and turns off the
- * checking of function bodies (a function may be created before the table
- * it reads), both for the transaction only, so it runs the same with any
- * search_path.  Empty when there is neither a statement nor a note.
+ * The script.  It sets its own search_path (the source schema, then
+ * pg_catalog, as the definitions were written for: see load.c) and turns
+ * off the checking of function bodies (a function may be created before
+ * the table it reads), both for the transaction only, so it runs the same
+ * with any search_path.  Empty when there is neither a statement nor a note.
  */
 char *
 diff_script(Diff *d)
@@ -275,7 +275,7 @@ diff_script(Diff *d)
 	initStringInfo(&buf);
 	if (d->info.nstatements > 0)
 		appendStringInfo(&buf,
-						 "SET LOCAL search_path = pg_catalog, %s, pg_temp;\n"
+						 "SET LOCAL search_path = %s, pg_catalog, pg_temp;\n"
 						 "SET LOCAL check_function_bodies = off;\n",
 						 d->schema);
 	if (cycle)

@@ -10,12 +10,15 @@
  *
  * API, for the other files of the extension:
  *
- *	SchemaModel *schema_model_load(const char *schema, bool read_only)
+ *	SchemaModel *schema_model_load(const char *schema, const char *peer,
+ *								   bool read_only)
  *		Reads one schema.  Names are relative to it: its own objects are
  *		written unqualified, references into other schemas qualified, so two
  *		schemas built by the same DDL under different names ("public" and
- *		"ref", "live" and "desired") give identical rows.  An unknown schema
- *		is an error (42704).  read_only: true from a STABLE entry point (the
+ *		"ref", "live" and "desired") give identical rows.  peer, if not NULL,
+ *		is the schema the model will be compared with: references into it
+ *		are written unqualified too (see load.c).  An unknown schema is an
+ *		error (42704).  read_only: true from a STABLE entry point (the
  *		queries then use the caller's snapshot); false when the caller has
  *		just run DDL in the same call (a fresh snapshot sees it).  An object
  *		dropped since that snapshot was taken is an error (40001).  The model
@@ -216,6 +219,9 @@ typedef struct SchemaObject
 	char	   *owner_role;		/* quoted name of the owner */
 	int			position;		/* columns: rank among the live columns */
 	int			belongs_to;		/* index of its table or view, or -1 */
+	char	   *uses_extension; /* relative models: what it uses of an
+								 * extension installed in the schema itself
+								 * ("type citext of extension citext") */
 	SchemaDep  *deps;
 	int			ndeps;
 } SchemaObject;
@@ -251,7 +257,8 @@ typedef struct SchemaDiffInfo
 } SchemaDiffInfo;
 
 /* load.c */
-extern SchemaModel *schema_model_load(const char *schema, bool read_only);
+extern SchemaModel *schema_model_load(const char *schema, const char *peer,
+									  bool read_only);
 extern SchemaModel *schema_model_load_qualified(char **schemas, int n,
 												bool read_only);
 

@@ -269,7 +269,7 @@ INSERT INTO orders VALUES
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader; REVOKE SELECT ON t FROM fp_tap_reader');
 
-SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 3);
+SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 7);
 
 -- Each case: base twice under two names matches; base against changed
 -- differs at the expected row (and the difference is reported both ways).
@@ -324,6 +324,42 @@ SELECT lives_ok($$SELECT convert_to(detail, 'UTF8') FROM fp_detail$$,
 	'differences: a definition cut after 200 bytes stays valid UTF-8');
 SELECT ok((SELECT strpos(detail, 'x\raaa') > 0 AND strpos(detail, E'\r') = 0 FROM fp_detail),
 	'differences: control characters are escaped');
+
+-- An extension installed in the live schema (citext or pgTAP in public):
+-- its objects are not the schema's, and a desired schema built with the
+-- live one on its search_path uses them under the same names.  migrate_tap
+-- stands for any extension here.
+CREATE SCHEMA fp_live;
+CREATE EXTENSION migrate_tap SCHEMA fp_live;
+CREATE TABLE fp_live.account (id int PRIMARY KEY, head text DEFAULT fp_live.has_single_head('x'));
+CREATE SCHEMA fp_desired;
+SET LOCAL search_path = fp_desired, fp_live;
+CREATE TABLE account (id int PRIMARY KEY, head text DEFAULT has_single_head('x'), name text);
+CREATE TABLE other (id int, head text DEFAULT has_single_head('y'));
+RESET search_path;
+SELECT is((SELECT string_agg(kind || ' ' || name, ', ' ORDER BY kind, name)
+			 FROM migrate.compare_schemas('fp_live', 'fp_desired')),
+	'column account.name, column other.head, column other.id, table account, table other',
+	'extension in the live schema: what uses it reads the same on both sides');
+DO $$BEGIN EXECUTE migrate.diff('fp_live', 'fp_desired'); END$$;
+-- (the script's SET LOCAL lasts as long as the transaction)
+RESET search_path;
+RESET check_function_bodies;
+SELECT is((SELECT count(*)::int FROM migrate.compare_schemas('fp_live', 'fp_desired')), 0,
+	'extension in the live schema: the script converges');
+SELECT is(migrate.diff('fp_live', 'fp_desired'), '', 'extension in the live schema: nothing left to do');
+-- Installed in the desired schema instead, the script cannot reach it from
+-- the live schema: it says so.
+DROP SCHEMA fp_live, fp_desired CASCADE;
+CREATE SCHEMA fp_live;
+CREATE TABLE fp_live.account (id int PRIMARY KEY);
+CREATE SCHEMA fp_desired;
+CREATE EXTENSION migrate_tap SCHEMA fp_desired;
+CREATE TABLE fp_desired.account (id int PRIMARY KEY, head text DEFAULT fp_desired.has_single_head('x'));
+SELECT matches(migrate.diff('fp_live', 'fp_desired'),
+	'NOT DONE: column account.head uses function has_single_head\(text\) of extension migrate_tap, which is installed in schema fp_desired',
+	'extension in the desired schema: the script says it cannot use it');
+DROP SCHEMA fp_live, fp_desired CASCADE;
 
 SELECT * FROM finish();
 ROLLBACK;
