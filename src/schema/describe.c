@@ -145,6 +145,7 @@ describe_view(StringInfo buf, const SchemaObject *obj)
 	if (obj->attr[VA_OPTIONS])
 		appendStringInfo(buf, " WITH (%s)", obj->attr[VA_OPTIONS]);
 	appendStringInfo(buf, " AS %s", obj->attr[VA_QUERY]);
+	add(buf, NULL, obj->attr[VA_NO_DATA]);
 }
 
 static void
@@ -188,6 +189,7 @@ describe_deparsed(StringInfo buf, const SchemaObject *obj)
 	appendStringInfoString(buf, a[XA_DEF]);
 	add(buf, NULL, a[XA_NOT_VALID]);
 	add(buf, NULL, a[XA_CLUSTER]);
+	add(buf, NULL, a[XA_INVALID]);
 	add(buf, NULL, a[XA_ENABLED]);
 	add(buf, "STATISTICS", a[XA_STATTARGET]);
 }

@@ -245,8 +245,9 @@ spread(Diff *d)
 			const SchemaObject *obj = &d->s->objects[i];
 			int			owner = obj->belongs_to;
 
-			/* the index of a partition goes with its table too */
-			if (obj->kind == SK_INDEX && obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
+			/* the index or trigger of a partition goes with its table too */
+			if ((obj->kind == SK_INDEX || obj->kind == SK_TRIGGER) &&
+				obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
 				diff_table_of(d, true, obj) >= 0)
 			{
 				int			table = diff_table_of(d, true, obj);

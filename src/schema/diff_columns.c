@@ -343,7 +343,14 @@ column_alter(Diff *d, int s, int t)
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP DEFAULT", alter);
 	if (a[CA_NOTNULL] && !b[CA_NOTNULL])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP NOT NULL", alter);
-	if (retype)
+	/*
+	 * A partition's or child's column has its parent's type: the parent's
+	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
+	 * depends on it waits for the parent's change all the same (order.c).
+	 */
+	if (retype && b[CA_INHERITED])
+		diff_anchor(d, PH_COLUMN, s, t, true);
+	else if (retype)
 		column_type(d, s, t, alter);
 #if PG_VERSION_NUM >= 170000
 	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))

@@ -270,24 +270,6 @@ constraint_create(Diff *d, int t)
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
 }
 
-/*
- * What a partition or child has from its parent goes with the parent's,
- * unless the table stops being a partition or child: then it stays, as the
- * table's own, and is dropped after the table is detached.
- */
-static bool
-inherited_drop(Diff *d, int s)
-{
-	const SchemaObject *obj = &d->s->objects[s];
-	int			table = diff_table_of(d, true, obj);
-
-	if (!obj->attr[XA_INHERITED])
-		return true;
-	if (!diff_detached(d, s))
-		return false;
-	return table >= 0;
-}
-
 static void
 constraint_drop(Diff *d, int s)
 {
@@ -297,7 +279,7 @@ constraint_drop(Diff *d, int s)
 	bool		with_table = table >= 0 && d->s_state[table] == DS_DROP;
 	int			n;
 
-	if (!inherited_drop(d, s))
+	if (!diff_inherited_drop(d, s))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, !replaced && !with_table,
 					   "ALTER TABLE %s DROP CONSTRAINT %s", diff_qparent(d, obj), obj->ident);
@@ -335,6 +317,24 @@ index_table(Diff *d, const SchemaObject *obj)
 	return psprintf("%s.%s", d->schema, obj->parent);
 }
 
+/*
+ * The statement that makes an index.  The server writes the index of a
+ * partitioned table "ON ONLY" the table: made so, it would stay invalid and
+ * leave the partitions unindexed.  Without ONLY, the partitions get theirs
+ * (or have an equal one of their own attached).  Only an index invalid in
+ * the target too is made ON ONLY.
+ */
+static char *
+index_statement(const SchemaObject *obj)
+{
+	const char *def = obj->attr[XA_DEF];
+	const char *only = strstr(def, " ON ONLY ");
+
+	if (only == NULL || obj->attr[XA_INVALID])
+		return pstrdup(def);
+	return psprintf("%.*s ON %s", (int) (only - def), def, only + strlen(" ON ONLY "));
+}
+
 static void
 index_create(Diff *d, int t)
 {
@@ -343,7 +343,7 @@ index_create(Diff *d, int t)
 	/* a partition's index comes with its parent's */
 	if (obj->attr[XA_INHERITED])
 		return;
-	diff_stmt(d, PH_INDEX, -1, t, true, "%s", obj->attr[XA_DEF]);
+	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(obj));
 	if (obj->attr[XA_CLUSTER])
 		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
 				  index_table(d, obj), obj->ident);
@@ -355,17 +355,19 @@ index_drop(Diff *d, int s)
 	const SchemaObject *obj = &d->s->objects[s];
 	int			n;
 
-	if (!inherited_drop(d, s))
+	if (!diff_inherited_drop(d, s))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, false, "DROP INDEX %s", diff_qname(d, obj));
 	if (obj->attr[XA_INHERITED])
 		d->stmts[n].after_all_of = diff_table_of(d, true, obj);
 }
 
+/* an index invalid on one side only is made again (valid, or as invalid) */
 static bool
 index_must_recreate(Diff *d, int s, int t)
 {
-	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF));
+	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+		!diff_same(diff_attr(d->s, s, XA_INVALID), diff_attr(d->t, t, XA_INVALID));
 }
 
 static void
@@ -456,11 +458,12 @@ view_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 	bool		mat = obj->kind == SK_MATVIEW;
 
-	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s",
+	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s%s",
 			  mat ? "MATERIALIZED " : "", diff_qname(d, obj),
 			  obj->attr[VA_OPTIONS] ? " WITH (" : "",
 			  obj->attr[VA_OPTIONS] ? obj->attr[VA_OPTIONS] : "",
-			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]));
+			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]),
+			  obj->attr[VA_NO_DATA] ? "\nWITH NO DATA" : "");
 }
 
 static void
@@ -505,6 +508,10 @@ view_alter(Diff *d, int s, int t)
 	if (!diff_same(a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]))
 		alter_options(d, s, t, b->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
 					  a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]);
+	/* filled or emptied: after what the query reads is there */
+	if (!diff_same(a->attr[VA_NO_DATA], b->attr[VA_NO_DATA]))
+		diff_stmt(d, PH_VIEW, -1, t, true, "REFRESH MATERIALIZED VIEW %s%s", diff_qname(d, b),
+				  b->attr[VA_NO_DATA] ? " WITH NO DATA" : "");
 }
 
 const DiffKind diff_view_kind = {view_create, view_drop, view_alter, view_must_recreate};

@@ -374,30 +374,103 @@ diff_detached(Diff *d, int s)
 		!diff_same(diff_attr(d->s, table, TA_INHERITS), diff_attr(d->t, t, TA_INHERITS));
 }
 
-/* "a=1, b=2" -> {"a=1", "b=2"}; NULL -> none */
+/*
+ * What a partition or child has from its parent goes with the parent's,
+ * unless the table stops being a partition or child: then it stays, as the
+ * table's own, and is dropped after the table is detached.
+ */
+bool
+diff_inherited_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+	int			table = diff_table_of(d, true, obj);
+
+	if (!obj->attr[XA_INHERITED])
+		return true;
+	if (!diff_detached(d, s))
+		return false;
+	return table >= 0;
+}
+
+/*
+ * "a=1, b=2" -> {"a=1", "b=2"}; NULL -> none.  A ", " inside double quotes
+ * (a table named "p, q") or single quotes (an option's value) is no
+ * separator.
+ */
 char	  **
 diff_split_list(const char *text, int *n)
 {
 	char	  **items;
 	char	   *copy;
+	char	   *start;
+	char		quote = '\0';
 
 	*n = 0;
 	if (text == NULL)
 		return NULL;
 	items = palloc(sizeof(char *) * (strlen(text) / 2 + 2));
 	copy = pstrdup(text);
-	for (char *p = copy;;)
+	start = copy;
+	for (char *p = copy; *p; p++)
 	{
-		char	   *sep = strstr(p, ", ");
-
-		if (sep)
-			*sep = '\0';
-		items[(*n)++] = p;
-		if (!sep)
-			break;
-		p = sep + 2;
+		if (quote)
+		{
+			/* a doubled quote inside quotes is the quote itself */
+			if (*p == quote && p[1] == quote)
+				p++;
+			else if (*p == quote)
+				quote = '\0';
+		}
+		else if (*p == '"' || *p == '\'')
+			quote = *p;
+		else if (p[0] == ',' && p[1] == ' ')
+		{
+			*p = '\0';
+			items[(*n)++] = start;
+			start = ++p + 1;
+		}
 	}
+	items[(*n)++] = start;
 	return items;
+}
+
+/*
+ * The columns of the same name as column col in the parents of its table,
+ * in model m (a partition's parent, a child's parents): -1 for a parent
+ * that has none in the model.
+ */
+int *
+diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n)
+{
+	int			table = col->parent ? schema_find(m, SK_TABLE, col->parent) : -1;
+	const char *parent = table >= 0 ? m->objects[table].attr[TA_PARENT] : NULL;
+	int			ninherits;
+	char	  **inherits = diff_split_list(table >= 0 ?
+										   m->objects[table].attr[TA_INHERITS] : NULL,
+										   &ninherits);
+	int		   *cols = palloc(sizeof(int) * (ninherits + 1));
+
+	*n = 0;
+	if (parent)
+		cols[(*n)++] = schema_find(m, SK_COLUMN, psprintf("%s.%s", parent, col->ident));
+	for (int i = 0; i < ninherits; i++)
+		cols[(*n)++] = schema_find(m, SK_COLUMN, psprintf("%s.%s", inherits[i], col->ident));
+	return cols;
+}
+
+/*
+ * A statement that writes nothing, only orders others: what depends on
+ * src or tgt waits for it as for a statement of theirs.
+ */
+int
+diff_anchor(Diff *d, int phase, int src, int tgt, bool breaks)
+{
+	int			n = diff_stmt(d, phase, src, tgt, true, "%s", "");
+
+	d->stmts[n].sql = NULL;
+	d->info.nstatements--;
+	d->stmts[n].breaks = breaks;
+	return n;
 }
 
 bool

@@ -210,12 +210,24 @@ load_columns(Loader *ld)
  * Constraints of tables.  NOT NULL constraints (PostgreSQL 18 keeps them in
  * pg_constraint) are the columns' NOT NULL; constraint triggers are
  * triggers.  The index of a primary key, unique or exclusion constraint is
- * the constraint's.
+ * the constraint's.  A constraint a partition has from its parent's (and a
+ * foreign key's clone for each partition of the table it references) is
+ * named by the server in the order things were made in (p1_pkey,
+ * c_pid_fkey1): it is known by its table and the constraint at the top of
+ * its tree instead ("p1.p_pkey", "c.c_pid_fkey (references p1)").
  */
 static const char *const constraints_sql =
 "SELECT k.oid, k.conindid, k.conrelid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(k.conname) AS ident, pg_catalog.pg_get_constraintdef(k.oid, true) AS def,"
 " NOT k.convalidated AS not_valid, (NOT k.conislocal OR k.conparentid" NE "0) AS inherited,"
+" CASE WHEN k.conparentid" NE "0 THEN (WITH RECURSIVE up(id, depth) AS ("
+"   SELECT k.conparentid, 1 UNION ALL SELECT p.conparentid, up.depth + 1"
+"   FROM pg_catalog.pg_constraint p JOIN up ON p.oid" EQ "up.id WHERE p.conparentid" NE "0)"
+"  SELECT pg_catalog.quote_ident(r.conname)" CAT "CASE WHEN r.confrelid" NE "k.confrelid"
+"   THEN ' (references '" CAT "pg_catalog.quote_ident(f.relname)" CAT "')' ELSE '' END"
+"  FROM up JOIN pg_catalog.pg_constraint r ON r.oid" EQ "up.id"
+"  LEFT JOIN pg_catalog.pg_class f ON f.oid" EQ "k.confrelid"
+"  ORDER BY up.depth DESC LIMIT 1) END AS root,"
 " k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment"
 " FROM pg_catalog.pg_constraint k"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "k.conrelid"
@@ -242,11 +254,14 @@ load_constraints(Loader *ld)
 	loader_query(ld, constraints_sql);
 	while (loader_next(ld))
 	{
+		char	   *root = col_text(ld, "root");
 		int			i = loader_add(ld, SK_CONSTRAINT, col_text(ld, "parent"),
-								   col_text(ld, "ident"));
+								   root ? root : col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 		bool		not_valid = col_bool(ld, "not_valid");
 
+		if (root)
+			obj->ident = col_text(ld, "ident");
 		obj->attr[XA_DEF] = strip_not_valid(ld, col_deparsed(ld, "def", i), not_valid);
 		if (not_valid)
 			obj->attr[XA_NOT_VALID] = "NOT VALID";
@@ -263,13 +278,21 @@ load_constraints(Loader *ld)
 
 /*
  * Indexes, but those of constraints.  The index of a partition attached to
- * its parent table's index belongs to that index: it goes with it.
+ * its parent table's index belongs to that index: it goes with it.  Such an
+ * index is made by the server, under a name that depends on the order
+ * things were made in (m1_id_idx, m1_id_idx1): it is known by its table
+ * and the index at the top of its tree instead ("m1.mi"), and described
+ * without its name.  An index left invalid (a partitioned index some
+ * partition lacks, a CREATE INDEX CONCURRENTLY that failed) says so.
  */
 static const char *const indexes_sql =
 "SELECT i.indexrelid, i.indrelid, n.nspname, pg_catalog.quote_ident(ic.relname) AS ident,"
 " pg_catalog.quote_ident(c.relname) AS tab,"
 " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS def, i.indisclustered,"
+" NOT i.indisvalid AS invalid,"
 " (SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS parent_index,"
+" CASE WHEN ic.relispartition THEN (SELECT pg_catalog.quote_ident(r.relname) FROM pg_catalog.pg_class r"
+"  WHERE r.oid" EQ "pg_catalog.pg_partition_root(i.indexrelid)) END AS root,"
 " pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment"
 " FROM pg_catalog.pg_index i"
 " JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
@@ -278,6 +301,23 @@ static const char *const indexes_sql =
 " WHERE ic.relnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_class", "i.indrelid")
 " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "i.indexrelid"
 "  AND k.conrelid" EQ "i.indrelid AND k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))";
+
+/*
+ * "CREATE [UNIQUE] INDEX name ON ..." without the name: "CREATE [UNIQUE]
+ * INDEX ON ...", which reads the same whatever the server named the index.
+ */
+static char *
+without_name(Loader *ld, const char *def, const char *ident)
+{
+	char	   *infix = psprintf("INDEX %s ON ", ident);
+	const char *at = strstr(def, infix);
+
+	if (at == NULL)
+		elog(ERROR, "unexpected index definition \"%s\"", def);
+	return MemoryContextStrdup(ld->cxt,
+							   psprintf("%.*sINDEX ON %s", (int) (at - def), def,
+										at + strlen(infix)));
+}
 
 void
 load_indexes(Loader *ld)
@@ -291,14 +331,23 @@ load_indexes(Loader *ld)
 	{
 		int			i = loader_add(ld, SK_INDEX, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
+		char	   *root = col_text(ld, "root");
 
 		obj->parent = col_text(ld, "tab");
 		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		if (col_bool(ld, "indisclustered"))
 			obj->attr[XA_CLUSTER] = "CLUSTER";
+		if (col_bool(ld, "invalid"))
+			obj->attr[XA_INVALID] = "INVALID";
 		parents[i - first] = col_oid(ld, "parent_index");
-		if (OidIsValid(parents[i - first]))
+		if (OidIsValid(parents[i - first]) && root)
+		{
 			obj->attr[XA_INHERITED] = "INHERITED";
+			obj->attr[XA_DEF] = without_name(ld, obj->attr[XA_DEF], obj->ident);
+			obj->name = MemoryContextStrdup(ld->cxt,
+											ld->relative ? psprintf("%s.%s", obj->parent, root) :
+											psprintf("%s.%s.%s", obj->schema, obj->parent, root));
+		}
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "indrelid"), 0);
 		loader_key(ld, RelationRelationId, col_oid(ld, "indexrelid"), 0, i);
@@ -373,7 +422,7 @@ load_sequences(Loader *ld)
 
 static const char *const views_sql =
 "SELECT c.oid, c.reltype, n.nspname, pg_catalog.quote_ident(c.relname) AS ident,"
-" c.relkind" EQ "'m' AS materialized,"
+" c.relkind" EQ "'m' AS materialized, NOT c.relispopulated AS no_data,"
 " c.reloptions::pg_catalog.text[] AS options,"
 " ARRAY(SELECT pg_catalog.quote_ident(a.attname)" CAT "' '" CAT "pg_catalog.format_type(a.atttypid, a.atttypmod)"
 "   FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0"
@@ -430,6 +479,8 @@ load_views(Loader *ld)
 
 		obj->attr[VA_QUERY] = view_query(ld, col_oid(ld, "oid"), i);
 		obj->attr[VA_OPTIONS] = col_joined(ld, "options");
+		if (col_bool(ld, "no_data"))
+			obj->attr[VA_NO_DATA] = "WITH NO DATA";
 		obj->list = col_list(ld, "columns", &obj->nlist, false);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);

@@ -146,16 +146,20 @@ load_functions(Loader *ld)
 	}
 }
 
-/* Triggers; those a partition has from its parent come with the parent's. */
+/*
+ * Triggers.  Those a partition has from its parent's belong to the
+ * parent's and come with it; they are read all the same, since each may be
+ * enabled or disabled on its own.
+ */
 static const char *const triggers_sql =
-"SELECT t.oid, t.tgrelid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
+"SELECT t.oid, t.tgrelid, t.tgparentid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(t.tgname) AS ident, pg_catalog.pg_get_triggerdef(t.oid, true) AS def,"
 " t.tgenabled::pg_catalog.text AS enabled,"
 " pg_catalog.obj_description(t.oid, 'pg_trigger') AS comment"
 " FROM pg_catalog.pg_trigger t"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "t.tgrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
-" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal AND t.tgparentid" EQ "0"
+" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal"
 " AND" NOT_MEMBER("pg_class", "c.oid");
 
 /* the enabled state of a trigger or rule, when it is not the usual one */
@@ -180,7 +184,11 @@ enabled_state(Loader *ld)
 void
 load_triggers(Loader *ld)
 {
+	int			first = ld->model->nobjects;
+	Oid		   *parents;
+
 	loader_query(ld, triggers_sql);
+	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_TRIGGER, col_text(ld, "parent"),
@@ -189,9 +197,21 @@ load_triggers(Loader *ld)
 
 		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		obj->attr[XA_ENABLED] = enabled_state(ld);
+		parents[i - first] = col_oid(ld, "tgparentid");
+		if (OidIsValid(parents[i - first]))
+			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"), 0);
 		loader_key(ld, TriggerRelationId, col_oid(ld, "oid"), 0, i);
+	}
+	/* a partition's trigger belongs to its parent's, once every one is known */
+	for (int i = first; i < ld->model->nobjects; i++)
+	{
+		int			parent = OidIsValid(parents[i - first]) ?
+			loader_find(ld, TriggerRelationId, parents[i - first], 0) : -1;
+
+		if (parent >= 0)
+			ld->model->objects[i].belongs_to = parent;
 	}
 }
 

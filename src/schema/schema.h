@@ -144,6 +144,7 @@ typedef enum SchemaKind
 #define XA_ENABLED		4		/* triggers and rules: D, R or A when not O */
 #define XA_CONTYPE		5		/* constraints: p, u, f, c, x */
 #define XA_STATTARGET	6		/* statistics objects */
+#define XA_INVALID		7		/* indexes: "INVALID" */
 
 /* sequences (also the parameters of identity columns) */
 #define QA_TYPE			0
@@ -159,6 +160,7 @@ typedef enum SchemaKind
 /* views and materialized views (their columns are in list) */
 #define VA_QUERY		0
 #define VA_OPTIONS		1
+#define VA_NO_DATA		2		/* materialized views: "WITH NO DATA" */
 
 /* functions, procedures, aggregates */
 #define FA_DEF			0		/* functions: pg_get_functiondef() from the
