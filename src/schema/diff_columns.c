@@ -266,6 +266,99 @@ column_type(Diff *d, int s, int t, const char *alter)
 	}
 }
 
+/* the sequence column i of model m owns (a serial's), or -1 */
+static int
+owned_sequence(const SchemaModel *m, int i)
+{
+	for (int q = 0; q < m->nobjects; q++)
+		if (m->objects[q].kind == SK_SEQUENCE && m->objects[q].belongs_to == i)
+			return q;
+	return -1;
+}
+
+/*
+ * A column's counter moves from sequence old to sequence new: new goes on
+ * from where old was, or the next row would collide with those already
+ * there.  The caller orders the statement (returned) after new is made and
+ * before old goes.  When both have the same name (a serial's t_id_seq
+ * turned an identity's t_id_seq), old is renamed out of the way first
+ * (*old_name then holds its new name, *renamed the statement).
+ */
+static int
+carry_counter(Diff *d, int t, char **old_name, const char *new_name, int *renamed)
+{
+	int			n;
+
+	*renamed = -1;
+	if (strcmp(*old_name, new_name) == 0)
+	{
+		char	   *aside = diff_free_name(d, *old_name);
+
+		*renamed = diff_stmt(d, PH_DROP_COL, -1, -1, false, "ALTER SEQUENCE %s.%s RENAME TO %s",
+							 d->schema, *old_name, aside);
+		*old_name = aside;
+	}
+	n = diff_stmt(d, PH_COLUMN, -1, -1, false,
+				  "SELECT pg_catalog.setval(%s, last_value, is_called) FROM %s.%s",
+				  quote_literal_cstr(psprintf("%s.%s", d->schema, new_name)), d->schema, *old_name);
+	diff_note(d, n, "column %s goes on counting from where it was", d->t->objects[t].name);
+	if (*renamed >= 0)
+		diff_after(d, n, *renamed);
+	return n;
+}
+
+/*
+ * A serial column becomes an identity: the identity goes on from the
+ * serial's sequence, which is dropped (its DROP SEQUENCE, written first,
+ * then drops it under the name it was put aside under).
+ */
+static void
+serial_to_identity(Diff *d, int s, int t, int add)
+{
+	int			q = owned_sequence(d->s, s);
+	int			drop = q >= 0 && d->s_state[q] == DS_DROP ? d->s_core[q] : -1;
+	char	   *old_name;
+	int			renamed;
+	int			n;
+
+	if (drop < 0)
+		return;
+	old_name = d->s->objects[q].ident;
+	n = carry_counter(d, t, &old_name, d->t->objects[t].attr[CA_IDENTITY_NAME], &renamed);
+	if (renamed >= 0)
+	{
+		diff_after(d, add, renamed);
+		diff_after(d, drop, renamed);
+		d->stmts[drop].sql = psprintf("DROP SEQUENCE %s.%s", d->schema, old_name);
+	}
+	diff_after(d, n, add);
+	diff_after(d, drop, n);
+}
+
+/*
+ * An identity column becomes a serial (drop is its DROP IDENTITY, which
+ * drops the identity's sequence): the new sequence goes on from the
+ * identity's before it goes.
+ */
+static void
+identity_to_serial(Diff *d, int s, int t, int drop)
+{
+	int			q = owned_sequence(d->t, t);
+	int			create = q >= 0 && d->t_state[q] == DS_CREATE ? d->t_core[q] : -1;
+	char	   *old_name;
+	int			renamed;
+	int			n;
+
+	if (create < 0)
+		return;
+	old_name = d->s->objects[s].attr[CA_IDENTITY_NAME];
+	n = carry_counter(d, t, &old_name, d->t->objects[q].ident, &renamed);
+	if (renamed >= 0)
+		diff_after(d, create, renamed);
+	diff_after(d, n, create);
+	diff_after(d, drop, n);
+}
+
 /* identity: added, dropped, or its kind, parameters or sequence name changed */
 static void
 column_identity(Diff *d, int s, int t, const char *alter)
@@ -277,8 +370,12 @@ column_identity(Diff *d, int s, int t, const char *alter)
 		return;
 	if (!a[CA_IDENTITY])
 	{
-		diff_stmt(d, PH_COLUMN, -1, t, true, "%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
-				  alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME], b[CA_IDENTITY_SEQ]);
+		int			add = diff_stmt(d, PH_COLUMN, -1, t, true,
+									"%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
+									alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME],
+									b[CA_IDENTITY_SEQ]);
+
+		serial_to_identity(d, s, t, add);
 		return;
 	}
 	if (!diff_same(a[CA_IDENTITY], b[CA_IDENTITY]))
@@ -336,7 +433,8 @@ column_alter(Diff *d, int s, int t)
 		(reset || retype || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT]));
 
 	if (a[CA_IDENTITY] && !b[CA_IDENTITY])
-		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter);
+		identity_to_serial(d, s, t,
+						   diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter));
 	if (a[CA_GENERATED] && !b[CA_GENERATED])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP EXPRESSION", alter);
 	if (reset)

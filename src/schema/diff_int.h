@@ -147,6 +147,7 @@ extern bool diff_detached(Diff *d, int s);
 extern bool diff_inherited_drop(Diff *d, int s);
 extern int *diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n);
 extern int	diff_anchor(Diff *d, int phase, int src, int tgt, bool breaks);
+extern char *diff_free_name(Diff *d, const char *ident);
 extern char **diff_split_list(const char *text, int *n);
 extern bool diff_listed(char **items, int n, const char *s);
 extern char *strip_semicolon(const char *sql);

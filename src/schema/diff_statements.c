@@ -8,6 +8,7 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 #include "diff_int.h"
@@ -456,6 +457,78 @@ diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n)
 	for (int i = 0; i < ninherits; i++)
 		cols[(*n)++] = schema_find(m, SK_COLUMN, psprintf("%s.%s", inherits[i], col->ident));
 	return cols;
+}
+
+static bool
+relation_name_taken(const SchemaModel *m, const char *ident)
+{
+	for (int i = 0; i < m->nobjects; i++)
+	{
+		const SchemaObject *obj = &m->objects[i];
+
+		switch (obj->kind)
+		{
+			case SK_TABLE:
+			case SK_VIEW:
+			case SK_MATVIEW:
+			case SK_SEQUENCE:
+			case SK_INDEX:
+			case SK_COMPOSITE:
+			case SK_CONSTRAINT:
+				if (strcmp(obj->ident, ident) == 0)
+					return true;
+				break;
+			case SK_COLUMN:
+				if (obj->attr[CA_IDENTITY_NAME] &&
+					strcmp(obj->attr[CA_IDENTITY_NAME], ident) == 0)
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+/* a name as quote_identifier() wrote it, without its quotes */
+static char *
+unquoted(const char *ident)
+{
+	StringInfoData buf;
+
+	if (ident[0] != '"')
+		return pstrdup(ident);
+	initStringInfo(&buf);
+	for (const char *p = ident + 1; *p && !(p[0] == '"' && p[1] != '"'); p++)
+	{
+		appendStringInfoChar(&buf, *p);
+		if (p[0] == '"')
+			p++;
+	}
+	return buf.data;
+}
+
+/*
+ * A name, quoted, for a relation the script keeps aside for a moment (a
+ * sequence renamed out of the way of its successor): ident_old, ident_old1,
+ * ... whichever neither schema uses, within the length of a name.
+ */
+char *
+diff_free_name(Diff *d, const char *ident)
+{
+	char	   *base = unquoted(ident);
+
+	for (int k = 0;; k++)
+	{
+		char	   *suffix = k == 0 ? pstrdup("_old") : psprintf("_old%d", k);
+		int			room = NAMEDATALEN - 1 - strlen(suffix);
+		char	   *name = psprintf("%.*s%s", pg_mbcliplen(base, strlen(base), room),
+									base, suffix);
+		const char *ident = quote_identifier(name);
+
+		if (!relation_name_taken(d->s, ident) && !relation_name_taken(d->t, ident))
+			return pstrdup(ident);
+	}
 }
 
 /*

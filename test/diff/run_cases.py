@@ -14,7 +14,8 @@ otherwise:
   4. the rows of a's tables survived: same count, and the same values in
      every column whose type did not change;
   5. no object of a depends on one of b (the script must not make the
-     source schema refer to the target schema);
+     source schema refer to the target schema), and the sequences of
+     serial and identity columns are not behind their rows;
   6. migrate.diff('a', 'b') is now empty.
 
 A case may hold a file "expect" with lines:
@@ -152,6 +153,26 @@ def check_no_reference(cur, source, target, problems):
         problems.append(f"{obj} refers to {ref}, in the target schema")
 
 
+def check_counters(cur, schema, problems):
+    """The sequence of every serial or identity column is not behind the
+    values the rows hold: the next row must not collide with them (a
+    serial turned identity, or back, keeps counting)."""
+    cur.execute("""SELECT c.relname, a.attname,
+                          pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname)
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    WHERE n.nspname = %s AND c.relkind = 'r'
+                      AND pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname) IS NOT NULL""",
+                (schema,))
+    for table, column, seq in cur.fetchall():
+        cur.execute(f'SELECT last_value, is_called FROM {seq}')
+        last, called = cur.fetchone()
+        cur.execute(f'SELECT max("{column}")::bigint FROM "{schema}"."{table}"')
+        top = cur.fetchone()[0]
+        if top is not None and (last < top or (last == top and not called)):
+            problems.append(f"sequence {seq} of {table}.{column} is at {last}, behind the rows (up to {top})")
+
+
 def read_expect(path):
     expect = {"flags": set(), "contains": [], "lacks": [], "oneway": None, "needs": 0}
     if os.path.exists(path):
@@ -217,6 +238,7 @@ def run_direction(conn, first, second, expect, forward, verbose):
         problems.append(f"still differs: {kind} {name}: {left!r} vs {right!r}")
     check_rows(cur, "a", before, problems)
     check_no_reference(cur, "a", "b", problems)
+    check_counters(cur, "a", problems)
     cur.execute("SELECT migrate.diff('a', 'b')")
     again = cur.fetchone()[0]
     if again != "":
