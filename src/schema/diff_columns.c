@@ -308,13 +308,16 @@ carry_counter(Diff *d, int t, char **old_name, const char *new_name, int *rename
 }
 
 /*
- * A serial column becomes an identity: the identity goes on from the
+ * A column becomes an identity.  A serial's identity goes on from the
  * serial's sequence, which is dropped (its DROP SEQUENCE, written first,
- * then drops it under the name it was put aside under).
+ * then drops it under the name it was put aside under).  Any other
+ * column's identity starts after the values its rows hold (add: the ADD
+ * GENERATED statement).
  */
 static void
-serial_to_identity(Diff *d, int s, int t, int add)
+column_to_identity(Diff *d, int s, int t, int add)
 {
+	const SchemaObject *col = &d->t->objects[t];
 	int			q = owned_sequence(d->s, s);
 	int			drop = q >= 0 && d->s_state[q] == DS_DROP ? d->s_core[q] : -1;
 	char	   *old_name;
@@ -322,7 +325,16 @@ serial_to_identity(Diff *d, int s, int t, int add)
 	int			n;
 
 	if (drop < 0)
+	{
+		bool		down = strstr(col->attr[CA_IDENTITY_SEQ], "INCREMENT BY -") != NULL;
+
+		n = diff_stmt(d, PH_COLUMN, -1, t, false,
+					  "SELECT pg_catalog.setval(%s, v) FROM (SELECT %s(%s) AS v FROM %s) r WHERE v IS NOT NULL",
+					  quote_literal_cstr(psprintf("%s.%s", d->schema, col->attr[CA_IDENTITY_NAME])),
+					  down ? "pg_catalog.min" : "pg_catalog.max", col->ident, diff_qparent(d, col));
+		diff_note(d, n, "column %s counts on from the values its rows hold", col->name);
 		return;
+	}
 	old_name = d->s->objects[q].ident;
 	n = carry_counter(d, t, &old_name, d->t->objects[t].attr[CA_IDENTITY_NAME], &renamed);
 	if (renamed >= 0)
@@ -375,7 +387,7 @@ column_identity(Diff *d, int s, int t, const char *alter)
 									alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME],
 									b[CA_IDENTITY_SEQ]);
 
-		serial_to_identity(d, s, t, add);
+		column_to_identity(d, s, t, add);
 		return;
 	}
 	if (!diff_same(a[CA_IDENTITY], b[CA_IDENTITY]))
