@@ -446,6 +446,10 @@ plan(Diff *d)
 			diff_comment_and_privileges(d, fresh ? -1 : i, j);
 		}
 	}
+	for (int i = 0; i < d->s->nobjects; i++)
+		if (d->s->objects[i].kind == SK_TABLE && d->s_match[i] >= 0 &&
+			(d->s_state[i] == DS_KEEP || d->s_state[i] == DS_ALTER))
+			diff_check_column_order(d, i, d->s_match[i]);
 	note_renames(d);
 	extension_uses(d);
 }

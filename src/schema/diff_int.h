@@ -158,6 +158,7 @@ extern const DiffKind diff_constraint_kind;
 extern const DiffKind diff_index_kind;
 extern const DiffKind diff_sequence_kind;
 extern const DiffKind diff_view_kind;
+extern void diff_check_column_order(Diff *d, int s, int t);
 
 /* diff_columns.c */
 extern const DiffKind diff_column_kind;

@@ -192,12 +192,15 @@ table_parents(Diff *d, int s, int t)
 }
 
 /*
- * The columns the table will have after the script, in order: the kept
- * ones where they are, the added ones at the end.  When that is not the
- * target's order, say so: PostgreSQL cannot move a column.
+ * The columns table s (t in the target) will have after the script, in
+ * order: the kept ones where they are, the added ones (and those dropped
+ * and added again, a generated column over a retyped one) at the end.
+ * When that is not the target's order, say so: PostgreSQL cannot move a
+ * column.  Called for every table kept, whether or not the table itself
+ * changes.
  */
-static void
-check_column_order(Diff *d, int s, int t)
+void
+diff_check_column_order(Diff *d, int s, int t)
 {
 	const SchemaObject *tab = &d->t->objects[t];
 	int			ns,
@@ -206,7 +209,14 @@ check_column_order(Diff *d, int s, int t)
 	int		   *tcols = diff_columns(d->t, t, &nt);
 	StringInfoData got;
 	int			k = 0;
+	bool		moved = false;
 
+	for (int i = 0; i < ns && !moved; i++)
+		moved = d->s_state[scols[i]] == DS_DROP;
+	for (int j = 0; j < nt && !moved; j++)
+		moved = d->t_state[tcols[j]] == DS_CREATE;
+	if (!moved)
+		return;
 	initStringInfo(&got);
 	for (int i = 0; i < ns; i++)
 		if (d->s_state[scols[i]] != DS_DROP)
@@ -248,7 +258,6 @@ table_alter(Diff *d, int s, int t)
 				  b[TA_AM] ? b[TA_AM] : "heap");
 	if (!diff_same(a[TA_OPTIONS], b[TA_OPTIONS]))
 		alter_options(d, s, t, "TABLE", a[TA_OPTIONS], b[TA_OPTIONS]);
-	check_column_order(d, s, t);
 	table_late(d, s, t);
 }
 
