@@ -182,6 +182,66 @@ diff_column_extras(Diff *d, int s, int t)
 	}
 }
 
+/* Is column col of model m one of a typed table (CREATE TABLE ... OF type)? */
+static bool
+of_type(const SchemaModel *m, const SchemaObject *col)
+{
+	return col->belongs_to >= 0 && m->objects[col->belongs_to].attr[TA_OFTYPE];
+}
+
+/* the composite type typed table i of model m is of, or -1 */
+static int
+type_of_table(const SchemaModel *m, int i)
+{
+	for (int e = 0; e < m->objects[i].ndeps; e++)
+		if (m->objects[m->objects[i].deps[e].on].kind == SK_COMPOSITE)
+			return m->objects[i].deps[e].on;
+	return -1;
+}
+
+/*
+ * What follows the name of a typed table's column in CREATE TABLE ... OF:
+ * the type gives the column its type, the table only the rest.  NULL when
+ * there is nothing to say.
+ */
+char *
+diff_typed_column_options(Diff *d, const SchemaObject *col)
+{
+	const char *const *a = (const char *const *) col->attr;
+	StringInfoData buf;
+
+	if (!a[CA_DEFAULT] && !a[CA_NOTNULL])
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "WITH OPTIONS");
+	if (a[CA_DEFAULT])
+		appendStringInfo(&buf, " DEFAULT %s", a[CA_DEFAULT]);
+	if (a[CA_NOTNULL])
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+/*
+ * A new column of a typed table comes from its type (ALTER TYPE ... ADD
+ * ATTRIBUTE ... CASCADE): the table gives it only its default and NOT
+ * NULL, once the type has it.
+ */
+static void
+typed_column_create(Diff *d, int t)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", diff_qparent(d, col),
+								 col->ident);
+	int			n = diff_anchor(d, PH_COLUMN, -1, t, false);
+
+	diff_after(d, n, diff_ready(d, type_of_table(d->t, col->belongs_to)));
+	if (col->attr[CA_DEFAULT])
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, col->attr[CA_DEFAULT]);
+	if (col->attr[CA_NOTNULL])
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
+	diff_column_extras(d, -1, t);
+}
+
 static void
 column_create(Diff *d, int t)
 {
@@ -192,6 +252,11 @@ column_create(Diff *d, int t)
 	/* a partition or child gets its parent's columns from the parent */
 	if (a[CA_INHERITED])
 		return;
+	if (of_type(d->t, col))
+	{
+		typed_column_create(d, t);
+		return;
+	}
 	n = diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER TABLE %s ADD COLUMN %s %s",
 				  diff_qparent(d, col), col->ident, diff_column_definition(d, col));
 	/* the columns of a table are added in the target's order */
@@ -212,7 +277,8 @@ column_drop(Diff *d, int s)
 	bool		derived = col->attr[CA_GENERATED] != NULL;
 	int			n;
 
-	if (col->attr[CA_INHERITED])
+	/* it goes with its parent's, or with its type's attribute */
+	if (col->attr[CA_INHERITED] || of_type(d->s, col))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_COL, s, !derived, "ALTER TABLE %s DROP COLUMN %s",
 					   diff_qparent(d, col), col->ident);
@@ -257,10 +323,7 @@ column_type(Diff *d, int s, int t, const char *alter)
 	d->stmts[n].breaks = true;
 	if (!widens(from, to))
 	{
-		d->stmts[n].destructive = true;
-		d->info.ndestructive++;
-		if (d->info.first_destructive == NULL)
-			d->info.first_destructive = d->stmts[n].sql;
+		diff_destructive(d, n);
 		diff_note(d, n, "narrows column %s from %s to %s: values that do not fit fail or change",
 				  col->name, from, to);
 	}
@@ -457,8 +520,9 @@ column_alter(Diff *d, int s, int t)
 	 * A partition's or child's column has its parent's type: the parent's
 	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
 	 * depends on it waits for the parent's change all the same (order.c).
+	 * A typed table's column has its type's attribute's.
 	 */
-	if (retype && b[CA_INHERITED])
+	if (retype && (b[CA_INHERITED] || of_type(d->t, col)))
 		diff_anchor(d, PH_COLUMN, s, t, true);
 	else if (retype)
 		column_type(d, s, t, alter);

@@ -131,6 +131,7 @@ extern int	diff_stmt(Diff *d, int phase, int src, int tgt, bool core,
 					  const char *fmt,...) pg_attribute_printf(6, 7);
 extern int	diff_drop_stmt(Diff *d, int phase, int src, bool destructive,
 						   const char *fmt,...) pg_attribute_printf(5, 6);
+extern void diff_destructive(Diff *d, int n);
 extern void diff_note(Diff *d, int stmt, const char *fmt,...) pg_attribute_printf(3, 4);
 extern void diff_unsupported(Diff *d, int phase, int src, int tgt,
 							 const char *fmt,...) pg_attribute_printf(5, 6);
@@ -164,6 +165,7 @@ extern void diff_check_column_order(Diff *d, int s, int t);
 extern const DiffKind diff_column_kind;
 extern void diff_column_extras(Diff *d, int s, int t);
 extern char *diff_column_definition(Diff *d, const SchemaObject *col);
+extern char *diff_typed_column_options(Diff *d, const SchemaObject *col);
 extern bool diff_type_changes(Diff *d, int s, int t);
 
 /* diff_routines.c */

@@ -115,12 +115,17 @@ table_create(Diff *d, int t)
 	{
 		const SchemaObject *col = &d->t->objects[cols[k]];
 
+		const char *definition = a[TA_OFTYPE] ? diff_typed_column_options(d, col) :
+			diff_column_definition(d, col);
+
 		if (col->attr[CA_INHERITED] && (a[TA_PARENT] || a[TA_OFTYPE]))
 			continue;
 		if (col->attr[CA_INHERITED] && a[TA_INHERITS])
 			continue;
-		appendStringInfo(&buf, "%s\n    %s %s", nlocal++ ? "," : " (", col->ident,
-						 diff_column_definition(d, col));
+		/* a typed table's column is its type's, but for its options */
+		if (definition == NULL)
+			continue;
+		appendStringInfo(&buf, "%s\n    %s %s", nlocal++ ? "," : " (", col->ident, definition);
 	}
 	if (nlocal > 0)
 		appendStringInfoString(&buf, "\n)");

@@ -110,12 +110,7 @@ diff_drop_stmt(Diff *d, int phase, int src, bool destructive, const char *fmt,..
 	n = add_stmt(d, phase, src, -1, true, sql);
 	d->stmts[n].drop = true;
 	if (destructive)
-	{
-		d->stmts[n].destructive = true;
-		d->info.ndestructive++;
-		if (d->info.first_destructive == NULL)
-			d->info.first_destructive = sql;
-	}
+		diff_destructive(d, n);
 	return n;
 }
 
@@ -132,6 +127,16 @@ one_line(const char *text)
 	initStringInfo(&buf);
 	(void) append_printable(&buf, text, -1, false);
 	return buf.data;
+}
+
+/* Mark statement n as one that destroys data, and count it. */
+void
+diff_destructive(Diff *d, int n)
+{
+	d->stmts[n].destructive = true;
+	d->info.ndestructive++;
+	if (d->info.first_destructive == NULL)
+		d->info.first_destructive = d->stmts[n].sql;
 }
 
 /* A comment line (or more) written before a statement. */
