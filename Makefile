@@ -62,6 +62,7 @@ SCHEMA_OBJS = \
 	src/schema/loader.o \
 	src/schema/load_relations.o \
 	src/schema/load_routines.o \
+	src/schema/load_schema.o \
 	src/schema/load_types.o \
 	src/schema/order.o \
 	src/schema/schema_sql.o

@@ -30,6 +30,7 @@ static const char *const kind_names[SK_NKINDS] = {
 	[SK_COLUMN] = "column",
 	[SK_COMPOSITE] = "composite type",
 	[SK_CONSTRAINT] = "constraint",
+	[SK_DEFAULT_ACL] = "default privileges",
 	[SK_DOMAIN] = "domain",
 	[SK_DOMAIN_CONSTRAINT] = "domain constraint",
 	[SK_ENUM] = "enum",
@@ -40,6 +41,7 @@ static const char *const kind_names[SK_NKINDS] = {
 	[SK_PROCEDURE] = "procedure",
 	[SK_RANGE] = "range type",
 	[SK_RULE] = "rule",
+	[SK_SCHEMA] = "schema",
 	[SK_SEQUENCE] = "sequence",
 	[SK_STATISTICS] = "statistics",
 	[SK_TABLE] = "table",
@@ -249,6 +251,14 @@ describe_object(SchemaModel *model, int index)
 			describe_range(&buf, obj);
 			break;
 		case SK_VIEW_COLUMN:
+			break;
+		case SK_SCHEMA:
+			appendStringInfoString(&buf, "SCHEMA");
+			break;
+		case SK_DEFAULT_ACL:
+			appendStringInfoString(&buf, "GRANT");
+			for (int i = 0; i < obj->nacl; i++)
+				appendStringInfo(&buf, "%s %s", i > 0 ? "," : "", obj->acl[i]);
 			break;
 		default:
 			describe_deparsed(&buf, obj);

@@ -26,6 +26,7 @@ static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_COLUMN] = &diff_column_kind,
 	[SK_COMPOSITE] = &diff_composite_kind,
 	[SK_CONSTRAINT] = &diff_constraint_kind,
+	[SK_DEFAULT_ACL] = &diff_default_acl_kind,
 	[SK_DOMAIN] = &diff_domain_kind,
 	[SK_DOMAIN_CONSTRAINT] = &diff_domain_constraint_kind,
 	[SK_ENUM] = &diff_enum_kind,
@@ -36,6 +37,7 @@ static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_PROCEDURE] = &diff_function_kind,
 	[SK_RANGE] = &diff_range_kind,
 	[SK_RULE] = &diff_rule_kind,
+	[SK_SCHEMA] = &diff_schema_kind,
 	[SK_SEQUENCE] = &diff_sequence_kind,
 	[SK_STATISTICS] = &diff_statistics_kind,
 	[SK_TABLE] = &diff_table_kind,
@@ -50,7 +52,7 @@ static const DiffKind *const kinds[SK_NKINDS] = {
  * order; this only makes the script read in a familiar order.
  */
 static const SchemaKind create_order[] = {
-	SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
+	SK_SCHEMA, SK_DEFAULT_ACL, SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
 	SK_SEQUENCE, SK_FUNCTION, SK_PROCEDURE, SK_AGGREGATE, SK_TABLE,
 	SK_COLUMN, SK_CONSTRAINT, SK_INDEX, SK_VIEW, SK_MATVIEW, SK_VIEW_COLUMN,
 	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS,

@@ -53,6 +53,7 @@ typedef enum DiffState
 #define PH_DROP_COL		28		/* column defaults reset, columns */
 #define PH_DROP_REL		30		/* tables, sequences, routines */
 #define PH_DROP_TYPE	34
+#define PH_DEFAULT_ACL	36		/* before any object is made */
 #define PH_TYPE			40
 #define PH_SEQUENCE		42
 #define PH_ROUTINE		44
@@ -184,6 +185,8 @@ extern const DiffKind diff_composite_kind;
 extern const DiffKind diff_range_kind;
 
 /* diff_access.c */
+extern const DiffKind diff_default_acl_kind;
+extern const DiffKind diff_schema_kind;
 extern void diff_comment_and_privileges(Diff *d, int s, int t);
 
 /* order.c */

@@ -269,6 +269,8 @@ diff_ref(Diff *d, const SchemaObject *obj)
 			return psprintf("POLICY %s ON %s", obj->ident, diff_qparent(d, obj));
 		case SK_DOMAIN:
 			return psprintf("DOMAIN %s", diff_qname(d, obj));
+		case SK_SCHEMA:
+			return psprintf("SCHEMA %s", d->schema);
 		case SK_STATISTICS:
 			return psprintf("STATISTICS %s", diff_qname(d, obj));
 		case SK_ENUM:

@@ -155,6 +155,8 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	pin_settings(relative ? schemas[0] : NULL, peer);
 
 	/* what others belong to first: tables and views, then columns */
+	load_schema(&ld);
+	load_default_acls(&ld);
 	load_tables(&ld);
 	load_views(&ld);
 	load_columns(&ld);

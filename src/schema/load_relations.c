@@ -62,7 +62,7 @@ static const char *const tables_sql =
 "   WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
 "   ORDER BY a.attnum) AS columns,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "r", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
 " AND c.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[]) AND" NOT_MEMBER("pg_class", "c.oid");
@@ -381,7 +381,7 @@ static const char *const sequences_sql =
 "   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
 "   AND d.refobjsubid" GT "0) AS owner_att,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "s", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "c.oid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -430,7 +430,7 @@ static const char *const views_sql =
 " (SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class" EQ "c.oid"
 "   AND r.rulename" EQ "'_RETURN') AS rule,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "r", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
 " AND c.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[]) AND" NOT_MEMBER("pg_class", "c.oid");

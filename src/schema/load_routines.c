@@ -49,7 +49,7 @@ static const char *const functions_sql =
 " g.agginitval AS initcond, g.aggminitval AS minitcond,"
 " CASE WHEN g.aggsortop" NE "0 THEN g.aggsortop::pg_catalog.regoperator::pg_catalog.text END AS sortop,"
 " pg_catalog.obj_description(p.oid, 'pg_proc') AS comment, "
-ACL_COLUMNS("p.proacl", "f", "p.proowner")
+ACL_COLUMNS_CREATED("p.proacl", "f", "f", "p.proowner", "p.pronamespace")
 " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid" EQ "p.pronamespace"
 " LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid" EQ "p.oid"
 " WHERE p.pronamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_proc", "p.oid")

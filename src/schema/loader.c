@@ -282,7 +282,7 @@ loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 	return entry ? entry->index : -1;
 }
 
-/* The row's privileges (columns acl, acl_default, owner_role). */
+/* The row's privileges (columns acl, acl_default, owner_role, acl_created). */
 void
 loader_acl(Loader *ld, int index)
 {
@@ -300,6 +300,8 @@ loader_acl(Loader *ld, int index)
 	}
 	else
 		obj->acl = col_list(ld, "acl", &obj->nacl, true);
+	if (SPI_fnumber(ld->tuptable->tupdesc, "acl_created") > 0)
+		obj->acl_created = col_list(ld, "acl_created", &obj->nacl_created, true);
 	obj->owner_role = col_text(ld, "owner_role");
 }
 

@@ -77,6 +77,7 @@ typedef enum SchemaKind
 	SK_COLUMN,
 	SK_COMPOSITE,
 	SK_CONSTRAINT,
+	SK_DEFAULT_ACL,
 	SK_DOMAIN,
 	SK_DOMAIN_CONSTRAINT,
 	SK_ENUM,
@@ -87,6 +88,8 @@ typedef enum SchemaKind
 	SK_PROCEDURE,
 	SK_RANGE,
 	SK_RULE,
+	SK_SCHEMA,					/* the schema itself: its comment and
+								 * privileges */
 	SK_SEQUENCE,
 	SK_STATISTICS,
 	SK_TABLE,
@@ -177,6 +180,10 @@ typedef enum SchemaKind
 #define PA_USING		3
 #define PA_CHECK		4
 
+/* default privileges (their grants are in acl) */
+#define PV_ROLE			0		/* FOR ROLE: the role whose objects get them */
+#define PV_OBJTYPE		1		/* TABLES, SEQUENCES, FUNCTIONS, TYPES */
+
 /* domains (constraints are objects of their own); enums and composites use list */
 #define DA_BASETYPE		0
 #define DA_COLLATION	1
@@ -215,8 +222,14 @@ typedef struct SchemaObject
 	char	  **acl;			/* privileges: "grantee=PRIVILEGE[*]", sorted;
 								 * the owner is OWNER, everyone PUBLIC */
 	int			nacl;
-	char	  **acl_default;	/* what a new object of this kind gets */
+	char	  **acl_default;	/* what a new object of this kind gets, but
+								 * for default privileges */
 	int			nacl_default;
+	char	  **acl_created;	/* what a new object of this kind made by its
+								 * owner in its schema gets, default
+								 * privileges included (ALTER DEFAULT
+								 * PRIVILEGES); NULL: acl_default */
+	int			nacl_created;
 	char	   *comment;
 	char	   *owner_role;		/* quoted name of the owner */
 	int			position;		/* columns: rank among the live columns */

@@ -52,6 +52,24 @@
 	" AS acl, " ACL_ENTRIES("pg_catalog.acldefault('" kind "', " owner ")", owner) \
 	" AS acl_default, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner ")) AS owner_role"
 
+/* the default privileges of role owner for objects of type defkind in nsp (0: all schemas) */
+#define DEFAULT_ACL(defkind, owner, nsp) \
+	"(SELECT da.defaclacl FROM pg_catalog.pg_default_acl da WHERE da.defaclrole" EQ owner \
+	" AND da.defaclnamespace" EQ nsp " AND da.defaclobjtype" EQ "'" defkind "')"
+
+/*
+ * ACL_COLUMNS, and what a new object of its kind made by its owner in its
+ * schema gets, as the server computes it: the owner's default privileges
+ * for all schemas, or else the built-in ones, and those for the schema
+ * (column acl_created, NULL when the owner has no default privileges).
+ */
+#define ACL_COLUMNS_CREATED(acl, kind, defkind, owner, nsp) \
+	ACL_COLUMNS(acl, kind, owner) ", CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_default_acl da" \
+	" WHERE da.defaclrole" EQ owner " AND da.defaclobjtype" EQ "'" defkind "') THEN " \
+	ACL_ENTRIES("COALESCE(" DEFAULT_ACL(defkind, owner, "0") ", pg_catalog.acldefault('" kind "', " owner "))" \
+				CAT "COALESCE(" DEFAULT_ACL(defkind, owner, nsp) ", '{}'::pg_catalog.aclitem[])", owner) \
+	" END AS acl_created"
+
 /* a collation's name, qualified when not visible */
 #define COLLATION_NAME(oid) \
 	"(SELECT CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
@@ -115,6 +133,10 @@ extern void load_triggers(Loader *ld);
 extern void load_rules(Loader *ld);
 extern void load_policies(Loader *ld);
 extern void load_statistics(Loader *ld);
+
+/* load_schema.c */
+extern void load_schema(Loader *ld);
+extern void load_default_acls(Loader *ld);
 
 /* load_types.c */
 extern void load_types(Loader *ld);

@@ -234,6 +234,14 @@ INSERT INTO cases VALUES
 	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER t1 AFTER INSERT ON m FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE m1 DISABLE TRIGGER t1'),
 ('materialized view: not populated', 'materialized view', 'mv',
 	'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x', 'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA'),
+-- the schema itself (review item 10)
+('schema: comment', 'comment', 'schema (this schema)', 'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''COMMENT ON SCHEMA %I IS %L'', current_schema(), ''x''); END$d$'),
+('schema: privilege', 'privilege', 'schema (this schema)', 'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''GRANT USAGE ON SCHEMA %I TO fp_tap_reader'', current_schema()); END$d$'),
+('schema: default privileges', 'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' ON TABLES',
+	'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO fp_tap_reader'', current_schema()); END$d$'),
 -- privileges
 ('privilege: grant', 'privilege', 'table t',
 	'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader'),
