@@ -94,6 +94,32 @@ table_late(Diff *d, int s, int t)
 	}
 }
 
+/*
+ * Index or constraint t (its index) was made again: if its kept table uses
+ * it as replica identity, the table must be told again (the old index took
+ * the setting with it), unless table_late() does it.
+ */
+static void
+replica_identity_again(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+	int			table = obj->belongs_to;
+	int			s;
+	const char *ri;
+	int			n;
+
+	if (table < 0 || d->t->objects[table].kind != SK_TABLE || (s = d->t_match[table]) < 0)
+		return;
+	ri = d->t->objects[table].attr[TA_REPLIDENT];
+	if (ri == NULL || strncmp(ri, "USING INDEX ", 12) != 0 || strcmp(ri + 12, obj->ident) != 0 ||
+		!diff_same(ri, d->s->objects[s].attr[TA_REPLIDENT]) ||
+		d->s_state[s] == DS_DROP || d->s_state[s] == DS_IMPLICIT)
+		return;
+	n = diff_stmt(d, PH_TABLE_LATE, -1, table, false, "ALTER TABLE %s REPLICA IDENTITY %s",
+				  diff_qname(d, &d->t->objects[table]), ri);
+	diff_after(d, n, d->t_core[t]);
+}
+
 static void
 table_create(Diff *d, int t)
 {
@@ -282,6 +308,7 @@ constraint_create(Diff *d, int t)
 			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
 			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
+	replica_identity_again(d, t);
 }
 
 static void
@@ -358,6 +385,7 @@ index_create(Diff *d, int t)
 	if (obj->attr[XA_INHERITED])
 		return;
 	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(obj));
+	replica_identity_again(d, t);
 	if (obj->attr[XA_CLUSTER])
 		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
 				  index_table(d, obj), obj->ident);

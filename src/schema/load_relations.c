@@ -52,9 +52,10 @@ static const char *const tables_sql =
 "   FROM pg_catalog.pg_inherits i WHERE i.inhrelid" EQ "c.oid) END AS inherits,"
 " c.reloptions::pg_catalog.text[] AS options, c.relrowsecurity, c.relforcerowsecurity,"
 " CASE WHEN c.relreplident" EQ "'f' THEN 'FULL' WHEN c.relreplident" EQ "'n' THEN 'NOTHING'"
-"  WHEN c.relreplident" EQ "'i' THEN (SELECT 'USING INDEX '" CAT "pg_catalog.quote_ident(ic.relname)"
+/* an identity whose index was dropped acts as NOTHING */
+"  WHEN c.relreplident" EQ "'i' THEN COALESCE((SELECT 'USING INDEX '" CAT "pg_catalog.quote_ident(ic.relname)"
 "   FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid" EQ "x.indexrelid"
-"   WHERE x.indrelid" EQ "c.oid AND x.indisreplident) END AS replident,"
+"   WHERE x.indrelid" EQ "c.oid AND x.indisreplident), 'NOTHING') END AS replident,"
 " (SELECT pg_catalog.quote_ident(am.amname) FROM pg_catalog.pg_am am"
 "   WHERE am.oid" EQ "c.relam AND am.amname" NE "'heap') AS am,"
 " CASE WHEN c.reloftype" NE "0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,"

@@ -40,6 +40,9 @@ INSERT INTO cases VALUES
 	'CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY'),
 ('table: replica identity', 'table', 't',
 	'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL'),
+('table: replica identity whose index was dropped', 'table', 't',
+	'CREATE TABLE t (a int NOT NULL)',
+	'CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX ta ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX ta; DROP INDEX ta'),
 ('table: column order', 'table', 't', 'CREATE TABLE t (a int, b int)', 'CREATE TABLE t (b int, a int)'),
 ('table: a column more', 'column', 't.b', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int, b int)'),
 -- columns
