@@ -452,6 +452,7 @@ plan(Diff *d)
 		if (d->s->objects[i].kind == SK_TABLE && d->s_match[i] >= 0 &&
 			(d->s_state[i] == DS_KEEP || d->s_state[i] == DS_ALTER))
 			diff_check_column_order(d, i, d->s_match[i]);
+	diff_order_persistence(d);
 	note_renames(d);
 	extension_uses(d);
 }
@@ -490,6 +491,8 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	memset(d.t_core, -1, sizeof(int) * Max(nt, 1));
 	d.added_column = palloc(sizeof(int) * Max(nt, 1));
 	memset(d.added_column, -1, sizeof(int) * Max(nt, 1));
+	d.persistence = palloc(sizeof(int) * Max(nt, 1));
+	memset(d.persistence, -1, sizeof(int) * Max(nt, 1));
 	d.maxstmts = 64;
 	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
 

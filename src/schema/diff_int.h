@@ -115,6 +115,8 @@ typedef struct Diff
 	int		   *s_core;			/* last core statement of each source object */
 	int		   *t_core;			/* last core statement of each target object */
 	int		   *added_column;	/* last ADD COLUMN of each target table */
+	int		   *persistence;	/* SET LOGGED or UNLOGGED of each target
+								 * table, or -1 */
 	SchemaDiffInfo info;
 } Diff;
 
@@ -161,6 +163,7 @@ extern const DiffKind diff_index_kind;
 extern const DiffKind diff_sequence_kind;
 extern const DiffKind diff_view_kind;
 extern void diff_check_column_order(Diff *d, int s, int t);
+extern void diff_order_persistence(Diff *d);
 
 /* diff_columns.c */
 extern const DiffKind diff_column_kind;

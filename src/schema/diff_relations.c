@@ -276,8 +276,8 @@ table_alter(Diff *d, int s, int t)
 	const char *name = diff_qname(d, &d->t->objects[t]);
 
 	if (!diff_same(a[TA_UNLOGGED], b[TA_UNLOGGED]))
-		diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
-				  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
+		d->persistence[t] = diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
+									  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
 	if (!diff_same(a[TA_PARTKEY], b[TA_PARTKEY]))
 		diff_unsupported(d, PH_TABLE, s, t,
 						 "table %s is partitioned %s%s, the desired one %s%s: PostgreSQL cannot change how a table is partitioned; create a new table and move the rows by hand",
@@ -294,7 +294,75 @@ table_alter(Diff *d, int s, int t)
 
 const DiffKind diff_table_kind = {table_create, table_drop, table_alter, NULL};
 
+/*
+ * Tables that turn logged or unlogged and are tied by a foreign key kept
+ * through the script: a logged table cannot reference an unlogged one, so
+ * the referenced table turns logged first and unlogged last.
+ */
+void
+diff_order_persistence(Diff *d)
+{
+	for (int k = 0; k < d->s->nobjects; k++)
+	{
+		const SchemaObject *fk = &d->s->objects[k];
+		int			from,
+					to = -1;
+
+		if (fk->kind != SK_CONSTRAINT || fk->attr[XA_CONTYPE][0] != 'f' ||
+			d->s_state[k] == DS_DROP || d->s_state[k] == DS_IMPLICIT ||
+			fk->belongs_to < 0 || (from = d->s_match[fk->belongs_to]) < 0)
+			continue;
+		/* the referenced table: that of the columns it refers to */
+		for (int e = 0; e < fk->ndeps && to < 0; e++)
+		{
+			const SchemaObject *col = &d->s->objects[fk->deps[e].on];
+
+			if (col->kind == SK_COLUMN && col->belongs_to >= 0 &&
+				col->belongs_to != fk->belongs_to)
+				to = d->s_match[col->belongs_to];
+		}
+		if (to < 0 || d->persistence[from] < 0 || d->persistence[to] < 0)
+			continue;
+		if (d->t->objects[to].attr[TA_UNLOGGED])
+			diff_after(d, d->persistence[to], d->persistence[from]);
+		else
+			diff_after(d, d->persistence[from], d->persistence[to]);
+	}
+}
+
 /* Constraints of tables: no ALTER but VALIDATE. */
+
+/*
+ * The index (a constraint's) the table is clustered on changes: CLUSTER ON
+ * the new one moves the mark.  Only a table that keeps none loses it (SET
+ * WITHOUT CLUSTER written as well would undo a CLUSTER ON, whatever their
+ * order).  s or t: -1 when absent.
+ */
+static void
+cluster_change(Diff *d, int s, int t)
+{
+	const SchemaObject *a = s >= 0 ? &d->s->objects[s] : NULL;
+	const SchemaObject *b = t >= 0 ? &d->t->objects[t] : NULL;
+	int			table;
+
+	if (b && b->attr[XA_CLUSTER] && !(a && a->attr[XA_CLUSTER]))
+	{
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
+				  diff_qparent(d, b), b->ident);
+		return;
+	}
+	if (!a || !a->attr[XA_CLUSTER] || (b && b->attr[XA_CLUSTER]))
+		return;
+	table = a->belongs_to >= 0 ? d->s_match[a->belongs_to] : -1;
+	if (table < 0)
+		return;
+	for (int j = 0; j < d->t->nobjects; j++)
+		if (d->t->objects[j].belongs_to == table && d->t->objects[j].attr[XA_CLUSTER] &&
+			(d->t->objects[j].kind == SK_INDEX || d->t->objects[j].kind == SK_CONSTRAINT))
+			return;
+	diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
+			  diff_qparent(d, a));
+}
 
 static void
 constraint_create(Diff *d, int t)
@@ -308,6 +376,7 @@ constraint_create(Diff *d, int t)
 			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
 			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
+	cluster_change(d, -1, t);
 	replica_identity_again(d, t);
 }
 
@@ -330,11 +399,51 @@ constraint_drop(Diff *d, int s)
 		diff_note(d, n, "drops constraint %s: the rows lose what it guaranteed", obj->name);
 }
 
+/*
+ * A foreign key's definition without its DEFERRABLE and INITIALLY DEFERRED
+ * (pg_get_constraintdef writes them after the rest), which ALTER CONSTRAINT
+ * changes; *timing gets them, "NOT DEFERRABLE" when absent.
+ */
+static char *
+without_timing(const char *def, const char **timing)
+{
+	char	   *rest = pstrdup(def);
+	char	   *deferrable = strstr(rest, " DEFERRABLE");
+	char	   *deferred = strstr(rest, " INITIALLY DEFERRED");
+
+	*timing = deferred ? "DEFERRABLE INITIALLY DEFERRED" :
+		deferrable ? "DEFERRABLE INITIALLY IMMEDIATE" : "NOT DEFERRABLE";
+	if (deferred)
+		memmove(deferred, deferred + strlen(" INITIALLY DEFERRED"),
+				strlen(deferred + strlen(" INITIALLY DEFERRED")) + 1);
+	if (deferrable)
+		memmove(deferrable, deferrable + strlen(" DEFERRABLE"),
+				strlen(deferrable + strlen(" DEFERRABLE")) + 1);
+	return rest;
+}
+
+/* a foreign key whose only change is when it is checked */
+static bool
+timing_only(Diff *d, int s, int t)
+{
+	const char *a = diff_attr(d->s, s, XA_DEF);
+	const char *b = diff_attr(d->t, t, XA_DEF);
+	const char *ta,
+			   *tb;
+
+	return diff_attr(d->t, t, XA_CONTYPE)[0] == 'f' &&
+		strcmp(without_timing(a, &ta), without_timing(b, &tb)) == 0 && strcmp(ta, tb) != 0;
+}
+
+/*
+ * ALTER exists for NOT VALID to valid, the clustering index, and a foreign
+ * key's timing (ALTER CONSTRAINT ... DEFERRABLE); the rest is made again.
+ */
 static bool
 constraint_must_recreate(Diff *d, int s, int t)
 {
-	/* only NOT VALID to valid has an ALTER */
-	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+	return (!diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) &&
+			!timing_only(d, s, t)) ||
 		diff_attr(d->t, t, XA_NOT_VALID) != NULL;
 }
 
@@ -343,20 +452,24 @@ constraint_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
-	diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s VALIDATE CONSTRAINT %s",
-			  diff_qparent(d, obj), obj->ident);
+	if (!diff_same(diff_attr(d->s, s, XA_DEF), obj->attr[XA_DEF]))
+	{
+		const char *timing;
+
+		(void) without_timing(obj->attr[XA_DEF], &timing);
+		diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s ALTER CONSTRAINT %s %s",
+				  diff_qparent(d, obj), obj->ident, timing);
+	}
+	if (diff_attr(d->s, s, XA_NOT_VALID))
+		diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s VALIDATE CONSTRAINT %s",
+				  diff_qparent(d, obj), obj->ident);
+	cluster_change(d, s, t);
 }
 
 const DiffKind diff_constraint_kind = {constraint_create, constraint_drop, constraint_alter,
 constraint_must_recreate};
 
 /* Indexes: dropped and created again, but for CLUSTER. */
-
-static const char *
-index_table(Diff *d, const SchemaObject *obj)
-{
-	return psprintf("%s.%s", d->schema, obj->parent);
-}
 
 /*
  * The statement that makes an index.  The server writes the index of a
@@ -385,10 +498,8 @@ index_create(Diff *d, int t)
 	if (obj->attr[XA_INHERITED])
 		return;
 	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(obj));
+	cluster_change(d, -1, t);
 	replica_identity_again(d, t);
-	if (obj->attr[XA_CLUSTER])
-		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
-				  index_table(d, obj), obj->ident);
 }
 
 static void
@@ -415,12 +526,7 @@ index_must_recreate(Diff *d, int s, int t)
 static void
 index_alter(Diff *d, int s, int t)
 {
-	if (d->t->objects[t].attr[XA_CLUSTER])
-		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
-				  index_table(d, &d->t->objects[t]), d->t->objects[t].ident);
-	else
-		diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
-				  index_table(d, &d->s->objects[s]));
+	cluster_change(d, s, t);
 }
 
 const DiffKind diff_index_kind = {index_create, index_drop, index_alter, index_must_recreate};

@@ -229,7 +229,9 @@ static const char *const constraints_sql =
 "  FROM up JOIN pg_catalog.pg_constraint r ON r.oid" EQ "up.id"
 "  LEFT JOIN pg_catalog.pg_class f ON f.oid" EQ "k.confrelid"
 "  ORDER BY up.depth DESC LIMIT 1) END AS root,"
-" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment"
+" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment,"
+" k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]) AND (SELECT x.indisclustered"
+"  FROM pg_catalog.pg_index x WHERE x.indexrelid" EQ "k.conindid) AS clustered"
 " FROM pg_catalog.pg_constraint k"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "k.conrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -269,6 +271,8 @@ load_constraints(Loader *ld)
 		if (col_bool(ld, "inherited"))
 			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->attr[XA_CONTYPE] = col_text(ld, "contype");
+		if (col_bool(ld, "clustered"))
+			obj->attr[XA_CLUSTER] = "CLUSTER";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "conrelid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);

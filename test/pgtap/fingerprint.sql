@@ -43,6 +43,8 @@ INSERT INTO cases VALUES
 ('table: replica identity whose index was dropped', 'table', 't',
 	'CREATE TABLE t (a int NOT NULL)',
 	'CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX ta ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX ta; DROP INDEX ta'),
+('constraint: the table is clustered on its index', 'constraint', 't.t_pkey',
+	'CREATE TABLE t (a int PRIMARY KEY)', 'CREATE TABLE t (a int PRIMARY KEY); ALTER TABLE t CLUSTER ON t_pkey'),
 ('table: column order', 'table', 't', 'CREATE TABLE t (a int, b int)', 'CREATE TABLE t (b int, a int)'),
 ('table: a column more', 'column', 't.b', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int, b int)'),
 -- columns
