@@ -23,16 +23,23 @@
 
 static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_AGGREGATE] = &diff_aggregate_kind,
+	[SK_BASE_TYPE] = &diff_other_kind,
+	[SK_COLLATION] = &diff_other_kind,
 	[SK_COLUMN] = &diff_column_kind,
 	[SK_COMPOSITE] = &diff_composite_kind,
 	[SK_CONSTRAINT] = &diff_constraint_kind,
+	[SK_CONVERSION] = &diff_other_kind,
 	[SK_DEFAULT_ACL] = &diff_default_acl_kind,
 	[SK_DOMAIN] = &diff_domain_kind,
 	[SK_DOMAIN_CONSTRAINT] = &diff_domain_constraint_kind,
 	[SK_ENUM] = &diff_enum_kind,
+	[SK_FOREIGN_TABLE] = &diff_other_kind,
 	[SK_FUNCTION] = &diff_function_kind,
 	[SK_INDEX] = &diff_index_kind,
 	[SK_MATVIEW] = &diff_view_kind,
+	[SK_OPERATOR] = &diff_other_kind,
+	[SK_OPCLASS] = &diff_other_kind,
+	[SK_OPFAMILY] = &diff_other_kind,
 	[SK_POLICY] = &diff_policy_kind,
 	[SK_PROCEDURE] = &diff_function_kind,
 	[SK_RANGE] = &diff_range_kind,
@@ -41,6 +48,10 @@ static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_SEQUENCE] = &diff_sequence_kind,
 	[SK_STATISTICS] = &diff_statistics_kind,
 	[SK_TABLE] = &diff_table_kind,
+	[SK_TS_CONFIG] = &diff_other_kind,
+	[SK_TS_DICT] = &diff_other_kind,
+	[SK_TS_PARSER] = &diff_other_kind,
+	[SK_TS_TEMPLATE] = &diff_other_kind,
 	[SK_TRIGGER] = &diff_trigger_kind,
 	[SK_VIEW] = &diff_view_kind,
 	[SK_VIEW_COLUMN] = NULL,	/* comments and privileges only */
@@ -52,10 +63,12 @@ static const DiffKind *const kinds[SK_NKINDS] = {
  * order; this only makes the script read in a familiar order.
  */
 static const SchemaKind create_order[] = {
-	SK_SCHEMA, SK_DEFAULT_ACL, SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
+	SK_SCHEMA, SK_DEFAULT_ACL, SK_COLLATION, SK_CONVERSION, SK_BASE_TYPE,
+	SK_TS_PARSER, SK_TS_TEMPLATE, SK_TS_DICT, SK_TS_CONFIG, SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
 	SK_SEQUENCE, SK_FUNCTION, SK_PROCEDURE, SK_AGGREGATE, SK_TABLE,
 	SK_COLUMN, SK_CONSTRAINT, SK_INDEX, SK_VIEW, SK_MATVIEW, SK_VIEW_COLUMN,
-	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS,
+	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS, SK_OPERATOR, SK_OPFAMILY,
+	SK_OPCLASS, SK_FOREIGN_TABLE,
 };
 
 /* pair the objects of the two models by kind and name (both are sorted) */
@@ -143,9 +156,11 @@ in_the_way(Diff *d, int x, int k)
 		return;
 	d->noted[k] = true;
 	diff_unsupported(d, PH_DROP_TYPE, x, -1,
-					 "%s %s is used by %s %s, which would have to be recreated: change or drop it first",
+					 "%s %s is used by %s %s, which %s: change or drop it first",
 					 schema_kind_name(d->s->objects[x].kind), d->s->objects[x].name,
-					 schema_kind_name(obj->kind), obj->name);
+					 schema_kind_name(obj->kind), obj->name,
+					 diff_other(obj->kind) ? "the script does not write" :
+					 "would have to be recreated");
 }
 
 /*
@@ -199,6 +214,7 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 			if (dropped)
 				in_the_way(d, x, k);
 			return false;
+
 		default:
 
 			/*
@@ -223,7 +239,9 @@ spread(Diff *d)
 		changed = false;
 		for (int x = 0; x < d->s->nobjects; x++)
 		{
-			bool		dropped = d->s_state[x] == DS_DROP || d->s_state[x] == DS_IMPLICIT;
+			/* (what the diff does not write is never dropped by it) */
+			bool		dropped = (d->s_state[x] == DS_DROP || d->s_state[x] == DS_IMPLICIT) &&
+				!diff_other(d->s->objects[x].kind);
 			bool		retyped = d->s->objects[x].kind == SK_COLUMN &&
 				d->s_state[x] == DS_ALTER && diff_type_changes(d, x, d->s_match[x]);
 
@@ -237,6 +255,13 @@ spread(Diff *d)
 				for (int e = 0; e < d->s->objects[k].ndeps; e++)
 					if (d->s->objects[k].deps[e].on == x)
 						deptype = d->s->objects[k].deps[e].type;
+				/* what the diff does not write stays, whatever its state */
+				if (diff_other(d->s->objects[k].kind))
+				{
+					if (dropped)
+						in_the_way(d, x, k);
+					continue;
+				}
 				if (d->s_state[k] != DS_DROP && d->s_state[k] != DS_IMPLICIT &&
 					spread_to(d, x, k, deptype, dropped))
 					changed = true;
@@ -445,7 +470,8 @@ plan(Diff *d)
 			}
 			else if (d->t_state[j] == DS_ALTER)
 				kinds[kind]->alter(d, i, j);
-			diff_comment_and_privileges(d, fresh ? -1 : i, j);
+			if (!diff_other(kind))
+				diff_comment_and_privileges(d, fresh ? -1 : i, j);
 		}
 	}
 	for (int i = 0; i < d->s->nobjects; i++)

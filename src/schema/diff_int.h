@@ -187,6 +187,10 @@ extern const DiffKind diff_domain_constraint_kind;
 extern const DiffKind diff_composite_kind;
 extern const DiffKind diff_range_kind;
 
+/* diff_other.c */
+extern const DiffKind diff_other_kind;
+extern bool diff_other(SchemaKind kind);
+
 /* diff_access.c */
 extern const DiffKind diff_default_acl_kind;
 extern const DiffKind diff_schema_kind;

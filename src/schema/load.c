@@ -170,6 +170,7 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	load_statistics(&ld);
 	load_types(&ld);
 	load_domain_constraints(&ld);
+	load_others(&ld);
 	load_dependencies(&ld);
 	if (relative)
 		load_extension_uses(&ld);

@@ -236,6 +236,7 @@ static const char *const constraints_sql =
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "k.conrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1) AND k.contype" EQ "ANY ('{p,u,f,c,x}'::pg_catalog.\"char\"[])"
+" AND c.relkind" NE "'f'"
 " AND" NOT_MEMBER("pg_class", "c.oid");
 
 /* a constraint's definition without its " NOT VALID", kept apart */

@@ -159,7 +159,7 @@ static const char *const triggers_sql =
 " FROM pg_catalog.pg_trigger t"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "t.tgrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
-" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal"
+" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal AND c.relkind" NE "'f'"
 " AND" NOT_MEMBER("pg_class", "c.oid");
 
 /* the enabled state of a trigger or rule, when it is not the usual one */

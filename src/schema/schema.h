@@ -74,16 +74,23 @@
 typedef enum SchemaKind
 {
 	SK_AGGREGATE,
+	SK_BASE_TYPE,				/* not written by the diff */
+	SK_COLLATION,				/* not written by the diff */
 	SK_COLUMN,
 	SK_COMPOSITE,
 	SK_CONSTRAINT,
+	SK_CONVERSION,				/* not written by the diff */
 	SK_DEFAULT_ACL,
 	SK_DOMAIN,
 	SK_DOMAIN_CONSTRAINT,
 	SK_ENUM,
+	SK_FOREIGN_TABLE,			/* not written by the diff */
 	SK_FUNCTION,
 	SK_INDEX,
 	SK_MATVIEW,
+	SK_OPERATOR,				/* not written by the diff */
+	SK_OPCLASS,					/* not written by the diff */
+	SK_OPFAMILY,				/* not written by the diff */
 	SK_POLICY,
 	SK_PROCEDURE,
 	SK_RANGE,
@@ -93,6 +100,10 @@ typedef enum SchemaKind
 	SK_SEQUENCE,
 	SK_STATISTICS,
 	SK_TABLE,
+	SK_TS_CONFIG,				/* not written by the diff */
+	SK_TS_DICT,					/* not written by the diff */
+	SK_TS_PARSER,				/* not written by the diff */
+	SK_TS_TEMPLATE,				/* not written by the diff */
 	SK_TRIGGER,
 	SK_VIEW,
 	SK_VIEW_COLUMN,				/* no row of its own: carries comments and
@@ -138,7 +149,10 @@ typedef enum SchemaKind
 #define CA_IDENTITY_NAME 13		/* the identity's sequence */
 #define CA_TYPSTORAGE	14		/* the type's storage (not described) */
 
-/* constraints, domain constraints, indexes, triggers, rules, statistics */
+/*
+ * constraints, domain constraints, indexes, triggers, rules, statistics,
+ * and the kinds the diff does not write (their definition only)
+ */
 #define XA_DEF			0		/* pg_get_*def(), name unqualified */
 #define XA_NOT_VALID	1		/* constraints: "NOT VALID" */
 #define XA_INHERITED	2		/* comes from a parent table or index (not

@@ -134,6 +134,9 @@ extern void load_rules(Loader *ld);
 extern void load_policies(Loader *ld);
 extern void load_statistics(Loader *ld);
 
+/* load_other.c */
+extern void load_others(Loader *ld);
+
 /* load_schema.c */
 extern void load_schema(Loader *ld);
 extern void load_default_acls(Loader *ld);

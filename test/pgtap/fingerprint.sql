@@ -5,6 +5,8 @@
 
 CREATE ROLE fp_tap_reader;
 CREATE ROLE fp_tap_writer;
+CREATE FOREIGN DATA WRAPPER fp_tap_fdw;
+CREATE SERVER fp_tap_server FOREIGN DATA WRAPPER fp_tap_fdw;
 
 -- Build a schema from DDL run with the schema alone on the search_path.
 CREATE FUNCTION pg_temp.build(schema text, ddl text) RETURNS void
@@ -247,6 +249,25 @@ INSERT INTO cases VALUES
 ('schema: default privileges', 'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' ON TABLES',
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO fp_tap_reader'', current_schema()); END$d$'),
+-- what the diff does not write is described all the same (review item 13)
+('collation: locale', 'collation', 'c', 'CREATE COLLATION c (locale = ''C'')', 'CREATE COLLATION c (locale = ''POSIX'')'),
+('collation: only on one side', 'collation', 'c', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); CREATE COLLATION c FROM "C"'),
+('operator: function', 'operator', '<<<(integer, integer)',
+	'CREATE FUNCTION f(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 < $2$$; CREATE FUNCTION g(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 > $2$$; CREATE OPERATOR <<< (FUNCTION = f, LEFTARG = int, RIGHTARG = int)',
+	'CREATE FUNCTION f(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 < $2$$; CREATE FUNCTION g(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 > $2$$; CREATE OPERATOR <<< (FUNCTION = g, LEFTARG = int, RIGHTARG = int)'),
+('text search dictionary: option', 'text search dictionary', 'd',
+	'CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = pg_catalog.simple)',
+	'CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = pg_catalog.simple, STOPWORDS = english)'),
+('text search configuration: mapping', 'text search configuration', 'c',
+	'CREATE TEXT SEARCH CONFIGURATION c (COPY = pg_catalog.simple)',
+	'CREATE TEXT SEARCH CONFIGURATION c (COPY = pg_catalog.simple); ALTER TEXT SEARCH CONFIGURATION c DROP MAPPING FOR email'),
+('base type: shell', 'base type', 'shell', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); CREATE TYPE shell'),
+('conversion: default', 'conversion', 'cv',
+	'CREATE CONVERSION cv FOR ''LATIN1'' TO ''UTF8'' FROM pg_catalog.iso8859_1_to_utf8',
+	'CREATE DEFAULT CONVERSION cv FOR ''LATIN1'' TO ''UTF8'' FROM pg_catalog.iso8859_1_to_utf8'),
+('foreign table: options', 'foreign table', 'ft',
+	'CREATE FOREIGN TABLE ft (a int) SERVER fp_tap_server OPTIONS (x ''1'')',
+	'CREATE FOREIGN TABLE ft (a int) SERVER fp_tap_server OPTIONS (x ''2'')'),
 -- privileges
 ('privilege: grant', 'privilege', 'table t',
 	'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader'),
