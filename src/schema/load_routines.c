@@ -133,12 +133,11 @@ load_functions(Loader *ld)
 			obj->attr[FA_DEF] = aggregate_options(ld);
 		else
 		{
-			char	   *prefix = psprintf("CREATE OR REPLACE %s %s",
-										  sk == SK_PROCEDURE ? "PROCEDURE" : "FUNCTION",
-										  quote_qualified_identifier(col_text(ld, "nspname"),
-																	 proname));
+			const char *head = sk == SK_PROCEDURE ?
+				"CREATE OR REPLACE PROCEDURE" : "CREATE OR REPLACE FUNCTION";
 
-			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), prefix);
+			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), head,
+													col_text(ld, "nspname"), proname);
 		}
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
@@ -309,11 +308,8 @@ load_statistics(Loader *ld)
 	{
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
-		char	   *prefix = psprintf("CREATE STATISTICS %s",
-									  quote_qualified_identifier(col_text(ld, "nspname"),
-																 col_text(ld, "stxname")));
-
-		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), prefix);
+		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), "CREATE STATISTICS",
+												col_text(ld, "nspname"), col_text(ld, "stxname"));
 		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"), 0);

@@ -341,18 +341,25 @@ col_deparsed(Loader *ld, const char *column, int index)
 }
 
 /*
- * The part of a deparsed definition after a known prefix (the qualified
- * name pg_get_functiondef and pg_get_statisticsobjdef always write).
+ * The part of a deparsed definition after "head schema.name", the
+ * qualified name pg_get_functiondef and pg_get_statisticsobjdef always
+ * write: schema's own name, or pg_temp for the session's own temporary
+ * schema.
  */
 char *
-loader_strip_prefix(Loader *ld, const char *text, const char *prefix)
+loader_strip_prefix(Loader *ld, const char *text, const char *head,
+					const char *schema, const char *name)
 {
-	size_t		len = strlen(prefix);
+	char	   *prefix = psprintf("%s %s", head, quote_qualified_identifier(schema, name));
+	char	   *temp = psprintf("%s %s", head, quote_qualified_identifier("pg_temp", name));
 
-	if (strncmp(text, prefix, len) != 0)
-		elog(ERROR, "unexpected definition \"%.*s\": expected it to begin with \"%s\"",
-			 pg_mbcliplen(text, strlen(text), 60), text, prefix);
-	return MemoryContextStrdup(ld->cxt, text +len);
+	if (strncmp(text, prefix, strlen(prefix)) == 0)
+		return MemoryContextStrdup(ld->cxt, text + strlen(prefix));
+	if (strncmp(text, temp, strlen(temp)) == 0)
+		return MemoryContextStrdup(ld->cxt, text + strlen(temp));
+	elog(ERROR, "unexpected definition \"%.*s\": expected it to begin with \"%s\"",
+		 pg_mbcliplen(text, strlen(text), 60), text, prefix);
+	return NULL;				/* keep the compiler quiet */
 }
 
 /* Set up the loader's map of catalog addresses, in its memory context. */
