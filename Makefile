@@ -54,6 +54,7 @@ SCHEMA_OBJS = \
 	src/schema/diff.o \
 	src/schema/diff_access.o \
 	src/schema/diff_columns.o \
+	src/schema/diff_other.o \
 	src/schema/diff_relations.o \
 	src/schema/diff_routines.o \
 	src/schema/diff_statements.o \
@@ -61,7 +62,9 @@ SCHEMA_OBJS = \
 	src/schema/load.o \
 	src/schema/loader.o \
 	src/schema/load_relations.o \
+	src/schema/load_other.o \
 	src/schema/load_routines.o \
+	src/schema/load_schema.o \
 	src/schema/load_types.o \
 	src/schema/order.o \
 	src/schema/schema_sql.o

@@ -64,6 +64,19 @@ CREATE TABLE desired.b (id int PRIMARY KEY);
 CREATE TABLE desired.a (id int REFERENCES desired.b);
 SELECT migrate.diff('live', 'desired') = '' AS same_objects;
 
+-- Names and labels are the user's: a carriage return or a line feed in
+-- one must not end the comment line that quotes it, or the rest would run
+-- as SQL (PostgreSQL ends a -- comment at either).  They are escaped.
+CREATE TABLE live.victim (id int);
+CREATE TABLE desired.victim (id int);
+CREATE TYPE live.mood AS ENUM ('ok', U&'bad\000dDROP TABLE live.victim; --');
+CREATE TYPE desired.mood AS ENUM ('ok');
+SELECT migrate.diff('live', 'desired');
+SELECT migrate.diff('live', 'desired') \gexec
+SELECT count(*) AS victim_kept FROM live.victim;
+DROP TYPE live.mood, desired.mood;
+DROP TABLE live.victim, desired.victim;
+
 -- Errors.
 \pset tuples_only off
 \pset format aligned

@@ -89,6 +89,17 @@ SELECT DISTINCT split_part(name, '.', 1) AS schema FROM migrate.fingerprint()
  WHERE split_part(name, '.', 1) IN ('shop', 'shop_copy', 'migrate', 'pg_catalog', 'information_schema')
  ORDER BY 1;
 
+-- The session's own temporary schema: its functions and statistics are
+-- described like any other schema's (their definitions say pg_temp).
+CREATE FUNCTION pg_temp.tf() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TEMP TABLE tstat (a int, b int);
+CREATE STATISTICS pg_temp.tst ON a, b FROM tstat;
+SELECT kind, split_part(name, '.', 2) AS name, definition
+  FROM migrate.fingerprint(ARRAY[pg_my_temp_schema()::regnamespace::text])
+ WHERE kind IN ('function', 'statistics') ORDER BY 1, 2;
+DROP FUNCTION pg_temp.tf();
+DROP TABLE tstat;
+
 -- Errors, with their SQLSTATEs.
 SELECT * FROM migrate.fingerprint(ARRAY['shop', 'no_such_schema']);
 \echo :LAST_ERROR_SQLSTATE

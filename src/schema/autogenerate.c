@@ -114,8 +114,8 @@ typedef struct Proof
  * result of the proof, not an error of the call (a cancel still is).
  */
 static void
-prove(const char *live, const SchemaModel *before, const SchemaModel *desired,
-	  const char *up, Proof *proof)
+prove(const char *live, const char *desired_schema, const SchemaModel *before,
+	  const SchemaModel *desired, const char *up, Proof *proof)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -129,14 +129,14 @@ prove(const char *live, const SchemaModel *before, const SchemaModel *desired,
 
 		proof->stage = "upgrade";
 		run_script(up);
-		after = schema_model_load(live, false);
+		after = schema_model_load(live, desired_schema, false);
 		proof->mismatch = mismatch(after, desired, "the upgraded schema", "the desired schema");
 		if (proof->mismatch == NULL)
 		{
 			proof->down = schema_diff(after, before, live, &proof->down_info);
 			proof->stage = "downgrade";
 			run_script(proof->down);
-			proof->mismatch = mismatch(schema_model_load(live, false), before,
+			proof->mismatch = mismatch(schema_model_load(live, desired_schema, false), before,
 									   "the downgraded schema", "the original schema");
 		}
 	}
@@ -246,8 +246,8 @@ migrate_autogenerate(PG_FUNCTION_ARGS)
 				 errhint("Load the desired DDL into a schema of its own.")));
 	if (project == NULL)
 		project = pstrdup(GetConfigOption("migrate.project", false, false));
-	before = schema_model_load(live, false);
-	target = schema_model_load(desired, false);
+	before = schema_model_load(live, desired, false);
+	target = schema_model_load(desired, live, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_at_head(project);
@@ -268,7 +268,7 @@ migrate_autogenerate(PG_FUNCTION_ARGS)
 						   info.ndestructive, info.first_destructive),
 				 errhint("Review migrate.diff(%s, %s), then call autogenerate() again with allow_destructive => true.",
 						 quote_literal_cstr(live), quote_literal_cstr(desired))));
-	prove(live, before, target, up, &proof);
+	prove(live, desired, before, target, up, &proof);
 	if (proof.error || proof.mismatch || info.nunsupported > 0)
 	{
 		if (!proof.error && !proof.mismatch)

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 
 #include "schema_int.h"
 
@@ -58,15 +59,46 @@ schema_compare(const SchemaModel *left, const SchemaModel *right, int *n)
 	return d;
 }
 
+/*
+ * Append text, at most maxbytes of it (cut at a character boundary; -1: no
+ * limit), with its control characters written as escapes (\r, \x01) so
+ * that it stays on one line whatever it holds: a name may contain a
+ * carriage return, which would end a SQL comment early.  spaces: line
+ * feeds and tabs become spaces instead (a view's query in a message).
+ * Returns true when the text was cut.
+ */
+bool
+append_printable(StringInfo buf, const char *text, int maxbytes, bool spaces)
+{
+	int			len = strlen(text);
+	int			keep = maxbytes < 0 || len <= maxbytes ? len :
+		pg_mbcliplen(text, len, maxbytes);
+
+	for (int i = 0; i < keep; i++)
+	{
+		unsigned char c = (unsigned char) text[i];
+
+		if (spaces && (c == '\n' || c == '\t'))
+			appendStringInfoChar(buf, ' ');
+		else if (c == '\n')
+			appendStringInfoString(buf, "\\n");
+		else if (c == '\r')
+			appendStringInfoString(buf, "\\r");
+		else if (c == '\t')
+			appendStringInfoString(buf, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			appendStringInfo(buf, "\\x%02x", c);
+		else
+			appendStringInfoChar(buf, (char) c);
+	}
+	return keep < len;
+}
+
 /* a definition for a message: on one line, cut after 200 bytes */
 static void
 append_short(StringInfo buf, const char *def)
 {
-	int			len = 0;
-
-	for (const char *p = def; *p && len < 200; p++, len++)
-		appendStringInfoChar(buf, (*p == '\n' || *p == '\t') ? ' ' : *p);
-	if (strlen(def) > 200)
+	if (append_printable(buf, def, 200, true))
 		appendStringInfoString(buf, "...");
 }
 

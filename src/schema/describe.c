@@ -27,22 +27,35 @@
 
 static const char *const kind_names[SK_NKINDS] = {
 	[SK_AGGREGATE] = "aggregate",
+	[SK_BASE_TYPE] = "base type",
+	[SK_COLLATION] = "collation",
 	[SK_COLUMN] = "column",
 	[SK_COMPOSITE] = "composite type",
 	[SK_CONSTRAINT] = "constraint",
+	[SK_CONVERSION] = "conversion",
+	[SK_DEFAULT_ACL] = "default privileges",
 	[SK_DOMAIN] = "domain",
 	[SK_DOMAIN_CONSTRAINT] = "domain constraint",
 	[SK_ENUM] = "enum",
+	[SK_FOREIGN_TABLE] = "foreign table",
 	[SK_FUNCTION] = "function",
 	[SK_INDEX] = "index",
 	[SK_MATVIEW] = "materialized view",
+	[SK_OPERATOR] = "operator",
+	[SK_OPCLASS] = "operator class",
+	[SK_OPFAMILY] = "operator family",
 	[SK_POLICY] = "policy",
 	[SK_PROCEDURE] = "procedure",
 	[SK_RANGE] = "range type",
 	[SK_RULE] = "rule",
+	[SK_SCHEMA] = "schema",
 	[SK_SEQUENCE] = "sequence",
 	[SK_STATISTICS] = "statistics",
 	[SK_TABLE] = "table",
+	[SK_TS_CONFIG] = "text search configuration",
+	[SK_TS_DICT] = "text search dictionary",
+	[SK_TS_PARSER] = "text search parser",
+	[SK_TS_TEMPLATE] = "text search template",
 	[SK_TRIGGER] = "trigger",
 	[SK_VIEW] = "view",
 	[SK_VIEW_COLUMN] = "column",
@@ -145,6 +158,7 @@ describe_view(StringInfo buf, const SchemaObject *obj)
 	if (obj->attr[VA_OPTIONS])
 		appendStringInfo(buf, " WITH (%s)", obj->attr[VA_OPTIONS]);
 	appendStringInfo(buf, " AS %s", obj->attr[VA_QUERY]);
+	add(buf, NULL, obj->attr[VA_NO_DATA]);
 }
 
 static void
@@ -188,6 +202,7 @@ describe_deparsed(StringInfo buf, const SchemaObject *obj)
 	appendStringInfoString(buf, a[XA_DEF]);
 	add(buf, NULL, a[XA_NOT_VALID]);
 	add(buf, NULL, a[XA_CLUSTER]);
+	add(buf, NULL, a[XA_INVALID]);
 	add(buf, NULL, a[XA_ENABLED]);
 	add(buf, "STATISTICS", a[XA_STATTARGET]);
 }
@@ -247,6 +262,14 @@ describe_object(SchemaModel *model, int index)
 			describe_range(&buf, obj);
 			break;
 		case SK_VIEW_COLUMN:
+			break;
+		case SK_SCHEMA:
+			appendStringInfoString(&buf, "SCHEMA");
+			break;
+		case SK_DEFAULT_ACL:
+			appendStringInfoString(&buf, "GRANT");
+			for (int i = 0; i < obj->nacl; i++)
+				appendStringInfo(&buf, "%s %s", i > 0 ? "," : "", obj->acl[i]);
 			break;
 		default:
 			describe_deparsed(&buf, obj);

@@ -23,22 +23,35 @@
 
 static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_AGGREGATE] = &diff_aggregate_kind,
+	[SK_BASE_TYPE] = &diff_other_kind,
+	[SK_COLLATION] = &diff_other_kind,
 	[SK_COLUMN] = &diff_column_kind,
 	[SK_COMPOSITE] = &diff_composite_kind,
 	[SK_CONSTRAINT] = &diff_constraint_kind,
+	[SK_CONVERSION] = &diff_other_kind,
+	[SK_DEFAULT_ACL] = &diff_default_acl_kind,
 	[SK_DOMAIN] = &diff_domain_kind,
 	[SK_DOMAIN_CONSTRAINT] = &diff_domain_constraint_kind,
 	[SK_ENUM] = &diff_enum_kind,
+	[SK_FOREIGN_TABLE] = &diff_other_kind,
 	[SK_FUNCTION] = &diff_function_kind,
 	[SK_INDEX] = &diff_index_kind,
 	[SK_MATVIEW] = &diff_view_kind,
+	[SK_OPERATOR] = &diff_other_kind,
+	[SK_OPCLASS] = &diff_other_kind,
+	[SK_OPFAMILY] = &diff_other_kind,
 	[SK_POLICY] = &diff_policy_kind,
 	[SK_PROCEDURE] = &diff_function_kind,
 	[SK_RANGE] = &diff_range_kind,
 	[SK_RULE] = &diff_rule_kind,
+	[SK_SCHEMA] = &diff_schema_kind,
 	[SK_SEQUENCE] = &diff_sequence_kind,
 	[SK_STATISTICS] = &diff_statistics_kind,
 	[SK_TABLE] = &diff_table_kind,
+	[SK_TS_CONFIG] = &diff_other_kind,
+	[SK_TS_DICT] = &diff_other_kind,
+	[SK_TS_PARSER] = &diff_other_kind,
+	[SK_TS_TEMPLATE] = &diff_other_kind,
 	[SK_TRIGGER] = &diff_trigger_kind,
 	[SK_VIEW] = &diff_view_kind,
 	[SK_VIEW_COLUMN] = NULL,	/* comments and privileges only */
@@ -50,10 +63,12 @@ static const DiffKind *const kinds[SK_NKINDS] = {
  * order; this only makes the script read in a familiar order.
  */
 static const SchemaKind create_order[] = {
-	SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
+	SK_SCHEMA, SK_DEFAULT_ACL, SK_COLLATION, SK_CONVERSION, SK_BASE_TYPE,
+	SK_TS_PARSER, SK_TS_TEMPLATE, SK_TS_DICT, SK_TS_CONFIG, SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
 	SK_SEQUENCE, SK_FUNCTION, SK_PROCEDURE, SK_AGGREGATE, SK_TABLE,
 	SK_COLUMN, SK_CONSTRAINT, SK_INDEX, SK_VIEW, SK_MATVIEW, SK_VIEW_COLUMN,
-	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS,
+	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS, SK_OPERATOR, SK_OPFAMILY,
+	SK_OPCLASS, SK_FOREIGN_TABLE,
 };
 
 /* pair the objects of the two models by kind and name (both are sorted) */
@@ -141,9 +156,11 @@ in_the_way(Diff *d, int x, int k)
 		return;
 	d->noted[k] = true;
 	diff_unsupported(d, PH_DROP_TYPE, x, -1,
-					 "%s %s is used by %s %s, which would have to be recreated: change or drop it first",
+					 "%s %s is used by %s %s, which %s: change or drop it first",
 					 schema_kind_name(d->s->objects[x].kind), d->s->objects[x].name,
-					 schema_kind_name(obj->kind), obj->name);
+					 schema_kind_name(obj->kind), obj->name,
+					 diff_other(obj->kind) ? "the script does not write" :
+					 "would have to be recreated");
 }
 
 /*
@@ -197,6 +214,7 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 			if (dropped)
 				in_the_way(d, x, k);
 			return false;
+
 		default:
 
 			/*
@@ -221,7 +239,9 @@ spread(Diff *d)
 		changed = false;
 		for (int x = 0; x < d->s->nobjects; x++)
 		{
-			bool		dropped = d->s_state[x] == DS_DROP || d->s_state[x] == DS_IMPLICIT;
+			/* (what the diff does not write is never dropped by it) */
+			bool		dropped = (d->s_state[x] == DS_DROP || d->s_state[x] == DS_IMPLICIT) &&
+				!diff_other(d->s->objects[x].kind);
 			bool		retyped = d->s->objects[x].kind == SK_COLUMN &&
 				d->s_state[x] == DS_ALTER && diff_type_changes(d, x, d->s_match[x]);
 
@@ -235,6 +255,13 @@ spread(Diff *d)
 				for (int e = 0; e < d->s->objects[k].ndeps; e++)
 					if (d->s->objects[k].deps[e].on == x)
 						deptype = d->s->objects[k].deps[e].type;
+				/* what the diff does not write stays, whatever its state */
+				if (diff_other(d->s->objects[k].kind))
+				{
+					if (dropped)
+						in_the_way(d, x, k);
+					continue;
+				}
 				if (d->s_state[k] != DS_DROP && d->s_state[k] != DS_IMPLICIT &&
 					spread_to(d, x, k, deptype, dropped))
 					changed = true;
@@ -245,8 +272,9 @@ spread(Diff *d)
 			const SchemaObject *obj = &d->s->objects[i];
 			int			owner = obj->belongs_to;
 
-			/* the index of a partition goes with its table too */
-			if (obj->kind == SK_INDEX && obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
+			/* the index or trigger of a partition goes with its table too */
+			if ((obj->kind == SK_INDEX || obj->kind == SK_TRIGGER) &&
+				obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
 				diff_table_of(d, true, obj) >= 0)
 			{
 				int			table = diff_table_of(d, true, obj);
@@ -390,6 +418,26 @@ columns_in_order(const SchemaModel *m)
 	return order;
 }
 
+/*
+ * A target object the script makes that uses an object of an extension
+ * installed in the target schema itself: the script, run in the source
+ * schema, would not find it there (an extension lives in one schema).
+ */
+static void
+extension_uses(Diff *d)
+{
+	for (int j = 0; j < d->t->nobjects; j++)
+	{
+		const SchemaObject *obj = &d->t->objects[j];
+
+		if (obj->uses_extension && d->t_state[j] != DS_KEEP)
+			diff_unsupported(d, PH_TABLE, -1, j,
+							 "%s %s uses %s, which is installed in schema %s: the script cannot refer to it from schema %s; install the extension in a schema both can use (ALTER EXTENSION ... SET SCHEMA) and diff again",
+							 schema_kind_name(obj->kind), obj->name, obj->uses_extension,
+							 quote_identifier(d->t->schema), d->schema);
+	}
+}
+
 static void
 plan(Diff *d)
 {
@@ -422,10 +470,17 @@ plan(Diff *d)
 			}
 			else if (d->t_state[j] == DS_ALTER)
 				kinds[kind]->alter(d, i, j);
-			diff_comment_and_privileges(d, fresh ? -1 : i, j);
+			if (!diff_other(kind))
+				diff_comment_and_privileges(d, fresh ? -1 : i, j);
 		}
 	}
+	for (int i = 0; i < d->s->nobjects; i++)
+		if (d->s->objects[i].kind == SK_TABLE && d->s_match[i] >= 0 &&
+			(d->s_state[i] == DS_KEEP || d->s_state[i] == DS_ALTER))
+			diff_check_column_order(d, i, d->s_match[i]);
+	diff_order_persistence(d);
 	note_renames(d);
+	extension_uses(d);
 }
 
 /*
@@ -462,13 +517,15 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	memset(d.t_core, -1, sizeof(int) * Max(nt, 1));
 	d.added_column = palloc(sizeof(int) * Max(nt, 1));
 	memset(d.added_column, -1, sizeof(int) * Max(nt, 1));
+	d.persistence = palloc(sizeof(int) * Max(nt, 1));
+	memset(d.persistence, -1, sizeof(int) * Max(nt, 1));
 	d.maxstmts = 64;
 	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
 
 	/* type names resolve as the script will resolve them */
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path",
-							 psprintf("pg_catalog, %s, pg_temp", d.schema),
+							 psprintf("%s, pg_catalog, pg_temp", d.schema),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	match_objects(&d);
 	build_dependents(&d);

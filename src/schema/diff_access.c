@@ -77,6 +77,8 @@ grant_target(Diff *d, const SchemaObject *obj)
 			return psprintf("FUNCTION %s", diff_qname(d, obj));
 		case SK_DOMAIN:
 			return psprintf("DOMAIN %s", diff_qname(d, obj));
+		case SK_SCHEMA:
+			return psprintf("SCHEMA %s", d->schema);
 		default:
 			return psprintf("TYPE %s", diff_qname(d, obj));
 	}
@@ -111,33 +113,46 @@ cmp_str(const void *a, const void *b)
 }
 
 /*
+ * How a change of privileges is written: prefix, then GRANT or REVOKE the
+ * privileges (of column, if set) ON target TO or FROM the grantee, OWNER
+ * being written owner.  The statements are tied to source object src (a
+ * drop) or target object tgt.
+ */
+typedef struct Grants
+{
+	int			phase;
+	int			src;
+	int			tgt;
+	const char *prefix;
+	const char *target;
+	const char *column;
+	const char *owner;
+} Grants;
+
+/*
  * One statement per grantee and kind of change, listing its privileges:
  * revokes first, then grants.
  */
 static void
-privileges(Diff *d, const SchemaObject *a, int t)
+change_privileges(Diff *d, const Grants *g, char **from, int nfrom, char **to, int nto)
 {
 	static const char *const verbs[4] = {
-		"REVOKE %s ON %s FROM %s", "REVOKE GRANT OPTION FOR %s ON %s FROM %s",
-	"GRANT %s ON %s TO %s", "GRANT %s ON %s TO %s WITH GRANT OPTION"};
-	const SchemaObject *b = &d->t->objects[t];
-	char	  **from = a ? a->acl : b->acl_default;
-	int			nfrom = a ? a->nacl : b->nacl_default;
-	int			nall = nfrom + b->nacl;
+		"%sREVOKE %s ON %s FROM %s", "%sREVOKE GRANT OPTION FOR %s ON %s FROM %s",
+	"%sGRANT %s ON %s TO %s", "%sGRANT %s ON %s TO %s WITH GRANT OPTION"};
+	int			nall = nfrom + nto;
 	char	  **all = palloc(sizeof(char *) * Max(nall, 1));
 	char	  **grantees = palloc(sizeof(char *) * Max(nall, 1));
 	int			ng = 0;
-	bool		column = b->kind == SK_COLUMN || b->kind == SK_VIEW_COLUMN;
 
 	for (int i = 0; i < nall; i++)
 	{
-		char	   *g,
+		char	   *grantee,
 				   *p;
 
-		all[i] = i < nfrom ? from[i] : b->acl[i - nfrom];
-		split_entry(all[i], &g, &p);
-		if (!listed(grantees, ng, g))
-			grantees[ng++] = g;
+		all[i] = i < nfrom ? from[i] : to[i - nfrom];
+		split_entry(all[i], &grantee, &p);
+		if (!listed(grantees, ng, grantee))
+			grantees[ng++] = grantee;
 	}
 	qsort(grantees, ng, sizeof(char *), cmp_str);
 	for (int v = 0; v < 4; v++)
@@ -150,24 +165,105 @@ privileges(Diff *d, const SchemaObject *a, int t)
 			initStringInfo(&privs);
 			for (int i = 0; i < nall; i++)
 			{
-				char	   *g,
+				char	   *grantee,
 						   *p;
 
-				split_entry(all[i], &g, &p);
-				if (strcmp(g, grantees[k]) != 0 || listed(done, ndone, p) ||
-					change_of(held(from, nfrom, g, p), held(b->acl, b->nacl, g, p)) != v)
+				split_entry(all[i], &grantee, &p);
+				if (strcmp(grantee, grantees[k]) != 0 || listed(done, ndone, p) ||
+					change_of(held(from, nfrom, grantee, p), held(to, nto, grantee, p)) != v)
 					continue;
 				done[ndone++] = p;
 				appendStringInfo(&privs, "%s%s%s%s%s", privs.len ? ", " : "", p,
-								 column ? " (" : "", column ? b->ident : "", column ? ")" : "");
+								 g->column ? " (" : "", g->column ? g->column : "",
+								 g->column ? ")" : "");
 			}
 			if (privs.len > 0)
-				diff_stmt(d, PH_PRIVILEGE, -1, t, false, verbs[v], privs.data,
-						  grant_target(d, b),
-						  strcmp(grantees[k], "OWNER") != 0 ? grantees[k] :
-						  a ? a->owner_role : "CURRENT_USER");
+				diff_stmt(d, g->phase, g->src, g->tgt, false, verbs[v], g->prefix, privs.data,
+						  g->target,
+						  strcmp(grantees[k], "OWNER") != 0 ? grantees[k] : g->owner);
 		}
 }
+
+/*
+ * From what source object a has (or, for an object the script makes, what
+ * such an object gets when it is made, default privileges included) to
+ * what target object t has.
+ */
+static void
+privileges(Diff *d, const SchemaObject *a, int t)
+{
+	const SchemaObject *b = &d->t->objects[t];
+	bool		column = b->kind == SK_COLUMN || b->kind == SK_VIEW_COLUMN;
+	Grants		g = {PH_PRIVILEGE, -1, t, "", grant_target(d, b),
+	column ? b->ident : NULL, a ? a->owner_role : "CURRENT_USER"};
+
+	if (a)
+		change_privileges(d, &g, a->acl, a->nacl, b->acl, b->nacl);
+	else if (b->acl_created)
+		change_privileges(d, &g, b->acl_created, b->nacl_created, b->acl, b->nacl);
+	else
+		change_privileges(d, &g, b->acl_default, b->nacl_default, b->acl, b->nacl);
+}
+
+/*
+ * Default privileges (ALTER DEFAULT PRIVILEGES FOR ROLE r IN SCHEMA s):
+ * granted, changed and revoked before the script makes any object, which
+ * then gets them as the desired schema's did.
+ */
+static Grants
+default_grants(Diff *d, const SchemaObject *obj, int s, int t)
+{
+	Grants		g = {PH_DEFAULT_ACL, s, t,
+		psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ", obj->attr[PV_ROLE], d->schema),
+	obj->attr[PV_OBJTYPE], NULL, obj->attr[PV_ROLE]};
+
+	return g;
+}
+
+static void
+default_acl_create(Diff *d, int t)
+{
+	const SchemaObject *b = &d->t->objects[t];
+	Grants		g = default_grants(d, b, -1, t);
+
+	change_privileges(d, &g, NULL, 0, b->acl, b->nacl);
+}
+
+static void
+default_acl_drop(Diff *d, int s)
+{
+	const SchemaObject *a = &d->s->objects[s];
+	Grants		g = default_grants(d, a, s, -1);
+
+	change_privileges(d, &g, a->acl, a->nacl, NULL, 0);
+}
+
+static void
+default_acl_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *b = &d->t->objects[t];
+	Grants		g = default_grants(d, b, -1, t);
+
+	change_privileges(d, &g, d->s->objects[s].acl, d->s->objects[s].nacl, b->acl, b->nacl);
+}
+
+const DiffKind diff_default_acl_kind = {default_acl_create, default_acl_drop, default_acl_alter, NULL};
+
+/*
+ * The schema itself is in both models of a diff (under no name): only its
+ * comment and privileges change.
+ */
+static void
+schema_nothing(Diff *d, int i)
+{
+}
+
+static void
+schema_alter(Diff *d, int s, int t)
+{
+}
+
+const DiffKind diff_schema_kind = {schema_nothing, schema_nothing, schema_alter, NULL};
 
 void
 diff_comment_and_privileges(Diff *d, int s, int t)

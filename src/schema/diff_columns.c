@@ -83,7 +83,7 @@ using_clause(const SchemaObject *col, const char *from, const char *to)
 		if (can_coerce_type(1, &src, &dst, COERCION_EXPLICIT))
 			return psprintf(" USING %s::%s", col->ident, to);
 	}
-	return psprintf(" USING %s::text::%s", col->ident, to);
+	return psprintf(" USING %s::pg_catalog.text::%s", col->ident, to);
 }
 
 /* "numeric(10,2)" -> base "numeric", modifiers 10 and 2 (-1 when absent) */
@@ -182,6 +182,66 @@ diff_column_extras(Diff *d, int s, int t)
 	}
 }
 
+/* Is column col of model m one of a typed table (CREATE TABLE ... OF type)? */
+static bool
+of_type(const SchemaModel *m, const SchemaObject *col)
+{
+	return col->belongs_to >= 0 && m->objects[col->belongs_to].attr[TA_OFTYPE];
+}
+
+/* the composite type typed table i of model m is of, or -1 */
+static int
+type_of_table(const SchemaModel *m, int i)
+{
+	for (int e = 0; e < m->objects[i].ndeps; e++)
+		if (m->objects[m->objects[i].deps[e].on].kind == SK_COMPOSITE)
+			return m->objects[i].deps[e].on;
+	return -1;
+}
+
+/*
+ * What follows the name of a typed table's column in CREATE TABLE ... OF:
+ * the type gives the column its type, the table only the rest.  NULL when
+ * there is nothing to say.
+ */
+char *
+diff_typed_column_options(Diff *d, const SchemaObject *col)
+{
+	const char *const *a = (const char *const *) col->attr;
+	StringInfoData buf;
+
+	if (!a[CA_DEFAULT] && !a[CA_NOTNULL])
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "WITH OPTIONS");
+	if (a[CA_DEFAULT])
+		appendStringInfo(&buf, " DEFAULT %s", a[CA_DEFAULT]);
+	if (a[CA_NOTNULL])
+		appendStringInfoString(&buf, " NOT NULL");
+	return buf.data;
+}
+
+/*
+ * A new column of a typed table comes from its type (ALTER TYPE ... ADD
+ * ATTRIBUTE ... CASCADE): the table gives it only its default and NOT
+ * NULL, once the type has it.
+ */
+static void
+typed_column_create(Diff *d, int t)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", diff_qparent(d, col),
+								 col->ident);
+	int			n = diff_anchor(d, PH_COLUMN, -1, t, false);
+
+	diff_after(d, n, diff_ready(d, type_of_table(d->t, col->belongs_to)));
+	if (col->attr[CA_DEFAULT])
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, col->attr[CA_DEFAULT]);
+	if (col->attr[CA_NOTNULL])
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
+	diff_column_extras(d, -1, t);
+}
+
 static void
 column_create(Diff *d, int t)
 {
@@ -192,6 +252,11 @@ column_create(Diff *d, int t)
 	/* a partition or child gets its parent's columns from the parent */
 	if (a[CA_INHERITED])
 		return;
+	if (of_type(d->t, col))
+	{
+		typed_column_create(d, t);
+		return;
+	}
 	n = diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER TABLE %s ADD COLUMN %s %s",
 				  diff_qparent(d, col), col->ident, diff_column_definition(d, col));
 	/* the columns of a table are added in the target's order */
@@ -212,7 +277,8 @@ column_drop(Diff *d, int s)
 	bool		derived = col->attr[CA_GENERATED] != NULL;
 	int			n;
 
-	if (col->attr[CA_INHERITED])
+	/* it goes with its parent's, or with its type's attribute */
+	if (col->attr[CA_INHERITED] || of_type(d->s, col))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_COL, s, !derived, "ALTER TABLE %s DROP COLUMN %s",
 					   diff_qparent(d, col), col->ident);
@@ -257,13 +323,115 @@ column_type(Diff *d, int s, int t, const char *alter)
 	d->stmts[n].breaks = true;
 	if (!widens(from, to))
 	{
-		d->stmts[n].destructive = true;
-		d->info.ndestructive++;
-		if (d->info.first_destructive == NULL)
-			d->info.first_destructive = d->stmts[n].sql;
+		diff_destructive(d, n);
 		diff_note(d, n, "narrows column %s from %s to %s: values that do not fit fail or change",
 				  col->name, from, to);
 	}
+}
+
+/* the sequence column i of model m owns (a serial's), or -1 */
+static int
+owned_sequence(const SchemaModel *m, int i)
+{
+	for (int q = 0; q < m->nobjects; q++)
+		if (m->objects[q].kind == SK_SEQUENCE && m->objects[q].belongs_to == i)
+			return q;
+	return -1;
+}
+
+/*
+ * A column's counter moves from sequence old to sequence new: new goes on
+ * from where old was, or the next row would collide with those already
+ * there.  The caller orders the statement (returned) after new is made and
+ * before old goes.  When both have the same name (a serial's t_id_seq
+ * turned an identity's t_id_seq), old is renamed out of the way first
+ * (*old_name then holds its new name, *renamed the statement).
+ */
+static int
+carry_counter(Diff *d, int t, char **old_name, const char *new_name, int *renamed)
+{
+	int			n;
+
+	*renamed = -1;
+	if (strcmp(*old_name, new_name) == 0)
+	{
+		char	   *aside = diff_free_name(d, *old_name);
+
+		*renamed = diff_stmt(d, PH_DROP_COL, -1, -1, false, "ALTER SEQUENCE %s.%s RENAME TO %s",
+							 d->schema, *old_name, aside);
+		*old_name = aside;
+	}
+	n = diff_stmt(d, PH_COLUMN, -1, -1, false,
+				  "SELECT pg_catalog.setval(%s, last_value, is_called) FROM %s.%s",
+				  quote_literal_cstr(psprintf("%s.%s", d->schema, new_name)), d->schema, *old_name);
+	diff_note(d, n, "column %s goes on counting from where it was", d->t->objects[t].name);
+	if (*renamed >= 0)
+		diff_after(d, n, *renamed);
+	return n;
+}
+
+/*
+ * A column becomes an identity.  A serial's identity goes on from the
+ * serial's sequence, which is dropped (its DROP SEQUENCE, written first,
+ * then drops it under the name it was put aside under).  Any other
+ * column's identity starts after the values its rows hold (add: the ADD
+ * GENERATED statement).
+ */
+static void
+column_to_identity(Diff *d, int s, int t, int add)
+{
+	const SchemaObject *col = &d->t->objects[t];
+	int			q = owned_sequence(d->s, s);
+	int			drop = q >= 0 && d->s_state[q] == DS_DROP ? d->s_core[q] : -1;
+	char	   *old_name;
+	int			renamed;
+	int			n;
+
+	if (drop < 0)
+	{
+		bool		down = strstr(col->attr[CA_IDENTITY_SEQ], "INCREMENT BY -") != NULL;
+
+		n = diff_stmt(d, PH_COLUMN, -1, t, false,
+					  "SELECT pg_catalog.setval(%s, v) FROM (SELECT %s(%s) AS v FROM %s) r WHERE v IS NOT NULL",
+					  quote_literal_cstr(psprintf("%s.%s", d->schema, col->attr[CA_IDENTITY_NAME])),
+					  down ? "pg_catalog.min" : "pg_catalog.max", col->ident, diff_qparent(d, col));
+		diff_note(d, n, "column %s counts on from the values its rows hold", col->name);
+		return;
+	}
+	old_name = d->s->objects[q].ident;
+	n = carry_counter(d, t, &old_name, d->t->objects[t].attr[CA_IDENTITY_NAME], &renamed);
+	if (renamed >= 0)
+	{
+		diff_after(d, add, renamed);
+		diff_after(d, drop, renamed);
+		d->stmts[drop].sql = psprintf("DROP SEQUENCE %s.%s", d->schema, old_name);
+	}
+	diff_after(d, n, add);
+	diff_after(d, drop, n);
+}
+
+/*
+ * An identity column becomes a serial (drop is its DROP IDENTITY, which
+ * drops the identity's sequence): the new sequence goes on from the
+ * identity's before it goes.
+ */
+static void
+identity_to_serial(Diff *d, int s, int t, int drop)
+{
+	int			q = owned_sequence(d->t, t);
+	int			create = q >= 0 && d->t_state[q] == DS_CREATE ? d->t_core[q] : -1;
+	char	   *old_name;
+	int			renamed;
+	int			n;
+
+	if (create < 0)
+		return;
+	old_name = d->s->objects[s].attr[CA_IDENTITY_NAME];
+	n = carry_counter(d, t, &old_name, d->t->objects[q].ident, &renamed);
+	if (renamed >= 0)
+		diff_after(d, create, renamed);
+	diff_after(d, n, create);
+	diff_after(d, drop, n);
 }
 
 /* identity: added, dropped, or its kind, parameters or sequence name changed */
@@ -277,8 +445,12 @@ column_identity(Diff *d, int s, int t, const char *alter)
 		return;
 	if (!a[CA_IDENTITY])
 	{
-		diff_stmt(d, PH_COLUMN, -1, t, true, "%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
-				  alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME], b[CA_IDENTITY_SEQ]);
+		int			add = diff_stmt(d, PH_COLUMN, -1, t, true,
+									"%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
+									alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME],
+									b[CA_IDENTITY_SEQ]);
+
+		column_to_identity(d, s, t, add);
 		return;
 	}
 	if (!diff_same(a[CA_IDENTITY], b[CA_IDENTITY]))
@@ -336,14 +508,23 @@ column_alter(Diff *d, int s, int t)
 		(reset || retype || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT]));
 
 	if (a[CA_IDENTITY] && !b[CA_IDENTITY])
-		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter);
+		identity_to_serial(d, s, t,
+						   diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter));
 	if (a[CA_GENERATED] && !b[CA_GENERATED])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP EXPRESSION", alter);
 	if (reset)
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP DEFAULT", alter);
 	if (a[CA_NOTNULL] && !b[CA_NOTNULL])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP NOT NULL", alter);
-	if (retype)
+	/*
+	 * A partition's or child's column has its parent's type: the parent's
+	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
+	 * depends on it waits for the parent's change all the same (order.c).
+	 * A typed table's column has its type's attribute's.
+	 */
+	if (retype && (b[CA_INHERITED] || of_type(d->t, col)))
+		diff_anchor(d, PH_COLUMN, s, t, true);
+	else if (retype)
 		column_type(d, s, t, alter);
 #if PG_VERSION_NUM >= 170000
 	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))

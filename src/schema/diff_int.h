@@ -53,6 +53,7 @@ typedef enum DiffState
 #define PH_DROP_COL		28		/* column defaults reset, columns */
 #define PH_DROP_REL		30		/* tables, sequences, routines */
 #define PH_DROP_TYPE	34
+#define PH_DEFAULT_ACL	36		/* before any object is made */
 #define PH_TYPE			40
 #define PH_SEQUENCE		42
 #define PH_ROUTINE		44
@@ -114,6 +115,8 @@ typedef struct Diff
 	int		   *s_core;			/* last core statement of each source object */
 	int		   *t_core;			/* last core statement of each target object */
 	int		   *added_column;	/* last ADD COLUMN of each target table */
+	int		   *persistence;	/* SET LOGGED or UNLOGGED of each target
+								 * table, or -1 */
 	SchemaDiffInfo info;
 } Diff;
 
@@ -131,6 +134,7 @@ extern int	diff_stmt(Diff *d, int phase, int src, int tgt, bool core,
 					  const char *fmt,...) pg_attribute_printf(6, 7);
 extern int	diff_drop_stmt(Diff *d, int phase, int src, bool destructive,
 						   const char *fmt,...) pg_attribute_printf(5, 6);
+extern void diff_destructive(Diff *d, int n);
 extern void diff_note(Diff *d, int stmt, const char *fmt,...) pg_attribute_printf(3, 4);
 extern void diff_unsupported(Diff *d, int phase, int src, int tgt,
 							 const char *fmt,...) pg_attribute_printf(5, 6);
@@ -144,6 +148,10 @@ extern bool diff_same(const char *a, const char *b);
 extern int *diff_columns(const SchemaModel *m, int table, int *n);
 extern int	diff_table_of(Diff *d, bool source, const SchemaObject *obj);
 extern bool diff_detached(Diff *d, int s);
+extern bool diff_inherited_drop(Diff *d, int s);
+extern int *diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n);
+extern int	diff_anchor(Diff *d, int phase, int src, int tgt, bool breaks);
+extern char *diff_free_name(Diff *d, const char *ident);
 extern char **diff_split_list(const char *text, int *n);
 extern bool diff_listed(char **items, int n, const char *s);
 extern char *strip_semicolon(const char *sql);
@@ -154,11 +162,14 @@ extern const DiffKind diff_constraint_kind;
 extern const DiffKind diff_index_kind;
 extern const DiffKind diff_sequence_kind;
 extern const DiffKind diff_view_kind;
+extern void diff_check_column_order(Diff *d, int s, int t);
+extern void diff_order_persistence(Diff *d);
 
 /* diff_columns.c */
 extern const DiffKind diff_column_kind;
 extern void diff_column_extras(Diff *d, int s, int t);
 extern char *diff_column_definition(Diff *d, const SchemaObject *col);
+extern char *diff_typed_column_options(Diff *d, const SchemaObject *col);
 extern bool diff_type_changes(Diff *d, int s, int t);
 
 /* diff_routines.c */
@@ -176,7 +187,13 @@ extern const DiffKind diff_domain_constraint_kind;
 extern const DiffKind diff_composite_kind;
 extern const DiffKind diff_range_kind;
 
+/* diff_other.c */
+extern const DiffKind diff_other_kind;
+extern bool diff_other(SchemaKind kind);
+
 /* diff_access.c */
+extern const DiffKind diff_default_acl_kind;
+extern const DiffKind diff_schema_kind;
 extern void diff_comment_and_privileges(Diff *d, int s, int t);
 
 /* order.c */

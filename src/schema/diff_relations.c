@@ -94,6 +94,32 @@ table_late(Diff *d, int s, int t)
 	}
 }
 
+/*
+ * Index or constraint t (its index) was made again: if its kept table uses
+ * it as replica identity, the table must be told again (the old index took
+ * the setting with it), unless table_late() does it.
+ */
+static void
+replica_identity_again(Diff *d, int t)
+{
+	const SchemaObject *obj = &d->t->objects[t];
+	int			table = obj->belongs_to;
+	int			s;
+	const char *ri;
+	int			n;
+
+	if (table < 0 || d->t->objects[table].kind != SK_TABLE || (s = d->t_match[table]) < 0)
+		return;
+	ri = d->t->objects[table].attr[TA_REPLIDENT];
+	if (ri == NULL || strncmp(ri, "USING INDEX ", 12) != 0 || strcmp(ri + 12, obj->ident) != 0 ||
+		!diff_same(ri, d->s->objects[s].attr[TA_REPLIDENT]) ||
+		d->s_state[s] == DS_DROP || d->s_state[s] == DS_IMPLICIT)
+		return;
+	n = diff_stmt(d, PH_TABLE_LATE, -1, table, false, "ALTER TABLE %s REPLICA IDENTITY %s",
+				  diff_qname(d, &d->t->objects[table]), ri);
+	diff_after(d, n, d->t_core[t]);
+}
+
 static void
 table_create(Diff *d, int t)
 {
@@ -115,12 +141,17 @@ table_create(Diff *d, int t)
 	{
 		const SchemaObject *col = &d->t->objects[cols[k]];
 
+		const char *definition = a[TA_OFTYPE] ? diff_typed_column_options(d, col) :
+			diff_column_definition(d, col);
+
 		if (col->attr[CA_INHERITED] && (a[TA_PARENT] || a[TA_OFTYPE]))
 			continue;
 		if (col->attr[CA_INHERITED] && a[TA_INHERITS])
 			continue;
-		appendStringInfo(&buf, "%s\n    %s %s", nlocal++ ? "," : " (", col->ident,
-						 diff_column_definition(d, col));
+		/* a typed table's column is its type's, but for its options */
+		if (definition == NULL)
+			continue;
+		appendStringInfo(&buf, "%s\n    %s %s", nlocal++ ? "," : " (", col->ident, definition);
 	}
 	if (nlocal > 0)
 		appendStringInfoString(&buf, "\n)");
@@ -192,12 +223,15 @@ table_parents(Diff *d, int s, int t)
 }
 
 /*
- * The columns the table will have after the script, in order: the kept
- * ones where they are, the added ones at the end.  When that is not the
- * target's order, say so: PostgreSQL cannot move a column.
+ * The columns table s (t in the target) will have after the script, in
+ * order: the kept ones where they are, the added ones (and those dropped
+ * and added again, a generated column over a retyped one) at the end.
+ * When that is not the target's order, say so: PostgreSQL cannot move a
+ * column.  Called for every table kept, whether or not the table itself
+ * changes.
  */
-static void
-check_column_order(Diff *d, int s, int t)
+void
+diff_check_column_order(Diff *d, int s, int t)
 {
 	const SchemaObject *tab = &d->t->objects[t];
 	int			ns,
@@ -206,7 +240,14 @@ check_column_order(Diff *d, int s, int t)
 	int		   *tcols = diff_columns(d->t, t, &nt);
 	StringInfoData got;
 	int			k = 0;
+	bool		moved = false;
 
+	for (int i = 0; i < ns && !moved; i++)
+		moved = d->s_state[scols[i]] == DS_DROP;
+	for (int j = 0; j < nt && !moved; j++)
+		moved = d->t_state[tcols[j]] == DS_CREATE;
+	if (!moved)
+		return;
 	initStringInfo(&got);
 	for (int i = 0; i < ns; i++)
 		if (d->s_state[scols[i]] != DS_DROP)
@@ -235,8 +276,8 @@ table_alter(Diff *d, int s, int t)
 	const char *name = diff_qname(d, &d->t->objects[t]);
 
 	if (!diff_same(a[TA_UNLOGGED], b[TA_UNLOGGED]))
-		diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
-				  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
+		d->persistence[t] = diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
+									  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
 	if (!diff_same(a[TA_PARTKEY], b[TA_PARTKEY]))
 		diff_unsupported(d, PH_TABLE, s, t,
 						 "table %s is partitioned %s%s, the desired one %s%s: PostgreSQL cannot change how a table is partitioned; create a new table and move the rows by hand",
@@ -248,13 +289,80 @@ table_alter(Diff *d, int s, int t)
 				  b[TA_AM] ? b[TA_AM] : "heap");
 	if (!diff_same(a[TA_OPTIONS], b[TA_OPTIONS]))
 		alter_options(d, s, t, "TABLE", a[TA_OPTIONS], b[TA_OPTIONS]);
-	check_column_order(d, s, t);
 	table_late(d, s, t);
 }
 
 const DiffKind diff_table_kind = {table_create, table_drop, table_alter, NULL};
 
+/*
+ * Tables that turn logged or unlogged and are tied by a foreign key kept
+ * through the script: a logged table cannot reference an unlogged one, so
+ * the referenced table turns logged first and unlogged last.
+ */
+void
+diff_order_persistence(Diff *d)
+{
+	for (int k = 0; k < d->s->nobjects; k++)
+	{
+		const SchemaObject *fk = &d->s->objects[k];
+		int			from,
+					to = -1;
+
+		if (fk->kind != SK_CONSTRAINT || fk->attr[XA_CONTYPE][0] != 'f' ||
+			d->s_state[k] == DS_DROP || d->s_state[k] == DS_IMPLICIT ||
+			fk->belongs_to < 0 || (from = d->s_match[fk->belongs_to]) < 0)
+			continue;
+		/* the referenced table: that of the columns it refers to */
+		for (int e = 0; e < fk->ndeps && to < 0; e++)
+		{
+			const SchemaObject *col = &d->s->objects[fk->deps[e].on];
+
+			if (col->kind == SK_COLUMN && col->belongs_to >= 0 &&
+				col->belongs_to != fk->belongs_to)
+				to = d->s_match[col->belongs_to];
+		}
+		if (to < 0 || d->persistence[from] < 0 || d->persistence[to] < 0)
+			continue;
+		if (d->t->objects[to].attr[TA_UNLOGGED])
+			diff_after(d, d->persistence[to], d->persistence[from]);
+		else
+			diff_after(d, d->persistence[from], d->persistence[to]);
+	}
+}
+
 /* Constraints of tables: no ALTER but VALIDATE. */
+
+/*
+ * The index (a constraint's) the table is clustered on changes: CLUSTER ON
+ * the new one moves the mark.  Only a table that keeps none loses it (SET
+ * WITHOUT CLUSTER written as well would undo a CLUSTER ON, whatever their
+ * order).  s or t: -1 when absent.
+ */
+static void
+cluster_change(Diff *d, int s, int t)
+{
+	const SchemaObject *a = s >= 0 ? &d->s->objects[s] : NULL;
+	const SchemaObject *b = t >= 0 ? &d->t->objects[t] : NULL;
+	int			table;
+
+	if (b && b->attr[XA_CLUSTER] && !(a && a->attr[XA_CLUSTER]))
+	{
+		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
+				  diff_qparent(d, b), b->ident);
+		return;
+	}
+	if (!a || !a->attr[XA_CLUSTER] || (b && b->attr[XA_CLUSTER]))
+		return;
+	table = a->belongs_to >= 0 ? d->s_match[a->belongs_to] : -1;
+	if (table < 0)
+		return;
+	for (int j = 0; j < d->t->nobjects; j++)
+		if (d->t->objects[j].belongs_to == table && d->t->objects[j].attr[XA_CLUSTER] &&
+			(d->t->objects[j].kind == SK_INDEX || d->t->objects[j].kind == SK_CONSTRAINT))
+			return;
+	diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
+			  diff_qparent(d, a));
+}
 
 static void
 constraint_create(Diff *d, int t)
@@ -268,24 +376,8 @@ constraint_create(Diff *d, int t)
 			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
 			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
-}
-
-/*
- * What a partition or child has from its parent goes with the parent's,
- * unless the table stops being a partition or child: then it stays, as the
- * table's own, and is dropped after the table is detached.
- */
-static bool
-inherited_drop(Diff *d, int s)
-{
-	const SchemaObject *obj = &d->s->objects[s];
-	int			table = diff_table_of(d, true, obj);
-
-	if (!obj->attr[XA_INHERITED])
-		return true;
-	if (!diff_detached(d, s))
-		return false;
-	return table >= 0;
+	cluster_change(d, -1, t);
+	replica_identity_again(d, t);
 }
 
 static void
@@ -297,7 +389,7 @@ constraint_drop(Diff *d, int s)
 	bool		with_table = table >= 0 && d->s_state[table] == DS_DROP;
 	int			n;
 
-	if (!inherited_drop(d, s))
+	if (!diff_inherited_drop(d, s))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, !replaced && !with_table,
 					   "ALTER TABLE %s DROP CONSTRAINT %s", diff_qparent(d, obj), obj->ident);
@@ -307,11 +399,51 @@ constraint_drop(Diff *d, int s)
 		diff_note(d, n, "drops constraint %s: the rows lose what it guaranteed", obj->name);
 }
 
+/*
+ * A foreign key's definition without its DEFERRABLE and INITIALLY DEFERRED
+ * (pg_get_constraintdef writes them after the rest), which ALTER CONSTRAINT
+ * changes; *timing gets them, "NOT DEFERRABLE" when absent.
+ */
+static char *
+without_timing(const char *def, const char **timing)
+{
+	char	   *rest = pstrdup(def);
+	char	   *deferrable = strstr(rest, " DEFERRABLE");
+	char	   *deferred = strstr(rest, " INITIALLY DEFERRED");
+
+	*timing = deferred ? "DEFERRABLE INITIALLY DEFERRED" :
+		deferrable ? "DEFERRABLE INITIALLY IMMEDIATE" : "NOT DEFERRABLE";
+	if (deferred)
+		memmove(deferred, deferred + strlen(" INITIALLY DEFERRED"),
+				strlen(deferred + strlen(" INITIALLY DEFERRED")) + 1);
+	if (deferrable)
+		memmove(deferrable, deferrable + strlen(" DEFERRABLE"),
+				strlen(deferrable + strlen(" DEFERRABLE")) + 1);
+	return rest;
+}
+
+/* a foreign key whose only change is when it is checked */
+static bool
+timing_only(Diff *d, int s, int t)
+{
+	const char *a = diff_attr(d->s, s, XA_DEF);
+	const char *b = diff_attr(d->t, t, XA_DEF);
+	const char *ta,
+			   *tb;
+
+	return diff_attr(d->t, t, XA_CONTYPE)[0] == 'f' &&
+		strcmp(without_timing(a, &ta), without_timing(b, &tb)) == 0 && strcmp(ta, tb) != 0;
+}
+
+/*
+ * ALTER exists for NOT VALID to valid, the clustering index, and a foreign
+ * key's timing (ALTER CONSTRAINT ... DEFERRABLE); the rest is made again.
+ */
 static bool
 constraint_must_recreate(Diff *d, int s, int t)
 {
-	/* only NOT VALID to valid has an ALTER */
-	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+	return (!diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) &&
+			!timing_only(d, s, t)) ||
 		diff_attr(d->t, t, XA_NOT_VALID) != NULL;
 }
 
@@ -320,8 +452,18 @@ constraint_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
-	diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s VALIDATE CONSTRAINT %s",
-			  diff_qparent(d, obj), obj->ident);
+	if (!diff_same(diff_attr(d->s, s, XA_DEF), obj->attr[XA_DEF]))
+	{
+		const char *timing;
+
+		(void) without_timing(obj->attr[XA_DEF], &timing);
+		diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s ALTER CONSTRAINT %s %s",
+				  diff_qparent(d, obj), obj->ident, timing);
+	}
+	if (diff_attr(d->s, s, XA_NOT_VALID))
+		diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s VALIDATE CONSTRAINT %s",
+				  diff_qparent(d, obj), obj->ident);
+	cluster_change(d, s, t);
 }
 
 const DiffKind diff_constraint_kind = {constraint_create, constraint_drop, constraint_alter,
@@ -329,10 +471,22 @@ constraint_must_recreate};
 
 /* Indexes: dropped and created again, but for CLUSTER. */
 
-static const char *
-index_table(Diff *d, const SchemaObject *obj)
+/*
+ * The statement that makes an index.  The server writes the index of a
+ * partitioned table "ON ONLY" the table: made so, it would stay invalid and
+ * leave the partitions unindexed.  Without ONLY, the partitions get theirs
+ * (or have an equal one of their own attached).  Only an index invalid in
+ * the target too is made ON ONLY.
+ */
+static char *
+index_statement(const SchemaObject *obj)
 {
-	return psprintf("%s.%s", d->schema, obj->parent);
+	const char *def = obj->attr[XA_DEF];
+	const char *only = strstr(def, " ON ONLY ");
+
+	if (only == NULL || obj->attr[XA_INVALID])
+		return pstrdup(def);
+	return psprintf("%.*s ON %s", (int) (only - def), def, only + strlen(" ON ONLY "));
 }
 
 static void
@@ -343,10 +497,9 @@ index_create(Diff *d, int t)
 	/* a partition's index comes with its parent's */
 	if (obj->attr[XA_INHERITED])
 		return;
-	diff_stmt(d, PH_INDEX, -1, t, true, "%s", obj->attr[XA_DEF]);
-	if (obj->attr[XA_CLUSTER])
-		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
-				  index_table(d, obj), obj->ident);
+	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(obj));
+	cluster_change(d, -1, t);
+	replica_identity_again(d, t);
 }
 
 static void
@@ -355,28 +508,25 @@ index_drop(Diff *d, int s)
 	const SchemaObject *obj = &d->s->objects[s];
 	int			n;
 
-	if (!inherited_drop(d, s))
+	if (!diff_inherited_drop(d, s))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, false, "DROP INDEX %s", diff_qname(d, obj));
 	if (obj->attr[XA_INHERITED])
 		d->stmts[n].after_all_of = diff_table_of(d, true, obj);
 }
 
+/* an index invalid on one side only is made again (valid, or as invalid) */
 static bool
 index_must_recreate(Diff *d, int s, int t)
 {
-	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF));
+	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+		!diff_same(diff_attr(d->s, s, XA_INVALID), diff_attr(d->t, t, XA_INVALID));
 }
 
 static void
 index_alter(Diff *d, int s, int t)
 {
-	if (d->t->objects[t].attr[XA_CLUSTER])
-		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
-				  index_table(d, &d->t->objects[t]), d->t->objects[t].ident);
-	else
-		diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
-				  index_table(d, &d->s->objects[s]));
+	cluster_change(d, s, t);
 }
 
 const DiffKind diff_index_kind = {index_create, index_drop, index_alter, index_must_recreate};
@@ -456,11 +606,12 @@ view_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 	bool		mat = obj->kind == SK_MATVIEW;
 
-	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s",
+	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s%s",
 			  mat ? "MATERIALIZED " : "", diff_qname(d, obj),
 			  obj->attr[VA_OPTIONS] ? " WITH (" : "",
 			  obj->attr[VA_OPTIONS] ? obj->attr[VA_OPTIONS] : "",
-			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]));
+			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]),
+			  obj->attr[VA_NO_DATA] ? "\nWITH NO DATA" : "");
 }
 
 static void
@@ -505,6 +656,10 @@ view_alter(Diff *d, int s, int t)
 	if (!diff_same(a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]))
 		alter_options(d, s, t, b->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
 					  a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]);
+	/* filled or emptied: after what the query reads is there */
+	if (!diff_same(a->attr[VA_NO_DATA], b->attr[VA_NO_DATA]))
+		diff_stmt(d, PH_VIEW, -1, t, true, "REFRESH MATERIALIZED VIEW %s%s", diff_qname(d, b),
+				  b->attr[VA_NO_DATA] ? " WITH NO DATA" : "");
 }
 
 const DiffKind diff_view_kind = {view_create, view_drop, view_alter, view_must_recreate};

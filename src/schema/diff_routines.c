@@ -81,21 +81,42 @@ enable(Diff *d, int s, int t, const char *what)
 			  state ? state : "ENABLE", what, obj->ident);
 }
 
+/*
+ * A partition's trigger comes with its parent's (or with the partition,
+ * made or attached after the parent's trigger): only its enabled state is
+ * its own.
+ */
 static void
 trigger_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
+	if (obj->attr[XA_INHERITED])
+	{
+		if (obj->attr[XA_ENABLED])
+		{
+			enable(d, -1, t, "TRIGGER");
+			diff_after(d, d->t_last[t], diff_ready(d, obj->belongs_to));
+			diff_after(d, d->t_last[t], diff_ready(d, diff_table_of(d, false, obj)));
+		}
+		return;
+	}
 	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", obj->attr[XA_DEF]);
 	if (obj->attr[XA_ENABLED])
 		enable(d, -1, t, obj->kind == SK_RULE ? "RULE" : "TRIGGER");
 }
 
+/*
+ * A partition's trigger goes with its parent's, or with the partition, and
+ * a partition detached loses it: it is never dropped by a statement.
+ */
 static void
 trigger_drop(Diff *d, int s)
 {
 	const SchemaObject *obj = &d->s->objects[s];
 
+	if (obj->attr[XA_INHERITED])
+		return;
 	diff_drop_stmt(d, PH_DROP_DEP, s, false, "DROP %s %s ON %s",
 				   obj->kind == SK_RULE ? "RULE" : "TRIGGER", obj->ident, diff_qparent(d, obj));
 }
@@ -103,7 +124,8 @@ trigger_drop(Diff *d, int s)
 static bool
 trigger_must_recreate(Diff *d, int s, int t)
 {
-	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF));
+	return !diff_same(diff_attr(d->s, s, XA_DEF), diff_attr(d->t, t, XA_DEF)) ||
+		!diff_same(diff_attr(d->s, s, XA_INHERITED), diff_attr(d->t, t, XA_INHERITED));
 }
 
 static void

@@ -8,9 +8,11 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 #include "diff_int.h"
+#include "schema_int.h"
 
 /* Add a statement; see diff_int.h for what src, tgt and core mean. */
 static int
@@ -108,13 +110,33 @@ diff_drop_stmt(Diff *d, int phase, int src, bool destructive, const char *fmt,..
 	n = add_stmt(d, phase, src, -1, true, sql);
 	d->stmts[n].drop = true;
 	if (destructive)
-	{
-		d->stmts[n].destructive = true;
-		d->info.ndestructive++;
-		if (d->info.first_destructive == NULL)
-			d->info.first_destructive = sql;
-	}
+		diff_destructive(d, n);
 	return n;
+}
+
+/*
+ * A note as one comment line: the names and definitions it quotes are the
+ * user's, and may hold line breaks (a carriage return ends a SQL comment as
+ * a line feed does), so control characters are escaped.
+ */
+static char *
+one_line(const char *text)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	(void) append_printable(&buf, text, -1, false);
+	return buf.data;
+}
+
+/* Mark statement n as one that destroys data, and count it. */
+void
+diff_destructive(Diff *d, int n)
+{
+	d->stmts[n].destructive = true;
+	d->info.ndestructive++;
+	if (d->info.first_destructive == NULL)
+		d->info.first_destructive = d->stmts[n].sql;
 }
 
 /* A comment line (or more) written before a statement. */
@@ -126,8 +148,7 @@ diff_note(Diff *d, int stmt, const char *fmt,...)
 	DiffStmt   *st = &d->stmts[stmt];
 
 	va_start(args, fmt);
-	text = vformat(fmt, args);
-
+	text = one_line(vformat(fmt, args));
 	va_end(args);
 	st->note = st->note ? psprintf("%s\n%s", st->note, text) : text;
 }
@@ -144,7 +165,7 @@ diff_unsupported(Diff *d, int phase, int src, int tgt, const char *fmt,...)
 
 	va_start(args, fmt);
 	n = add_stmt(d, phase, -1, -1, false, NULL);
-	d->stmts[n].note = psprintf("NOT DONE: %s", vformat(fmt, args));
+	d->stmts[n].note = psprintf("NOT DONE: %s", one_line(vformat(fmt, args)));
 	va_end(args);
 	d->info.nunsupported++;
 	/* placed near the statements of the objects it is about */
@@ -248,6 +269,8 @@ diff_ref(Diff *d, const SchemaObject *obj)
 			return psprintf("POLICY %s ON %s", obj->ident, diff_qparent(d, obj));
 		case SK_DOMAIN:
 			return psprintf("DOMAIN %s", diff_qname(d, obj));
+		case SK_SCHEMA:
+			return psprintf("SCHEMA %s", d->schema);
 		case SK_STATISTICS:
 			return psprintf("STATISTICS %s", diff_qname(d, obj));
 		case SK_ENUM:
@@ -359,30 +382,175 @@ diff_detached(Diff *d, int s)
 		!diff_same(diff_attr(d->s, table, TA_INHERITS), diff_attr(d->t, t, TA_INHERITS));
 }
 
-/* "a=1, b=2" -> {"a=1", "b=2"}; NULL -> none */
+/*
+ * What a partition or child has from its parent goes with the parent's,
+ * unless the table stops being a partition or child: then it stays, as the
+ * table's own, and is dropped after the table is detached.
+ */
+bool
+diff_inherited_drop(Diff *d, int s)
+{
+	const SchemaObject *obj = &d->s->objects[s];
+	int			table = diff_table_of(d, true, obj);
+
+	if (!obj->attr[XA_INHERITED])
+		return true;
+	if (!diff_detached(d, s))
+		return false;
+	return table >= 0;
+}
+
+/*
+ * "a=1, b=2" -> {"a=1", "b=2"}; NULL -> none.  A ", " inside double quotes
+ * (a table named "p, q") or single quotes (an option's value) is no
+ * separator.
+ */
 char	  **
 diff_split_list(const char *text, int *n)
 {
 	char	  **items;
 	char	   *copy;
+	char	   *start;
+	char		quote = '\0';
 
 	*n = 0;
 	if (text == NULL)
 		return NULL;
 	items = palloc(sizeof(char *) * (strlen(text) / 2 + 2));
 	copy = pstrdup(text);
-	for (char *p = copy;;)
+	start = copy;
+	for (char *p = copy; *p; p++)
 	{
-		char	   *sep = strstr(p, ", ");
-
-		if (sep)
-			*sep = '\0';
-		items[(*n)++] = p;
-		if (!sep)
-			break;
-		p = sep + 2;
+		if (quote)
+		{
+			/* a doubled quote inside quotes is the quote itself */
+			if (*p == quote && p[1] == quote)
+				p++;
+			else if (*p == quote)
+				quote = '\0';
+		}
+		else if (*p == '"' || *p == '\'')
+			quote = *p;
+		else if (p[0] == ',' && p[1] == ' ')
+		{
+			*p = '\0';
+			items[(*n)++] = start;
+			start = ++p + 1;
+		}
 	}
+	items[(*n)++] = start;
 	return items;
+}
+
+/*
+ * The columns of the same name as column col in the parents of its table,
+ * in model m (a partition's parent, a child's parents): -1 for a parent
+ * that has none in the model.
+ */
+int *
+diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n)
+{
+	int			table = col->parent ? schema_find(m, SK_TABLE, col->parent) : -1;
+	const char *parent = table >= 0 ? m->objects[table].attr[TA_PARENT] : NULL;
+	int			ninherits;
+	char	  **inherits = diff_split_list(table >= 0 ?
+										   m->objects[table].attr[TA_INHERITS] : NULL,
+										   &ninherits);
+	int		   *cols = palloc(sizeof(int) * (ninherits + 1));
+
+	*n = 0;
+	if (parent)
+		cols[(*n)++] = schema_find(m, SK_COLUMN, psprintf("%s.%s", parent, col->ident));
+	for (int i = 0; i < ninherits; i++)
+		cols[(*n)++] = schema_find(m, SK_COLUMN, psprintf("%s.%s", inherits[i], col->ident));
+	return cols;
+}
+
+static bool
+relation_name_taken(const SchemaModel *m, const char *ident)
+{
+	for (int i = 0; i < m->nobjects; i++)
+	{
+		const SchemaObject *obj = &m->objects[i];
+
+		switch (obj->kind)
+		{
+			case SK_TABLE:
+			case SK_VIEW:
+			case SK_MATVIEW:
+			case SK_SEQUENCE:
+			case SK_INDEX:
+			case SK_COMPOSITE:
+			case SK_CONSTRAINT:
+				if (strcmp(obj->ident, ident) == 0)
+					return true;
+				break;
+			case SK_COLUMN:
+				if (obj->attr[CA_IDENTITY_NAME] &&
+					strcmp(obj->attr[CA_IDENTITY_NAME], ident) == 0)
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return false;
+}
+
+/* a name as quote_identifier() wrote it, without its quotes */
+static char *
+unquoted(const char *ident)
+{
+	StringInfoData buf;
+
+	if (ident[0] != '"')
+		return pstrdup(ident);
+	initStringInfo(&buf);
+	for (const char *p = ident + 1; *p && !(p[0] == '"' && p[1] != '"'); p++)
+	{
+		appendStringInfoChar(&buf, *p);
+		if (p[0] == '"')
+			p++;
+	}
+	return buf.data;
+}
+
+/*
+ * A name, quoted, for a relation the script keeps aside for a moment (a
+ * sequence renamed out of the way of its successor): ident_old, ident_old1,
+ * ... whichever neither schema uses, within the length of a name.
+ */
+char *
+diff_free_name(Diff *d, const char *ident)
+{
+	char	   *base = unquoted(ident);
+
+	for (int k = 0;; k++)
+	{
+		char	   *suffix = k == 0 ? pstrdup("_old") : psprintf("_old%d", k);
+		int			room = NAMEDATALEN - 1 - strlen(suffix);
+		char	   *name = psprintf("%.*s%s", pg_mbcliplen(base, strlen(base), room),
+									base, suffix);
+		const char *ident = quote_identifier(name);
+
+		if (!relation_name_taken(d->s, ident) && !relation_name_taken(d->t, ident))
+			return pstrdup(ident);
+	}
+}
+
+/*
+ * A statement that writes nothing, only orders others: what depends on
+ * src or tgt waits for it as for a statement of theirs.
+ */
+int
+diff_anchor(Diff *d, int phase, int src, int tgt, bool breaks)
+{
+	int			n = diff_stmt(d, phase, src, tgt, true, "%s", "");
+
+	d->stmts[n].sql = NULL;
+	d->info.nstatements--;
+	d->stmts[n].breaks = breaks;
+	return n;
 }
 
 bool

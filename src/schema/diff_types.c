@@ -238,16 +238,120 @@ type_must_recreate(Diff *d, int s, int t)
 	return !holds_data(d, s);
 }
 
-static void
-type_alter(Diff *d, int s, int t)
+/* the name of attribute entry "name type [COLLATE c]", as written */
+static char *
+attribute_name(const char *entry)
 {
-	diff_unsupported(d, PH_TYPE, s, t,
-					 "%s %s changes (%s), but columns or other types use it, so it cannot be dropped and created again: change it by hand (ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE for a type no table uses)",
-					 schema_kind_name(d->s->objects[s].kind), d->s->objects[s].name,
-					 d->t->objects[t].definition);
+	const char *p = entry;
+
+	if (*p == '"')
+	{
+		/* a quoted name ends at a quote that is not doubled */
+		for (p++; *p && !(p[0] == '"' && p[1] != '"'); p++)
+			if (p[0] == '"')
+				p++;
+		p++;
+	}
+	else
+		p = strchr(entry, ' ');
+	return pnstrdup(entry, p - entry);
 }
 
-const DiffKind diff_composite_kind = {composite_create, type_drop, type_alter, type_must_recreate};
+/* the index of the attribute named name in the type's list, or -1 */
+static int
+attribute_index(const SchemaObject *obj, const char *name)
+{
+	for (int i = 0; i < obj->nlist; i++)
+		if (strcmp(attribute_name(obj->list[i]), name) == 0)
+			return i;
+	return -1;
+}
+
+/* Do typed tables (CREATE TABLE ... OF type) use source type s? */
+static bool
+has_typed_tables(Diff *d, int s)
+{
+	for (int k = 0; k < d->ndependents[s]; k++)
+	{
+		const SchemaObject *dep = &d->s->objects[d->dependents[s][k]];
+
+		if (dep->kind == SK_TABLE && dep->attr[TA_OFTYPE])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A composite type that columns or typed tables use: its attributes are
+ * added and dropped by ALTER TYPE (CASCADE carries the change to the typed
+ * tables), which keeps the values of the others.  What PostgreSQL cannot
+ * do to a type in use, change an attribute's type or put attributes in
+ * another order, is said.
+ */
+static void
+composite_alter(Diff *d, int s, int t)
+{
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
+	const char *name = diff_qname(d, b);
+	const char *cascade = has_typed_tables(d, s) ? " CASCADE" : "";
+	StringInfoData got;
+	int			k = 0;
+
+	initStringInfo(&got);
+	for (int i = 0; i < a->nlist; i++)
+	{
+		char	   *attname = attribute_name(a->list[i]);
+		int			j = attribute_index(b, attname);
+		int			n;
+
+		if (j < 0)
+		{
+			n = diff_stmt(d, PH_TYPE, s, -1, true, "ALTER TYPE %s DROP ATTRIBUTE %s%s",
+						  name, attname, cascade);
+			diff_destructive(d, n);
+			diff_note(d, n, "drops attribute %s of %s and the data in it", attname, a->name);
+			continue;
+		}
+		appendStringInfo(&got, "%s%s", k++ ? ", " : "", attname);
+		if (strcmp(a->list[i], b->list[j]) != 0)
+			diff_unsupported(d, PH_TYPE, s, t,
+							 "attribute %s of %s is %s, the desired one %s: PostgreSQL cannot change the type of an attribute of a type that columns use; add an attribute of the new type, copy the values by hand, and drop the old one",
+							 attname, a->name, a->list[i] + strlen(attname) + 1,
+							 b->list[j] + strlen(attname) + 1);
+	}
+	for (int j = 0; j < b->nlist; j++)
+	{
+		char	   *attname = attribute_name(b->list[j]);
+
+		if (attribute_index(a, attname) >= 0)
+			continue;
+		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER TYPE %s ADD ATTRIBUTE %s%s", name,
+				  b->list[j], cascade);
+		appendStringInfo(&got, "%s%s", k++ ? ", " : "", attname);
+	}
+	{
+		StringInfoData want;
+
+		initStringInfo(&want);
+		for (int j = 0; j < b->nlist; j++)
+			appendStringInfo(&want, "%s%s", j ? ", " : "", attribute_name(b->list[j]));
+		if (strcmp(got.data, want.data) != 0)
+			diff_unsupported(d, PH_TYPE, s, t,
+							 "%s will have its attributes in the order (%s), not (%s): PostgreSQL adds attributes at the end and cannot move them",
+							 b->name, got.data, want.data);
+	}
+}
+
+const DiffKind diff_composite_kind = {composite_create, type_drop, composite_alter, type_must_recreate};
+
+static void
+range_alter(Diff *d, int s, int t)
+{
+	diff_unsupported(d, PH_TYPE, s, t,
+					 "range type %s changes (%s), but columns or other types use it, and PostgreSQL cannot alter a range type: create a new range type, ALTER the columns to it, and drop the old one",
+					 d->s->objects[s].name, d->t->objects[t].definition);
+}
 
 static void
 range_create(Diff *d, int t)
@@ -271,4 +375,4 @@ range_create(Diff *d, int t)
 	diff_stmt(d, PH_TYPE, -1, t, true, "%s", buf.data);
 }
 
-const DiffKind diff_range_kind = {range_create, type_drop, type_alter, type_must_recreate};
+const DiffKind diff_range_kind = {range_create, type_drop, range_alter, type_must_recreate};

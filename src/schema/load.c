@@ -8,10 +8,19 @@
  * (never one query per object), through SPI.  The queries are
  * schema-qualified and spell their operators OPERATOR(pg_catalog.=).  The
  * text of definitions comes from the server's own deparsers (pg_get_*def,
- * format_type, regclass output), run under a search_path the loader
- * controls: "pg_catalog, S, pg_temp" for a model relative to schema S, so
- * that S's objects are written unqualified and everything else qualified,
- * and "pg_catalog, pg_temp" for a qualified model.  The settings that
+ * format_type, regclass output), which qualify a name only when the
+ * search_path would not find it, run under a search_path the loader
+ * controls.  For a qualified model it is "pg_catalog, pg_temp": every name
+ * outside pg_catalog is qualified.  For a model relative to schema S it is
+ * "S, pg_catalog, pg_temp", the path a diff script runs under: S's objects
+ * are written unqualified (even those whose name a built-in one also has,
+ * which pg_catalog first would qualify with S's name, pointing a script at
+ * the wrong schema), built-in ones unqualified unless S hides them, and
+ * everything else qualified.  When the model is compared with that of
+ * another schema P (a diff's other side), P comes next: "S, pg_catalog, P,
+ * pg_temp".  What S's objects use in P (a type of an extension installed
+ * in P, say public) is then written unqualified, as it is in P's own
+ * model, and the script, run in P, finds it there.  The settings that
  * change how constants are written (DateStyle, TimeZone, ...) are pinned
  * too, so that the description does not depend on the session.
  *
@@ -35,6 +44,7 @@
 #include "schema_int.h"
 
 static void load_dependencies(Loader *ld);
+static void load_extension_uses(Loader *ld);
 
 /* an oid[] of n oids */
 static Datum
@@ -98,7 +108,7 @@ schema_oids(char **schemas, int n, bool read_only)
  * (undone by AtEOXact_GUC at the caller's nest level).
  */
 static void
-pin_settings(const char *schema)
+pin_settings(const char *schema, const char *peer)
 {
 	static const char *const fixed[][2] = {
 		{"DateStyle", "ISO, YMD"},
@@ -109,9 +119,10 @@ pin_settings(const char *schema)
 		{"quote_all_identifiers", "off"},
 		{"standard_conforming_strings", "on"},
 	};
-	char	   *path = schema ?
-		psprintf("pg_catalog, %s, pg_temp", quote_identifier(schema)) :
-		pstrdup("pg_catalog, pg_temp");
+	char	   *path = schema == NULL ? pstrdup("pg_catalog, pg_temp") :
+		peer == NULL ? psprintf("%s, pg_catalog, pg_temp", quote_identifier(schema)) :
+		psprintf("%s, pg_catalog, %s, pg_temp", quote_identifier(schema),
+				 quote_identifier(peer));
 
 	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -121,7 +132,7 @@ pin_settings(const char *schema)
 }
 
 static SchemaModel *
-load_model(char **schemas, int n, bool relative, bool read_only)
+load_model(char **schemas, int n, bool relative, const char *peer, bool read_only)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	Loader		ld;
@@ -141,9 +152,11 @@ load_model(char **schemas, int n, bool relative, bool read_only)
 		elog(ERROR, "SPI_connect failed");
 	ld.schemas = schema_oids(schemas, n, read_only);
 	nestlevel = NewGUCNestLevel();
-	pin_settings(relative ? schemas[0] : NULL);
+	pin_settings(relative ? schemas[0] : NULL, peer);
 
 	/* what others belong to first: tables and views, then columns */
+	load_schema(&ld);
+	load_default_acls(&ld);
 	load_tables(&ld);
 	load_views(&ld);
 	load_columns(&ld);
@@ -157,7 +170,10 @@ load_model(char **schemas, int n, bool relative, bool read_only)
 	load_statistics(&ld);
 	load_types(&ld);
 	load_domain_constraints(&ld);
+	load_others(&ld);
 	load_dependencies(&ld);
+	if (relative)
+		load_extension_uses(&ld);
 
 	AtEOXact_GUC(true, nestlevel);
 	if (SPI_finish() != SPI_OK_FINISH)
@@ -171,18 +187,18 @@ load_model(char **schemas, int n, bool relative, bool read_only)
 }
 
 SchemaModel *
-schema_model_load(const char *schema, bool read_only)
+schema_model_load(const char *schema, const char *peer, bool read_only)
 {
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, read_only);
+	return load_model(schemas, 1, true, peer, read_only);
 }
 
 SchemaModel *
 schema_model_load_qualified(char **schemas, int n, bool read_only)
 {
-	return load_model(schemas, n, false, read_only);
+	return load_model(schemas, n, false, NULL, read_only);
 }
 
 /*
@@ -240,6 +256,50 @@ load_dependencies(Loader *ld)
 		obj->deps[obj->ndeps].on = to;
 		obj->deps[obj->ndeps].type = type;
 		obj->ndeps++;
+	}
+}
+
+/*
+ * What the objects of a relative model use of an extension installed in
+ * the model's own schema.  Those objects are the extension's, not the
+ * schema's, yet they are written unqualified as the schema's own are: a
+ * diff script run in another schema would not find them (see
+ * diff_extension_uses).
+ */
+static void
+load_extension_uses(Loader *ld)
+{
+	Oid			argtypes[2] = {OIDARRAYOID, OIDARRAYOID};
+	Datum		values[2];
+	int			rc;
+
+	values[0] = oid_array(ld->oids, ld->noids);
+	values[1] = ld->schemas;
+	rc = SPI_execute_with_args(
+							   "SELECT d.classid, d.objid, d.objsubid, x.extname,"
+							   " pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS what"
+							   " FROM pg_catalog.pg_depend d"
+							   " JOIN pg_catalog.pg_depend m ON m.classid" EQ "d.refclassid"
+							   "  AND m.objid" EQ "d.refobjid AND m.deptype" EQ "'e'"
+							   " JOIN pg_catalog.pg_extension x ON x.oid" EQ "m.refobjid"
+							   " WHERE d.objid" EQ "ANY ($1) AND x.extnamespace" EQ "ANY ($2)"
+							   " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])",
+							   2, argtypes, values, NULL, ld->read_only, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "schema extension query failed: %s", SPI_result_code_string(rc));
+	ld->tuptable = SPI_tuptable;
+	ld->ntuples = SPI_processed;
+	ld->row = 0;
+	while (loader_next(ld))
+	{
+		int			i = loader_find(ld, col_oid(ld, "classid"), col_oid(ld, "objid"),
+									col_int(ld, "objsubid"));
+
+		if (i < 0 || ld->model->objects[i].uses_extension)
+			continue;
+		ld->model->objects[i].uses_extension =
+			psprintf("%s of extension %s", col_text(ld, "what"),
+					 quote_identifier(col_text(ld, "extname")));
 	}
 }
 

@@ -17,6 +17,10 @@
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/syscache.h"
 
 #include "schema_int.h"
 
@@ -38,7 +42,7 @@ col_joined(Loader *ld, const char *column)
 
 static const char *const tables_sql =
 "SELECT c.oid, c.reltype, n.nspname, pg_catalog.quote_ident(c.relname) AS ident,"
-" c.relpersistence" EQ "'u' AS unlogged,"
+" c.relpersistence" EQ "'u' AS unlogged, c.relkind" EQ "'p' AS partitioned, c.relispartition,"
 " CASE WHEN c.relkind" EQ "'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkey,"
 " CASE WHEN c.relispartition THEN (SELECT i.inhparent::pg_catalog.regclass::pg_catalog.text"
 "   FROM pg_catalog.pg_inherits i WHERE i.inhrelid" EQ "c.oid) END AS parent,"
@@ -48,9 +52,10 @@ static const char *const tables_sql =
 "   FROM pg_catalog.pg_inherits i WHERE i.inhrelid" EQ "c.oid) END AS inherits,"
 " c.reloptions::pg_catalog.text[] AS options, c.relrowsecurity, c.relforcerowsecurity,"
 " CASE WHEN c.relreplident" EQ "'f' THEN 'FULL' WHEN c.relreplident" EQ "'n' THEN 'NOTHING'"
-"  WHEN c.relreplident" EQ "'i' THEN (SELECT 'USING INDEX '" CAT "pg_catalog.quote_ident(ic.relname)"
+/* an identity whose index was dropped acts as NOTHING */
+"  WHEN c.relreplident" EQ "'i' THEN COALESCE((SELECT 'USING INDEX '" CAT "pg_catalog.quote_ident(ic.relname)"
 "   FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid" EQ "x.indexrelid"
-"   WHERE x.indrelid" EQ "c.oid AND x.indisreplident) END AS replident,"
+"   WHERE x.indrelid" EQ "c.oid AND x.indisreplident), 'NOTHING') END AS replident,"
 " (SELECT pg_catalog.quote_ident(am.amname) FROM pg_catalog.pg_am am"
 "   WHERE am.oid" EQ "c.relam AND am.amname" NE "'heap') AS am,"
 " CASE WHEN c.reloftype" NE "0 THEN pg_catalog.format_type(c.reloftype, NULL) END AS oftype,"
@@ -58,7 +63,7 @@ static const char *const tables_sql =
 "   WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
 "   ORDER BY a.attnum) AS columns,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "r", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
 " AND c.relkind" EQ "ANY ('{r,p}'::pg_catalog.\"char\"[]) AND" NOT_MEMBER("pg_class", "c.oid");
@@ -74,9 +79,11 @@ load_tables(Loader *ld)
 
 		if (col_bool(ld, "unlogged"))
 			obj->attr[TA_UNLOGGED] = "UNLOGGED";
-		obj->attr[TA_PARTKEY] = col_text(ld, "partkey");
+		if (col_bool(ld, "partitioned"))
+			obj->attr[TA_PARTKEY] = col_deparsed(ld, "partkey", i);
 		obj->attr[TA_PARENT] = col_text(ld, "parent");
-		obj->attr[TA_BOUND] = col_text(ld, "bound");
+		if (col_bool(ld, "relispartition"))
+			obj->attr[TA_BOUND] = col_deparsed(ld, "bound", i);
 		obj->attr[TA_INHERITS] = col_text(ld, "inherits");
 		obj->attr[TA_OPTIONS] = col_joined(ld, "options");
 		if (col_bool(ld, "relrowsecurity"))
@@ -177,6 +184,10 @@ load_columns(Loader *ld)
 			obj->attr[CA_NOTNULL] = "NOT NULL";
 		obj->attr[CA_DEFAULT] = col_text(ld, "default_expr");
 		obj->attr[CA_GENERATED] = col_text(ld, "generated");
+		/* pg_get_expr() gives NULL for a table dropped meanwhile */
+		if (OidIsValid(col_oid(ld, "attrdef")) && !obj->attr[CA_DEFAULT] &&
+			!obj->attr[CA_GENERATED])
+			loader_vanished(ld, i);
 		obj->attr[CA_GENKIND] = col_text(ld, "genkind");
 		obj->attr[CA_IDENTITY] = col_text(ld, "identity");
 		if (obj->attr[CA_IDENTITY])
@@ -200,17 +211,32 @@ load_columns(Loader *ld)
  * Constraints of tables.  NOT NULL constraints (PostgreSQL 18 keeps them in
  * pg_constraint) are the columns' NOT NULL; constraint triggers are
  * triggers.  The index of a primary key, unique or exclusion constraint is
- * the constraint's.
+ * the constraint's.  A constraint a partition has from its parent's (and a
+ * foreign key's clone for each partition of the table it references) is
+ * named by the server in the order things were made in (p1_pkey,
+ * c_pid_fkey1): it is known by its table and the constraint at the top of
+ * its tree instead ("p1.p_pkey", "c.c_pid_fkey (references p1)").
  */
 static const char *const constraints_sql =
 "SELECT k.oid, k.conindid, k.conrelid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(k.conname) AS ident, pg_catalog.pg_get_constraintdef(k.oid, true) AS def,"
 " NOT k.convalidated AS not_valid, (NOT k.conislocal OR k.conparentid" NE "0) AS inherited,"
-" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment"
+" CASE WHEN k.conparentid" NE "0 THEN (WITH RECURSIVE up(id, depth) AS ("
+"   SELECT k.conparentid, 1 UNION ALL SELECT p.conparentid, up.depth + 1"
+"   FROM pg_catalog.pg_constraint p JOIN up ON p.oid" EQ "up.id WHERE p.conparentid" NE "0)"
+"  SELECT pg_catalog.quote_ident(r.conname)" CAT "CASE WHEN r.confrelid" NE "k.confrelid"
+"   THEN ' (references '" CAT "pg_catalog.quote_ident(f.relname)" CAT "')' ELSE '' END"
+"  FROM up JOIN pg_catalog.pg_constraint r ON r.oid" EQ "up.id"
+"  LEFT JOIN pg_catalog.pg_class f ON f.oid" EQ "k.confrelid"
+"  ORDER BY up.depth DESC LIMIT 1) END AS root,"
+" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment,"
+" k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]) AND (SELECT x.indisclustered"
+"  FROM pg_catalog.pg_index x WHERE x.indexrelid" EQ "k.conindid) AS clustered"
 " FROM pg_catalog.pg_constraint k"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "k.conrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1) AND k.contype" EQ "ANY ('{p,u,f,c,x}'::pg_catalog.\"char\"[])"
+" AND c.relkind" NE "'f'"
 " AND" NOT_MEMBER("pg_class", "c.oid");
 
 /* a constraint's definition without its " NOT VALID", kept apart */
@@ -232,17 +258,22 @@ load_constraints(Loader *ld)
 	loader_query(ld, constraints_sql);
 	while (loader_next(ld))
 	{
+		char	   *root = col_text(ld, "root");
 		int			i = loader_add(ld, SK_CONSTRAINT, col_text(ld, "parent"),
-								   col_text(ld, "ident"));
+								   root ? root : col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 		bool		not_valid = col_bool(ld, "not_valid");
 
-		obj->attr[XA_DEF] = strip_not_valid(ld, col_text(ld, "def"), not_valid);
+		if (root)
+			obj->ident = col_text(ld, "ident");
+		obj->attr[XA_DEF] = strip_not_valid(ld, col_deparsed(ld, "def", i), not_valid);
 		if (not_valid)
 			obj->attr[XA_NOT_VALID] = "NOT VALID";
 		if (col_bool(ld, "inherited"))
 			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->attr[XA_CONTYPE] = col_text(ld, "contype");
+		if (col_bool(ld, "clustered"))
+			obj->attr[XA_CLUSTER] = "CLUSTER";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "conrelid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);
@@ -253,13 +284,21 @@ load_constraints(Loader *ld)
 
 /*
  * Indexes, but those of constraints.  The index of a partition attached to
- * its parent table's index belongs to that index: it goes with it.
+ * its parent table's index belongs to that index: it goes with it.  Such an
+ * index is made by the server, under a name that depends on the order
+ * things were made in (m1_id_idx, m1_id_idx1): it is known by its table
+ * and the index at the top of its tree instead ("m1.mi"), and described
+ * without its name.  An index left invalid (a partitioned index some
+ * partition lacks, a CREATE INDEX CONCURRENTLY that failed) says so.
  */
 static const char *const indexes_sql =
 "SELECT i.indexrelid, i.indrelid, n.nspname, pg_catalog.quote_ident(ic.relname) AS ident,"
 " pg_catalog.quote_ident(c.relname) AS tab,"
 " pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) AS def, i.indisclustered,"
+" NOT i.indisvalid AS invalid,"
 " (SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS parent_index,"
+" CASE WHEN ic.relispartition THEN (SELECT pg_catalog.quote_ident(r.relname) FROM pg_catalog.pg_class r"
+"  WHERE r.oid" EQ "pg_catalog.pg_partition_root(i.indexrelid)) END AS root,"
 " pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment"
 " FROM pg_catalog.pg_index i"
 " JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
@@ -268,6 +307,23 @@ static const char *const indexes_sql =
 " WHERE ic.relnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_class", "i.indrelid")
 " AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid" EQ "i.indexrelid"
 "  AND k.conrelid" EQ "i.indrelid AND k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]))";
+
+/*
+ * "CREATE [UNIQUE] INDEX name ON ..." without the name: "CREATE [UNIQUE]
+ * INDEX ON ...", which reads the same whatever the server named the index.
+ */
+static char *
+without_name(Loader *ld, const char *def, const char *ident)
+{
+	char	   *infix = psprintf("INDEX %s ON ", ident);
+	const char *at = strstr(def, infix);
+
+	if (at == NULL)
+		elog(ERROR, "unexpected index definition \"%s\"", def);
+	return MemoryContextStrdup(ld->cxt,
+							   psprintf("%.*sINDEX ON %s", (int) (at - def), def,
+										at + strlen(infix)));
+}
 
 void
 load_indexes(Loader *ld)
@@ -281,14 +337,23 @@ load_indexes(Loader *ld)
 	{
 		int			i = loader_add(ld, SK_INDEX, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
+		char	   *root = col_text(ld, "root");
 
 		obj->parent = col_text(ld, "tab");
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		if (col_bool(ld, "indisclustered"))
 			obj->attr[XA_CLUSTER] = "CLUSTER";
+		if (col_bool(ld, "invalid"))
+			obj->attr[XA_INVALID] = "INVALID";
 		parents[i - first] = col_oid(ld, "parent_index");
-		if (OidIsValid(parents[i - first]))
+		if (OidIsValid(parents[i - first]) && root)
+		{
 			obj->attr[XA_INHERITED] = "INHERITED";
+			obj->attr[XA_DEF] = without_name(ld, obj->attr[XA_DEF], obj->ident);
+			obj->name = MemoryContextStrdup(ld->cxt,
+											ld->relative ? psprintf("%s.%s", obj->parent, root) :
+											psprintf("%s.%s.%s", obj->schema, obj->parent, root));
+		}
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "indrelid"), 0);
 		loader_key(ld, RelationRelationId, col_oid(ld, "indexrelid"), 0, i);
@@ -322,7 +387,7 @@ static const char *const sequences_sql =
 "   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
 "   AND d.refobjsubid" GT "0) AS owner_att,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "s", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "c.oid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -363,7 +428,7 @@ load_sequences(Loader *ld)
 
 static const char *const views_sql =
 "SELECT c.oid, c.reltype, n.nspname, pg_catalog.quote_ident(c.relname) AS ident,"
-" c.relkind" EQ "'m' AS materialized, pg_catalog.pg_get_viewdef(c.oid, true) AS query,"
+" c.relkind" EQ "'m' AS materialized, NOT c.relispopulated AS no_data,"
 " c.reloptions::pg_catalog.text[] AS options,"
 " ARRAY(SELECT pg_catalog.quote_ident(a.attname)" CAT "' '" CAT "pg_catalog.format_type(a.atttypid, a.atttypmod)"
 "   FROM pg_catalog.pg_attribute a WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0"
@@ -371,10 +436,41 @@ static const char *const views_sql =
 " (SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class" EQ "c.oid"
 "   AND r.rulename" EQ "'_RETURN') AS rule,"
 " pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
-ACL_COLUMNS("c.relacl", "r", "c.relowner")
+ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
 " AND c.relkind" EQ "ANY ('{v,m}'::pg_catalog.\"char\"[]) AND" NOT_MEMBER("pg_class", "c.oid");
+
+/*
+ * The query of view index (oid).  pg_get_viewdef() reads the view's rule
+ * with the snapshot but opens the view as it is now: a view dropped since
+ * the snapshot was taken would fail with an internal error.  The view is
+ * locked while it is deparsed (and only then: a schema of many views must
+ * not fill the lock table), so it cannot go away meanwhile.
+ */
+static char *
+view_query(Loader *ld, Oid oid, int index)
+{
+	LOCAL_FCINFO(fcinfo, 2);
+	Datum		query;
+
+	LockRelationOid(oid, AccessShareLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(oid)))
+	{
+		UnlockRelationOid(oid, AccessShareLock);
+		loader_vanished(ld, index);
+	}
+	InitFunctionCallInfoData(*fcinfo, NULL, 2, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(oid);
+	fcinfo->args[0].isnull = false;
+	fcinfo->args[1].value = BoolGetDatum(true);
+	fcinfo->args[1].isnull = false;
+	query = pg_get_viewdef_ext(fcinfo);
+	UnlockRelationOid(oid, AccessShareLock);
+	if (fcinfo->isnull)
+		loader_vanished(ld, index);
+	return MemoryContextStrdup(ld->cxt, text_to_cstring(DatumGetTextPP(query)));
+}
 
 void
 load_views(Loader *ld)
@@ -387,8 +483,10 @@ load_views(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[VA_QUERY] = col_text(ld, "query");
+		obj->attr[VA_QUERY] = view_query(ld, col_oid(ld, "oid"), i);
 		obj->attr[VA_OPTIONS] = col_joined(ld, "options");
+		if (col_bool(ld, "no_data"))
+			obj->attr[VA_NO_DATA] = "WITH NO DATA";
 		obj->list = col_list(ld, "columns", &obj->nlist, false);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);

@@ -49,7 +49,7 @@ static const char *const functions_sql =
 " g.agginitval AS initcond, g.aggminitval AS minitcond,"
 " CASE WHEN g.aggsortop" NE "0 THEN g.aggsortop::pg_catalog.regoperator::pg_catalog.text END AS sortop,"
 " pg_catalog.obj_description(p.oid, 'pg_proc') AS comment, "
-ACL_COLUMNS("p.proacl", "f", "p.proowner")
+ACL_COLUMNS_CREATED("p.proacl", "f", "f", "p.proowner", "p.pronamespace")
 " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid" EQ "p.pronamespace"
 " LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid" EQ "p.oid"
 " WHERE p.pronamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_proc", "p.oid")
@@ -125,20 +125,19 @@ load_functions(Loader *ld)
 		int			i = loader_add(ld, sk, NULL, ident);
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->args = col_text(ld, "args");
+		obj->args = col_deparsed(ld, "args", i);
 		obj->attr[FA_NAME] = MemoryContextStrdup(ld->cxt, quote_identifier(proname));
-		obj->attr[FA_RESULT] = col_text(ld, "result");
-		obj->attr[FA_ARGUMENTS] = col_text(ld, "arguments");
+		obj->attr[FA_RESULT] = col_text(ld, "result");	/* none for procedures */
+		obj->attr[FA_ARGUMENTS] = col_deparsed(ld, "arguments", i);
 		if (sk == SK_AGGREGATE)
 			obj->attr[FA_DEF] = aggregate_options(ld);
 		else
 		{
-			char	   *prefix = psprintf("CREATE OR REPLACE %s %s",
-										  sk == SK_PROCEDURE ? "PROCEDURE" : "FUNCTION",
-										  quote_qualified_identifier(col_text(ld, "nspname"),
-																	 proname));
+			const char *head = sk == SK_PROCEDURE ?
+				"CREATE OR REPLACE PROCEDURE" : "CREATE OR REPLACE FUNCTION";
 
-			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_text(ld, "def"), prefix);
+			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), head,
+													col_text(ld, "nspname"), proname);
 		}
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
@@ -146,16 +145,20 @@ load_functions(Loader *ld)
 	}
 }
 
-/* Triggers; those a partition has from its parent come with the parent's. */
+/*
+ * Triggers.  Those a partition has from its parent's belong to the
+ * parent's and come with it; they are read all the same, since each may be
+ * enabled or disabled on its own.
+ */
 static const char *const triggers_sql =
-"SELECT t.oid, t.tgrelid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
+"SELECT t.oid, t.tgrelid, t.tgparentid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(t.tgname) AS ident, pg_catalog.pg_get_triggerdef(t.oid, true) AS def,"
 " t.tgenabled::pg_catalog.text AS enabled,"
 " pg_catalog.obj_description(t.oid, 'pg_trigger') AS comment"
 " FROM pg_catalog.pg_trigger t"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "t.tgrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
-" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal AND t.tgparentid" EQ "0"
+" WHERE c.relnamespace" EQ "ANY ($1) AND NOT t.tgisinternal AND c.relkind" NE "'f'"
 " AND" NOT_MEMBER("pg_class", "c.oid");
 
 /* the enabled state of a trigger or rule, when it is not the usual one */
@@ -180,18 +183,34 @@ enabled_state(Loader *ld)
 void
 load_triggers(Loader *ld)
 {
+	int			first = ld->model->nobjects;
+	Oid		   *parents;
+
 	loader_query(ld, triggers_sql);
+	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_TRIGGER, col_text(ld, "parent"),
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		obj->attr[XA_ENABLED] = enabled_state(ld);
+		parents[i - first] = col_oid(ld, "tgparentid");
+		if (OidIsValid(parents[i - first]))
+			obj->attr[XA_INHERITED] = "INHERITED";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"), 0);
 		loader_key(ld, TriggerRelationId, col_oid(ld, "oid"), 0, i);
+	}
+	/* a partition's trigger belongs to its parent's, once every one is known */
+	for (int i = first; i < ld->model->nobjects; i++)
+	{
+		int			parent = OidIsValid(parents[i - first]) ?
+			loader_find(ld, TriggerRelationId, parents[i - first], 0) : -1;
+
+		if (parent >= 0)
+			ld->model->objects[i].belongs_to = parent;
 	}
 }
 
@@ -216,7 +235,7 @@ load_rules(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_text(ld, "def");
+		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
 		obj->attr[XA_ENABLED] = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "ev_class"), 0);
@@ -233,8 +252,8 @@ static const char *const policies_sql =
 " ARRAY(SELECT CASE WHEN r" EQ "0 THEN 'PUBLIC'"
 "   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END"
 "   FROM pg_catalog.unnest(p.polroles) r) AS roles,"
-" pg_catalog.pg_get_expr(p.polqual, p.polrelid, true) AS using_expr,"
-" pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr,"
+" pg_catalog.pg_get_expr(p.polqual, p.polrelid, true) AS using_expr, p.polqual IS NOT NULL AS has_using,"
+" pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr, p.polwithcheck IS NOT NULL AS has_check,"
 " pg_catalog.obj_description(p.oid, 'pg_policy') AS comment"
 " FROM pg_catalog.pg_policy p"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "p.polrelid"
@@ -260,8 +279,10 @@ load_policies(Loader *ld)
 		obj->attr[PA_PERMISSIVE] = col_text(ld, "permissive");
 		obj->attr[PA_COMMAND] = col_text(ld, "command");
 		obj->attr[PA_ROLES] = MemoryContextStrdup(ld->cxt, buf.data);
-		obj->attr[PA_USING] = col_text(ld, "using_expr");
-		obj->attr[PA_CHECK] = col_text(ld, "check_expr");
+		if (col_bool(ld, "has_using"))
+			obj->attr[PA_USING] = col_deparsed(ld, "using_expr", i);
+		if (col_bool(ld, "has_check"))
+			obj->attr[PA_CHECK] = col_deparsed(ld, "check_expr", i);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "polrelid"), 0);
 		loader_key(ld, PolicyRelationId, col_oid(ld, "oid"), 0, i);
@@ -287,11 +308,8 @@ load_statistics(Loader *ld)
 	{
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
-		char	   *prefix = psprintf("CREATE STATISTICS %s",
-									  quote_qualified_identifier(col_text(ld, "nspname"),
-																 col_text(ld, "stxname")));
-
-		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_text(ld, "def"), prefix);
+		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), "CREATE STATISTICS",
+												col_text(ld, "nspname"), col_text(ld, "stxname"));
 		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"), 0);

@@ -46,7 +46,7 @@ CAT "COALESCE(' COLLATE '" CAT "CASE WHEN a.attcollation" NE "at.typcollation"
 " pg_catalog.format_type(r.rngmultitypid, NULL) AS multirange, r.rngmultitypid AS multirange_oid,"
 " mr.typarray AS multirange_array,"
 " pg_catalog.obj_description(t.oid, 'pg_type') AS comment, "
-ACL_COLUMNS("t.typacl", "T", "t.typowner")
+ACL_COLUMNS_CREATED("t.typacl", "T", "T", "t.typowner", "t.typnamespace")
 " FROM pg_catalog.pg_type t"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace"
 " LEFT JOIN pg_catalog.pg_type b ON b.oid" EQ "t.typbasetype"
@@ -131,7 +131,7 @@ load_domain_constraints(Loader *ld)
 		int			i = loader_add(ld, SK_DOMAIN_CONSTRAINT, col_text(ld, "parent"),
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
-		char	   *def = col_text(ld, "def");
+		char	   *def = col_deparsed(ld, "def", i);
 		size_t		len = strlen(def);
 
 		if (col_bool(ld, "not_valid"))

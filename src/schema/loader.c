@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -281,7 +282,7 @@ loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 	return entry ? entry->index : -1;
 }
 
-/* The row's privileges (columns acl, acl_default, owner_role). */
+/* The row's privileges (columns acl, acl_default, owner_role, acl_created). */
 void
 loader_acl(Loader *ld, int index)
 {
@@ -299,22 +300,66 @@ loader_acl(Loader *ld, int index)
 	}
 	else
 		obj->acl = col_list(ld, "acl", &obj->nacl, true);
+	if (SPI_fnumber(ld->tuptable->tupdesc, "acl_created") > 0)
+		obj->acl_created = col_list(ld, "acl_created", &obj->nacl_created, true);
 	obj->owner_role = col_text(ld, "owner_role");
 }
 
 /*
- * The part of a deparsed definition after a known prefix (the qualified
- * name pg_get_functiondef and pg_get_statisticsobjdef always write).
+ * Object index of the model was dropped after the snapshot that lists it
+ * was taken: the server's deparsers (pg_get_functiondef, pg_get_indexdef,
+ * pg_get_expr, ...) look objects up in the catalogs as they are now, not in
+ * that snapshot, and return NULL for an object they no longer find.  The
+ * model would be wrong, so the call fails; a retry reads a consistent
+ * state.
+ */
+void
+loader_vanished(Loader *ld, int index)
+{
+	const SchemaObject *obj = &ld->model->objects[index];
+
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("%s %s was dropped while the schema was being read",
+					schema_kind_name(obj->kind), obj->name),
+			 errdetail("The snapshot of the call still lists it, but the catalogs no longer describe it."),
+			 errhint("Retry the call; under REPEATABLE READ or SERIALIZABLE, retry the transaction.")));
+}
+
+/*
+ * A column of the current row that a deparser filled in for object index,
+ * which is never NULL while the object exists.
  */
 char *
-loader_strip_prefix(Loader *ld, const char *text, const char *prefix)
+col_deparsed(Loader *ld, const char *column, int index)
 {
-	size_t		len = strlen(prefix);
+	char	   *text = col_text(ld, column);
 
-	if (strncmp(text, prefix, len) != 0)
-		elog(ERROR, "unexpected definition \"%.60s\": expected it to begin with \"%s\"",
-			 text, prefix);
-	return MemoryContextStrdup(ld->cxt, text +len);
+	if (text == NULL)
+		loader_vanished(ld, index);
+	return text;
+}
+
+/*
+ * The part of a deparsed definition after "head schema.name", the
+ * qualified name pg_get_functiondef and pg_get_statisticsobjdef always
+ * write: schema's own name, or pg_temp for the session's own temporary
+ * schema.
+ */
+char *
+loader_strip_prefix(Loader *ld, const char *text, const char *head,
+					const char *schema, const char *name)
+{
+	char	   *prefix = psprintf("%s %s", head, quote_qualified_identifier(schema, name));
+	char	   *temp = psprintf("%s %s", head, quote_qualified_identifier("pg_temp", name));
+
+	if (strncmp(text, prefix, strlen(prefix)) == 0)
+		return MemoryContextStrdup(ld->cxt, text + strlen(prefix));
+	if (strncmp(text, temp, strlen(temp)) == 0)
+		return MemoryContextStrdup(ld->cxt, text + strlen(temp));
+	elog(ERROR, "unexpected definition \"%.*s\": expected it to begin with \"%s\"",
+		 pg_mbcliplen(text, strlen(text), 60), text, prefix);
+	return NULL;				/* keep the compiler quiet */
 }
 
 /* Set up the loader's map of catalog addresses, in its memory context. */

@@ -129,6 +129,69 @@ wait_for_source_dependents(Diff *d, const Children *c, int n, int s)
 }
 
 /*
+ * Statement n changes source column s so that what depends on it cannot
+ * stay (its type): PostgreSQL makes the same change to the column of the
+ * partitions and children of its table, so what depends on theirs must go
+ * first too.
+ */
+static void
+wait_for_inheritors(Diff *d, const Children *c, int n, int s)
+{
+	const SchemaObject *col = &d->s->objects[s];
+	int			table = col->belongs_to;
+
+	if (table < 0)
+		return;
+	for (int k = 0; k < d->ndependents[table]; k++)
+	{
+		int			child = d->dependents[table][k];
+		int			np;
+		int		   *parents;
+		int			childcol;
+
+		if (d->s->objects[child].kind != SK_TABLE)
+			continue;
+		childcol = schema_find(d->s, SK_COLUMN,
+							   psprintf("%s.%s", d->s->objects[child].name, col->ident));
+		if (childcol < 0)
+			continue;
+		parents = diff_parent_columns(d->s, &d->s->objects[childcol], &np);
+		for (int p = 0; p < np; p++)
+			if (parents[p] == s)
+			{
+				wait_for_source_dependents(d, c, n, childcol);
+				wait_for_inheritors(d, c, n, childcol);
+			}
+	}
+}
+
+/*
+ * Statement n alters a column a partition or child has from its parents:
+ * the parents' column goes first (their ALTER recurses to it, and a DROP NOT
+ * NULL on the child alone fails while a parent's column keeps it).
+ */
+static void
+after_parent_columns(Diff *d, int n, const SchemaModel *m, int col)
+{
+	int			np;
+	int		   *parents = diff_parent_columns(m, &m->objects[col], &np);
+
+	for (int p = 0; p < np; p++)
+	{
+		if (parents[p] < 0)
+			continue;
+		for (int k = 0; k < d->nstmts; k++)
+		{
+			const DiffStmt *st = &d->stmts[k];
+
+			if (k != n && ((m == d->s && st->src == parents[p]) ||
+						   (m == d->t && st->tgt == parents[p])))
+				diff_after(d, n, k);
+		}
+	}
+}
+
+/*
  * The dependency edges of the core statements.  Only statements that drop
  * an object or break what depends on it wait for its dependents: an object
  * altered in place (CREATE OR REPLACE FUNCTION) keeps them.
@@ -161,6 +224,14 @@ add_dependency_edges(Diff *d)
 			wait_for_target_deps(d, &tc, n, st->tgt);
 		if (st->src >= 0 && (st->drop || st->breaks))
 			wait_for_source_dependents(d, &sc, n, st->src);
+		if (st->src >= 0 && st->breaks && d->s->objects[st->src].kind == SK_COLUMN)
+			wait_for_inheritors(d, &sc, n, st->src);
+		if (st->src >= 0 && !st->drop && d->s->objects[st->src].kind == SK_COLUMN &&
+			d->s->objects[st->src].attr[CA_INHERITED])
+			after_parent_columns(d, n, d->s, st->src);
+		if (st->tgt >= 0 && d->t->objects[st->tgt].kind == SK_COLUMN &&
+			d->t->objects[st->tgt].attr[CA_INHERITED])
+			after_parent_columns(d, n, d->t, st->tgt);
 	}
 }
 
@@ -236,6 +307,7 @@ order_statements(Diff *d, bool *cycle)
 	return order;
 }
 
+/* comment lines: the note's lines hold no control character (one_line) */
 static void
 append_note(StringInfo buf, const char *note)
 {
@@ -254,11 +326,11 @@ append_note(StringInfo buf, const char *note)
 }
 
 /*
- * The script.  It sets its own search_path (the source schema after
- * pg_catalog, as the definitions were written for) and turns off the
- * checking of function bodies (a function may be created before the table
- * it reads), both for the transaction only, so it runs the same with any
- * search_path.  Empty when there is neither a statement nor a note.
+ * The script.  It sets its own search_path (the source schema, then
+ * pg_catalog, as the definitions were written for: see load.c) and turns
+ * off the checking of function bodies (a function may be created before
+ * the table it reads), both for the transaction only, so it runs the same
+ * with any search_path.  Empty when there is neither a statement nor a note.
  */
 char *
 diff_script(Diff *d)
@@ -274,7 +346,7 @@ diff_script(Diff *d)
 	initStringInfo(&buf);
 	if (d->info.nstatements > 0)
 		appendStringInfo(&buf,
-						 "SET LOCAL search_path = pg_catalog, %s, pg_temp;\n"
+						 "SET LOCAL search_path = %s, pg_catalog, pg_temp;\n"
 						 "SET LOCAL check_function_bodies = off;\n",
 						 d->schema);
 	if (cycle)

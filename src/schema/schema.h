@@ -10,14 +10,18 @@
  *
  * API, for the other files of the extension:
  *
- *	SchemaModel *schema_model_load(const char *schema, bool read_only)
+ *	SchemaModel *schema_model_load(const char *schema, const char *peer,
+ *								   bool read_only)
  *		Reads one schema.  Names are relative to it: its own objects are
  *		written unqualified, references into other schemas qualified, so two
  *		schemas built by the same DDL under different names ("public" and
- *		"ref", "live" and "desired") give identical rows.  An unknown schema
- *		is an error (42704).  read_only: true from a STABLE entry point (the
+ *		"ref", "live" and "desired") give identical rows.  peer, if not NULL,
+ *		is the schema the model will be compared with: references into it
+ *		are written unqualified too (see load.c).  An unknown schema is an
+ *		error (42704).  read_only: true from a STABLE entry point (the
  *		queries then use the caller's snapshot); false when the caller has
- *		just run DDL in the same call (a fresh snapshot sees it).  The model
+ *		just run DDL in the same call (a fresh snapshot sees it).  An object
+ *		dropped since that snapshot was taken is an error (40001).  The model
  *		is built in CurrentMemoryContext; the caller need not be connected to
  *		SPI (the loader connects itself, nested if need be).
  *
@@ -70,22 +74,36 @@
 typedef enum SchemaKind
 {
 	SK_AGGREGATE,
+	SK_BASE_TYPE,				/* not written by the diff */
+	SK_COLLATION,				/* not written by the diff */
 	SK_COLUMN,
 	SK_COMPOSITE,
 	SK_CONSTRAINT,
+	SK_CONVERSION,				/* not written by the diff */
+	SK_DEFAULT_ACL,
 	SK_DOMAIN,
 	SK_DOMAIN_CONSTRAINT,
 	SK_ENUM,
+	SK_FOREIGN_TABLE,			/* not written by the diff */
 	SK_FUNCTION,
 	SK_INDEX,
 	SK_MATVIEW,
+	SK_OPERATOR,				/* not written by the diff */
+	SK_OPCLASS,					/* not written by the diff */
+	SK_OPFAMILY,				/* not written by the diff */
 	SK_POLICY,
 	SK_PROCEDURE,
 	SK_RANGE,
 	SK_RULE,
+	SK_SCHEMA,					/* the schema itself: its comment and
+								 * privileges */
 	SK_SEQUENCE,
 	SK_STATISTICS,
 	SK_TABLE,
+	SK_TS_CONFIG,				/* not written by the diff */
+	SK_TS_DICT,					/* not written by the diff */
+	SK_TS_PARSER,				/* not written by the diff */
+	SK_TS_TEMPLATE,				/* not written by the diff */
 	SK_TRIGGER,
 	SK_VIEW,
 	SK_VIEW_COLUMN,				/* no row of its own: carries comments and
@@ -131,7 +149,10 @@ typedef enum SchemaKind
 #define CA_IDENTITY_NAME 13		/* the identity's sequence */
 #define CA_TYPSTORAGE	14		/* the type's storage (not described) */
 
-/* constraints, domain constraints, indexes, triggers, rules, statistics */
+/*
+ * constraints, domain constraints, indexes, triggers, rules, statistics,
+ * and the kinds the diff does not write (their definition only)
+ */
 #define XA_DEF			0		/* pg_get_*def(), name unqualified */
 #define XA_NOT_VALID	1		/* constraints: "NOT VALID" */
 #define XA_INHERITED	2		/* comes from a parent table or index (not
@@ -140,6 +161,7 @@ typedef enum SchemaKind
 #define XA_ENABLED		4		/* triggers and rules: D, R or A when not O */
 #define XA_CONTYPE		5		/* constraints: p, u, f, c, x */
 #define XA_STATTARGET	6		/* statistics objects */
+#define XA_INVALID		7		/* indexes: "INVALID" */
 
 /* sequences (also the parameters of identity columns) */
 #define QA_TYPE			0
@@ -155,6 +177,7 @@ typedef enum SchemaKind
 /* views and materialized views (their columns are in list) */
 #define VA_QUERY		0
 #define VA_OPTIONS		1
+#define VA_NO_DATA		2		/* materialized views: "WITH NO DATA" */
 
 /* functions, procedures, aggregates */
 #define FA_DEF			0		/* functions: pg_get_functiondef() from the
@@ -170,6 +193,10 @@ typedef enum SchemaKind
 #define PA_ROLES		2
 #define PA_USING		3
 #define PA_CHECK		4
+
+/* default privileges (their grants are in acl) */
+#define PV_ROLE			0		/* FOR ROLE: the role whose objects get them */
+#define PV_OBJTYPE		1		/* TABLES, SEQUENCES, FUNCTIONS, TYPES */
 
 /* domains (constraints are objects of their own); enums and composites use list */
 #define DA_BASETYPE		0
@@ -209,12 +236,21 @@ typedef struct SchemaObject
 	char	  **acl;			/* privileges: "grantee=PRIVILEGE[*]", sorted;
 								 * the owner is OWNER, everyone PUBLIC */
 	int			nacl;
-	char	  **acl_default;	/* what a new object of this kind gets */
+	char	  **acl_default;	/* what a new object of this kind gets, but
+								 * for default privileges */
 	int			nacl_default;
+	char	  **acl_created;	/* what a new object of this kind made by its
+								 * owner in its schema gets, default
+								 * privileges included (ALTER DEFAULT
+								 * PRIVILEGES); NULL: acl_default */
+	int			nacl_created;
 	char	   *comment;
 	char	   *owner_role;		/* quoted name of the owner */
 	int			position;		/* columns: rank among the live columns */
 	int			belongs_to;		/* index of its table or view, or -1 */
+	char	   *uses_extension; /* relative models: what it uses of an
+								 * extension installed in the schema itself
+								 * ("type citext of extension citext") */
 	SchemaDep  *deps;
 	int			ndeps;
 } SchemaObject;
@@ -250,7 +286,8 @@ typedef struct SchemaDiffInfo
 } SchemaDiffInfo;
 
 /* load.c */
-extern SchemaModel *schema_model_load(const char *schema, bool read_only);
+extern SchemaModel *schema_model_load(const char *schema, const char *peer,
+									  bool read_only);
 extern SchemaModel *schema_model_load_qualified(char **schemas, int n,
 												bool read_only);
 

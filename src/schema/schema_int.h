@@ -52,6 +52,24 @@
 	" AS acl, " ACL_ENTRIES("pg_catalog.acldefault('" kind "', " owner ")", owner) \
 	" AS acl_default, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(" owner ")) AS owner_role"
 
+/* the default privileges of role owner for objects of type defkind in nsp (0: all schemas) */
+#define DEFAULT_ACL(defkind, owner, nsp) \
+	"(SELECT da.defaclacl FROM pg_catalog.pg_default_acl da WHERE da.defaclrole" EQ owner \
+	" AND da.defaclnamespace" EQ nsp " AND da.defaclobjtype" EQ "'" defkind "')"
+
+/*
+ * ACL_COLUMNS, and what a new object of its kind made by its owner in its
+ * schema gets, as the server computes it: the owner's default privileges
+ * for all schemas, or else the built-in ones, and those for the schema
+ * (column acl_created, NULL when the owner has no default privileges).
+ */
+#define ACL_COLUMNS_CREATED(acl, kind, defkind, owner, nsp) \
+	ACL_COLUMNS(acl, kind, owner) ", CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_default_acl da" \
+	" WHERE da.defaclrole" EQ owner " AND da.defaclobjtype" EQ "'" defkind "') THEN " \
+	ACL_ENTRIES("COALESCE(" DEFAULT_ACL(defkind, owner, "0") ", pg_catalog.acldefault('" kind "', " owner "))" \
+				CAT "COALESCE(" DEFAULT_ACL(defkind, owner, nsp) ", '{}'::pg_catalog.aclitem[])", owner) \
+	" END AS acl_created"
+
 /* a collation's name, qualified when not visible */
 #define COLLATION_NAME(oid) \
 	"(SELECT CASE WHEN pg_catalog.pg_collation_is_visible(co.oid)" \
@@ -90,14 +108,16 @@ extern Oid	col_oid(Loader *ld, const char *column);
 extern int	col_int(Loader *ld, const char *column);
 extern char col_char(Loader *ld, const char *column);
 extern char **col_list(Loader *ld, const char *column, int *n, bool sort);
+extern char *col_deparsed(Loader *ld, const char *column, int index);
+extern void loader_vanished(Loader *ld, int index);
 extern int	loader_add(Loader *ld, SchemaKind kind, const char *parent,
 					   const char *ident);
 extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,
 					   int index);
 extern int	loader_find(Loader *ld, Oid classid, Oid objid, int32 subid);
 extern void loader_acl(Loader *ld, int index);
-extern char *loader_strip_prefix(Loader *ld, const char *text,
-								 const char *prefix);
+extern char *loader_strip_prefix(Loader *ld, const char *text, const char *head,
+								 const char *schema, const char *name);
 
 /* load_relations.c */
 extern void load_tables(Loader *ld);
@@ -114,11 +134,22 @@ extern void load_rules(Loader *ld);
 extern void load_policies(Loader *ld);
 extern void load_statistics(Loader *ld);
 
+/* load_other.c */
+extern void load_others(Loader *ld);
+
+/* load_schema.c */
+extern void load_schema(Loader *ld);
+extern void load_default_acls(Loader *ld);
+
 /* load_types.c */
 extern void load_types(Loader *ld);
 extern void load_domain_constraints(Loader *ld);
 
 /* describe.c */
 extern void describe_object(SchemaModel *model, int index);
+
+/* compare.c */
+extern bool append_printable(StringInfo buf, const char *text, int maxbytes,
+							 bool spaces);
 
 #endif							/* MIGRATE_SCHEMA_INT_H */

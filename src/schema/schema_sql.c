@@ -6,7 +6,12 @@
  *	  migrate.compare_schemas() and migrate.diff().  autogenerate() is in
  *	  autogenerate.c.
  *
- * All of them only read the catalogs, with the caller's snapshot.
+ * All of them only read the catalogs.  Their queries list the objects with
+ * the caller's snapshot, but the server's deparsers that describe them
+ * (pg_get_functiondef, pg_get_indexdef, ...) read the catalogs as they are
+ * now: an object dropped after the snapshot was taken makes the call fail
+ * with a serialization failure (loader_vanished), and one altered
+ * meanwhile is described as it is now.
  *
  *-------------------------------------------------------------------------
  */
@@ -121,7 +126,7 @@ migrate_fingerprint_hash(PG_FUNCTION_ARGS)
 Datum
 migrate_schema_fingerprint(PG_FUNCTION_ARGS)
 {
-	return_rows(fcinfo, schema_model_load(schema_arg(fcinfo, 0, "schema"), true));
+	return_rows(fcinfo, schema_model_load(schema_arg(fcinfo, 0, "schema"), NULL, true));
 	return (Datum) 0;
 }
 
@@ -137,8 +142,10 @@ Datum
 migrate_compare_schemas(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	SchemaModel *left = schema_model_load(schema_arg(fcinfo, 0, "left_schema"), true);
-	SchemaModel *right = schema_model_load(schema_arg(fcinfo, 1, "right_schema"), true);
+	char	   *left_schema = schema_arg(fcinfo, 0, "left_schema");
+	char	   *right_schema = schema_arg(fcinfo, 1, "right_schema");
+	SchemaModel *left = schema_model_load(left_schema, right_schema, true);
+	SchemaModel *right = schema_model_load(right_schema, left_schema, true);
 	int			n;
 	SchemaDifference *d = schema_compare(left, right, &n);
 
@@ -176,7 +183,7 @@ migrate_diff(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("source and target are both schema \"%s\"", source),
 				 errhint("Load the desired DDL into a schema of its own and diff the live schema against it.")));
-	s = schema_model_load(source, true);
-	t = schema_model_load(target, true);
+	s = schema_model_load(source, target, true);
+	t = schema_model_load(target, source, true);
 	PG_RETURN_TEXT_P(cstring_to_text(schema_diff(s, t, source, NULL)));
 }

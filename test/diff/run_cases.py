@@ -13,7 +13,10 @@ otherwise:
      (migrate.compare_schemas: relative fingerprints);
   4. the rows of a's tables survived: same count, and the same values in
      every column whose type did not change;
-  5. migrate.diff('a', 'b') is now empty.
+  5. no object of a depends on one of b (the script must not make the
+     source schema refer to the target schema), and the sequences of
+     serial and identity columns are not behind their rows;
+  6. migrate.diff('a', 'b') is now empty.
 
 A case may hold a file "expect" with lines:
   destructive        the forward script must mark a destructive statement
@@ -124,6 +127,52 @@ def check_rows(cur, schema, before, problems):
             problems.append(f"table {table}: values of {', '.join(n for n, _ in kept)} changed")
 
 
+def check_no_reference(cur, source, target, problems):
+    """The script must leave no object of the source schema depending on an
+    object of the target schema: the target is a scratch copy, and what the
+    source's objects refer to must be the source's own (or shared)."""
+    # the schema of what depends: defaults, triggers, rules and policies
+    # have none of their own, their table's is theirs
+    cur.execute("""WITH d AS (
+                     SELECT d.*, coalesce((pg_identify_object(d.classid, d.objid, 0)).schema,
+                              (SELECT c.relnamespace::regnamespace::text FROM pg_class c
+                                WHERE c.oid = CASE d.classid
+                                  WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+                                  WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
+                                  WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
+                                  WHEN 'pg_policy'::regclass THEN (SELECT polrelid FROM pg_policy WHERE oid = d.objid)
+                                END)) AS schema
+                       FROM pg_depend d WHERE d.deptype IN ('n', 'a'))
+                   SELECT pg_describe_object(classid, objid, objsubid),
+                          pg_describe_object(refclassid, refobjid, refobjsubid)
+                     FROM d
+                    WHERE schema = %s
+                      AND (pg_identify_object(refclassid, refobjid, 0)).schema = %s""",
+                (source, target))
+    for obj, ref in cur.fetchall():
+        problems.append(f"{obj} refers to {ref}, in the target schema")
+
+
+def check_counters(cur, schema, problems):
+    """The sequence of every serial or identity column is not behind the
+    values the rows hold: the next row must not collide with them (a
+    serial turned identity, or back, keeps counting)."""
+    cur.execute("""SELECT c.relname, a.attname,
+                          pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname)
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    WHERE n.nspname = %s AND c.relkind = 'r'
+                      AND pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname) IS NOT NULL""",
+                (schema,))
+    for table, column, seq in cur.fetchall():
+        cur.execute(f'SELECT last_value, is_called FROM {seq}')
+        last, called = cur.fetchone()
+        cur.execute(f'SELECT max("{column}")::bigint FROM "{schema}"."{table}"')
+        top = cur.fetchone()[0]
+        if top is not None and (last < top or (last == top and not called)):
+            problems.append(f"sequence {seq} of {table}.{column} is at {last}, behind the rows (up to {top})")
+
+
 def read_expect(path):
     expect = {"flags": set(), "contains": [], "lacks": [], "oneway": None, "needs": 0}
     if os.path.exists(path):
@@ -188,6 +237,8 @@ def run_direction(conn, first, second, expect, forward, verbose):
     for kind, name, left, right in cur.fetchall():
         problems.append(f"still differs: {kind} {name}: {left!r} vs {right!r}")
     check_rows(cur, "a", before, problems)
+    check_no_reference(cur, "a", "b", problems)
+    check_counters(cur, "a", problems)
     cur.execute("SELECT migrate.diff('a', 'b')")
     again = cur.fetchone()[0]
     if again != "":

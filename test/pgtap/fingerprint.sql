@@ -5,6 +5,8 @@
 
 CREATE ROLE fp_tap_reader;
 CREATE ROLE fp_tap_writer;
+CREATE FOREIGN DATA WRAPPER fp_tap_fdw;
+CREATE SERVER fp_tap_server FOREIGN DATA WRAPPER fp_tap_fdw;
 
 -- Build a schema from DDL run with the schema alone on the search_path.
 CREATE FUNCTION pg_temp.build(schema text, ddl text) RETURNS void
@@ -40,6 +42,11 @@ INSERT INTO cases VALUES
 	'CREATE TABLE t (a int); ALTER TABLE t ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY'),
 ('table: replica identity', 'table', 't',
 	'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL'),
+('table: replica identity whose index was dropped', 'table', 't',
+	'CREATE TABLE t (a int NOT NULL)',
+	'CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX ta ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX ta; DROP INDEX ta'),
+('constraint: the table is clustered on its index', 'constraint', 't.t_pkey',
+	'CREATE TABLE t (a int PRIMARY KEY)', 'CREATE TABLE t (a int PRIMARY KEY); ALTER TABLE t CLUSTER ON t_pkey'),
 ('table: column order', 'table', 't', 'CREATE TABLE t (a int, b int)', 'CREATE TABLE t (b int, a int)'),
 ('table: a column more', 'column', 't.b', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int, b int)'),
 -- columns
@@ -222,6 +229,45 @@ INSERT INTO cases VALUES
 	'CREATE TABLE t (a int); CREATE INDEX i ON t (a); COMMENT ON INDEX i IS ''x'''),
 ('comment: on a view column', 'comment', 'column v.a',
 	'CREATE VIEW v AS SELECT 1 AS a', 'CREATE VIEW v AS SELECT 1 AS a; COMMENT ON COLUMN v.a IS ''x'''),
+-- partitions: what a partition has from its parent (review items 6, 13)
+('index: partitioned, left invalid', 'index', 'mi',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX mi ON m (id)',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX mi ON ONLY m (id); CREATE INDEX m1_id_idx ON m1 (id)'),
+('index: a partition''s, not attached', 'index', 'm1.mi',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX mi ON m (id)',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX mi ON ONLY m (id); CREATE INDEX m1_id_idx ON m1 (id)'),
+('trigger: disabled on one partition', 'trigger', 'm1.t1',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER t1 AFTER INSERT ON m FOR EACH ROW EXECUTE FUNCTION f()',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER t1 AFTER INSERT ON m FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE m1 DISABLE TRIGGER t1'),
+('materialized view: not populated', 'materialized view', 'mv',
+	'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x', 'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA'),
+-- the schema itself (review item 10)
+('schema: comment', 'comment', 'schema (this schema)', 'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''COMMENT ON SCHEMA %I IS %L'', current_schema(), ''x''); END$d$'),
+('schema: privilege', 'privilege', 'schema (this schema)', 'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''GRANT USAGE ON SCHEMA %I TO fp_tap_reader'', current_schema()); END$d$'),
+('schema: default privileges', 'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' ON TABLES',
+	'CREATE TABLE t (a int)',
+	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO fp_tap_reader'', current_schema()); END$d$'),
+-- what the diff does not write is described all the same (review item 13)
+('collation: locale', 'collation', 'c', 'CREATE COLLATION c (locale = ''C'')', 'CREATE COLLATION c (locale = ''POSIX'')'),
+('collation: only on one side', 'collation', 'c', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); CREATE COLLATION c FROM "C"'),
+('operator: function', 'operator', '<<<(integer, integer)',
+	'CREATE FUNCTION f(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 < $2$$; CREATE FUNCTION g(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 > $2$$; CREATE OPERATOR <<< (FUNCTION = f, LEFTARG = int, RIGHTARG = int)',
+	'CREATE FUNCTION f(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 < $2$$; CREATE FUNCTION g(int, int) RETURNS bool LANGUAGE sql AS $$SELECT $1 > $2$$; CREATE OPERATOR <<< (FUNCTION = g, LEFTARG = int, RIGHTARG = int)'),
+('text search dictionary: option', 'text search dictionary', 'd',
+	'CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = pg_catalog.simple)',
+	'CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = pg_catalog.simple, STOPWORDS = english)'),
+('text search configuration: mapping', 'text search configuration', 'c',
+	'CREATE TEXT SEARCH CONFIGURATION c (COPY = pg_catalog.simple)',
+	'CREATE TEXT SEARCH CONFIGURATION c (COPY = pg_catalog.simple); ALTER TEXT SEARCH CONFIGURATION c DROP MAPPING FOR email'),
+('base type: shell', 'base type', 'shell', 'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); CREATE TYPE shell'),
+('conversion: default', 'conversion', 'cv',
+	'CREATE CONVERSION cv FOR ''LATIN1'' TO ''UTF8'' FROM pg_catalog.iso8859_1_to_utf8',
+	'CREATE DEFAULT CONVERSION cv FOR ''LATIN1'' TO ''UTF8'' FROM pg_catalog.iso8859_1_to_utf8'),
+('foreign table: options', 'foreign table', 'ft',
+	'CREATE FOREIGN TABLE ft (a int) SERVER fp_tap_server OPTIONS (x ''1'')',
+	'CREATE FOREIGN TABLE ft (a int) SERVER fp_tap_server OPTIONS (x ''2'')'),
 -- privileges
 ('privilege: grant', 'privilege', 'table t',
 	'CREATE TABLE t (a int)', 'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader'),
@@ -265,11 +311,17 @@ INSERT INTO orders VALUES
 ('policy roles in another order',
 	'CREATE TABLE t (a int); CREATE POLICY p ON t TO fp_tap_reader, fp_tap_writer USING (true)',
 	'CREATE TABLE t (a int); CREATE POLICY p ON t TO fp_tap_writer, fp_tap_reader USING (true)'),
+('the indexes a partition gets from its parent''s',
+	'CREATE TABLE m (id int, d date, PRIMARY KEY (id, d)) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX ia ON m (id); CREATE INDEX ib ON m USING hash (id)',
+	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE INDEX ib ON m USING hash (id); CREATE INDEX ia ON m (id); ALTER TABLE m ADD PRIMARY KEY (id, d)'),
+('foreign keys to a partitioned table',
+	'CREATE TABLE p (id int PRIMARY KEY) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20); CREATE TABLE c (pid int REFERENCES p, qid int REFERENCES p)',
+	'CREATE TABLE p (id int PRIMARY KEY) PARTITION BY RANGE (id); CREATE TABLE c (pid int, qid int); ALTER TABLE c ADD FOREIGN KEY (qid) REFERENCES p; CREATE TABLE p2 PARTITION OF p FOR VALUES FROM (10) TO (20); ALTER TABLE c ADD FOREIGN KEY (pid) REFERENCES p; CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10)'),
 ('grant then revoke: the default again',
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader; REVOKE SELECT ON t FROM fp_tap_reader');
 
-SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 1);
+SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 7);
 
 -- Each case: base twice under two names matches; base against changed
 -- differs at the expected row (and the difference is reported both ways).
@@ -308,6 +360,58 @@ SELECT pg_temp.run_order(o) FROM orders o ORDER BY label;
 -- An extension's objects are the extension's, not the schema's.
 SELECT is((SELECT count(*)::int FROM migrate.fingerprint(ARRAY['public']) WHERE name LIKE '%plan(%'),
 	0, 'pgTAP''s functions in public are not part of the fingerprint');
+
+-- Differences as text (check_reversible's detail, autogenerate's error): a
+-- definition is cut after 200 bytes at a character boundary (never inside
+-- a character: the text must stay valid UTF-8), and the control characters
+-- it holds are escaped, so that every difference stays on its line.
+CREATE TABLE public.fp_text (a int);
+CREATE FUNCTION pg_temp.long_comment(tail text) RETURNS text LANGUAGE sql AS
+	$$SELECT 'x' || E'\r' || repeat('a', 197) || 'é' || repeat('b', 9) || tail$$;
+DO $$BEGIN EXECUTE format('COMMENT ON TABLE public.fp_text IS %L', pg_temp.long_comment('')); END$$;
+SELECT migrate.register('fp_text1', 'COMMENT ON TABLE public.fp_text IS ''upgraded''',
+	format('COMMENT ON TABLE public.fp_text IS %L', pg_temp.long_comment('c')), project => 'fp_text');
+CREATE TEMP TABLE fp_detail AS SELECT detail FROM migrate.check_reversible('fp_text');
+SELECT lives_ok($$SELECT convert_to(detail, 'UTF8') FROM fp_detail$$,
+	'differences: a definition cut after 200 bytes stays valid UTF-8');
+SELECT ok((SELECT strpos(detail, 'x\raaa') > 0 AND strpos(detail, E'\r') = 0 FROM fp_detail),
+	'differences: control characters are escaped');
+
+-- An extension installed in the live schema (citext or pgTAP in public):
+-- its objects are not the schema's, and a desired schema built with the
+-- live one on its search_path uses them under the same names.  migrate_tap
+-- stands for any extension here.
+CREATE SCHEMA fp_live;
+CREATE EXTENSION migrate_tap SCHEMA fp_live;
+CREATE TABLE fp_live.account (id int PRIMARY KEY, head text DEFAULT fp_live.has_single_head('x'));
+CREATE SCHEMA fp_desired;
+SET LOCAL search_path = fp_desired, fp_live;
+CREATE TABLE account (id int PRIMARY KEY, head text DEFAULT has_single_head('x'), name text);
+CREATE TABLE other (id int, head text DEFAULT has_single_head('y'));
+RESET search_path;
+SELECT is((SELECT string_agg(kind || ' ' || name, ', ' ORDER BY kind, name)
+			 FROM migrate.compare_schemas('fp_live', 'fp_desired')),
+	'column account.name, column other.head, column other.id, table account, table other',
+	'extension in the live schema: what uses it reads the same on both sides');
+DO $$BEGIN EXECUTE migrate.diff('fp_live', 'fp_desired'); END$$;
+-- (the script's SET LOCAL lasts as long as the transaction)
+RESET search_path;
+RESET check_function_bodies;
+SELECT is((SELECT count(*)::int FROM migrate.compare_schemas('fp_live', 'fp_desired')), 0,
+	'extension in the live schema: the script converges');
+SELECT is(migrate.diff('fp_live', 'fp_desired'), '', 'extension in the live schema: nothing left to do');
+-- Installed in the desired schema instead, the script cannot reach it from
+-- the live schema: it says so.
+DROP SCHEMA fp_live, fp_desired CASCADE;
+CREATE SCHEMA fp_live;
+CREATE TABLE fp_live.account (id int PRIMARY KEY);
+CREATE SCHEMA fp_desired;
+CREATE EXTENSION migrate_tap SCHEMA fp_desired;
+CREATE TABLE fp_desired.account (id int PRIMARY KEY, head text DEFAULT fp_desired.has_single_head('x'));
+SELECT matches(migrate.diff('fp_live', 'fp_desired'),
+	'NOT DONE: column account.head uses function has_single_head\(text\) of extension migrate_tap, which is installed in schema fp_desired',
+	'extension in the desired schema: the script says it cannot use it');
+DROP SCHEMA fp_live, fp_desired CASCADE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,7 @@
+CREATE TABLE t (a int, b int);
+CREATE INDEX tx ON t (a);
+CREATE INDEX ty ON t (b);
+ALTER TABLE t CLUSTER ON tx;
+CREATE TABLE k (id int PRIMARY KEY, b int);
+CREATE INDEX k_b ON k (b);
+ALTER TABLE k CLUSTER ON k_b;

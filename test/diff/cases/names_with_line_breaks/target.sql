@@ -1,0 +1,2 @@
+CREATE TABLE keep (id int);
+CREATE TABLE t (id int, other int);

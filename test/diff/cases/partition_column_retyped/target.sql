@@ -1,0 +1,5 @@
+CREATE TABLE m (id int, d date, v bigint DEFAULT 0 NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE VIEW m1_v AS SELECT id, v FROM m1;
+CREATE TABLE base (id int, v bigint NOT NULL);
+CREATE TABLE child (extra text) INHERITS (base);

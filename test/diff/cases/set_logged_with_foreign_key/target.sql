@@ -1,0 +1,3 @@
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p);
+CREATE TABLE b (cid int REFERENCES c);
