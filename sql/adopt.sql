@@ -56,6 +56,14 @@ SELECT count(*) AS version_rows FROM migrate.version WHERE project = 'shop';
 TRUNCATE alembic_version;
 SELECT * FROM migrate.adopt_alembic();
 
+-- Rows of which one descends from another (Alembic never leaves a table so,
+-- a hand-edited one may be): refused, as an adoption, nothing changed.
+INSERT INTO alembic_version VALUES ('a1'), ('b2');
+SELECT * FROM migrate.adopt_alembic();
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS version_rows FROM migrate.version WHERE project = 'shop';
+TRUNCATE alembic_version;
+
 -- A per-service version table, by name, quoting and all.
 CREATE SCHEMA "Billing ""svc""";
 CREATE TABLE "Billing ""svc""".version (version_num text PRIMARY KEY);

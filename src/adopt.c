@@ -301,7 +301,22 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 	ProjectSaveSummary(project, cg);
 	if (!mg_plan_stamp(cg->graph, (const char *const *) ids, nids, &none,
 					   false, &plan, &err))
+	{
+		/*
+		 * Rows of which one descends from another: Alembic never leaves its
+		 * table so, a hand-edited table may.  Said as the adoption's
+		 * problem, not as stamp's.
+		 */
+		if (err.code == MG_ERR_OVERLAP)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the rows of Alembic version table \"%s\" overlap", table),
+					 errdetail("%s: one is an ancestor of another, where Alembic keeps a row for each applied head only.",
+							   err.message),
+					 errhint("Delete the rows of the revisions that other rows descend from, then adopt again."),
+					 errcontext("migrate project \"%s\"", name)));
 		GraphError(&err, name);
+	}
 	RunPlan(fcinfo, project, cg, &none, &plan);
 	CallEnd(&call);
 	return (Datum) 0;

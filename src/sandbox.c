@@ -54,10 +54,27 @@ static SPIPlanPtr plan_stamp = NULL;
 static SPIPlanPtr plan_nontransactional = NULL;
 
 /*
- * Refuse to start from inside another call of migrate, which can only be a
- * revision body (or something a body set off, such as a trigger): the
- * function would run bodies of its own inside the run under way, and roll
- * back, with them, whatever that run's body did in the same subtransaction.
+ * "trial" of "migrate.trial()": the name CallCheckWritable() reports.
+ */
+static char *
+sql_name(const char *function)
+{
+	const char *name = function;
+
+	if (strncmp(name, "migrate.", strlen("migrate.")) == 0)
+		name += strlen("migrate.");
+	return pnstrdup(name, strcspn(name, "("));
+}
+
+/*
+ * Refuse to start where the function cannot run: from inside another call
+ * of migrate, which can only be a revision body (or something a body set
+ * off, such as a trigger), since the function would run bodies of its own
+ * inside the run under way, and roll back, with them, whatever that run's
+ * body did in the same subtransaction; and where nothing can be written (a
+ * standby, a read-only transaction), since every step writes before it is
+ * rolled back, and would fail, each naming the function it called, not the
+ * one the caller did.
  */
 void
 SandboxRefuseNested(const char *function)
@@ -68,6 +85,7 @@ SandboxRefuseNested(const char *function)
 				 errmsg("%s cannot be called from a revision body", function),
 				 errdetail("It runs revision bodies itself and rolls them back, inside the run that is under way."),
 				 errhint("Call it from a test, or from a session that is not migrating.")));
+	CallCheckWritable(sql_name(function));
 }
 
 /*

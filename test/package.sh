@@ -3,7 +3,10 @@
 #
 # 1. Builds them from a copy of the tree (tools/build-deb.sh, which runs
 #    dpkg-buildpackage -us -uc -b in a temporary directory: nothing is left
-#    in the source tree) and checks their names, versions and contents.
+#    in the source tree) with PG_SUPPORTED_VERSIONS=pgdg in the environment,
+#    as on a machine with apt.postgresql.org's postgresql-common (more
+#    supported majors than installed ones), and checks their names,
+#    versions, contents, dependencies and the build dependencies.
 # 2. Installs them with dpkg -i into the system PostgreSQL, checks that the
 #    installed files are the package's (dpkg --verify), and runs the
 #    pg_regress and isolation suites (make installcheck, from the source's
@@ -11,8 +14,14 @@
 #    them) in a throw-away cluster of that server, then the installed
 #    /usr/bin/migrate-bootstrap against it.
 # 3. Purges the packages and puts back whatever migrate files the system
-#    PostgreSQL had before (a source build installed by hand), so that the
-#    machine is left as it was.
+#    PostgreSQL had before (a source build installed by hand, migrate_tap's
+#    files included), so that the machine is left as it was: every file
+#    whose name starts with "migrate" in its extension, library and bitcode
+#    directories is checked to be back, byte for byte.  When there is no
+#    migrate_tap.control there, one is put there first, as a make install
+#    would, to see that it comes back (and is removed at the end).  Before
+#    installing, tools/build-deb.sh is checked to refuse a build with the
+#    build-time regression run while such files are there.
 #
 # It changes the system PostgreSQL, so test/run.sh runs it before it
 # installs the source build (see there).  Steps 2-3 hold the lock file
@@ -53,7 +62,25 @@ restore() {
 	done
 	backup_list=()
 }
-trap 'restore; rm -rf "$work"' EXIT
+planted=()
+unplant() {
+	local f
+	for f in "${planted[@]+"${planted[@]}"}"; do
+		rm -f "$f"
+	done
+	planted=()
+}
+# the modification times of the directories the packages write into, put
+# back last (installing and purging changes them)
+dir_times=()
+restore_dir_times() {
+	local e
+	for e in "${dir_times[@]+"${dir_times[@]}"}"; do
+		[ -d "${e#*|}" ] && touch -m -d "@${e%%|*}" "${e#*|}"
+	done
+	dir_times=()
+}
+trap 'restore; unplant; restore_dir_times; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" migrate.control)
@@ -68,19 +95,38 @@ start=$(date +%s)
 # make install into the same PostgreSQL before the built ones, so that it
 # tests a mixture on a developer's machine.  Step 2 runs the same suites
 # against the installed package, with nothing else there.
-if ! DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck" \
+if ! PG_SUPPORTED_VERSIONS=pgdg DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck" \
 	bash tools/build-deb.sh "$work/debs" >"$work/built.txt"; then
-	echo "FAIL: tools/build-deb.sh"
+	echo "FAIL: tools/build-deb.sh (with PG_SUPPORTED_VERSIONS=pgdg)"
 	exit 1
 fi
-ok "built in $(($(date +%s) - start)) s: $(xargs -n1 basename <"$work/built.txt" | tr '\n' ' ')"
+ok "built in $(($(date +%s) - start)) s, with PG_SUPPORTED_VERSIONS=pgdg: $(xargs -n1 basename <"$work/built.txt" | tr '\n' ' ')"
+# what it printed is what is in the output directory
+if [ "$(xargs -n1 basename <"$work/built.txt" | LC_ALL=C sort)" = "$(ls "$work/debs" | LC_ALL=C sort)" ]; then
+	ok "tools/build-deb.sh lists every file it leaves in the output directory"
+else
+	fail "tools/build-deb.sh printed $(tr '\n' ' ' <"$work/built.txt"), the directory holds $(ls "$work/debs" | tr '\n' ' ')"
+fi
+# the build-time regression run needs a server: postgresql-all, unless nocheck
+build_depends=$(sed -n 's/^Build-Depends: //p' debian/control)
+if grep -q 'postgresql-all <!nocheck>' <<<"$build_depends" &&
+	[ "$(sed -n 's/^Build-Depends: //p' debian/control.in)" = "$build_depends" ]; then
+	ok "Build-Depends: $build_depends"
+else
+	fail "Build-Depends lacks postgresql-all <!nocheck>, or control and control.in differ: $build_depends"
+fi
+if dpkg-checkbuilddeps -P nocheck debian/control >"$work/builddeps" 2>&1; then
+	ok "dpkg-checkbuilddeps -P nocheck: the build dependencies are met"
+else
+	fail "dpkg-checkbuilddeps -P nocheck: $(cat "$work/builddeps")"
+fi
 after_status=$(git status --porcelain --ignored 2>/dev/null | LC_ALL=C sort)
 [ "$before_status" = "$after_status" ] && ok "the source tree is as before the build (git status)" ||
 	fail "the build changed the source tree: $(diff <(echo "$before_status") <(echo "$after_status"))"
 
-# one extension package per PostgreSQL major of debian/pgversions installed
-# here, as pg_buildext counts them
-majors=$(cd "$src" && pg_buildext supported-versions)
+# one extension package per PostgreSQL major of debian/pgversions whose
+# postgresql-server-dev-NN is installed here, as pg_buildext counts them
+majors=$(cd "$src" && PG_SUPPORTED_VERSIONS=installed pg_buildext supported-versions)
 [ -n "$majors" ] || { echo "FAIL: no PostgreSQL major to package for"; exit 1; }
 debs=()
 for v in $majors; do
@@ -100,6 +146,13 @@ for v in $majors; do
 	depends=$(dpkg-deb -f "$deb" Depends)
 	grep -q "postgresql-$v" <<<"$depends" && ok "postgresql-$v-migrate depends on: $depends" ||
 		fail "postgresql-$v-migrate does not depend on postgresql-$v: $depends"
+	suggests=$(dpkg-deb -f "$deb" Suggests)
+	grep -qx "postgresql-$v-pgtap" <<<"$suggests" && ok "postgresql-$v-migrate suggests $suggests (for migrate_tap)" ||
+		fail "postgresql-$v-migrate does not suggest postgresql-$v-pgtap: '$suggests'"
+	for f in "./usr/share/postgresql/$v/extension/migrate_tap.control" \
+		"./usr/share/postgresql/$v/extension/migrate_tap--$version.sql"; do
+		grep -qx "$f" <<<"$contents" || fail "postgresql-$v-migrate lacks $f"
+	done
 done
 boot_deb=$work/debs/migrate-bootstrap_${version}_all.deb
 # (listings are read whole before grep: with pipefail, grep -q leaving
@@ -143,18 +196,61 @@ for p in migrate-bootstrap $(for v in $majors; do echo "postgresql-$v-migrate"; 
 		exit 1
 	fi
 done
-# files of a source build (make install) are kept aside and put back
+# every file of the system PostgreSQL a source build of migrate installs
+# (make install: migrate and migrate_tap), with its checksum
+migrate_files() {
+	local v
+	for v in $majors; do
+		find "/usr/share/postgresql/$v/extension" "/usr/lib/postgresql/$v/lib" -maxdepth 1 -name 'migrate*' -type f
+		find "/usr/lib/postgresql/$v/lib/bitcode" -maxdepth 1 -name 'migrate*' 2>/dev/null |
+			xargs -r -I{} find {} -type f
+	done | LC_ALL=C sort
+}
+snapshot() { migrate_files | xargs -r sha256sum; }
+system_dirs() {
+	local v
+	for v in $majors; do
+		echo "/usr/share/postgresql/$v/extension"
+		echo "/usr/lib/postgresql/$v/lib"
+		echo "/usr/lib/postgresql/$v/lib/bitcode"
+		find "/usr/lib/postgresql/$v/lib/bitcode" -mindepth 1 -maxdepth 1 -name 'migrate*' -type d 2>/dev/null |
+			xargs -r -I{} find {} -type d
+	done | LC_ALL=C sort
+}
+dir_snapshot() { system_dirs | while IFS= read -r d; do [ -d "$d" ] && stat -c '%.9Y|%n' "$d"; done; }
+found_before=$(snapshot)
+found_dirs=$(dir_snapshot)
+mapfile -t dir_times <<<"$found_dirs"
+# a developer's migrate_tap files, which the package ships too: if there
+# are none, one as make install would leave it
 for v in $majors; do
-	pkglib=/usr/lib/postgresql/$v/lib
-	share=/usr/share/postgresql/$v/extension
-	for f in "$pkglib/migrate.so" "$share"/migrate.control "$share"/migrate--*.sql \
-		$(find "$pkglib/bitcode/migrate" "$pkglib/bitcode/migrate.index.bc" -type f 2>/dev/null); do
-		[ -e "$f" ] || continue
-		mkdir -p "$work/backup$(dirname "$f")"
-		cp -a "$f" "$work/backup$f"
-		backup_list+=("$f")
-	done
+	f=/usr/share/postgresql/$v/extension/migrate_tap.control
+	if [ ! -e "$f" ]; then
+		{ cat migrate_tap.control; echo "# put here by test/package.sh, as a make install would"; } >"$f"
+		planted+=("$f")
+	fi
 done
+before=$(snapshot)
+[ ${#planted[@]} -eq 0 ] || echo "put ${planted[*]} there, as a make install would"
+
+# with such files there, the build-time regression run would load them
+# instead of the built ones: tools/build-deb.sh refuses it, at once
+if env -u DEB_BUILD_OPTIONS -u DEB_BUILD_PROFILES bash tools/build-deb.sh "$work/refused" >"$work/refused.log" 2>&1; then
+	fail "tools/build-deb.sh built with its regression run although migrate files are in the system PostgreSQL"
+elif grep -q "the build-time regression run would load .*migrate.* instead of the built files" "$work/refused.log" &&
+	grep -q "DEB_BUILD_OPTIONS=nocheck" "$work/refused.log"; then
+	ok "tools/build-deb.sh refuses the build-time regression run: $(head -1 "$work/refused.log")"
+else
+	fail "tools/build-deb.sh failed otherwise: $(cat "$work/refused.log")"
+fi
+
+# files of a source build (make install) are kept aside and put back
+while IFS= read -r f; do
+	[ -n "$f" ] || continue
+	mkdir -p "$work/backup$(dirname "$f")"
+	cp -a "$f" "$work/backup$f"
+	backup_list+=("$f")
+done < <(migrate_files)
 [ ${#backup_list[@]} -eq 0 ] || echo "kept aside ${#backup_list[@]} file(s) of an earlier make install"
 for deb in "${debs[@]}"; do
 	installed+=("$(dpkg-deb -f "$deb" Package)")
@@ -213,6 +309,18 @@ done
 # --- 3. remove, and leave the machine as it was
 removed=("${installed[@]}")
 restore
+after=$(snapshot)
+if [ "$after" = "$before" ]; then
+	ok "every migrate file of the system PostgreSQL is back as it was ($(grep -c . <<<"$before") file(s), migrate_tap's included)"
+else
+	fail "the system PostgreSQL's migrate files differ from before: $(diff <(echo "$before") <(echo "$after"))"
+fi
+unplant
+[ "$(snapshot)" = "$found_before" ] && ok "and the files put there for the test are gone" ||
+	fail "the system PostgreSQL's migrate files are not as found: $(diff <(echo "$found_before") <(snapshot))"
+restore_dir_times
+[ "$(dir_snapshot)" = "$found_dirs" ] && ok "its directories have their modification times back" ||
+	fail "directories differ from before: $(diff <(echo "$found_dirs") <(dir_snapshot))"
 left=0
 for p in "${removed[@]}"; do
 	[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] && left=1

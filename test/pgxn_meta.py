@@ -27,12 +27,14 @@ apply to a distribution's META.json:
     resources and no_index in their shapes.
 
 And what the spec cannot know: the version is migrate.control's
-default_version (as a semantic version: 0.1 is 0.1.0), the extension named
-like the control file is provided at that version, and every file named
-exists.  Exits 1 with one line per problem.
+default_version (as a semantic version: 0.1 is 0.1.0), every extension of
+the tree (a control file: migrate, migrate_tap) is provided at its control
+file's default_version, and every file named exists.  Exits 1 with one line
+per problem.
 """
 
 import copy
+import glob
 import json
 import os
 import re
@@ -290,27 +292,36 @@ class Checker:
 
     # --- what the spec cannot know: the tree
 
-    def against_tree(self, meta):
-        control = os.path.join(self.top, "migrate.control")
-        ext = "migrate"
+    def default_version(self, control):
+        """A control file's default_version, and as a semantic version."""
         with open(control) as f:
             m = re.search(r"^default_version\s*=\s*'([^']*)'", f.read(), re.M)
         if not m:
-            self.bad("migrate.control", "no default_version")
-            return
+            self.bad(os.path.basename(control), "no default_version")
+            return None, None
         default = m.group(1)
         parts = default.split(".")
-        as_semver = ".".join(parts + ["0"] * (3 - len(parts))) if len(parts) < 3 else default
+        return default, ".".join(parts + ["0"] * (3 - len(parts))) if len(parts) < 3 else default
+
+    def against_tree(self, meta):
+        default, as_semver = self.default_version(os.path.join(self.top, "migrate.control"))
+        if default is None:
+            return
         if meta.get("version") != as_semver:
             self.bad("version", "%r does not match migrate.control's default_version %r (%s)"
                      % (meta.get("version"), default, as_semver))
         provided = meta.get("provides")
         if isinstance(provided, dict):
-            if ext not in provided:
-                self.bad("provides", "the extension %r is not provided" % ext)
-            elif isinstance(provided[ext], dict) and provided[ext].get("version") != as_semver:
-                self.bad("provides.%s.version" % ext, "%r does not match migrate.control's default_version %r"
-                         % (provided[ext].get("version"), default))
+            for control in sorted(glob.glob(os.path.join(self.top, "*.control"))):
+                ext = os.path.basename(control)[:-len(".control")]
+                default, as_semver = self.default_version(control)
+                if default is None:
+                    continue
+                if ext not in provided:
+                    self.bad("provides", "the extension %r (%s.control) is not provided" % (ext, ext))
+                elif isinstance(provided[ext], dict) and provided[ext].get("version") != as_semver:
+                    self.bad("provides.%s.version" % ext, "%r does not match %s.control's default_version %r"
+                             % (provided[ext].get("version"), ext, default))
             for name, spec in provided.items():
                 if not isinstance(spec, dict):
                     continue
@@ -360,6 +371,8 @@ BROKEN = [
     ("missing file", _set(["provides", "migrate", "file"], "sql/migrate.sql"), "does not exist in the tree"),
     ("provides version", _set(["provides", "migrate", "version"], "0.2.0"), "does not match migrate.control"),
     ("version not the control's", _set(["version"], "0.2.0"), "does not match migrate.control"),
+    ("migrate_tap not provided", _set(["provides", "migrate_tap"], _DELETE),
+     "the extension 'migrate_tap' (migrate_tap.control) is not provided"),
     ("unknown phase", _set(["prereqs", "deploy"], {"requires": {"plpgsql": 0}}), "unknown key 'deploy'"),
     ("unknown relationship", _set(["prereqs", "runtime", "needs"], {"plpgsql": 0}), "unknown key 'needs'"),
     ("bad version range", _set(["prereqs", "runtime", "requires", "PostgreSQL"], "15"), "is not a version range"),

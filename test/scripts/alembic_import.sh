@@ -5,8 +5,11 @@
 # a labelled branch with its merge, depends_on, and one revision that reads
 # through the connection), compared with the real Alembic 1.8.1 running the
 # same project; adoption of databases Alembic migrated; re-import; bad input;
-# several Alembic environments in one database (test/alembic/services); the
-# edge cases of test/alembic/edge.
+# several Alembic environments in one database (test/alembic/services); a
+# project whose env.py gives a naming convention and whose revisions rely on
+# checkfirst, tabs and escaped colons (test/alembic/conventions), also
+# against the real Alembic, and loaded by migrate-bootstrap; the edge cases
+# of test/alembic/edge.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -14,7 +17,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 importer=$root/tools/migrate-import-alembic
 work=$(mktemp -d "${TMPDIR:-/tmp}/alembic-import.XXXXXX") || exit 1
 chmod 755 "$work"
-dbs=(mig_alembic_a mig_alembic_b mig_alembic_c mig_alembic_svc_a mig_alembic_svc_b mig_alembic_edge)
+dbs=(mig_alembic_a mig_alembic_b mig_alembic_c mig_alembic_svc_a mig_alembic_svc_b mig_alembic_edge
+	mig_alembic_conv_a mig_alembic_conv_b mig_alembic_conv_c)
 cleanup() {
 	for db in "${dbs[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
 	rm -rf "$work"
@@ -337,7 +341,10 @@ cp -r "$root/test/alembic/services" "$svc"
 find "$svc" -name __pycache__ -prune -exec rm -rf {} +
 for s in habits meals movements; do
 	alembic "$svc" mig_alembic_svc_a -n "$s" upgrade heads || fail "alembic upgrade heads of $s"
-	import -c "$svc/alembic.ini" -n "$s" --project "$s" -o "$work/svc_$s"
+	# env.py needs a URL even offline (for its dialect), as for
+	# `alembic upgrade --sql`; the importer runs it to read its
+	# target_metadata
+	import -c "$svc/alembic.ini" -n "$s" -x "url=$(url mig_alembic_svc_b)" --project "$s" -o "$work/svc_$s"
 	expect "import of $s exits 0" 0 $?
 done
 psql -X -q -d mig_alembic_svc_a -c 'CREATE EXTENSION migrate' || exit 1
@@ -366,7 +373,94 @@ expect "meals' table in public is untouched by B" "" "$(q mig_alembic_svc_b "SEL
 out=$(psql -X -q -d mig_alembic_svc_a -c "SELECT * FROM migrate.adopt_alembic('habits.alembic_version', 'meals')" 2>&1)
 expect_match "another service's table: unknown revisions" "ERROR:  Alembic version table \"habits.alembic_version\" names revisions that project \"meals\" does not have" "$out"
 
-echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, batch recreate, -x"
+echo "--- one directory per environment: another import's files are not the importer's own"
+import -c "$svc/alembic.ini" -n meals -x "url=$(url mig_alembic_svc_b)" --project meals -o "$work/svc_habits"
+expect "importing meals where habits' files are: exits 4" 4 $?
+expect_match "the files are another project's" "holds files the importer did not write for project meals: 0001_11aa22bb33cc.sql" "$(cat "$work/err")"
+(cd "$work/svc_habits" && sha256sum ./*.sql) >"$work/sums.habits"
+import -c "$svc/alembic.ini" -n meals -x "url=$(url mig_alembic_svc_b)" --project meals -o "$work/svc_habits" --force
+expect "with --force: written beside them" 0 $?
+expect_match "none of habits' files removed" "2 revisions in .*: 2 written, 0 unchanged, 0 removed" "$(cat "$work/out")"
+if (cd "$work/svc_habits" && sha256sum -c --quiet "$work/sums.habits"); then ok; else fail "habits' files changed"; fi
+import -c "$svc/alembic.ini" -n habits -x "url=$(url mig_alembic_svc_b)" --project habits -o "$work/svc_habits" --force
+expect_match "re-importing habits leaves meals' file alone" "3 revisions in .*: 0 written, 3 unchanged, 0 removed" "$(cat "$work/out")"
+expect "meals' file is still there" 1 "$(ls "$work"/svc_habits/*_55ee66ff77aa.sql | wc -l)"
+# a file of the same name that the importer did not write: never overwritten
+mkdir "$work/collide"
+printf -- '-- written by hand\nSELECT 1;\n' >"$work/collide/0002_22bb33cc44dd.sql"
+import -c "$svc/alembic.ini" -n habits -x "url=$(url mig_alembic_svc_b)" --project habits -o "$work/collide" --force
+expect "a hand-written file of the same name: exits 4, even with --force" 4 $?
+expect_match "the file is named" "holds files of the same names that the importer did not write: 0002_22bb33cc44dd.sql" "$(cat "$work/err")"
+expect "it is left as it was, and nothing written" "$(printf -- '-- written by hand\nSELECT 1;')|0002_22bb33cc44dd.sql" \
+	"$(cat "$work/collide/0002_22bb33cc44dd.sql")|$(ls "$work/collide" | tr '\n' ' ' | sed 's/ $//')"
+
+echo "--- env.py's naming convention, checkfirst, tabs and colons: the real Alembic and migrate (test/alembic/conventions)"
+conv=$work/conventions
+cp -r "$root/test/alembic/conventions" "$conv"
+find "$conv" -name __pycache__ -prune -exec rm -rf {} +
+convx=(-c "$conv/alembic.ini" --project conv)
+import "${convx[@]}" -o "$work/conv_bad"
+expect "env.py that cannot run offline: exits 3" 3 $?
+expect_match "it says why, and what to do" "env.py cannot be run in offline mode: KeyError: 'ALEMBIC_DATABASE_URL' .*--target-metadata MODULE:ATTRIBUTE" \
+	"$(tr '\n' ' ' <"$work/err")"
+import "${convx[@]}" -x "url=$(url mig_alembic_conv_b)" -o "$work/conv"
+expect "conventions import exits 0" 0 $?
+(cd "$conv" && "$importer" "${convx[@]}" --target-metadata app.models:metadata -o "$work/conv_tm" >/dev/null 2>&1)
+expect "--target-metadata app.models:metadata: exits 0" 0 $?
+if diff -r "$work/conv" "$work/conv_tm" >/dev/null; then ok; else fail "--target-metadata gives other files than env.py's metadata"; fi
+import "${convx[@]}" --target-metadata none -o "$work/conv_none"
+expect_match "--target-metadata none: SQLAlchemy's default names" "PRIMARY KEY \(id\)" "$(cat "$work"/conv_none/0001_c1.sql)"
+import "${convx[@]}" --target-metadata app.models:nothing -o "$work/conv_bad"
+expect "--target-metadata that is not there: exits 3" 3 $?
+expect_match "named" "--target-metadata app.models:nothing: AttributeError" "$(cat "$work/err")"
+expect_match "constraint names from the naming convention" "CONSTRAINT pk_parent PRIMARY KEY .*CONSTRAINT ck_parent_qty_positive CHECK .*CONSTRAINT uq_parent_code UNIQUE" \
+	"$(tr '\n' ' ' <"$work/conv/0001_c1.sql")"
+expect_match "checkfirst=True: created only if missing" 'IF NOT EXISTS \(SELECT FROM pg_catalog.pg_type t WHERE t.typname = '"'status'"' AND pg_catalog.pg_type_is_visible\(t.oid\)\) THEN' \
+	"$(cat "$work/conv/0004_c4.sql")"
+expect_match "a tab stays a tab" "VALUES \(1, 'a"$'\t'"b'\)" "$(cat "$work/conv/0002_c2.sql")"
+alembic "$conv" mig_alembic_conv_a upgrade heads || { fail "alembic upgrade heads (conventions)"; tail -20 "$work/alembic.log"; }
+psql -X -q -d mig_alembic_conv_b -c 'CREATE EXTENSION migrate' || exit 1
+load mig_alembic_conv_b "$work/conv"
+expect "upgrade('heads') runs the five revisions" "c1 c2 c3 c4 c5" \
+	"$(q mig_alembic_conv_b "SELECT string_agg(revision, ' ') FROM migrate.upgrade('heads', 'conv')" 2>/dev/null)"
+same_dumps "conventions, after upgrade heads" mig_alembic_conv_a mig_alembic_conv_b -n public -T public.alembic_version
+expect "constraints named by the convention, renamed by later revisions" \
+	"ck_child_id_positive ck_parent_qty_small fk_child_parent_id_parent pk_child pk_note pk_orders pk_parent uq_child_parent_id uq_parent_code" \
+	"$(q mig_alembic_conv_b "SELECT string_agg(conname, ' ' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> 'invoices'::regclass")"
+expect "tabs in data, as Alembic stored them" "$(printf 'a\tb|c\td')" \
+	"$(q mig_alembic_conv_b "SELECT string_agg(body, '|' ORDER BY id) FROM note")"
+expect "a tab in a function body" "$(printf '\n\tSELECT length(n.body)\n')" \
+	"$(q mig_alembic_conv_b "SELECT prosrc || 'x' FROM pg_proc WHERE proname = 'note_length'" | sed 's/x$//')"
+expect "an escaped colon is a colon; a bound value is its value" '{"enabled": true}|{"enabled":false}' \
+	"$(q mig_alembic_conv_b "SELECT string_agg(settings, '|' ORDER BY id) FROM note")"
+alembic "$conv" mig_alembic_conv_a downgrade base || { fail "alembic downgrade base (conventions)"; tail -20 "$work/alembic.log"; }
+q mig_alembic_conv_b "SELECT count(*) FROM migrate.downgrade('base', 'conv')" >/dev/null || fail "migrate.downgrade('base') (conventions)"
+same_dumps "conventions, after downgrade base" mig_alembic_conv_a mig_alembic_conv_b -n public -T public.alembic_version
+
+echo "--- --omit-project: the files register where the loader says; migrate-bootstrap --project"
+import "${convx[@]}" -x "url=$(url mig_alembic_conv_c)" --omit-project -o "$work/conv_omit"
+expect "import --omit-project exits 0" 0 $?
+expect "no project argument in the calls" "0 5" \
+	"$(cat "$work"/conv_omit/*.sql | grep -c '^    project ') $(grep -l '^-- project => \$project\$conv\$project\$ (none in the call' "$work"/conv_omit/*.sql | wc -l)"
+import "${convx[@]}" -x "url=$(url mig_alembic_conv_c)" --omit-project -o "$work/conv_omit"
+expect_match "a second import recognises its files" "0 written, 5 unchanged, 0 removed" "$(cat "$work/out")"
+import "${convx[@]}" -x "url=$(url mig_alembic_conv_c)" -o "$work/conv_omit"
+expect_match "the same project with the argument: the same files, rewritten" "5 written, 0 unchanged, 0 removed" "$(cat "$work/out")"
+import "${convx[@]}" -x "url=$(url mig_alembic_conv_c)" --omit-project -o "$work/conv_omit"
+"$root/bin/migrate-bootstrap" -d mig_alembic_conv_c --project conv "$work/conv_omit" >"$work/out" 2>&1
+expect "migrate-bootstrap --project conv loads and upgrades them" 0 $?
+expect_match "it says where they went" "loading 5 file\(s\) from .* into project conv" "$(cat "$work/out")"
+expect "project conv at c5" "conv:c5" "$(q mig_alembic_conv_c "SELECT string_agg(project || ':' || revision, ',') FROM migrate.version")"
+q mig_alembic_conv_b "SELECT count(*) FROM migrate.upgrade('heads', 'conv')" >/dev/null
+same_dumps "conventions, by migrate-bootstrap" mig_alembic_conv_b mig_alembic_conv_c -n public
+# files that name their project, given to migrate-bootstrap without it
+dropdb mig_alembic_conv_c && createdb mig_alembic_conv_c
+"$root/bin/migrate-bootstrap" -d mig_alembic_conv_c "$work/conv" >"$work/out" 2>&1
+expect "files naming another project than bootstrap's: exits 1" 1 $?
+expect_match "it says so" "no file of .* registered a revision into project default" "$(cat "$work/out")"
+
+echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, batch recreate, -x,"
+echo "    a refusal caught by the revision, unbound parameters, create_all(), a multi-line reason"
 edge=(-c "$root/test/alembic/edge/alembic.ini" --project edge -x tenant=acme)
 import "${edge[@]}" -o "$work/edge"
 expect "edge import exits 1" 1 $?
@@ -379,11 +473,32 @@ esac
 expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
 expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
 expect_match "batch recreate reported" "e10 \\(.*\\): upgrade\\(\\) fails when rendered offline: .*batch mode with dialect postgresql requires a live database connection" "$err"
-expect "four revisions reported" 4 "$(grep -c '^  e' "$work/err")"
+expect_match "a refusal the revision catches is reported all the same" \
+	"e11 \(.*\): upgrade\(\) reads data through the connection" "$err"
+expect_match "a parameter without a value, in text()" \
+	"e12 \(.*\): upgrade\(\) executes 'UPDATE edge_settings SET tenant = :tenant', which has the bind parameter :tenant and no value" "$err"
+expect_match "a colon in JSON, in a plain string" \
+	"e12 \(.*\): downgrade\(\) executes .*, which has the bind parameter :true and no value" "$err"
+expect_match "create_all() with checkfirst reported" \
+	"e13 \(.*\): upgrade\(\) calls create_all\(\) with checkfirst=True" "$err"
+expect_match "a multi-line reason, each line indented" \
+	"e14 \(.*\): upgrade\(\) fails when rendered offline: ValueError: Load the seed .*[$]manual[$].* first\.
+    Then stamp this revision\." "$err"
+expect_match "a failure after DDL through the connection: no word of the connection" \
+	"e15 \(.*\): upgrade\(\) fails when rendered offline: TypeError: .*bogus' \(at line 13\)$" \
+	"$(grep '^  e15 ' <<<"$err")"
+expect "nine revisions reported" 9 "$(grep -o '^  e[0-9]*' "$work/err" | sort -u | wc -l)"
 import "${edge[@]}" -o "$work/edge" --allow-manual
 expect "edge import --allow-manual exits 0" 0 $?
+expect "every line of a multi-line reason is a comment" \
+	"-- MANUAL: upgrade() fails when rendered offline: ValueError: Load the seed {\"marker\": \"\$manual\$\"} with scripts/seed.py first.|--   Then stamp this revision.|--   SELECT 1/0;|--   DROP TABLE edge_settings; (at line 12)" \
+	"$(sed -n '3,6p' "$work"/edge/*_e14.sql | tr '\r' '?' | paste -sd '|')"
 psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
 load mig_alembic_edge "$work/edge"
+expect "every file loads: 15 revisions" 15 "$(q mig_alembic_edge "SELECT count(*) FROM migrate.revision")"
+out=$(q mig_alembic_edge "SELECT upgrade_sql FROM migrate.revision WHERE id = 'e14'" | psql -X -q -d mig_alembic_edge 2>&1)
+expect_match "a body quoting \$manual\$ fails with its message, not a syntax error" \
+	"ERROR:  revision e14 of project edge was not imported from Alembic: its upgrade\(\) cannot be rendered offline" "$out"
 expect "missing and raising downgrades are NULL; the rest are not" "e1:false e2:true e3:true e4:false" \
 	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4')")"
 expect "-x reaches the revisions" "acme" \

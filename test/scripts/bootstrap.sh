@@ -199,6 +199,15 @@ fi
 	fail "a usage error created the extension"
 
 expect 3 "could not connect" "no server there" -- "$boot" -d "host=$work port=1 connect_timeout=5" "$work/svc_a"
+expect 2 "-p is not an option .*--project NAME.*port" "-p, a port to every other PostgreSQL client" -- "$boot" -p 5432 "$work/svc_a"
+mkdir -p "$work/new"$'\n'"line"
+cp "$work/svc_a/0001_effects.sql" "$work/new"$'\n'"line/"
+expect 2 "holds a line break" "a directory name with a line break" -- "$boot" -d "$db" "$work/new"$'\n'"line"
+! grep -q "not readable" "$work/err.out" || fail "a line break in a name is reported as unreadable"
+mkdir -p "$work/nlfile"
+cp "$work/svc_a/0001_effects.sql" "$work/nlfile/0001"$'\n'"x.sql"
+expect 2 "holds a line break" "a file name with a line break" -- "$boot" -d "$db" "$work/nlfile"
+expect 2 "option --lock-timeout needs a value" "--lock-timeout without its value" -- "$boot" "$work/svc_a" --lock-timeout
 
 # a failing revision in a fresh database: not even the extension stays
 mkdir -p "$work/failing"
@@ -210,7 +219,7 @@ SELECT migrate.register('a4', down_revision => 'a3',
 EOF
 expect 1 "while running upgrade of revision a4 \(broken\)" "a failing revision, fresh database" -- \
 	"$boot" -d "$db" --project svc_a "$work/failing"
-grep -q "the transaction was rolled back" "$work/err.out" && grep -q "division by zero" "$work/err.out" ||
+grep -q "failed; the bootstrap transaction was rolled back" "$work/err.out" && grep -q "division by zero" "$work/err.out" ||
 	fail "the failure message does not name the error and say that the transaction was rolled back"
 [ "$(q "$db" "SELECT count(*) FROM pg_extension WHERE extname = 'migrate'")$(q "$db" "SELECT count(*) FROM pg_namespace WHERE nspname IN ('svc_a', 'migrate')")" = 00 ] &&
 	ok "after the failure: no extension, no schema: nothing half-applied" ||
@@ -240,13 +249,51 @@ mkdir -p "$work/syntax"
 printf 'SELECT 1;\nSELEC migrate.register(1);\n' >"$work/syntax/0001_typo.sql"
 expect 1 "0001_typo.sql:2: ERROR:  syntax error" "a syntax error in a file" -- "$boot" -d "$db" "$work/syntax"
 
-# a file that commits: reported (what ran before it cannot be undone)
+# a file that commits: reported (what ran before it cannot be undone), and
+# the last line does not say otherwise
 mkdir -p "$work/commits"
-printf 'COMMIT;\n' >"$work/commits/0001_commit.sql"
+printf 'CREATE TABLE before_commit (id int);\nCOMMIT;\n' >"$work/commits/0001_commit.sql"
 expect 1 "0001_commit.sql ended the bootstrap transaction" "a file that commits" -- "$boot" -d "$db" "$work/commits"
+grep -q "DETAIL:  The file committed the bootstrap transaction: what ran before it is committed" "$work/err.out" ||
+	fail "the error does not say that what ran before the file's COMMIT is committed"
 grep -q "HINT:  Files must not contain BEGIN, COMMIT or ROLLBACK" "$work/err.out" || fail "no hint for the committing file"
-printf 'ROLLBACK;\n' >"$work/commits/0001_commit.sql"
+! grep -q "the transaction was rolled back" "$work/err.out" || fail "after a file that commits, a line says the transaction was rolled back"
+[ "$(q "$db" "SELECT to_regclass('before_commit') IS NOT NULL")" = t ] && ok "what ran before the COMMIT is there, as reported" ||
+	fail "before_commit is missing, yet reported committed"
+q "$db" "DROP TABLE before_commit" >/dev/null
+printf 'CREATE TABLE before_rollback (id int);\nROLLBACK;\n' >"$work/commits/0001_commit.sql"
 expect 1 "0001_commit.sql ended the bootstrap transaction" "a file that rolls back" -- "$boot" -d "$db" "$work/commits"
+grep -q "DETAIL:  The bootstrap transaction is rolled back: nothing of it is committed" "$work/err.out" ||
+	fail "the error does not say that the file's ROLLBACK rolled everything back"
+printf 'CREATE TABLE before_rollback (id int);\nROLLBACK;\nBEGIN;\n' >"$work/commits/0001_commit.sql"
+expect 1 "0001_commit.sql ended the bootstrap transaction" "ROLLBACK; BEGIN; in a file" -- "$boot" -d "$db" "$work/commits"
+grep -q "DETAIL:  The bootstrap transaction is rolled back: nothing of it is committed" "$work/err.out" ||
+	fail "ROLLBACK; BEGIN;: the error does not say that everything was rolled back"
+[ "$(q "$db" "SELECT to_regclass('before_rollback') IS NULL")" = t ] && ok "what ran before the ROLLBACK is not there, as reported" ||
+	fail "before_rollback is there, yet reported rolled back"
+
+# a file that turns ON_ERROR_STOP off: its error still stops the bootstrap,
+# and nothing is committed
+fresh_db migrate_boot_errstop || exit 1
+mkdir -p "$work/errstop"
+cp "$work/svc_b/0001_orders.sql" "$work/errstop/"
+printf '\\set ON_ERROR_STOP off\nSELECT 1/0;\nSELECT 1;\n' >"$work/errstop/0002_off.sql"
+cp "$work/svc_b/0002_total.sql" "$work/errstop/0003_total.sql"
+expect 1 "0002_off.sql: a statement in it failed and the file went on" "a file that turns ON_ERROR_STOP off" -- \
+	"$boot" -d migrate_boot_errstop --project errstop "$work/errstop"
+grep -q "division by zero" "$work/err.out" || fail "the file's error is not shown"
+! grep -q "^done" "$work/err.out" || fail "bootstrap says done"
+[ "$(q migrate_boot_errstop "SELECT count(*) FROM pg_extension WHERE extname = 'migrate'")" = 0 ] &&
+	ok "nothing committed: no extension" || fail "the extension was committed after the file's error"
+dropdb migrate_boot_errstop
+
+# files that register into a project of their own, given without --project
+# (the default project gets none of them)
+mkdir -p "$work/named"
+sed "s/message => 'orders table'/message => 'orders table', project => 'elsewhere'/" "$work/svc_b/0001_orders.sql" >"$work/named/0001.sql"
+expect 1 "no file of .*/named registered a revision into project default" "files naming another project" -- \
+	"$boot" -d "$db" "$work/named"
+grep -q "HINT:  Give the directory the --project its files name" "$work/err.out" || fail "no hint for files naming a project"
 
 # a revision registered with transactional => false cannot run in the
 # bootstrap's transaction: its project is left out of it, and after the
@@ -352,6 +399,32 @@ else
 	wait "$client"
 fi
 
+# --lock-timeout: a bootstrap that waits longer for another one gives up
+psql -X -q -d "$db2" -c "SELECT pg_advisory_lock(1835624290, 0), pg_sleep(30)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do
+	[ "$(q "$db2" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1835624290 AND granted")" = 1 ] && break
+	sleep 0.05
+done
+start=$(date +%s%N)
+expect 1 "another migrate-bootstrap holds the bootstrap lock of this database: waited longer than --lock-timeout 300ms" \
+	"--lock-timeout while another bootstrap holds the lock" -- "$boot" -d "$db2" --lock-timeout 300ms --project svc_a "$work/svc_a"
+waited=$((($(date +%s%N) - start) / 1000000))
+[ "$waited" -lt 10000 ] && ok "gave up after $waited ms" || fail "waited $waited ms"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+q "$db2" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_advisory_lock(1835624290%' AND pid <> pg_backend_pid()" >/dev/null
+expect 0 "^project svc_a: nothing to do, at a1" "--lock-timeout, lock free: only the wait is bounded" -- \
+	"$boot" -d "$db2" --lock-timeout=300ms --target a1 --project svc_a "$work/svc_a"
+mkdir -p "$work/lt"
+cat >"$work/lt/0001.sql" <<'EOF'
+SELECT migrate.register('l1', upgrade => $$CREATE TABLE lt AS SELECT pg_catalog.current_setting('lock_timeout') AS v$$,
+                        downgrade => $$DROP TABLE lt$$);
+EOF
+expect 0 "^project lt: upgrade l1" "--lock-timeout and a revision" -- "$boot" -d "$db2" --lock-timeout 300ms --project lt "$work/lt"
+[ "$(q "$db2" "SELECT v FROM lt")" = 0 ] && ok "the revision ran with the session's lock_timeout, not --lock-timeout's" ||
+	fail "the revision saw lock_timeout $(q "$db2" "SELECT v FROM lt")"
+
 # the README's container entrypoint: bootstrap, then exec the service
 cat >"$work/entrypoint.sh" <<EOF
 #!/bin/sh
@@ -363,7 +436,7 @@ fresh_db migrate_boot_entry || exit 1
 expect 0 "^service started" "entrypoint: bootstrap then exec the service" -- \
 	env PGDATABASE=migrate_boot_entry sh "$work/entrypoint.sh" echo "service started"
 cp "$work/failing/0004_broken.sql" "$work/svc_a/"
-expect 1 "failed; the transaction was rolled back" "entrypoint: a failing bootstrap stops before the service" -- \
+expect 1 "failed; the bootstrap transaction was rolled back" "entrypoint: a failing bootstrap stops before the service" -- \
 	env PGDATABASE=migrate_boot_entry sh "$work/entrypoint.sh" echo "service started"
 ! grep -q "^service started" "$work/err.out" || fail "the service started after a failed bootstrap"
 

@@ -5,7 +5,9 @@
 #    session-level SET migrate.project by one client is what the next client
 #    gets, and its upgrade('head') then runs another project (here one that
 #    does not exist: 42704).  The project argument, and SET LOCAL inside a
-#    transaction, are not affected.
+#    transaction, are not affected.  CALL migrate.apply() cannot run in a
+#    transaction block, where SET LOCAL lives: there only the project
+#    argument names the project.
 # 2. 16 clients (pgbench) through a pool of 4 server connections run
 #    upgrade('head') on two projects, one named by the project argument and
 #    one by SET LOCAL: no client error, each revision applied exactly once
@@ -172,6 +174,27 @@ if [ "$out" = "o1,o2" ] && [ "$out2" = default ] && [ "$out3" = d3 ]; then
 	ok "SET LOCAL in a transaction ran project orders, and the next client is back at '$out2' (its upgrade ran $out3)"
 else
 	fail "SET LOCAL: the transaction printed '$out', the next client sees '$out2' and upgraded '$out3'"
+fi
+
+# CALL migrate.apply() refuses a transaction block, so SET LOCAL cannot
+# name its project; the project argument can
+via migrate_leak >/dev/null <<'SQL'
+BEGIN;
+SET LOCAL migrate.project = 'orders';
+CALL migrate.apply('o3');
+COMMIT;
+SQL
+if grep -q "ERROR:  25001: migrate.apply() cannot run inside a transaction block" "$dir/messages"; then
+	ok "CALL migrate.apply() after SET LOCAL, in a transaction block: refused ($(head -1 "$dir/messages"))"
+else
+	fail "CALL migrate.apply() in a transaction block: $(cat "$dir/messages")"
+fi
+via migrate_leak -c "CALL migrate.apply('o3', 'orders')" >/dev/null
+out=$(direct "SELECT string_agg(c, ',') FROM migrate.current('orders') c")
+if [ "$out" = o3 ]; then
+	ok "CALL migrate.apply('o3', 'orders') through the pooler: orders at $out"
+else
+	fail "CALL migrate.apply('o3', 'orders') through the pooler: orders at '$out': $(cat "$dir/messages")"
 fi
 
 echo "--- $CLIENTS clients at once through 4 server connections"

@@ -5,10 +5,12 @@
 # and started beside it (its own port and socket directory, no TCP).
 # Revisions registered and applied on the primary must reach it: schema,
 # version rows, current().  On the standby every read function must work
-# and answer what the primary answers, and every mutating function must
-# fail with SQLSTATE 25006 (read_only_sql_transaction), a message that says
-# "standby" and shows no statement of migrate's own bookkeeping, and a hint
-# that points to the primary.
+# and answer what the primary answers, and every function that changes
+# anything or runs bodies (those that roll them back too: trial(),
+# check_reversible()) must fail with SQLSTATE 25006
+# (read_only_sql_transaction), a message that says "standby" and names the
+# function called, shows no statement of migrate's own bookkeeping, and a
+# hint that points to the primary.
 #
 # The primary needs wal_level replica or logical, free WAL senders and a
 # pg_hba rule for local replication connections; PostgreSQL's defaults and
@@ -149,6 +151,9 @@ SELECT migrate.register('s2a', $$CREATE TABLE side_a (id int)$$, $$DROP TABLE si
 SELECT migrate.register('s2b', $$CREATE TABLE side_b (id int)$$, $$DROP TABLE side_b$$,
                         down_revision => 's1', branch_labels => 'right', project => 'side');
 SELECT migrate.upgrade('heads', project => 'side');
+-- for adopt_alembic() on the standby
+CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+INSERT INTO alembic_version VALUES ('r2');
 SQL
 if ! catch_up; then
 	echo "FAIL: the standby did not catch up with the primary"
@@ -158,7 +163,7 @@ fi
 
 state="SELECT (SELECT string_agg(project || '=' || revision, ',' ORDER BY project, revision) FROM migrate.version),
               (SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns
-                WHERE table_name = 'account'),
+                WHERE table_schema = 'public' AND table_name = 'account'),
               (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname LIKE 'side%'),
               (SELECT count(*) FROM migrate.log),
               (SELECT string_agg(c, ',') FROM migrate.current() c)"
@@ -205,17 +210,25 @@ script=$(standby -c "SELECT migrate.script('head', 'r1')")
 grep -q r3 <<<"$pending" && grep -q "CREATE INDEX account_email" <<<"$script" ||
 	fail "pending() or script() on the standby lack revision r3"
 
-# --- every mutating function fails cleanly on the standby
+# --- every function that writes or runs bodies fails cleanly on the
+# standby, naming itself ("function|call")
 writes=(
-	"SELECT * FROM migrate.upgrade('head')"
-	"SELECT * FROM migrate.downgrade('-1')"
-	"SELECT * FROM migrate.stamp('r1')"
-	"SELECT migrate.register('r4', 'SELECT 1', 'SELECT 1', down_revision => 'r3')"
-	"SELECT migrate.revision('made on the standby', 'SELECT 1', 'SELECT 1')"
-	"SELECT migrate.merge('join', project => 'side')"
-	"SELECT migrate.configure('default', lock_timeout => '1s')"
+	"upgrade|SELECT * FROM migrate.upgrade('head')"
+	"downgrade|SELECT * FROM migrate.downgrade('-1')"
+	"stamp|SELECT * FROM migrate.stamp('r1')"
+	"register|SELECT migrate.register('r4', 'SELECT 1', 'SELECT 1', down_revision => 'r3')"
+	"revision|SELECT migrate.revision('made on the standby', 'SELECT 1', 'SELECT 1')"
+	"merge|SELECT migrate.merge('join', project => 'side')"
+	"configure|SELECT migrate.configure('default', lock_timeout => '1s')"
+	"apply|CALL migrate.apply('head')"
+	"apply_downgrade|CALL migrate.apply_downgrade('-1')"
+	"adopt_alembic|SELECT * FROM migrate.adopt_alembic(NULL, 'default')"
+	"trial|SELECT * FROM migrate.trial('head')"
+	"check_reversible|SELECT * FROM migrate.check_reversible()"
 )
-for sql in "${writes[@]}"; do
+for entry in "${writes[@]}"; do
+	function=${entry%%|*}
+	sql=${entry#*|}
 	out=$(standby -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -c "$sql" 2>&1)
 	status=$?
 	err=$(grep -m1 '^ERROR:' <<<"$out")
@@ -226,8 +239,9 @@ for sql in "${writes[@]}"; do
 	[ "$status" -ne 0 ] || problems+=("it succeeded")
 	[[ $err == "ERROR:  25006: "* ]] || problems+=("SQLSTATE is not 25006")
 	grep -qi standby <<<"$err" || problems+=("the message does not say standby")
+	grep -qF "migrate.$function()" <<<"$err" || problems+=("the message does not name migrate.$function()")
 	grep -qi primary <<<"$hint" || problems+=("no hint naming the primary")
-	if grep -Eq 'UPDATE|INSERT|DELETE|SQL statement|migrate\.(version|log|revision|project) ' <<<"$shown"; then
+	if grep -Eq 'UPDATE|INSERT|DELETE|SQL statement|migrate\.(version|log|revision|project) |\$1' <<<"$shown"; then
 		problems+=("internal SQL shown")
 	fi
 	if [ ${#problems[@]} -eq 0 ]; then
@@ -235,6 +249,18 @@ for sql in "${writes[@]}"; do
 	else
 		fail "standby: $sql: $(IFS=';'; echo "${problems[*]}")"
 		sed 's/^/    /' <<<"$out"
+	fi
+done
+
+# trial() and check_reversible() likewise in a read-only transaction of the
+# primary: refused up front, naming themselves
+for function in "trial('head')" "check_reversible()"; do
+	out=$(primary -v VERBOSITY=verbose -c "SET default_transaction_read_only = on" \
+		-c "SELECT * FROM migrate.$function" 2>&1)
+	if grep -q "^ERROR:  25006: cannot run migrate.${function%%(*}() in a read-only transaction" <<<"$out"; then
+		ok "read-only transaction: migrate.$function refused, naming itself"
+	else
+		fail "read-only transaction: migrate.$function: $out"
 	fi
 done
 
