@@ -304,8 +304,8 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 	{
 		/*
 		 * Rows of which one descends from another: Alembic never leaves its
-		 * table so, a hand-edited table may.  Said as the adoption's
-		 * problem, not as stamp's.
+		 * table so, a hand-edited table may.  Said as the adoption's problem,
+		 * not as stamp's.
 		 */
 		if (err.code == MG_ERR_OVERLAP)
 			ereport(ERROR,

@@ -516,11 +516,12 @@ column_alter(Diff *d, int s, int t)
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP DEFAULT", alter);
 	if (a[CA_NOTNULL] && !b[CA_NOTNULL])
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP NOT NULL", alter);
+
 	/*
 	 * A partition's or child's column has its parent's type: the parent's
 	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
-	 * depends on it waits for the parent's change all the same (order.c).
-	 * A typed table's column has its type's attribute's.
+	 * depends on it waits for the parent's change all the same (order.c). A
+	 * typed table's column has its type's attribute's.
 	 */
 	if (retype && (b[CA_INHERITED] || of_type(d->t, col)))
 		diff_anchor(d, PH_COLUMN, s, t, true);

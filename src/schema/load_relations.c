@@ -20,6 +20,7 @@
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "schema_int.h"
@@ -443,10 +444,17 @@ ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 
 /*
  * The query of view index (oid).  pg_get_viewdef() reads the view's rule
- * with the snapshot but opens the view as it is now: a view dropped since
- * the snapshot was taken would fail with an internal error.  The view is
- * locked while it is deparsed (and only then: a schema of many views must
+ * with the active snapshot but opens the view as it is now: a view dropped
+ * since the snapshot was taken would fail with an internal error.  The view
+ * is locked while it is deparsed (and only then: a schema of many views must
  * not fill the lock table), so it cannot go away meanwhile.
+ *
+ * The active snapshot must be the one the list of views was read with.
+ * A read-only loader's queries use the caller's, which is still active; a
+ * loader that is not read-only (check_reversible(), trial()) read the list
+ * with a fresh snapshot that SPI has popped since, and the caller's would
+ * not see a view the check's own bodies made, so a fresh one is taken here
+ * too.
  */
 static char *
 view_query(Loader *ld, Oid oid, int index)
@@ -465,7 +473,14 @@ view_query(Loader *ld, Oid oid, int index)
 	fcinfo->args[0].isnull = false;
 	fcinfo->args[1].value = BoolGetDatum(true);
 	fcinfo->args[1].isnull = false;
+	if (!ld->read_only)
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		UpdateActiveSnapshotCommandId();
+	}
 	query = pg_get_viewdef_ext(fcinfo);
+	if (!ld->read_only)
+		PopActiveSnapshot();
 	UnlockRelationOid(oid, AccessShareLock);
 	if (fcinfo->isnull)
 		loader_vanished(ld, index);

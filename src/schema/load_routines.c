@@ -308,6 +308,7 @@ load_statistics(Loader *ld)
 	{
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
+
 		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), "CREATE STATISTICS",
 												col_text(ld, "nspname"), col_text(ld, "stxname"));
 		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");

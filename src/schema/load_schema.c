@@ -26,7 +26,13 @@ ACL_COLUMNS("n.nspacl", "n", "n.nspowner")
 
 /*
  * The schemas read.  In a model relative to a schema, the schema is known
- * by no name (its name is what differs between the schemas compared).
+ * by no name (its name is what differs between the schemas compared), and
+ * its own comment and privileges are left out: the schemas such a model is
+ * compared with are other containers by design.  public comes from initdb
+ * with a comment and USAGE for PUBLIC, a reference or desired schema from
+ * a plain CREATE SCHEMA; a comparison would always differ there, and a
+ * script would revoke USAGE on public from everyone.  fingerprint(), which
+ * compares a schema with the same schema elsewhere, describes both.
  */
 void
 load_schema(Loader *ld)
@@ -37,10 +43,15 @@ load_schema(Loader *ld)
 		int			i = loader_add(ld, SK_SCHEMA, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->name = ld->relative ? "(this schema)" : obj->ident;
+		loader_key(ld, NamespaceRelationId, col_oid(ld, "oid"), 0, i);
+		if (ld->relative)
+		{
+			obj->name = "(this schema)";
+			continue;
+		}
+		obj->name = obj->ident;
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
-		loader_key(ld, NamespaceRelationId, col_oid(ld, "oid"), 0, i);
 	}
 }
 

@@ -347,18 +347,18 @@ col_deparsed(Loader *ld, const char *column, int index)
  * schema.
  */
 char *
-loader_strip_prefix(Loader *ld, const char *text, const char *head,
+loader_strip_prefix(Loader *ld, const char *def, const char *head,
 					const char *schema, const char *name)
 {
 	char	   *prefix = psprintf("%s %s", head, quote_qualified_identifier(schema, name));
 	char	   *temp = psprintf("%s %s", head, quote_qualified_identifier("pg_temp", name));
 
-	if (strncmp(text, prefix, strlen(prefix)) == 0)
-		return MemoryContextStrdup(ld->cxt, text + strlen(prefix));
-	if (strncmp(text, temp, strlen(temp)) == 0)
-		return MemoryContextStrdup(ld->cxt, text + strlen(temp));
+	if (strncmp(def, prefix, strlen(prefix)) == 0)
+		return MemoryContextStrdup(ld->cxt, def + strlen(prefix));
+	if (strncmp(def, temp, strlen(temp)) == 0)
+		return MemoryContextStrdup(ld->cxt, def + strlen(temp));
 	elog(ERROR, "unexpected definition \"%.*s\": expected it to begin with \"%s\"",
-		 pg_mbcliplen(text, strlen(text), 60), text, prefix);
+		 pg_mbcliplen(def, strlen(def), 60), def, prefix);
 	return NULL;				/* keep the compiler quiet */
 }
 

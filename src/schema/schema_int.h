@@ -116,7 +116,7 @@ extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,
 					   int index);
 extern int	loader_find(Loader *ld, Oid classid, Oid objid, int32 subid);
 extern void loader_acl(Loader *ld, int index);
-extern char *loader_strip_prefix(Loader *ld, const char *text, const char *head,
+extern char *loader_strip_prefix(Loader *ld, const char *def, const char *head,
 								 const char *schema, const char *name);
 
 /* load_relations.c */

@@ -241,11 +241,7 @@ INSERT INTO cases VALUES
 	'CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (''2020-01-01'') TO (''2021-01-01''); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$; CREATE TRIGGER t1 AFTER INSERT ON m FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE m1 DISABLE TRIGGER t1'),
 ('materialized view: not populated', 'materialized view', 'mv',
 	'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x', 'CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA'),
--- the schema itself (review item 10)
-('schema: comment', 'comment', 'schema (this schema)', 'CREATE TABLE t (a int)',
-	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''COMMENT ON SCHEMA %I IS %L'', current_schema(), ''x''); END$d$'),
-('schema: privilege', 'privilege', 'schema (this schema)', 'CREATE TABLE t (a int)',
-	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''GRANT USAGE ON SCHEMA %I TO fp_tap_reader'', current_schema()); END$d$'),
+-- the schema's default privileges (its own comment and privileges: below)
 ('schema: default privileges', 'default privileges', 'FOR ROLE ' || quote_ident(current_user) || ' ON TABLES',
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); DO $d$BEGIN EXECUTE format(''ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO fp_tap_reader'', current_schema()); END$d$'),
@@ -321,7 +317,7 @@ INSERT INTO orders VALUES
 	'CREATE TABLE t (a int)',
 	'CREATE TABLE t (a int); GRANT SELECT ON t TO fp_tap_reader; REVOKE SELECT ON t FROM fp_tap_reader');
 
-SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 7);
+SELECT plan((SELECT count(*)::int * 3 FROM cases) + (SELECT count(*)::int FROM orders) + 11);
 
 -- Each case: base twice under two names matches; base against changed
 -- differs at the expected row (and the difference is reported both ways).
@@ -356,6 +352,25 @@ BEGIN
 END
 $$;
 SELECT pg_temp.run_order(o) FROM orders o ORDER BY label;
+
+-- The schema's own comment and privileges: fingerprint() describes them,
+-- the relative comparisons leave them out (public, from initdb, has a
+-- comment and USAGE for PUBLIC; a reference schema from CREATE SCHEMA has
+-- neither).
+SELECT pg_temp.build('fp_left', 'CREATE TABLE t (a int)');
+SELECT pg_temp.build('fp_right', 'CREATE TABLE t (a int)');
+COMMENT ON SCHEMA fp_right IS 'the application';
+GRANT USAGE ON SCHEMA fp_right TO fp_tap_reader;
+SELECT is((SELECT string_agg(kind || ' ' || name || ': ' || definition, ', ' ORDER BY kind)
+			 FROM migrate.fingerprint(ARRAY['fp_right']) WHERE name = 'schema fp_right'),
+	'comment schema fp_right: the application, privilege schema fp_right: OWNER=ALL, fp_tap_reader=USAGE',
+	'schema: fingerprint() describes its comment and privileges');
+SELECT is((SELECT count(*)::int FROM migrate.compare_schemas('fp_left', 'fp_right')), 0,
+	'schema: compare_schemas() leaves its own comment and privileges out');
+SELECT is(migrate.diff('fp_left', 'fp_right'), '', 'schema: so does diff()');
+SELECT is((SELECT count(*)::int FROM migrate.compare_schemas('public', 'fp_left')
+			WHERE name LIKE '%(this schema)%'), 0,
+	'schema: public against a plain CREATE SCHEMA: no difference of the schemas themselves');
 
 -- An extension's objects are the extension's, not the schema's.
 SELECT is((SELECT count(*)::int FROM migrate.fingerprint(ARRAY['public']) WHERE name LIKE '%plan(%'),
