@@ -531,10 +531,10 @@ diff_free_name(Diff *d, const char *ident)
 		int			room = NAMEDATALEN - 1 - strlen(suffix);
 		char	   *name = psprintf("%.*s%s", pg_mbcliplen(base, strlen(base), room),
 									base, suffix);
-		const char *ident = quote_identifier(name);
+		const char *candidate = quote_identifier(name);
 
-		if (!relation_name_taken(d->s, ident) && !relation_name_taken(d->t, ident))
-			return pstrdup(ident);
+		if (!relation_name_taken(d->s, candidate) && !relation_name_taken(d->t, candidate))
+			return pstrdup(candidate);
 	}
 }
 
