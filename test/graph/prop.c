@@ -48,7 +48,7 @@ typedef struct Ref
 {
 	const MgGraph *g;
 	int			n;
-	int			np[MAXN][MAXN];	/* normalized down revisions */
+	int			np[MAXN][MAXN]; /* normalized down revisions */
 	int			nnp[MAXN];
 	bool		anc[MAXN][MAXN];	/* anc[x][y]: y ancestor-or-self of x */
 	bool		vanc[MAXN][MAXN];	/* the same through down_revision only */
@@ -566,6 +566,155 @@ check_history(const Ref *r, int a, int b)
 	return true;
 }
 
+/* Twelve random commands on the graph, each checked against the reference. */
+static bool
+random_commands(Rng *rng, Ref *r, MgGraph *g, GenGraph *gg, int n,
+				int *rows, int *nrows)
+{
+	bool		ok = true;
+
+	for (int step = 0; step < 12 && ok; step++)
+	{
+		int			x = rng_int(rng, n);
+		int			kind = rng_int(rng, 6);
+
+		if (kind <= 1)
+			ok = check_upgrade(r, mg_rev_id(g, x), &x, 1, rows, nrows);
+		else if (kind == 2)
+		{
+			MgRevList	h = mg_heads(g, true);
+
+			ok = check_upgrade(r, "heads", h.items, h.n, rows, nrows);
+		}
+		else if (kind == 3)
+			ok = check_downgrade(r, mg_rev_id(g, x), x, false, rows, nrows);
+		else if (kind == 4)
+		{
+			const char *t[] = {"base", "-1", "+1"};
+			int			w = rng_int(rng, 3);
+
+			ok = check_downgrade(r, t[w], -1, w == 0, rows, nrows);
+		}
+		else
+		{
+			int			a = rng_int(rng, n + 1) - 1;
+
+			ok = check_history(r, a, x);
+		}
+		if (ok)
+			ok = check_raw(r, gg, rows, *nrows, (x + step) % n);
+	}
+	return ok;
+}
+
+/*
+ * Whether everything X needs beyond T descends from a versioned child of
+ * T: downgrade T then drops exactly those (rules §7.2).
+ */
+static bool
+beyond_is_below_child(Ref *r, MgGraph *g, int n, int t, int x)
+{
+	for (int i = 0; i < n; i++)
+	{
+		bool		below_child = false;
+
+		if (!r->anc[x][i] || r->anc[t][i])
+			continue;
+		for (int c = 0; c < n; c++)
+			if (c != t && r->vanc[c][t] && r->anc[i][c])
+			{
+				MgRevList	pp = mg_parents(g, c);
+
+				for (int k = 0; k < pp.n; k++)
+					if (pp.items[k] == t)
+						below_child = true;
+			}
+		if (!below_child)
+			return false;
+	}
+	return true;
+}
+
+/* upgrade X from a single row T, then downgrade T: back to T */
+static bool
+check_restore(Rng *rng, Ref *r, MgGraph *g, int n)
+{
+	int			t = rng_int(rng, n),
+				x = rng_int(rng, n);
+	int			one[MAXN],
+				none = 0;
+	bool		ok;
+
+	if (!r->anc[x][t] || x == t || !beyond_is_below_child(r, g, n, t, x))
+		return true;
+	ok = check_upgrade(r, mg_rev_id(g, t), &t, 1, one, &none);
+	if (!ok || none != 1 || one[0] != t)
+		return ok;
+	ok = check_upgrade(r, mg_rev_id(g, x), &x, 1, one, &none) &&
+		check_downgrade(r, mg_rev_id(g, t), t, false, one, &none);
+	nrestores++;
+	if (ok && !(none == 1 && one[0] == t))
+	{
+		snprintf(fail_note, sizeof(fail_note),
+				 "upgrade %s then downgrade %s does not restore the row",
+				 mg_rev_id(g, x), mg_rev_id(g, t));
+		ok = false;
+	}
+	return ok;
+}
+
+/* upgrade heads, then downgrade base: nothing left */
+static bool
+check_heads_then_base(Ref *r, MgGraph *g, int n, int *rows, int *nrows)
+{
+	MgRevList	h = mg_heads(g, true);
+	bool		ok = check_upgrade(r, "heads", h.items, h.n, rows, nrows);
+
+	if (ok && planned)
+	{
+		bool		app[MAXN];
+
+		/* every revision is below some real head */
+		applied_set(r, rows, *nrows, app);
+		for (int i = 0; i < n && ok; i++)
+			if (!app[i])
+			{
+				snprintf(fail_note, sizeof(fail_note),
+						 "upgrade heads leaves %s unapplied", mg_rev_id(g, i));
+				ok = false;
+			}
+	}
+	if (ok)
+	{
+		ok = check_downgrade(r, "base", -1, true, rows, nrows);
+		if (ok && planned && *nrows != 0)
+		{
+			snprintf(fail_note, sizeof(fail_note), "rows left after downgrade base");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void
+print_failed_graph(const GenGraph *gg)
+{
+	printf("FAIL graph (n=%d): %s\n", gg->n, fail_note);
+	for (int i = 0; i < gg->n; i++)
+	{
+		const MgRevisionInput *in = &gg->in[i];
+
+		printf("  rev %s", in->id);
+		for (int j = 0; j < in->ndown; j++)
+			printf("%s%s", j ? "," : " down=", in->down[j]);
+		for (int j = 0; j < in->ndepends; j++)
+			printf("%s%s", j ? "," : " deps=", in->depends[j]);
+		for (int j = 0; j < in->nlabels; j++)
+			printf("%s%s", j ? "," : " labels=", in->labels[j]);
+		printf("\n");
+	}
+}
+
 static bool
 run_graph(Rng *rng, int n)
 {
@@ -576,8 +725,7 @@ run_graph(Rng *rng, int n)
 	Ref		   *r = malloc(sizeof(Ref));
 	int			rows[MAXN],
 				nrows = 0;
-	int			step;
-	bool		ok = true;
+	bool		ok;
 
 	o.n = n;
 	o.p_root = 0.12;
@@ -592,148 +740,16 @@ run_graph(Rng *rng, int n)
 	{
 		snprintf(fail_note, sizeof(fail_note), "build: %s", err.message);
 		ok = false;
-		goto out;
 	}
-	ref_build(r, g);
-
-	for (step = 0; step < 12 && ok; step++)
+	else
 	{
-		int			x = rng_int(rng, n);
-		int			kind = rng_int(rng, 6);
-
-		if (kind <= 1)
-			ok = check_upgrade(r, mg_rev_id(g, x), &x, 1, rows, &nrows);
-		else if (kind == 2)
-		{
-			MgRevList	h = mg_heads(g, true);
-
-			ok = check_upgrade(r, "heads", h.items, h.n, rows, &nrows);
-		}
-		else if (kind == 3)
-			ok = check_downgrade(r, mg_rev_id(g, x), x, false, rows, &nrows);
-		else if (kind == 4)
-		{
-			const char *t[] = {"base", "-1", "+1"};
-			int			w = rng_int(rng, 3);
-
-			ok = check_downgrade(r, t[w], -1, w == 0, rows, &nrows);
-		}
-		else
-		{
-			int			a = rng_int(rng, n + 1) - 1;
-
-			ok = check_history(r, a, x);
-		}
-		if (ok)
-			ok = check_raw(r, &gg, rows, nrows, (x + step) % n);
+		ref_build(r, g);
+		ok = random_commands(rng, r, g, &gg, n, rows, &nrows) &&
+			check_restore(rng, r, g, n) &&
+			check_heads_then_base(r, g, n, rows, &nrows);
 	}
-
-	/* upgrade X from a single row T, then downgrade T: back to T */
-	if (ok)
-	{
-		int			t = rng_int(rng, n),
-					x = rng_int(rng, n);
-		int			one[MAXN],
-					none = 0;
-
-		if (r->anc[x][t] && x != t)
-		{
-			bool		inside = true;
-			int			i;
-
-			/*
-			 * Only when everything X needs beyond T descends from a versioned
-			 * child of T: downgrade T drops exactly those (rules §7.2).
-			 */
-			for (i = 0; i < n; i++)
-				if (r->anc[x][i] && !r->anc[t][i])
-				{
-					bool		below_child = false;
-					int			c;
-
-					for (c = 0; c < n; c++)
-						if (c != t && r->vanc[c][t] && r->anc[i][c])
-						{
-							MgRevList	pp = mg_parents(g, c);
-							int			k;
-
-							for (k = 0; k < pp.n; k++)
-								if (pp.items[k] == t)
-									below_child = true;
-						}
-					if (!below_child)
-						inside = false;
-				}
-			if (inside)
-			{
-				ok = check_upgrade(r, mg_rev_id(g, t), &t, 1, one, &none);
-				if (ok && none == 1 && one[0] == t)
-				{
-					ok = check_upgrade(r, mg_rev_id(g, x), &x, 1, one, &none) &&
-						check_downgrade(r, mg_rev_id(g, t), t, false, one, &none);
-					nrestores++;
-					if (ok && !(none == 1 && one[0] == t))
-					{
-						snprintf(fail_note, sizeof(fail_note),
-								 "upgrade %s then downgrade %s does not restore the row",
-								 mg_rev_id(g, x), mg_rev_id(g, t));
-						ok = false;
-					}
-				}
-			}
-		}
-	}
-
-	/* upgrade heads, then downgrade base: nothing left */
-	if (ok)
-	{
-		MgRevList	h = mg_heads(g, true);
-
-		ok = check_upgrade(r, "heads", h.items, h.n, rows, &nrows);
-		if (ok && planned)
-		{
-			bool		app[MAXN];
-			int			i;
-
-			/* every revision is below some real head */
-			applied_set(r, rows, nrows, app);
-			for (i = 0; i < n && ok; i++)
-				if (!app[i])
-				{
-					snprintf(fail_note, sizeof(fail_note),
-							 "upgrade heads leaves %s unapplied", mg_rev_id(g, i));
-					ok = false;
-				}
-		}
-		if (ok)
-		{
-			ok = check_downgrade(r, "base", -1, true, rows, &nrows);
-			if (ok && planned && nrows != 0)
-			{
-				snprintf(fail_note, sizeof(fail_note), "rows left after downgrade base");
-				ok = false;
-			}
-		}
-	}
-out:
 	if (!ok && graph_failures < 10)
-	{
-		int			i,
-					j;
-
-		printf("FAIL graph (n=%d): %s\n", n, fail_note);
-		for (i = 0; i < gg.n; i++)
-		{
-			printf("  rev %s", gg.in[i].id);
-			for (j = 0; j < gg.in[i].ndown; j++)
-				printf("%s%s", j ? "," : " down=", gg.in[i].down[j]);
-			for (j = 0; j < gg.in[i].ndepends; j++)
-				printf("%s%s", j ? "," : " deps=", gg.in[i].depends[j]);
-			for (j = 0; j < gg.in[i].nlabels; j++)
-				printf("%s%s", j ? "," : " labels=", gg.in[i].labels[j]);
-			printf("\n");
-		}
-	}
+		print_failed_graph(&gg);
 	free(r);
 	gen_free(&gg);
 	shim_reset();
