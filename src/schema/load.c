@@ -46,17 +46,6 @@
 static void load_dependencies(Loader *ld);
 static void load_extension_uses(Loader *ld);
 
-/* an oid[] of n oids */
-static Datum
-oid_array(const Oid *oids, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		elems[i] = ObjectIdGetDatum(oids[i]);
-	return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true,
-										   TYPALIGN_INT));
-}
 static void sort_model(SchemaModel *model);
 
 /*
@@ -100,7 +89,7 @@ schema_oids(char **schemas, int n, bool read_only)
 						 errmsg("schema \"%s\" does not exist", schemas[i])));
 		}
 	}
-	return oid_array(oids, n);
+	return loader_oid_array(oids, n);
 }
 
 /*
@@ -209,22 +198,11 @@ schema_model_load_qualified(char **schemas, int n, bool read_only)
 static void
 load_dependencies(Loader *ld)
 {
-	Oid			argtypes[1] = {OIDARRAYOID};
-	Datum		values[1];
-	int			rc;
-
-	values[0] = oid_array(ld->oids, ld->noids);
-	rc = SPI_execute_with_args(
-							   "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid,"
-							   " d.refobjsubid, d.deptype FROM pg_catalog.pg_depend d"
-							   " WHERE d.objid" EQ "ANY ($1) AND d.refobjid" EQ "ANY ($1)"
-							   " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])",
-							   1, argtypes, values, NULL, ld->read_only, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "schema dependency query failed: %s", SPI_result_code_string(rc));
-	ld->tuptable = SPI_tuptable;
-	ld->ntuples = SPI_processed;
-	ld->row = 0;
+	loader_query_objects(ld,
+						 "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid,"
+						 " d.refobjsubid, d.deptype FROM pg_catalog.pg_depend d"
+						 " WHERE d.objid" EQ "ANY ($1) AND d.refobjid" EQ "ANY ($1)"
+						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
 	while (loader_next(ld))
 	{
 		int			from = loader_find(ld, col_oid(ld, "classid"), col_oid(ld, "objid"),
@@ -269,27 +247,15 @@ load_dependencies(Loader *ld)
 static void
 load_extension_uses(Loader *ld)
 {
-	Oid			argtypes[2] = {OIDARRAYOID, OIDARRAYOID};
-	Datum		values[2];
-	int			rc;
-
-	values[0] = oid_array(ld->oids, ld->noids);
-	values[1] = ld->schemas;
-	rc = SPI_execute_with_args(
-							   "SELECT d.classid, d.objid, d.objsubid, x.extname,"
-							   " pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS what"
-							   " FROM pg_catalog.pg_depend d"
-							   " JOIN pg_catalog.pg_depend m ON m.classid" EQ "d.refclassid"
-							   "  AND m.objid" EQ "d.refobjid AND m.deptype" EQ "'e'"
-							   " JOIN pg_catalog.pg_extension x ON x.oid" EQ "m.refobjid"
-							   " WHERE d.objid" EQ "ANY ($1) AND x.extnamespace" EQ "ANY ($2)"
-							   " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])",
-							   2, argtypes, values, NULL, ld->read_only, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "schema extension query failed: %s", SPI_result_code_string(rc));
-	ld->tuptable = SPI_tuptable;
-	ld->ntuples = SPI_processed;
-	ld->row = 0;
+	loader_query_objects(ld,
+						 "SELECT d.classid, d.objid, d.objsubid, x.extname,"
+						 " pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0) AS what"
+						 " FROM pg_catalog.pg_depend d"
+						 " JOIN pg_catalog.pg_depend m ON m.classid" EQ "d.refclassid"
+						 "  AND m.objid" EQ "d.refobjid AND m.deptype" EQ "'e'"
+						 " JOIN pg_catalog.pg_extension x ON x.oid" EQ "m.refobjid"
+						 " WHERE d.objid" EQ "ANY ($1) AND x.extnamespace" EQ "ANY ($2)"
+						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
 	while (loader_next(ld))
 	{
 		int			i = loader_find(ld, col_oid(ld, "classid"), col_oid(ld, "objid"),

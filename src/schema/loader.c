@@ -36,6 +36,31 @@ typedef struct LoaderEntry
 } LoaderEntry;
 
 
+/* an oid[] of n oids */
+Datum
+loader_oid_array(const Oid *oids, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = ObjectIdGetDatum(oids[i]);
+	return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true,
+										   TYPALIGN_INT));
+}
+
+static void
+run_query(Loader *ld, const char *sql, int nargs, Oid *argtypes, Datum *values)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, argtypes, values, NULL,
+										   ld->read_only, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(rc));
+	ld->tuptable = SPI_tuptable;
+	ld->ntuples = SPI_processed;
+	ld->row = 0;
+}
+
 /*
  * Run one of the per-kind queries, $1 being the schemas read.
  */
@@ -43,16 +68,24 @@ void
 loader_query(Loader *ld, const char *sql)
 {
 	Oid			argtypes[1] = {OIDARRAYOID};
-	Datum		values[1];
-	int			rc;
+	Datum		values[1] = {ld->schemas};
 
-	values[0] = ld->schemas;
-	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, ld->read_only, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(rc));
-	ld->tuptable = SPI_tuptable;
-	ld->ntuples = SPI_processed;
-	ld->row = 0;
+	run_query(ld, sql, 1, argtypes, values);
+}
+
+/*
+ * Run a query about the objects read so far: $1 their OIDs, $2 the
+ * schemas read.
+ */
+void
+loader_query_objects(Loader *ld, const char *sql)
+{
+	Oid			argtypes[2] = {OIDARRAYOID, OIDARRAYOID};
+	Datum		values[2];
+
+	values[0] = loader_oid_array(ld->oids, ld->noids);
+	values[1] = ld->schemas;
+	run_query(ld, sql, 2, argtypes, values);
 }
 
 /* Step to the next row of the query; false at the end. */

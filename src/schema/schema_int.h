@@ -100,7 +100,9 @@ typedef struct Loader
 /* loader.c */
 extern void loader_init(Loader *ld);
 extern void loader_done(Loader *ld);
+extern Datum loader_oid_array(const Oid *oids, int n);
 extern void loader_query(Loader *ld, const char *sql);
+extern void loader_query_objects(Loader *ld, const char *sql);
 extern bool loader_next(Loader *ld);
 extern char *col_text(Loader *ld, const char *column);
 extern bool col_bool(Loader *ld, const char *column);
