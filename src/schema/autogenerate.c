@@ -173,12 +173,16 @@ report_failure(const Proof *proof, const char *live, const char *desired,
 		hint = psprintf("Look at the script %s writes; write this revision by hand if it cannot be generated.",
 						diff_call);
 
+	/* the failure's own SQLSTATE is kept in the detail: 0A000 is ours */
 	if (proof->error)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("the generated %s failed when tried: %s", proof->stage,
 						proof->error->message),
-				 proof->error->detail ? errdetail("%s", proof->error->detail) : 0,
+				 proof->error->detail ?
+				 errdetail("SQLSTATE %s: %s", unpack_sql_state(proof->error->sqlerrcode),
+						   proof->error->detail) :
+				 errdetail("SQLSTATE %s.", unpack_sql_state(proof->error->sqlerrcode)),
 				 errhint("%s", hint)));
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
