@@ -105,6 +105,17 @@ split_type(const char *type, int *m1, int *m2)
 	return base;
 }
 
+/* the decimal digits the largest value of an integer type has */
+static int
+integer_digits(const char *type)
+{
+	if (strcmp(type, "smallint") == 0)
+		return 5;
+	if (strcmp(type, "integer") == 0)
+		return 10;
+	return 19;					/* bigint */
+}
+
 /*
  * Can every value of type from be stored as type to without loss?  Only
  * the usual widenings count; any other change is treated as narrowing
@@ -141,8 +152,14 @@ widens(const char *from, const char *to)
 		return t1 >= f1;
 	}
 	for (int i = 0; i < (int) lengthof(ladder); i++)
-		if (strcmp(fb, ladder[i][0]) == 0 && strcmp(tb, ladder[i][1]) == 0)
-			return t1 < 0 || (f1 >= 0 && t1 >= f1) || strcmp(tb, "numeric") == 0;
+	{
+		if (strcmp(fb, ladder[i][0]) != 0 || strcmp(tb, ladder[i][1]) != 0)
+			continue;
+		/* an integer fits a numeric with as many digits before the point */
+		if (strcmp(tb, "numeric") == 0)
+			return t1 < 0 || t1 - Max(t2, 0) >= integer_digits(fb);
+		return t1 < 0 || (f1 >= 0 && t1 >= f1);
+	}
 	return false;
 }
 
