@@ -63,6 +63,24 @@ step_error_callback(void *arg)
 }
 
 /*
+ * Push the error context that names step (pop it with
+ * error_context_stack = errcallback->previous); info and errcallback are
+ * the caller's, and live as long as the context does.
+ */
+static void
+push_step_context(ErrorContextCallback *errcallback, StepInfo *info,
+				  const CachedGraph *cg, const MgStep *step)
+{
+	info->operation = StepOperation(step->kind);
+	info->revision = mg_rev_id(cg->graph, step->rev);
+	info->message = cg->messages[step->rev];
+	errcallback->callback = step_error_callback;
+	errcallback->arg = info;
+	errcallback->previous = error_context_stack;
+	error_context_stack = errcallback;
+}
+
+/*
  * Whether SQL that role `author` wrote (a body, or a target schema it set or
  * owns) may run with the privileges of role `caller`: the author must have
  * every privilege of the caller, role attributes included, since membership
@@ -461,13 +479,7 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
 	ErrorContextCallback errcallback;
 	StepInfo	info;
 
-	info.operation = StepOperation(step->kind);
-	info.revision = mg_rev_id(cg->graph, step->rev);
-	info.message = cg->messages[step->rev];
-	errcallback.callback = step_error_callback;
-	errcallback.arg = &info;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
+	push_step_context(&errcallback, &info, cg, step);
 
 	run_body(project, body);
 
@@ -499,13 +511,7 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 	run.statements = stmts;
 	run.nstatements = nstmts;
 
-	info.operation = StepOperation(step->kind);
-	info.revision = run.revision;
-	info.message = cg->messages[step->rev];
-	errcallback.callback = step_error_callback;
-	errcallback.arg = &info;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
+	push_step_context(&errcallback, &info, cg, step);
 
 	LaunchStatements(&run);
 
@@ -529,13 +535,7 @@ BodyPrepareOutside(const CachedGraph *cg, const MgStep *step, char **checksum,
 	BodyStatement *stmts;
 	char	   *body = BodyFetch(cg, step, checksum);
 
-	info.operation = StepOperation(step->kind);
-	info.revision = mg_rev_id(cg->graph, step->rev);
-	info.message = cg->messages[step->rev];
-	errcallback.callback = step_error_callback;
-	errcallback.arg = &info;
-	errcallback.previous = error_context_stack;
-	error_context_stack = &errcallback;
+	push_step_context(&errcallback, &info, cg, step);
 
 	stmts = BodySplit(body, nstmts);
 	for (int i = 0; i < *nstmts; i++)

@@ -22,22 +22,7 @@
 
 #include "../../src/graph/graph.h"
 #include "shim.h"
-
-static int	passed;
-static int	failed;
-
-#define CHECK(cond, ...) \
-	do { \
-		if (cond) \
-			passed++; \
-		else \
-		{ \
-			failed++; \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-		} \
-	} while (0)
+#include "check.h"
 
 #define MAXREV 16
 #define MAXLIST 4

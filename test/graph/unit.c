@@ -29,22 +29,7 @@
 #include "../../src/graph/graph.h"
 #include "driver.h"
 #include "shim.h"
-
-static int	passed;
-static int	failed;
-
-#define CHECK(cond, ...) \
-	do { \
-		if (cond) \
-			passed++; \
-		else \
-		{ \
-			failed++; \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-		} \
-	} while (0)
+#include "check.h"
 
 static char *
 read_file(const char *path, size_t *len)
