@@ -36,6 +36,7 @@ OBJS = \
 	src/run.o \
 	src/reversible.o \
 	src/sandbox.o \
+	src/sandbox_session.o \
 	src/script.o \
 	src/show.o \
 	src/statements.o \
@@ -45,7 +46,12 @@ OBJS = \
 	src/verify.o \
 	src/version.o \
 	src/worker.o \
+	$(UTIL_OBJS) \
 	$(SCHEMA_OBJS)
+# helpers below every other file, the schema model's included (src/util/)
+UTIL_OBJS = \
+	src/util/locallock.o \
+	src/util/subxact.o
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
 	src/schema/autogenerate.o \
@@ -98,6 +104,7 @@ include $(PGXS)
 $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
+$(OBJS): src/util/locallock.h src/util/subxact.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

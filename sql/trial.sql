@@ -88,6 +88,50 @@ SELECT * FROM migrate.upgrade('head', 'nested');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM migrate.trial('head', 'nested');
 
+-- What a rollback does not undo by itself is put back: a session-level
+-- advisory lock a body took (here on the lock key of another project,
+-- which would block that project for the rest of the session), a statement
+-- it prepared; a lock of the caller's that a body released is taken again.
+-- Settings, cursors (even WITH HOLD) and LISTEN go with the rollback.
+SELECT pg_advisory_lock(7);
+PREPARE caller_statement AS SELECT 1;
+SELECT migrate.register('t1', $$
+    SELECT pg_advisory_lock(1835624306, hashtext('shop'));
+    SELECT pg_advisory_lock(42), pg_advisory_lock(42), pg_advisory_lock_shared(43);
+    SELECT pg_advisory_unlock(7);
+    PREPARE left_behind AS SELECT 2;
+    DECLARE held CURSOR WITH HOLD FOR SELECT 3;
+    SET work_mem = '77MB';
+    LISTEN trial_channel;
+    CREATE TABLE session_effects ()
+$$, 'DROP TABLE session_effects', project => 'session');
+SELECT step, revision, operation FROM migrate.trial('head', 'session');
+SELECT objid, mode, granted FROM pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY objid, mode;
+SELECT name FROM pg_prepared_statements ORDER BY name;
+SELECT name FROM pg_cursors;
+SHOW work_mem;
+SELECT pg_listening_channels();
+SELECT to_regclass('session_effects');
+-- check_reversible() too, whichever way a body goes
+SELECT migrate.register('r1', $$SELECT pg_advisory_lock(44); CREATE TABLE session_r1 ()$$,
+	$$PREPARE prepared_by_downgrade AS SELECT 4; DROP TABLE session_r1$$, project => 'session_reversible');
+SELECT revision, ok, problem FROM migrate.check_reversible('session_reversible');
+SELECT objid, mode, granted FROM pg_locks
+ WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY objid, mode;
+SELECT name FROM pg_prepared_statements ORDER BY name;
+-- the caller's lock on 7 is held once, as before: one unlock frees it
+SELECT pg_advisory_unlock(7);
+SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+-- a statement of the caller's that a body deallocated cannot be put back:
+-- a warning names it
+SELECT pg_advisory_lock(7);
+SELECT migrate.register('t2', 'DEALLOCATE caller_statement', 'SELECT 1',
+	down_revision => 't1', project => 'session');
+SELECT step, revision, operation FROM migrate.trial('head', 'session');
+SELECT name FROM pg_prepared_statements ORDER BY name;
+SELECT pg_advisory_unlock_all();
+
 -- trial() runs bodies: it is for migrators.
 CREATE ROLE trial_reader;
 SET ROLE trial_reader;

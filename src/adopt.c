@@ -31,8 +31,10 @@
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 
 #include "migrate.h"
 
@@ -106,6 +108,20 @@ check_version_table(Oid relid)
 				 errdetail("It is not a table."),
 				 errhint("Pass the table named by version_table (and version_table_schema) in the project's env.py.")));
 
+	/*
+	 * A policy of the table's owner would run as the caller, with the
+	 * caller's rights, while the rows are read; so the rows are read with
+	 * row security off, and a table whose policies apply to the caller is
+	 * refused.
+	 */
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("row-level security applies to Alembic version table \"%s\"", display),
+				 errdetail("adopt_alembic() reads the table with row security off, so that no policy runs with the caller's rights."),
+				 errhint("Adopt as the table's owner or as a role with BYPASSRLS, or disable row-level security on the table (ALTER TABLE %s DISABLE ROW LEVEL SECURITY).",
+						 display)));
+
 	desc = RelationGetDescr(rel);
 	initStringInfo(&columns);
 	ok = true;
@@ -156,8 +172,13 @@ read_alembic_rows(const char *table, int *n)
 	char	  **ids;
 	int			rc;
 	int			count = 0;
+	int			nestlevel = NewGUCNestLevel();
 
+	/* no policy runs here: check_version_table refused those that apply */
+	(void) set_config_option("row_security", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute(sql, false, 0);
+	AtEOXact_GUC(true, nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 

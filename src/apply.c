@@ -36,10 +36,10 @@
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 
 PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_apply_downgrade);
@@ -229,6 +229,32 @@ work_outside(StepWork *w)
 				   w->stmts, w->nstmts);
 }
 
+/* a step's work and what its failure needs, for guarded() */
+typedef struct Guarded
+{
+	void		(*work) (StepWork *);
+	StepWork   *w;
+	MgRevList	before;			/* the version rows before the step */
+	TimestampTz start;
+} Guarded;
+
+static void
+guarded_work(void *arg)
+{
+	Guarded    *g = (Guarded *) arg;
+
+	g->work(g->w);
+}
+
+/* every failure is logged, a cancel too, and goes on from fail_step */
+static void
+guarded_failed(ErrorData *edata, void *arg)
+{
+	Guarded    *g = (Guarded *) arg;
+
+	fail_step(g->w, &g->before, g->start, edata);
+}
+
 /*
  * Do a step's work inside a subtransaction, so that a failure can still be
  * logged and committed (fail_step) with the version rows as they were
@@ -237,35 +263,15 @@ work_outside(StepWork *w)
 static void
 guarded(void (*work) (StepWork *), StepWork *w, TimestampTz start)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	MgRevList	before;
+	Guarded		g;
 
-	before.n = w->rows->n;
-	before.items = palloc(sizeof(int) * (w->rows->n + 1));
-	memcpy(before.items, w->rows->items, sizeof(int) * w->rows->n);
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		work(w);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		fail_step(w, &before, start, edata);
-	}
-	PG_END_TRY();
+	g.work = work;
+	g.w = w;
+	g.start = start;
+	g.before.n = w->rows->n;
+	g.before.items = palloc(sizeof(int) * (w->rows->n + 1));
+	memcpy(g.before.items, w->rows->items, sizeof(int) * w->rows->n);
+	(void) SubxactRun(guarded_work, &g, true, guarded_failed);
 }
 
 /*

@@ -11,6 +11,7 @@
 #define MIGRATE_COMPAT_H
 
 #include "access/genam.h"
+#include "miscadmin.h"
 
 /*
  * PostgreSQL 18 replaced pg_attribute_noreturn(), written after a
@@ -43,6 +44,36 @@
 #else
 #define compat_PortalRun(portal, count, top, dest, altdest, qc) \
 	PortalRun((portal), (count), (top), true, (dest), (altdest), (qc))
+#endif
+
+/*
+ * Until 15.9, 16.5 and 17.1 (the fix of CVE-2024-10978), RestoreGUCState()
+ * left out the "role" setting, which a parallel worker then sets by itself
+ * (SetCurrentRoleId); a background worker given a session's settings, as
+ * CALL migrate.apply()'s is, must do the same, or it runs as the session
+ * user instead of the role the caller SET.  A library built against later
+ * headers can be loaded by an earlier minor release of the same major, so
+ * this is decided when the worker runs, not when it is compiled: where the
+ * settings did restore the role, this changes nothing.
+ */
+static inline void
+compat_RestoreRole(Oid role, bool role_is_superuser)
+{
+	if (GetCurrentRoleId() != role)
+		SetCurrentRoleId(role, role_is_superuser);
+}
+
+/*
+ * PostgreSQL 18 gave LockAcquireExtended() a flag asking to log a lock that
+ * was not available (log_lock_failures); migrate's calls never wait and
+ * expect no such line.
+ */
+#if PG_VERSION_NUM >= 180000
+#define compat_LockAcquireExtended(tag, mode, session, dontwait, reporterror, locallockp) \
+	LockAcquireExtended((tag), (mode), (session), (dontwait), (reporterror), (locallockp), false)
+#else
+#define compat_LockAcquireExtended(tag, mode, session, dontwait, reporterror, locallockp) \
+	LockAcquireExtended((tag), (mode), (session), (dontwait), (reporterror), (locallockp))
 #endif
 
 #endif							/* MIGRATE_COMPAT_H */

@@ -95,6 +95,9 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 	task = shm_toc_allocate(toc, task_size);
 	task->database = MyDatabaseId;
 	task->authenticated_user = GetAuthenticatedUserId();
+	task->role = GetCurrentRoleId();
+	task->role_is_superuser = OidIsValid(task->role) && superuser_arg(task->role);
+	task->user = GetUserId();
 	task->lock_timeout = run->lock_timeout;
 	task->statement_timeout = run->statement_timeout;
 	task->nstatements = run->nstatements;

@@ -22,6 +22,8 @@
  *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
  *	run.c			running a plan
+ *	sandbox_session.c	what a rollback leaves of a sandboxed run: advisory
+ *					locks and prepared statements, put back
  *	sandbox.c		runs that are rolled back: steps through the SQL entry
  *					points, each in a subtransaction (trial, check_reversible)
  *
@@ -308,8 +310,6 @@ extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
 /* sandbox.c: runs that are rolled back (trial, check_reversible) */
 extern void SandboxRefuseNested(const char *function);
 extern void SandboxCheckPrivilege(const char *function, const char *caller);
-extern ErrorData *SandboxTry(void (*fn) (void *arg), void *arg, bool keep,
-							 bool catch);
 extern void SandboxRun(void (*fn) (void *arg), void *arg);
 extern char *SandboxErrorText(const ErrorData *edata);
 extern char **SandboxPending(const char *target, const char *project, int *n);
@@ -318,5 +318,10 @@ extern void SandboxDowngrade(const char *project, const char *revision,
 							 const char *parent);
 extern void SandboxStamp(const char *project, const char *revision);
 extern bool *SandboxNontransactional(const char *project, char **ids, int n);
+
+/* sandbox_session.c: what a rollback leaves of a sandboxed run */
+typedef struct SandboxSession SandboxSession;
+extern SandboxSession *SandboxSaveSession(void);
+extern void SandboxRestoreSession(const SandboxSession *before);
 
 #endif							/* MIGRATE_H */

@@ -42,6 +42,7 @@
 #include "utils/memutils.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 #include "schema/schema.h"
 
 PG_FUNCTION_INFO_V1(migrate_check_reversible);
@@ -251,18 +252,18 @@ check_one(Check *c, bool irreversible, bool nontransactional)
 		row->ok = -1;
 		row->problem = "not_checked";
 		row->detail = "It is a non-transactional revision, which CALL migrate.apply() runs outside any transaction.";
-		(void) SandboxTry(stamp_step, c, true, false);
+		stamp_step(c);
 		return true;
 	}
 
 	c->rows_before = sorted_version_rows(c->project, &c->nrows_before);
-	edata = SandboxTry(upgrade_step, c, true, true);
+	edata = SubxactRun(upgrade_step, c, true, NULL);
 	if (edata != NULL && edata->sqlerrcode == ERRCODE_ACTIVE_SQL_TRANSACTION)
 	{
 		row->ok = -1;
 		row->problem = "not_checked";
 		row->detail = psprintf("Its upgrade cannot run in a transaction: %s.", edata->message);
-		(void) SandboxTry(stamp_step, c, true, false);
+		stamp_step(c);
 		return true;
 	}
 	if (edata != NULL)
@@ -282,7 +283,7 @@ check_one(Check *c, bool irreversible, bool nontransactional)
 	else
 	{
 		MemoryContextReset(c->step_context);
-		edata = SandboxTry(down_and_up, c, false, true);
+		edata = SubxactRun(down_and_up, c, false, NULL);
 		if (edata != NULL && row->problem == NULL)
 		{
 			row->ok = 0;

@@ -25,7 +25,9 @@
  *
  * The caller wraps the whole run in one outer subtransaction that is rolled
  * back at the end (SandboxRun), so the schema, the version rows and the
- * log are as they were.  Sequences are not transactional: values taken by
+ * log are as they were, and what the session holds beyond the transaction
+ * (its advisory locks, its prepared statements) is put back as it was
+ * (sandbox_session.c).  Sequences are not transactional: values taken by
  * bodies, and by the log's identity column, stay taken, as after any
  * rolled-back transaction.
  *
@@ -46,6 +48,7 @@
 #include "utils/resowner.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 
 static SPIPlanPtr plan_pending = NULL;
 static SPIPlanPtr plan_upgrade = NULL;
@@ -116,73 +119,48 @@ SandboxCheckPrivilege(const char *function, const char *caller)
 	SPI_freetuptable(SPI_tuptable);
 }
 
-/*
- * Errors that are not a step's result but the caller's business: a cancel
- * or a timeout the user asked for, and a serialization failure, after which
- * the transaction must be retried.  They end the whole call.
- */
-static bool
-must_propagate(const ErrorData *edata)
+/* fn and its argument, for SandboxRun's subtransaction */
+typedef struct SandboxWork
 {
-	return edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-		edata->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE ||
-		edata->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED;
+	void		(*fn) (void *arg);
+	void	   *arg;
+	SandboxSession *session;	/* as it was before */
+} SandboxWork;
+
+static void
+sandbox_work(void *arg)
+{
+	SandboxWork *work = (SandboxWork *) arg;
+
+	work->fn(work->arg);
+}
+
+/* a cancel is thrown again at once: the session is put back first */
+static void
+sandbox_failed(ErrorData *edata, void *arg)
+{
+	SandboxRestoreSession(((SandboxWork *) arg)->session);
 }
 
 /*
- * Run fn(arg) in an internal subtransaction.  When fn returns, the
- * subtransaction is committed into its parent if keep is set, and rolled
- * back otherwise.  When fn fails, the subtransaction is rolled back and the
- * error is returned (allocated in the caller's memory context), unless
- * catch is false or the error is one the caller must see (must_propagate),
- * in which case it is thrown again once the subtransaction is gone.
- * Returns NULL on success.
- */
-ErrorData *
-SandboxTry(void (*fn) (void *arg), void *arg, bool keep, bool catch)
-{
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	/* fn's allocations must outlive the subtransaction */
-	MemoryContextSwitchTo(oldcontext);
-
-	PG_TRY();
-	{
-		fn(arg);
-		if (keep)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (!catch || must_propagate(edata))
-			ReThrowError(edata);
-	}
-	PG_END_TRY();
-
-	return edata;
-}
-
-/*
- * Run fn(arg) in a subtransaction that is rolled back however fn ends; an
- * error of fn is thrown again after the rollback.
+ * Run fn(arg) in a subtransaction that is rolled back however fn ends, and
+ * put back what the rollback does not (sandbox_session.c); an error of fn
+ * is thrown again after that.
  */
 void
 SandboxRun(void (*fn) (void *arg), void *arg)
 {
-	(void) SandboxTry(fn, arg, false, false);
+	SandboxWork work;
+	ErrorData  *edata;
+
+	work.fn = fn;
+	work.arg = arg;
+	work.session = SandboxSaveSession();
+	edata = SubxactRun(sandbox_work, &work, false, sandbox_failed);
+	if (edata == NULL)
+		SandboxRestoreSession(work.session);
+	else
+		ReThrowError(edata);
 }
 
 /*

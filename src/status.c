@@ -14,77 +14,82 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 
 PG_FUNCTION_INFO_V1(migrate_project_status);
 
 static SPIPlanPtr plan_projects = NULL;
 
+/* one project's row, being filled */
+typedef struct Figures
+{
+	const char *name;
+	Datum	   *values;
+	bool	   *nulls;
+} Figures;
+
 /*
  * The figures of one project that come from its graph: heads, applied heads
- * and the number of steps upgrade('heads') would run.  An error is caught in
- * a subtransaction and turned into *problem.
+ * and the number of steps upgrade('heads') would run.
  */
 static void
-project_figures(const char *name, Datum *values, bool *nulls)
+project_figures(void *arg)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	Figures    *f = (Figures *) arg;
+	MigrateProject *project = ProjectOpen(f->name, false);
+	CachedGraph *cg = GraphCacheGet(project);
+	MgRevList	heads = mg_heads(cg->graph, false);
+	MgRevList	rows = VersionRows(cg);
+	MgPlan		plan;
+	MgError		err;
+	char	   *problem = NULL;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
+	f->values[1] = RevListToArray(cg, &heads, false);
+	f->values[2] = RevListToArray(cg, &rows, true);
+	f->nulls[1] = f->nulls[2] = false;
+	if (cg->ndrifted > 0)
+		problem = psprintf("revision %s was changed after it was registered",
+						   mg_rev_id(cg->graph, cg->drifted[0]));
+	else if (heads.n > 0 && !mg_plan_upgrade(cg->graph, "heads", &rows, &plan, &err))
+		problem = err.message;
+	if (problem)
 	{
-		MigrateProject *project = ProjectOpen(name, false);
-		CachedGraph *cg = GraphCacheGet(project);
-		MgRevList	heads = mg_heads(cg->graph, false);
-		MgRevList	rows = VersionRows(cg);
-		MgPlan		plan;
-		MgError		err;
-		char	   *problem = NULL;
-
-		values[1] = RevListToArray(cg, &heads, false);
-		values[2] = RevListToArray(cg, &rows, true);
-		nulls[1] = nulls[2] = false;
-		if (cg->ndrifted > 0)
-			problem = psprintf("revision %s was changed after it was registered",
-							   mg_rev_id(cg->graph, cg->drifted[0]));
-		else if (heads.n > 0 && !mg_plan_upgrade(cg->graph, "heads", &rows, &plan, &err))
-			problem = err.message;
-		if (problem)
-		{
-			values[4] = CStringGetTextDatum(problem);
-			nulls[4] = false;
-		}
-		else
-		{
-			values[3] = Int32GetDatum(heads.n > 0 ? plan.nsteps : 0);
-			nulls[3] = false;
-		}
-		ReleaseCurrentSubTransaction();
+		f->values[4] = CStringGetTextDatum(problem);
+		f->nulls[4] = false;
 	}
-	PG_CATCH();
+	else
 	{
-		ErrorData  *edata;
+		f->values[3] = Int32GetDatum(heads.n > 0 ? plan.nsteps : 0);
+		f->nulls[3] = false;
+	}
+}
 
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
+/*
+ * A project whose figures cannot be computed gets the error as its
+ * problem; a cancel or a serialization failure ends the query instead
+ * (util/subxact.c).
+ */
+static void
+project_row(const char *name, Datum *values, bool *nulls)
+{
+	Figures		f;
+	ErrorData  *edata;
+
+	f.name = name;
+	f.values = values;
+	f.nulls = nulls;
+	edata = SubxactRun(project_figures, &f, true, NULL);
+	if (edata != NULL)
+	{
 		values[4] = CStringGetTextDatum(edata->message);
 		nulls[4] = false;
 	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(context);
-	CurrentResourceOwner = owner;
 }
 
 /*
@@ -125,7 +130,7 @@ migrate_project_status(PG_FUNCTION_ARGS)
 		bool		nulls[5] = {false, true, true, true, true};
 
 		values[0] = CStringGetTextDatum(name);
-		project_figures(name, values, nulls);
+		project_row(name, values, nulls);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);

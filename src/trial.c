@@ -13,11 +13,9 @@
  * step, or by the caller before the trial): the lock manager then only
  * counts one more holder locally.  So pg_locks, which shows what the
  * backend holds, cannot tell which step took what, but the local lock table
- * can.  For every relation lock the backend holds on a relation that
- * existed before the trial, the lock is asked for once more (it is held, so
- * this never waits and never touches shared memory), which yields its local
- * entry; the entry says how many times the step's resource owner holds it;
- * the extra hold is then given back.  Locks taken by subtransactions inside
+ * can: for every relation lock the backend holds on a relation that
+ * existed before the trial, it says how many times the step's resource
+ * owner holds it (util/locallock.c).  Locks taken by subtransactions inside
  * the step (a body's exception blocks) count for the step once those commit;
  * locks a body took and released again before the step ended (a failed
  * exception block) are not seen.  The report is therefore exact for the
@@ -49,6 +47,8 @@
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
+#include "util/locallock.h"
 
 PG_FUNCTION_INFO_V1(migrate_trial);
 
@@ -155,33 +155,14 @@ read_existing(Trial *t)
 }
 
 /*
- * Whether the resource owner holds this lock, which the backend holds.
- * There is no call that reads the local lock table, but asking for a lock
- * the backend holds returns its local entry; the extra hold, taken by the
- * same owner, is given back at once.
+ * Whether the resource owner, the current one, holds this lock, which the
+ * backend holds (util/locallock.c reads the local lock table).
  */
 static bool
 owner_holds(ResourceOwner owner, const LOCKTAG *tag, LOCKMODE mode)
 {
-	LOCALLOCK  *locallock = NULL;
-	LockAcquireResult result;
-	int64		count = 0;
-
 	Assert(CurrentResourceOwner == owner);
-#if PG_VERSION_NUM >= 180000
-	result = LockAcquireExtended(tag, mode, false, true, true, &locallock, false);
-#else
-	result = LockAcquireExtended(tag, mode, false, true, true, &locallock);
-#endif
-	if (result == LOCKACQUIRE_NOT_AVAIL)
-		return false;
-	if (locallock != NULL)
-		for (int i = 0; i < locallock->numLockOwners; i++)
-			if (locallock->lockOwners[i].owner == owner)
-				count = locallock->lockOwners[i].nLocks;
-	LockRelease(tag, mode, false);
-	/* one of the holds is the one just taken */
-	return result != LOCKACQUIRE_OK && count > 1;
+	return LocalLockHolds(tag, mode, false) > 0;
 }
 
 static int
@@ -469,11 +450,11 @@ trial_run(void *arg)
 			 * here: the version rows move over it and the trial goes on.
 			 */
 			row->operation = "not run: non-transactional revision";
-			(void) SandboxTry(stamp_step, t, true, false);
+			stamp_step(t);
 			continue;
 		}
 
-		edata = SandboxTry(trial_step, t, true, true);
+		edata = SubxactRun(trial_step, t, true, NULL);
 		if (edata == NULL)
 			row->operation = "upgrade";
 		else if (edata->sqlerrcode == ERRCODE_ACTIVE_SQL_TRANSACTION)
@@ -484,7 +465,7 @@ trial_run(void *arg)
 			 * a non-transactional one.
 			 */
 			row->operation = psprintf("not run: %s", edata->message);
-			(void) SandboxTry(stamp_step, t, true, false);
+			stamp_step(t);
 		}
 		else
 		{

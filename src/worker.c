@@ -191,6 +191,13 @@ take_settings(const WorkerTask *task, void *settings, const char *search_path,
 
 	StartTransactionCommand();
 	RestoreGUCState(settings);
+	compat_RestoreRole(task->role, task->role_is_superuser);
+	if (GetUserId() != task->user)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("the migrate worker could not take the role of its caller"),
+				 errdetail("It runs as role %u, its caller as role %u; no statement has run.",
+						   GetUserId(), task->user)));
 	SetConfigOption("search_path", search_path, PGC_USERSET, PGC_S_SESSION);
 	if (task->lock_timeout > 0)
 	{

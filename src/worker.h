@@ -51,6 +51,10 @@ typedef struct WorkerTask
 									 * it, then takes the caller's settings,
 									 * its role and session authorization
 									 * among them */
+	Oid			role;			/* the caller's SET ROLE; InvalidOid: none */
+	bool		role_is_superuser;
+	Oid			user;			/* the caller's current user: the bodies'
+								 * (checked once the settings are taken) */
 	int			lock_timeout;	/* ms; 0: the caller's */
 	int			statement_timeout;	/* ms, per statement; 0: the caller's */
 	int			nstatements;

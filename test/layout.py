@@ -13,9 +13,11 @@ Run by `make test` after the build, on the object files:
      migrate_<name>, and every C function the install scripts name exists.
 
 The schema model (src/schema/) is a module of its own: its files call
-nothing of the rest, do not call each other in a cycle either, and what
-they export is declared in its headers (schema.h for the other files,
-schema_int.h and diff_int.h inside the module).
+nothing of the rest but the helpers of src/util/, do not call each other in
+a cycle either, and what they export is declared in its headers (schema.h
+for the other files, schema_int.h and diff_int.h inside the module).  The
+helpers of src/util/ sit below everything: they call no other file, and
+each is declared in its own header.
 
 Prints what it checked; exits non-zero on the first kind of problem found.
 """
@@ -49,7 +51,8 @@ def symbols(obj):
 
 
 def main():
-    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o"))
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o") +
+                  glob.glob("src/util/*.o"))
     if not objs:
         print("layout: no object files; build first", file=sys.stderr)
         return 2
@@ -109,8 +112,10 @@ def main():
                 problems.append(f"entry-point file {f} calls into {d}")
     for f in files:
         for d in deps[f]:
-            if f.startswith("schema/") and not d.startswith("schema/"):
+            if f.startswith("schema/") and not d.startswith(("schema/", "util/")):
                 problems.append(f"{f} calls into {d}: the schema model uses nothing of the rest")
+            if f.startswith("util/"):
+                problems.append(f"{f} calls into {d}: the helpers of src/util use no other file")
 
     # 2. the map in migrate.h
     header = open("src/migrate.h").read()
@@ -128,17 +133,17 @@ def main():
         if section and m:
             declared[m.group(1)] = section
     schema_declared = set()
-    for h in glob.glob("src/schema/*.h"):
+    for h in glob.glob("src/schema/*.h") + glob.glob("src/util/*.h"):
         schema_declared |= set(re.findall(r"^extern\b[^(;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;]",
                                           open(h).read(), re.M))
     for f, (funcs, data, _) in files.items():
         if f == "graph/":
             continue			# the graph module: graph.h and graph_int.h declare it
-        if f.startswith("schema/"):
+        if f.startswith(("schema/", "util/")):
             for s in sorted(funcs | data):
                 if not (s.startswith("migrate_") and "pg_finfo_" + s in funcs) and \
                         not s.startswith("pg_finfo_") and s not in schema_declared:
-                    problems.append(f"{f} exports {s}, which no header of src/schema declares")
+                    problems.append(f"{f} exports {s}, which no header of its folder declares")
             continue			# the schema model: its own headers declare it
         for s in sorted(funcs | data):
             if s.startswith(("pg_finfo_", "Pg_magic_func")) or s == "_PG_init":
