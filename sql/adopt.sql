@@ -119,4 +119,33 @@ GRANT SELECT ON "Billing ""svc""".version TO regress_adopt_admin;
 SET ROLE regress_adopt_admin;
 SELECT * FROM migrate.adopt_alembic('"Billing ""svc""".version', 'shop');
 RESET ROLE;
+
+-- Row-level security: a policy of the table's owner would run with the
+-- migrator's rights while the rows are read.  The table is refused, and the
+-- policy's function never runs (it would say so).
+CREATE ROLE regress_adopt_owner;
+CREATE TABLE rls_version (version_num varchar(32) NOT NULL);
+INSERT INTO rls_version VALUES ('d4');
+CREATE FUNCTION rls_spy() RETURNS boolean LANGUAGE plpgsql AS
+	$$BEGIN RAISE NOTICE 'the policy ran as %', current_user; RETURN true; END$$;
+ALTER TABLE rls_version OWNER TO regress_adopt_owner;
+ALTER FUNCTION rls_spy() OWNER TO regress_adopt_owner;
+ALTER TABLE rls_version ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rls_version_spy ON rls_version USING (rls_spy());
+GRANT SELECT ON rls_version TO regress_adopt_admin;
+SET ROLE regress_adopt_admin;
+SELECT * FROM migrate.adopt_alembic('rls_version', 'shop');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+-- the table's owner is not subject to its policies (unless they are forced)
+GRANT migrate_admin TO regress_adopt_owner;
+SET ROLE regress_adopt_owner;
+SELECT revision, operation FROM migrate.stamp('base', purge => true);
+SELECT revision, operation FROM migrate.adopt_alembic('rls_version', 'shop');
+RESET ROLE;
+ALTER TABLE rls_version FORCE ROW LEVEL SECURITY;
+SET ROLE regress_adopt_owner;
+SELECT * FROM migrate.adopt_alembic('rls_version', 'shop');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
 ROLLBACK;

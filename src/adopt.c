@@ -15,7 +15,10 @@
  *
  * The Alembic table is read through SPI as the caller, so the caller needs
  * SELECT on it, and it is left as it is: Alembic can still be pointed at the
- * database while the team moves over.
+ * database while the team moves over.  It is read with row security off: a
+ * policy is an expression of the table owner's choosing, and it would run
+ * with the caller's rights; a table whose policies apply to the caller is
+ * refused instead.
  *
  *-------------------------------------------------------------------------
  */
@@ -119,7 +122,7 @@ check_version_table(Oid relid)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("row-level security applies to Alembic version table \"%s\"", display),
 				 errdetail("adopt_alembic() reads the table with row security off, so that no policy runs with the caller's rights."),
-				 errhint("Adopt as the table's owner or as a role with BYPASSRLS, or disable row-level security on the table (ALTER TABLE %s DISABLE ROW LEVEL SECURITY).",
+				 errhint("Adopt as a role its policies do not apply to (its owner, unless row-level security is forced, or a role with BYPASSRLS), or disable row-level security on the table (ALTER TABLE %s DISABLE ROW LEVEL SECURITY).",
 						 display)));
 
 	desc = RelationGetDescr(rel);
