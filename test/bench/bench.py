@@ -35,6 +35,12 @@ Workloads:
                      with one column changed, against pg_dump --schema-only
                      of both (what a client-side diff reads first); the diff
                      property test at a larger size
+ 10. apply           CALL migrate.apply() of one-row INSERTs and of CREATE
+                     INDEX CONCURRENTLY revisions, against upgrade() and
+                     psql -f of the same statements
+ 11. writers         the longest INSERT of 8 writers while apply() builds an
+                     index concurrently, against while upgrade() builds the
+                     same index plainly
 
 --smoke runs every workload at tiny sizes, for CI: it checks that the
 benchmark still runs, not the targets.
@@ -634,6 +640,62 @@ def apply_runs(report, work, n, nidx, rows, repeats):
                (cm - pm) / nidx * 1000, None, None, "ms", "")
 
 
+def writer_stalls(report, work, rows, seconds):
+    """The longest INSERT of 8 writers while CALL apply() builds an index
+    with CREATE INDEX CONCURRENTLY, against while upgrade() builds the same
+    index on a twin table with a plain CREATE INDEX, in the same run.  (The
+    test suite checks the lock instead: test/scripts/apply.sh.)"""
+    print(f"11. writers during an index build: {rows} rows, 8 clients inserting", flush=True)
+    db = "bench_stall"
+    createdb(db)
+    run(psql(db, "-c", "CREATE EXTENSION migrate", "-c", f"""
+        CREATE TABLE orders (id bigserial PRIMARY KEY, customer int, note text);
+        CREATE TABLE orders_twin (id bigserial PRIMARY KEY, customer int, note text);
+        INSERT INTO orders (customer, note) SELECT g % 10000, 'order ' || g FROM generate_series(1, {rows}) g;
+        INSERT INTO orders_twin (customer, note) SELECT customer, note FROM orders;
+        SET client_min_messages = warning;
+        SELECT migrate.register('s1', 'CREATE INDEX CONCURRENTLY orders_customer ON orders (customer)',
+            'DROP INDEX CONCURRENTLY orders_customer', transactional => false, project => 'shop');
+        SELECT migrate.register('t1', 'CREATE INDEX orders_twin_customer ON orders_twin (customer)',
+            'DROP INDEX orders_twin_customer', project => 'twin');""",
+             "-c", "VACUUM ANALYZE orders", "-c", "VACUUM ANALYZE orders_twin"))
+    script = os.path.join(work, "stall_insert.sql")
+    with open(script, "w") as f:
+        f.write("\\set c random(1, 10000)\n"
+                "INSERT INTO orders (customer, note) VALUES (:c, 'live');\n"
+                "INSERT INTO orders_twin (customer, note) VALUES (:c, 'live');\n")
+    logs = os.path.join(work, "stall")
+    os.makedirs(logs, exist_ok=True)
+    writers = subprocess.Popen(["pgbench", "-n", "-c", "8", "-j", "2", "-T", str(seconds), "-f", script,
+                                "-l", "--log-prefix=writers", "-d", db],
+                               cwd=logs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    windows = []
+    for cmd in ("CALL migrate.apply('head', 'shop')", "SELECT count(*) FROM migrate.upgrade('head', 'twin')"):
+        start = time.time()
+        run(psql(db, "-c", "SET client_min_messages = warning", "-c", cmd))
+        windows.append((start, time.time()))
+        time.sleep(1)
+    writers.wait()
+    longest = [0.0, 0.0]
+    for name in os.listdir(logs):
+        with open(os.path.join(logs, name)) as f:
+            for line in f:
+                # client transaction latency(us) script epoch(s) epoch-us
+                fields = line.split()
+                if len(fields) < 6:
+                    continue
+                latency = int(fields[2]) / 1e6
+                end = int(fields[4]) + int(fields[5]) / 1e6
+                for i, (a, b) in enumerate(windows):
+                    if a <= end <= b + latency:
+                        longest[i] = max(longest[i], latency)
+    dropdb(db)
+    report.add("apply", f"longest INSERT of 8 writers while `CALL migrate.apply()` builds an index CONCURRENTLY, {rows} rows",
+               longest[0] * 1000, "while upgrade() builds it with a plain CREATE INDEX", longest[1] * 1000, "ms",
+               "far below 1")
+
+
 def schema_ddl(n):
     """N tables with a key, a few columns, a default, a check, an index and a
     foreign key to the previous table: the kind of schema an application has."""
@@ -721,11 +783,13 @@ def main():
 
     if args.smoke:
         sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
-                     prop=3, apply=10, cic=2, cic_rows=1000, repeats=2)
+                     prop=3, apply=10, cic=2, cic_rows=1000, stall_rows=20000, stall_seconds=6,
+                     repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
                      alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300,
-                     apply=1000, cic=20, cic_rows=100000, repeats=5)
+                     apply=1000, cic=20, cic_rows=100000, stall_rows=1000000,
+                     stall_seconds=40, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report(targets=not args.smoke)
@@ -751,6 +815,7 @@ def main():
         import_adopt(report, work, sizes["imports"], min(r, 3))
     if wanted("apply"):
         apply_runs(report, work, sizes["apply"], sizes["cic"], sizes["cic_rows"], r)
+        writer_stalls(report, work, sizes["stall_rows"], sizes["stall_seconds"])
 
     table = report.table()
     print()

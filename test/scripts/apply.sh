@@ -1,14 +1,15 @@
 #!/bin/bash
 # CALL migrate.apply() with a revision registered transactional => false,
-# where it matters: a table of a million rows that eight clients keep
-# writing to.
+# where it matters: a CREATE INDEX CONCURRENTLY on a table applications
+# write to.
 #
-#  1. Writers: a CREATE INDEX CONCURRENTLY run by apply() against a plain
-#     CREATE INDEX run by upgrade(), on twin tables, in the same run: the
-#     longest insert while each index is built, printed for both; the
-#     concurrent build must stall writers far less.
+#  1. The build: apply() builds the index, valid, and sets the version row.
 #  2. A reader holding an old snapshot: the build waits for it (as any
-#     CREATE INDEX CONCURRENTLY does) and completes once it commits.
+#     CREATE INDEX CONCURRENTLY does) and completes once it commits.  While
+#     it waits, it holds no lock that blocks writers: only SHARE UPDATE
+#     EXCLUSIVE on the table, and an INSERT that may not wait goes through.
+#     (How long writers stall during the build, against a plain CREATE
+#     INDEX, is a figure of make bench, not an assertion here.)
 #  3. Faults while the build waits: the caller cancelled, the worker
 #     terminated, the server stopped -m immediate.  Each time the version
 #     rows stay, and the next apply() completes the revision.
@@ -86,60 +87,21 @@ dropdb --if-exists "$db" >/dev/null 2>&1
 createdb "$db" || exit 1
 q "CREATE EXTENSION migrate" >/dev/null || exit 1
 
-# --- 1. writers ------------------------------------------------------------
+# --- 1. the build -------------------------------------------------------------
 
 q "CREATE TABLE orders (id bigserial PRIMARY KEY, customer int, note text);
-   CREATE TABLE orders_twin (id bigserial PRIMARY KEY, customer int, note text);
-   INSERT INTO orders (customer, note) SELECT g % 10000, 'order ' || g FROM generate_series(1, 1000000) g;
-   INSERT INTO orders_twin (customer, note) SELECT customer, note FROM orders" >/dev/null || exit 1
-q "VACUUM ANALYZE orders" >/dev/null && q "VACUUM ANALYZE orders_twin" >/dev/null || exit 1
+   INSERT INTO orders (customer, note) SELECT g % 10000, 'order ' || g FROM generate_series(1, 100000) g" >/dev/null || exit 1
+q "VACUUM ANALYZE orders" >/dev/null || exit 1
 q "SELECT migrate.register('s1', 'CREATE TABLE shop_audit (id int)', 'DROP TABLE shop_audit', project => 'shop')" >/dev/null
 q "SELECT migrate.register('s2', \$\$DROP INDEX CONCURRENTLY IF EXISTS orders_customer;
 CREATE INDEX CONCURRENTLY orders_customer ON orders (customer);\$\$,
 	'DROP INDEX CONCURRENTLY orders_customer', down_revision => 's1',
 	transactional => false, message => 'index customers', project => 'shop')" >/dev/null
-q "SELECT migrate.register('t1', 'CREATE INDEX orders_twin_customer ON orders_twin (customer)',
-	'DROP INDEX orders_twin_customer', message => 'plain index', project => 'twin')" >/dev/null
 
-cat >"$work/insert.sql" <<'SQL'
-\set c random(1, 10000)
-INSERT INTO orders (customer, note) VALUES (:c, 'live');
-INSERT INTO orders_twin (customer, note) VALUES (:c, 'live');
-SQL
-(cd "$work" && pgbench -n -c 8 -j 2 -T 40 -f insert.sql -l --log-prefix=writers -d "$db" >pgbench.out 2>&1) &
-writers=$!
-sleep 3
-
-start=$(date +%s%N)
 psql -X -q -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/apply.out" 2>&1 || fail "apply() failed: $(cat "$work/apply.out")"
-end=$(date +%s%N)
-cic_window="$start $end"
-sleep 2
-start=$(date +%s%N)
-psql -X -q -d "$db" -c "SELECT * FROM migrate.upgrade('head', 'twin')" >"$work/upgrade.out" 2>&1 || fail "upgrade() failed: $(cat "$work/upgrade.out")"
-end=$(date +%s%N)
-plain_window="$start $end"
-wait "$writers"
-
-# pgbench logs: client transaction latency(us) script epoch(s) epoch-us
-longest() {
-	cat "$work"/writers.* | awk -v from="$1" -v to="$2" '
-		{ t = ($5 * 1000000 + $6) * 1000; if (t >= from && t <= to + $3 * 1000 && $3 > max) max = $3 }
-		END { printf "%d", max / 1000 }'
-}
-cic_ms=$(longest $cic_window)
-plain_ms=$(longest $plain_window)
-txns=$(cat "$work"/writers.* | wc -l)
-echo "writers: $txns transactions; longest insert while CREATE INDEX CONCURRENTLY ran (apply): ${cic_ms} ms;" \
-	"while a plain CREATE INDEX ran (upgrade): ${plain_ms} ms"
 [ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_customer'::regclass")" = t ] &&
 	[ "$(state)" = s2 ] && ok "apply() built the index concurrently and set the version row" ||
 	fail "index or version row missing after apply(): $(state)"
-if [ "$plain_ms" -gt 0 ] && [ $((cic_ms * 3)) -lt "$plain_ms" ]; then
-	ok "the concurrent build stalled writers far less (${cic_ms} ms against ${plain_ms} ms)"
-else
-	fail "the concurrent build stalled writers ${cic_ms} ms, the plain one ${plain_ms} ms"
-fi
 
 # --- 2. a reader with an old snapshot ------------------------------------------
 
@@ -147,8 +109,22 @@ q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1 || fail "apply_do
 hold_snapshot
 psql -X -q -d "$db" -c "CALL migrate.apply('head', 'shop')" >"$work/reader.out" 2>&1 &
 client=$!
-if wait_for_worker >/dev/null; then
+if worker=$(wait_for_worker); then
 	ok "the build waits for the reader's snapshot"
+	# While it waits, writers are not blocked: the build holds nothing on
+	# the table stronger than SHARE UPDATE EXCLUSIVE (which INSERT's ROW
+	# EXCLUSIVE does not conflict with), and an INSERT that may not wait at
+	# all for a lock goes through.  (How long writers stall, against a
+	# plain CREATE INDEX, is make bench's figure.)
+	held=$(q "SELECT string_agg(DISTINCT mode, ',') FROM pg_locks
+			  WHERE pid = $worker AND relation = 'orders'::regclass AND granted")
+	[ "$held" = ShareUpdateExclusiveLock ] &&
+		ok "the build holds only $held on the table" ||
+		fail "the build holds $held on the table"
+	psql -X -q -d "$db" -c "SET lock_timeout = 1" \
+		-c "INSERT INTO orders (customer, note) VALUES (1, 'during the build')" >/dev/null 2>&1 &&
+		ok "an INSERT that may not wait for a lock goes through while the build waits" ||
+		fail "an INSERT was blocked by the build"
 else
 	fail "the build never waited for the reader"
 fi

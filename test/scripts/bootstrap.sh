@@ -185,10 +185,14 @@ mkdir -p "$work/closed"
 cp "$work/svc_b/0001_orders.sql" "$work/closed/"
 chmod 700 "$work/closed"
 if [ "$(id -u)" -eq 0 ]; then
-	# root reads everything: try as the cluster's owner instead
+	# root reads everything: try as the cluster's owner instead, with a copy
+	# of the script it can reach (the checkout may be in a private
+	# directory, as a clone under /root is)
 	chmod 755 "$work"
+	cp "$boot" "$work/migrate-bootstrap"
+	chmod 755 "$work/migrate-bootstrap"
 	expect 2 "directory $work/closed is not readable" "an unreadable directory" -- \
-		runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" "$boot" -d "$db" "$work/closed"
+		runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" "$work/migrate-bootstrap" -d "$db" "$work/closed"
 else
 	chmod 000 "$work/closed"
 	expect 2 "directory $work/closed is not readable" "an unreadable directory" -- "$boot" -d "$db" "$work/closed"
@@ -406,11 +410,10 @@ for _ in $(seq 1 100); do
 	[ "$(q "$db2" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1835624290 AND granted")" = 1 ] && break
 	sleep 0.05
 done
-start=$(date +%s%N)
+# (the holder keeps the lock for 30 s: a bootstrap that did not give up
+# would get it only once the holder is gone, below, and then succeed)
 expect 1 "another migrate-bootstrap holds the bootstrap lock of this database: waited longer than --lock-timeout 300ms" \
 	"--lock-timeout while another bootstrap holds the lock" -- "$boot" -d "$db2" --lock-timeout 300ms --project svc_a "$work/svc_a"
-waited=$((($(date +%s%N) - start) / 1000000))
-[ "$waited" -lt 10000 ] && ok "gave up after $waited ms" || fail "waited $waited ms"
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 q "$db2" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_advisory_lock(1835624290%' AND pid <> pg_backend_pid()" >/dev/null

@@ -1,0 +1,44 @@
+#!/bin/bash
+# make test works from a checkout that no other user can read, as a clone
+# under /root (mode 700) is: the suites that run something as another user
+# (runuser: the cluster's owner runs migrate-bootstrap, the standby,
+# pgbouncer) are run again from a copy of the tree in a mode-700 directory.
+# A suite that hands that user a file of the checkout fails here.
+#
+# Runs inside the throw-away cluster of test/run.sh (PG* variables set).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+priv=$(mktemp -d)
+trap 'rm -rf "$priv"' EXIT
+chmod 700 "$priv"
+mkdir "$priv/clone"
+# the tree as it is (committed or not), without build products
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$priv/clone"
+else
+	tar --exclude='*.o' --exclude='*.bc' --exclude='*.so' -cf - . | tar -xf - -C "$priv/clone"
+fi
+chmod 700 "$priv/clone"
+
+status=0
+n=0
+for script in "$priv"/clone/test/scripts/*.sh; do
+	name=$(basename "$script" .sh)
+	[ "$name" = private_checkout ] && continue
+	grep -q 'runuser' "$script" || continue
+	n=$((n + 1))
+	echo "--- $name, from $priv/clone (mode 700)"
+	if (cd "$priv/clone" && BOOTSTRAP_TRIALS=2 bash "test/scripts/$name.sh") >"$priv/$name.log" 2>&1; then
+		echo "ok: $name passes from a private checkout"
+	else
+		echo "FAIL: $name fails from a private checkout:"
+		tail -30 "$priv/$name.log"
+		status=1
+	fi
+done
+if [ "$n" -eq 0 ]; then
+	echo "FAIL: no suite runs anything as another user: this test checks nothing"
+	exit 1
+fi
+exit $status
