@@ -11,6 +11,7 @@ OBJS = \
 	src/call.o \
 	src/catalog.o \
 	src/commands.o \
+	src/configure.o \
 	src/graph/access.o \
 	src/graph/build.o \
 	src/graph/check.o \
@@ -90,7 +91,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -DMIGRATE_VERSION='"$(EXTVERSION)"'
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(WERROR),-Werror)
 
 EXTRA_CLEAN = test/results
@@ -105,6 +106,8 @@ $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
 $(OBJS): src/util/locallock.h src/util/subxact.h
+# the library's version, in what it says to a database at an older one
+src/call.o: $(EXTENSION).control
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

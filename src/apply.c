@@ -24,7 +24,16 @@
  * Steps before it stay applied.  Calling apply() again retries from there.
  *
  * Before each step the project is read again and must be as the plan left
- * it: the lock keeps other runs out, but not edits made by hand.
+ * it: the lock keeps other runs out, but not edits made by hand.  Revisions
+ * registered meanwhile (a newer container's files, loaded while this one
+ * applies) are the one change allowed: they add to the graph, and the rest
+ * of the plan stays what it was.
+ *
+ * While a background worker runs a non-transactional revision, the call
+ * also holds the project's build lock, which tells a statement that wants
+ * the migration lock that it cannot wait for it (project.c).  The call
+ * returns the revisions it ran, their durations and the heads after, as
+ * the procedure's INOUT parameters.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,7 +42,10 @@
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "funcapi.h"
 #include "nodes/parsenodes.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -53,7 +65,10 @@ typedef struct ApplyState
 	int64		last_seq;
 	TimestampTz created_at;
 	MgPlan		plan;
+	const char **step_ids;		/* the plan's revisions, by id */
 	MgRevList	rows;			/* the version rows before the next step */
+	int			ndone;			/* steps done, and how long each took */
+	int64	   *usecs;
 } ApplyState;
 
 /*
@@ -88,7 +103,8 @@ reopen(const ApplyState *st, MigrateProject **project)
 	*project = ProjectOpen(st->name, IsolationUsesXactSnapshot());
 	cg = GraphCacheGet(*project);
 	rows = VersionRows(cg);
-	same = cg->graph_gen == st->graph_gen && cg->last_seq == st->last_seq &&
+	/* revisions registered meanwhile leave the rest of the plan as it was */
+	same = cg->graph_gen == st->graph_gen && cg->last_seq >= st->last_seq &&
 		cg->created_at == st->created_at && rows.n == st->rows.n;
 	for (int i = 0; same && i < rows.n; i++)
 	{
@@ -98,6 +114,9 @@ reopen(const ApplyState *st, MigrateProject **project)
 			found = rows.items[i] == st->rows.items[j];
 		same = found;
 	}
+	/* a revision added keeps the others where they were in the graph */
+	for (int i = 0; same && i < st->plan.nsteps; i++)
+		same = strcmp(mg_rev_id(cg->graph, st->plan.steps[i].rev), st->step_ids[i]) == 0;
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -119,6 +138,7 @@ typedef struct StepWork
 	char	   *checksum;		/* of the body it runs */
 	BodyStatement *stmts;		/* a non-transactional step's statements */
 	int			nstmts;
+	int64		usecs;			/* how long the step took */
 	Datum		invalid_before; /* INVALID indexes before they ran */
 } StepWork;
 
@@ -217,7 +237,7 @@ work_prepare(StepWork *w)
 {
 	const MgStep *step = &w->st->plan.steps[w->number];
 
-	w->stmts = BodyPrepareOutside(w->cg, step, &w->checksum, &w->nstmts);
+	w->stmts = BodyPrepareOutside(w->project, w->cg, step, &w->checksum, &w->nstmts);
 	RunNotice(w->cg, step);
 	w->invalid_before = BodyInvalidIndexes(NULL);
 }
@@ -225,8 +245,17 @@ work_prepare(StepWork *w)
 static void
 work_outside(StepWork *w)
 {
-	BodyRunOutside(w->project, w->cg, &w->st->plan.steps[w->number],
-				   w->stmts, w->nstmts);
+	ProjectBuildBegin(w->st->name);
+	PG_TRY();
+	{
+		BodyRunOutside(w->project, w->cg, &w->st->plan.steps[w->number],
+					   w->stmts, w->nstmts);
+	}
+	PG_FINALLY();
+	{
+		ProjectBuildEnd(w->st->name);
+	}
+	PG_END_TRY();
 }
 
 /* a step's work and what its failure needs, for guarded() */
@@ -299,7 +328,8 @@ apply_outside(StepWork *w)
 		guarded(work_outside, w, start);
 	}
 	ProjectTouch(w->st->name);
-	RunRecord(w->cg, step, w->rows, start, RunElapsed(start), w->checksum);
+	w->usecs = RunElapsed(start);
+	RunRecord(w->cg, step, w->rows, start, w->usecs, w->checksum);
 	SPI_commit();
 	if (w->nstmts > 0)
 		RESUME_INTERRUPTS();
@@ -331,7 +361,11 @@ make_plan(ApplyState *st, const char *target, bool up)
 	st->rows.n = rows.n;
 	st->rows.items = palloc(sizeof(int) * (rows.n + st->plan.nsteps + 1));
 	memcpy(st->rows.items, rows.items, sizeof(int) * rows.n);
-	BodyPrepareTargetSchema(project);
+	st->step_ids = palloc(sizeof(char *) * st->plan.nsteps);
+	for (int i = 0; i < st->plan.nsteps; i++)
+		st->step_ids[i] = pstrdup(mg_rev_id(cg->graph, st->plan.steps[i].rev));
+	st->usecs = palloc0(sizeof(int64) * st->plan.nsteps);
+	BodyPrepareRun(project);
 	return true;
 }
 
@@ -366,10 +400,16 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		w.cg = reopen(st, &w.project);
 		CallEnterRun(st->name);
 		if (w.cg->transactional[st->plan.steps[i].rev])
-			guarded(work_inside, &w, GetCurrentTimestamp());
+		{
+			TimestampTz start = GetCurrentTimestamp();
+
+			guarded(work_inside, &w, start);
+			w.usecs = RunElapsed(start);
+		}
 		else
 			apply_outside(&w);
 		CallLeaveRun();
+		st->usecs[st->ndone++] = w.usecs;
 		RunReportStep(w.cg, NULL, 0, 0);
 		MemoryContextSwitchTo(oldcontext);
 		SPI_commit();
@@ -378,13 +418,49 @@ apply_plan(ApplyState *st, const char *target, bool up)
 	MemoryContextDelete(stepcontext);
 }
 
+/*
+ * What the call ran, for its INOUT parameters: the revisions, how long each
+ * took, and the project's version rows after.
+ */
+static Datum
+call_result(FunctionCallInfo fcinfo, const ApplyState *st)
+{
+	TupleDesc	desc;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+	Datum	   *durations = palloc(sizeof(Datum) * (st->ndone + 1));
+	char	  **heads;
+	int			nheads;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	desc = BlessTupleDesc(desc);
+	for (int i = 0; i < st->ndone; i++)
+	{
+		Interval   *iv = palloc0(sizeof(Interval));
+
+		iv->time = st->usecs[i];
+		durations[i] = IntervalPGetDatum(iv);
+	}
+	heads = VersionIds(st->name, &nheads);
+	values[0] = StringsToTextArray(st->step_ids, st->ndone);
+	values[1] = PointerGetDatum(construct_array(durations, st->ndone, INTERVALOID,
+												sizeof(Interval), false, TYPALIGN_DOUBLE));
+	values[2] = StringsToTextArray((const char *const *) heads, nheads);
+	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
 static Datum
 apply_command(FunctionCallInfo fcinfo, bool up)
 {
 	MigrateCall call;
 	ApplyState	st;
 	char	   *target;
+	Datum		result;
 
+	/* before the INOUT parameters 0.1's procedures did not have */
+	CallCheckVersion();
+	memset(&st, 0, sizeof(st));
 	st.function = up ? "apply" : "apply_downgrade";
 	check_nonatomic(fcinfo, st.function);
 	CallCheckWritable(st.function);
@@ -410,8 +486,15 @@ apply_command(FunctionCallInfo fcinfo, bool up)
 		ProjectUnlockSession(st.name);
 	}
 	PG_END_TRY();
+	/* in the procedure's memory, which the portal keeps until it is sent */
+	{
+		MemoryContext oldcontext = MemoryContextSwitchTo(call.result_context);
+
+		result = call_result(fcinfo, &st);
+		MemoryContextSwitchTo(oldcontext);
+	}
 	CallEnd(&call);
-	PG_RETURN_VOID();
+	return result;
 }
 
 /*

@@ -4,19 +4,24 @@
  *	  Running one revision body: reading it, checking that it may run, and
  *	  running it as the caller with the project's settings.
  *
+ * Bodies run as their runner: the caller of upgrade() or apply(), or the
+ * project's run_as role, which the caller must be able to SET ROLE to
+ * (configure.c), so that what the first boot of a fresh database creates
+ * belongs to the application's owner role whoever booted it.
+ *
  * Before a body runs it is read again and checked against the checksum
  * taken when it was registered, and against its author: a body runs with
- * the privileges of whoever calls upgrade(), so if a role could register a
- * body that a more privileged role later runs, registering would be a way
- * to borrow that role's rights.  A body therefore runs only for callers
- * whose privileges its author (registered_by) also has, role attributes
- * included; a superuser's revisions can be run by anyone allowed to
- * migrate.  The project's target schema goes first on the bodies'
- * search_path, so it is trusted like a body (BodyPrepareTargetSchema).
+ * the privileges of its runner, so if a role could register a body that a
+ * more privileged role later runs, registering would be a way to borrow
+ * that role's rights.  A body therefore runs only for runners whose
+ * privileges its author (registered_by) also has, role attributes included;
+ * a superuser's revisions can be run by anyone allowed to migrate.  The
+ * project's target schema goes first on the bodies' search_path, so it is
+ * trusted like a body (BodyPrepareRun).
  *
- * A body runs through SPI, in the caller's transaction, with the project's
- * search_path, lock_timeout and statement_timeout in force and an error
- * context naming the revision.
+ * A body runs through SPI, in the caller's transaction, as its runner, with
+ * the project's search_path, lock_timeout and statement_timeout in force
+ * and an error context naming the revision.
  *
  *-------------------------------------------------------------------------
  */
@@ -118,11 +123,24 @@ may_run_for(Oid author, Oid caller)
 }
 
 /*
+ * The role a project's bodies run as: its run_as role, or the caller.
+ * Checked before a run starts (BodyPrepareRun).
+ */
+Oid
+BodyRunner(const MigrateProject *project)
+{
+	if (project->run_as == NULL)
+		return GetUserId();
+	return get_role_oid(project->run_as, false);
+}
+
+/*
  * Read a step's body and check it: unchanged since it was registered, and
- * written by a role that has the caller's privileges.
+ * written by a role that has the privileges of the role it runs as.
  */
 char *
-BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
+BodyFetch(const MigrateProject *project, const CachedGraph *cg,
+		  const MgStep *step, char **checksum)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -173,11 +191,11 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 
 	author_oid = get_role_oid(author, true);
-	if (!may_run_for(author_oid, GetUserId()))
+	if (!may_run_for(author_oid, BodyRunner(project)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("revision %s of project \"%s\" was registered by role \"%s\", which does not have the privileges of role \"%s\"",
-						id, cg->project, author, GetUserNameFromId(GetUserId(), false)),
+						id, cg->project, author, GetUserNameFromId(BodyRunner(project), false)),
 				 errdetail("A body runs with the privileges of the role that runs it, so it may only be run by roles whose privileges, role attributes included, its author has."),
 				 errhint("Run the migration as \"%s\" (SET ROLE), or have a role with your privileges register the revision.", author)));
 
@@ -188,40 +206,82 @@ BodyFetch(const CachedGraph *cg, const MgStep *step, char **checksum)
 }
 
 /*
- * A project's target schema goes first on the search_path of its bodies, so
- * what is in it decides what their unqualified names mean: it must be as
- * trustworthy as a body.  The role that configured it and the role that
- * owns it must each be one the caller could run a body of.  A schema that
- * does not exist yet is created by the caller, who then owns it.
+ * A project with run_as: the role must exist, and the caller must be able
+ * to SET ROLE to it, as configure() checked of whoever set it.
+ */
+static void
+check_run_as(const MigrateProject *project)
+{
+	Oid			role;
+
+	if (project->run_as == NULL)
+		return;
+	role = get_role_oid(project->run_as, true);
+	if (!OidIsValid(role))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\", which the bodies of project \"%s\" run as, does not exist",
+						project->run_as, project->name),
+				 errhint("Create the role, or configure the project again: migrate.configure('%s', reset => '{run_as}').",
+						 project->name)));
+	if (!compat_member_can_set_role(GetUserId(), role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to run the bodies of project \"%s\" as role \"%s\"",
+						project->name, project->run_as),
+				 errdetail("The project runs its bodies as \"%s\" (configure(run_as)); its callers must be able to SET ROLE to it.",
+						   project->run_as),
+				 errhint("GRANT \"%s\" TO \"%s\".", project->run_as,
+						 GetUserNameFromId(GetUserId(), false))));
+}
+
+/*
+ * Before a run's first body: its runner checked (check_run_as), and the
+ * project's target schema, which goes first on the search_path of its
+ * bodies, so that what is in it decides what their unqualified names mean:
+ * it must be as trustworthy as a body.  The role that configured it and
+ * the role that owns it must each be one the runner could run a body of.
+ * A schema that does not exist yet is created by the runner, who then owns
+ * it.
  */
 void
-BodyPrepareTargetSchema(const MigrateProject *project)
+BodyPrepareRun(const MigrateProject *project)
 {
-	Oid			caller = GetUserId();
-	char	   *callername = GetUserNameFromId(caller, false);
+	Oid			runner;
+	char	   *runnername;
 	Oid			nsp;
 	HeapTuple	tuple;
 	Oid			owner;
 
+	check_run_as(project);
 	if (project->target_schema == NULL)
 		return;
+	runner = BodyRunner(project);
+	runnername = GetUserNameFromId(runner, false);
 	if (project->configured_by == NULL ||
-		!may_run_for(get_role_oid(project->configured_by, true), caller))
+		!may_run_for(get_role_oid(project->configured_by, true), runner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the target schema of project \"%s\" was set by role \"%s\", which does not have the privileges of role \"%s\"",
-						project->name, project->configured_by ? project->configured_by : "?", callername),
+						project->name, project->configured_by ? project->configured_by : "?", runnername),
 				 errdetail("The target schema goes first on the search_path of the bodies, so it is trusted like a body."),
 				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
-						 callername, project->configured_by ? project->configured_by : "?")));
+						 runnername, project->configured_by ? project->configured_by : "?")));
 
 	nsp = get_namespace_oid(project->target_schema, true);
 	if (!OidIsValid(nsp))
 	{
 		char	   *sql = psprintf("CREATE SCHEMA %s",
 								   quote_identifier(project->target_schema));
+		Oid			save_userid;
+		int			save_sec_context;
+		int			rc;
 
-		if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(runner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		rc = SPI_execute(sql, false, 0);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		if (rc != SPI_OK_UTILITY)
 			elog(ERROR, "could not create schema \"%s\"", project->target_schema);
 		return;
 	}
@@ -231,12 +291,12 @@ BodyPrepareTargetSchema(const MigrateProject *project)
 		elog(ERROR, "cache lookup failed for schema %u", nsp);
 	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
 	ReleaseSysCache(tuple);
-	if (!may_run_for(owner, caller))
+	if (!may_run_for(owner, runner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("target schema \"%s\" of project \"%s\" is owned by role \"%s\", which does not have the privileges of role \"%s\"",
 						project->target_schema, project->name,
-						GetUserNameFromId(owner, false), callername),
+						GetUserNameFromId(owner, false), runnername),
 				 errdetail("Objects in the target schema come first on the search_path of the bodies, so its owner could change what they do."),
 				 errhint("Give the schema to a role with your privileges, or run the migration as its owner.")));
 }
@@ -395,7 +455,7 @@ disarm_timers(const BodyTimers *t)
 }
 
 /*
- * Run one body as the caller, with the project's settings and timers in
+ * Run one body as its runner, with the project's settings and timers in
  * force, scoped to the body: settings the body changes itself are undone
  * when it ends.
  */
@@ -415,13 +475,13 @@ run_body(const MigrateProject *project, const char *body)
 	arm_timers(project, &timers);
 
 	/*
-	 * A body must not change who it runs as: RESET ROLE would take it from
-	 * the caller's current role back to the session user, and SET ROLE to any
-	 * role the session user may assume.  Forbid both, as PostgreSQL does
-	 * inside SECURITY DEFINER functions.
+	 * The body runs as its runner, and must not change who it runs as:
+	 * RESET ROLE would take it from the caller's current role back to the
+	 * session user, and SET ROLE to any role the session user may assume.
+	 * Forbid both, as PostgreSQL does inside SECURITY DEFINER functions.
 	 */
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(save_userid,
+	SetUserIdAndSecContext(BodyRunner(project),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
@@ -469,7 +529,7 @@ run_body(const MigrateProject *project, const char *body)
 }
 
 /*
- * Run a step's body as the caller, with an error context that names the
+ * Run a step's body as its runner, with an error context that names the
  * revision ("while running upgrade of revision c3d4 (add email)").
  */
 void
@@ -510,6 +570,7 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 		project->statement_timeout : migrate_statement_timeout;
 	run.statements = stmts;
 	run.nstatements = nstmts;
+	run.runner = BodyRunner(project);
 
 	push_step_context(&errcallback, &info, cg, step);
 
@@ -527,13 +588,13 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
  * they would fail only after the statements before them had committed.
  */
 BodyStatement *
-BodyPrepareOutside(const CachedGraph *cg, const MgStep *step, char **checksum,
-				   int *nstmts)
+BodyPrepareOutside(const MigrateProject *project, const CachedGraph *cg,
+				   const MgStep *step, char **checksum, int *nstmts)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;
 	BodyStatement *stmts;
-	char	   *body = BodyFetch(cg, step, checksum);
+	char	   *body = BodyFetch(project, cg, step, checksum);
 
 	push_step_context(&errcallback, &info, cg, step);
 

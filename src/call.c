@@ -216,9 +216,31 @@ CallCheckWritable(const char *function)
  * memory context results must be built in are saved in *call and restored
  * by CallEnd.
  */
+/*
+ * The library serves the SQL objects of the extension's current version
+ * only: a database whose extension is older (the package was upgraded, the
+ * database not yet) is told so, before a call reads a table or an argument
+ * that is not there.  0.2 added migrate.project.run_as.
+ */
+void
+CallCheckVersion(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("project", nsp) : InvalidOid;
+
+	if (OidIsValid(relid) && get_attnum(relid, "run_as") == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"migrate\" must be updated in this database before it can be used"),
+				 errdetail("Its library is version %s; the database has the extension at an older version.",
+						   MIGRATE_VERSION),
+				 errhint("Run ALTER EXTENSION migrate UPDATE.")));
+}
+
 void
 CallBegin(MigrateCall *call, bool read_only)
 {
+	CallCheckVersion();
 	call->saved_read_only = call_read_only;
 	call->result_context = CurrentMemoryContext;
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -258,6 +280,7 @@ CallResultText(const MigrateCall *call, const char *s)
 void
 CallBeginNonAtomic(MigrateCall *call)
 {
+	CallCheckVersion();
 	call->saved_read_only = false;
 	call->result_context = CurrentMemoryContext;
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
@@ -354,8 +377,8 @@ CallLeaveRun(void)
  * Asked for by every bookkeeping statement, so it is read through the
  * syscache, which follows ownership changes without a catalog scan.
  */
-static Oid
-catalog_owner(void)
+Oid
+CallCatalogOwner(void)
 {
 	Oid			nsp = get_namespace_oid("migrate", true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid("revision", nsp) : InvalidOid;
@@ -411,7 +434,7 @@ BookkeepingExec(SPIPlanPtr plan, Datum *values, const char *nulls, int expect)
 	volatile int rc = 0;
 
 	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
-	SetUserIdAndSecContext(catalog_owner(),
+	SetUserIdAndSecContext(CallCatalogOwner(),
 						   saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	in_bookkeeping = true;
 	PG_TRY();

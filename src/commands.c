@@ -28,7 +28,6 @@ PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_current);
 PG_FUNCTION_INFO_V1(migrate_stamp);
-PG_FUNCTION_INFO_V1(migrate_configure);
 
 typedef bool (*PlanFunction) (const MgGraph *g, const char *target,
 							  const MgRevList *rows, MgPlan *plan,
@@ -230,62 +229,4 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	RunPlan(fcinfo, project, cg, &rows, &plan);
 	CallEnd(&call);
 	return (Datum) 0;
-}
-
-/*
- * migrate.configure(project, target_schema, lock_timeout, statement_timeout):
- * set all of a project's options, creating the project if needed, and record
- * who set them.
- */
-Datum
-migrate_configure(PG_FUNCTION_ARGS)
-{
-	static SPIPlanPtr plan_configure = NULL;
-	MigrateCall call;
-	char	   *name = ProjectArg(fcinfo, 0);
-	Oid			argtypes[5] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-
-	for (int i = 2; i <= 3; i++)
-	{
-		Interval   *iv;
-
-		if (PG_ARGISNULL(i))
-			continue;
-		iv = PG_GETARG_INTERVAL_P(i);
-		if (iv->month < 0 || iv->day < 0 || iv->time < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not be negative", i == 2 ? "lock_timeout" : "statement_timeout")));
-	}
-
-	values[0] = CStringGetTextDatum(name);
-	for (int i = 1; i <= 3; i++)
-	{
-		if (PG_ARGISNULL(i))
-			nulls[i] = 'n';
-		else
-			values[i] = PG_GETARG_DATUM(i);
-	}
-	values[4] = DirectFunctionCall1(namein,
-									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-
-	CallCheckWritable("configure");
-	CallBegin(&call, false);
-	ProjectLock(name);
-	BookkeepingPrepare(&plan_configure,
-					   "INSERT INTO migrate.project AS p"
-					   " (name, target_schema, lock_timeout, statement_timeout, configured_by)"
-					   " VALUES ($1, $2, $3, $4, $5)"
-					   " ON CONFLICT (name) DO UPDATE"
-					   " SET target_schema = excluded.target_schema,"
-					   " lock_timeout = excluded.lock_timeout,"
-					   " statement_timeout = excluded.statement_timeout,"
-					   " configured_by = excluded.configured_by,"
-					   " changed_at = pg_catalog.now()",
-					   5, argtypes);
-	BookkeepingExec(plan_configure, values, nulls, SPI_OK_INSERT);
-	CallEnd(&call);
-	PG_RETURN_VOID();
 }

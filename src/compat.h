@@ -76,4 +76,15 @@ compat_RestoreRole(Oid role, bool role_is_superuser)
 	LockAcquireExtended((tag), (mode), (session), (dontwait), (reporterror), (locallockp))
 #endif
 
+/*
+ * PostgreSQL 16 split what a member of a role inherits from whether it may
+ * SET ROLE to it; a project's run_as asks the latter.  Before 16, every
+ * member may.  (Superusers may, either way.)
+ */
+#if PG_VERSION_NUM >= 160000
+#define compat_member_can_set_role(member, role) member_can_set_role((member), (role))
+#else
+#define compat_member_can_set_role(member, role) is_member_of_role((member), (role))
+#endif
+
 #endif							/* MIGRATE_COMPAT_H */

@@ -13,13 +13,12 @@
  * caller stops the worker, whose statement then rolls back.
  *
  * One wait the server cannot see: PostgreSQL's deadlock detector does not
- * know that the caller waits for its worker.  So if the worker's statement
- * waits for a session that waits for the project's lock, which the caller
- * holds -- CREATE INDEX CONCURRENTLY waits for every transaction with an
- * older snapshot, and upgrade() waits for the lock with its statement's
- * snapshot -- nothing would ever move.  The caller looks for such sessions
- * among what the worker waits for, twice a second, and cancels their wait
- * (release_blockers); they can call again once apply() is done.
+ * know that the caller waits for its worker.  So nothing may wait for the
+ * caller while the worker waits for it: the caller holds no snapshot and
+ * no table lock, and the statements that want the project's migration lock
+ * do not wait behind a build (project.c).  What is left, a statement of
+ * the revision that waits for its own caller, is found twice a second and
+ * is an error (check_not_waiting_for_caller).
  *
  * The worker needs a free background worker slot (max_worker_processes);
  * none free is an error before anything runs.
@@ -40,8 +39,6 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/shm_mq.h"
-#include "storage/lock.h"
-#include "storage/procarray.h"
 #include "storage/shm_toc.h"
 #include "utils/array.h"
 #include "utils/fmgrprotos.h"
@@ -98,6 +95,7 @@ make_segment(const WorkerRun *run, shm_mq **mq)
 	task->role = GetCurrentRoleId();
 	task->role_is_superuser = OidIsValid(task->role) && superuser_arg(task->role);
 	task->user = GetUserId();
+	task->runner = run->runner;
 	task->lock_timeout = run->lock_timeout;
 	task->statement_timeout = run->statement_timeout;
 	task->nstatements = run->nstatements;
@@ -226,107 +224,38 @@ handle_message(const char *data, Size nbytes)
 	return false;
 }
 
-/* the sessions pid waits for, as pg_blocking_pids() says */
-static int32 *
-blockers_of(int32 pid, int *n)
-{
-	ArrayType  *array = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids,
-															   Int32GetDatum(pid)));
-	Datum	   *elems;
-	int32	   *out;
-
-	deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT,
-					  &elems, NULL, n);
-	out = palloc(sizeof(int32) * (*n + 1));
-	for (int i = 0; i < *n; i++)
-		out[i] = DatumGetInt32(elems[i]);
-	return out;
-}
-
-/* whether pid waits for the migration lock of the project */
-static bool
-waits_for_project(int32 pid, const char *project)
-{
-	BlockedProcsData *data = GetBlockerStatusData(pid);
-
-	for (int i = 0; i < data->nprocs; i++)
-	{
-		BlockedProcData *proc = &data->procs[i];
-		LOCKTAG    *tag;
-
-		if (proc->pid != pid || proc->num_locks == 0)
-			continue;
-		tag = &data->locks[proc->first_lock].locktag;
-		return tag->locktag_type == LOCKTAG_ADVISORY &&
-			tag->locktag_field1 == MyDatabaseId &&
-			tag->locktag_field2 == (uint32) MIGRATE_LOCK_CLASSID &&
-			tag->locktag_field3 == (uint32) ProjectLockKey(project) &&
-			tag->locktag_field4 == 2;
-	}
-	return false;
-}
-
 /*
- * Cancel the waits that keep the worker from going on because they wait
- * for this caller (see the top of this file): sessions the worker waits
- * for, directly or through others, that wait for the project's migration
- * lock, which this caller holds.  Should the worker wait for this caller
- * itself, nothing would ever move: that is an error.  The caller takes no
- * snapshot here: a snapshot would make it one of them.
+ * A worker that waits for its own caller would wait forever: the caller
+ * waits for it, and the server's deadlock detector cannot see that wait.
+ * The caller holds no snapshot and no lock on a table while the worker runs
+ * (apply.c), only the project's migration and build locks, so this happens
+ * when a statement of the revision takes the project's lock itself.
+ * Statements of other sessions that want the migration lock do not wait
+ * behind the build (project.c), so nobody else is waiting for this caller.
  */
 static void
-release_blockers(BackgroundWorkerHandle *handle, const WorkerRun *run)
+check_not_waiting_for_caller(BackgroundWorkerHandle *handle, const WorkerRun *run)
 {
-#define MAX_CHAIN 64
-	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext,
-												  "migrate blockers",
-												  ALLOCSET_SMALL_SIZES);
-	MemoryContext oldcontext = MemoryContextSwitchTo(context);
-	int32		chain[MAX_CHAIN];
-	int			nchain = 0;
 	pid_t		worker;
+	ArrayType  *blockers;
+	Datum	   *elems;
+	int			n;
 
-	if (GetBackgroundWorkerPid(handle, &worker) == BGWH_STARTED)
-		chain[nchain++] = worker;
-	for (int i = 0; i < nchain; i++)
-	{
-		int			n;
-		int32	   *blockers = blockers_of(chain[i], &n);
-
-		for (int j = 0; j < n && nchain < MAX_CHAIN; j++)
-		{
-			bool		seen = blockers[j] == MyProcPid;
-
-			/*
-			 * Through another session (chain[i] for i > 0) this caller is
-			 * where the chain ends, and that session's wait is cancelled
-			 * below; the worker itself waiting for it has no way out.
-			 */
-			if (i == 0 && blockers[j] == MyProcPid)
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
-						 errmsg("revision %s of project \"%s\" waits for the CALL migrate.apply() that runs it",
-								run->revision, run->project),
-						 errdetail("Its statement waits for a lock that the call holds while it waits for the statement.")));
-			for (int k = 0; k < nchain && !seen; k++)
-				seen = chain[k] == blockers[j];
-			if (!seen)
-				chain[nchain++] = blockers[j];
-		}
-	}
-	for (int i = 1; i < nchain; i++)
-		if (waits_for_project(chain[i], run->project) &&
-			BackendPidGetProc(chain[i]) != NULL)
-		{
-			ereport(NOTICE,
-					(errmsg("cancelling the wait of session %d for the migration lock of project \"%s\"",
-							chain[i], run->project),
-					 errdetail("Revision %s waits for that session's transaction, which waits for this call.",
-							   run->revision)));
-			(void) kill(chain[i], SIGINT);
-		}
-	MemoryContextSwitchTo(oldcontext);
-	MemoryContextDelete(context);
+	if (GetBackgroundWorkerPid(handle, &worker) != BGWH_STARTED)
+		return;
+	blockers = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids,
+													  Int32GetDatum(worker)));
+	deconstruct_array(blockers, INT4OID, sizeof(int32), true, TYPALIGN_INT,
+					  &elems, NULL, &n);
+	for (int i = 0; i < n; i++)
+		if (DatumGetInt32(elems[i]) == MyProcPid)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+					 errmsg("revision %s of project \"%s\" waits for the CALL migrate.apply() that runs it",
+							run->revision, run->project),
+					 errdetail("Its statement waits for a lock that the call holds while it waits for the statement.")));
+	pfree(blockers);
+	pfree(elems);
 }
 
 /*
@@ -368,7 +297,7 @@ follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();
 			if (rc & WL_TIMEOUT)
-				release_blockers(handle, run);
+				check_not_waiting_for_caller(handle, run);
 		}
 	}
 }

@@ -29,7 +29,8 @@
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
- * merge), commands.c (upgrade, downgrade, stamp, current, configure),
+ * merge), commands.c (upgrade, downgrade, stamp, current), configure.c
+ * (configure),
  * show.c (heads, bases, branches, history, show, pending), script.c
  * (script), apply.c (the procedures apply and apply_downgrade), verify.c
  * (verify), status.c (project_status, behind the view migrate.status),
@@ -65,6 +66,14 @@
  */
 #define MIGRATE_LOCK_CLASSID	1835624306
 
+/*
+ * Two more locks of the same shape (project.c): the build lock ("migc"),
+ * held by CALL migrate.apply() while a non-transactional revision runs, and
+ * the registration lock ("migg"), taken by registrations.
+ */
+#define MIGRATE_BUILD_CLASSID	1835624291
+#define MIGRATE_REGISTER_CLASSID	1835624295
+
 /* longest list argument accepted, in bytes */
 #define MIGRATE_MAX_LIST	(1024 * 1024)
 
@@ -74,6 +83,7 @@ typedef struct MigrateProject
 	char	   *name;
 	char	   *target_schema;	/* NULL when not set */
 	char	   *configured_by;	/* role that set the options; NULL if none */
+	char	   *run_as;			/* role the bodies run as; NULL: the caller */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
 	/* moves when revisions are changed or removed, not when one is added */
@@ -81,6 +91,7 @@ typedef struct MigrateProject
 	TimestampTz created_at;		/* tells a project row from one recreated */
 	/* summary of the graph, valid when summary_gen == graph_gen */
 	int64		summary_gen;
+	int64		summary_seq;	/* the newest revision's seq when it was made */
 	const char **heads;			/* versioned heads, registration order */
 	int			nheads;
 	bool		has_depends;	/* some revision has depends_on */
@@ -160,6 +171,7 @@ typedef struct WorkerRun
 	int			statement_timeout;	/* ms; 0: none */
 	BodyStatement *statements;
 	int			nstatements;
+	Oid			runner;			/* the role the statements run as */
 } WorkerRun;
 
 /* one call of an entry point, while it is connected to SPI */
@@ -192,6 +204,7 @@ extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
 
 /* call.c */
 extern void CallInit(void);
+extern void CallCheckVersion(void);
 extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallBeginNonAtomic(MigrateCall *call);
@@ -212,6 +225,7 @@ extern void BookkeepingExec(SPIPlanPtr plan, Datum *values, const char *nulls,
 extern void BookkeepingExecProject(SPIPlanPtr *slot, const char *sql,
 								   const char *project, int expect);
 extern bool InBookkeeping(void);
+extern Oid	CallCatalogOwner(void);
 
 /* catalog.c */
 extern void CatalogInit(void);
@@ -229,14 +243,16 @@ extern int32 ProjectLockKey(const char *project);
 extern void ProjectLock(const char *project);
 extern void ProjectLockSession(const char *project);
 extern void ProjectUnlockSession(const char *project);
+extern void ProjectBuildBegin(const char *project);
+extern void ProjectBuildEnd(const char *project);
+extern void ProjectRegistrationLock(const char *project);
 extern bool ProjectRead(const char *name, bool for_update,
 						MigrateProject *project);
 extern MigrateProject *ProjectOpen(const char *name, bool for_update);
-extern bool ProjectExists(const char *project, bool *has_summary);
+extern bool ProjectExists(const char *project);
 extern bool ProjectSummaryCurrent(const MigrateProject *project);
 extern void ProjectSaveSummary(const MigrateProject *project,
 							   const CachedGraph *cg);
-extern void ProjectClearSummary(const char *project);
 extern void ProjectBumpGraphGen(const char *project);
 extern void ProjectTouch(const char *project);
 
@@ -276,12 +292,14 @@ extern BodyStatement *BodySplit(const char *body, int *nstatements);
 extern void BodyRoleChangeHint(ErrorData *edata);
 
 /* body.c */
-extern void BodyPrepareTargetSchema(const MigrateProject *project);
-extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
-					   char **checksum);
+extern Oid	BodyRunner(const MigrateProject *project);
+extern void BodyPrepareRun(const MigrateProject *project);
+extern char *BodyFetch(const MigrateProject *project, const CachedGraph *cg,
+					   const MgStep *step, char **checksum);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body);
-extern BodyStatement *BodyPrepareOutside(const CachedGraph *cg, const MgStep *step,
+extern BodyStatement *BodyPrepareOutside(const MigrateProject *project,
+										 const CachedGraph *cg, const MgStep *step,
 										 char **checksum, int *nstmts);
 extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 						   const MgStep *step, BodyStatement *stmts, int nstmts);

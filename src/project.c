@@ -8,16 +8,28 @@
  *
  *	- The migration lock is pg_advisory_xact_lock(MIGRATE_LOCK_CLASSID,
  *	  hashtext(project)), held to the end of the caller's transaction.
- *	  Everything that changes a project -- a run, a stamp, a registration
- *	  that adds or replaces a revision, configure() -- takes it first, and
- *	  reads the project's state only after it is held, so a caller that
- *	  waited sees what the previous holder did.  Another project is not
- *	  blocked.
- *	- A registration that finds its revision already there, unchanged, takes
- *	  no lock and writes nothing (register.c).
+ *	  Everything that runs or stamps revisions, or changes one that is
+ *	  registered (register(..., replace => true)), takes it first, and reads
+ *	  the project's state only after it is held, so a caller that waited
+ *	  sees what the previous holder did.  Another project is not blocked.
  *	- CALL migrate.apply(), which commits revision by revision, holds the
  *	  same lock at session level for its whole call (ProjectLockSession),
- *	  and waits for it holding no snapshot.
+ *	  and waits for it holding no snapshot.  While its background worker
+ *	  runs a non-transactional revision it also holds the build lock
+ *	  (MIGRATE_BUILD_CLASSID).  A statement that wants the migration lock
+ *	  then cannot wait for it: the worker's CREATE INDEX CONCURRENTLY waits
+ *	  for the statement's snapshot, the statement would wait for the build.
+ *	  So a statement waits in short attempts, and between two it refuses to
+ *	  go on waiting behind a build, with an error that says so; nobody is
+ *	  cancelled, and nothing waits forever.
+ *	- Registering a new revision takes the registration lock
+ *	  (MIGRATE_REGISTER_CLASSID), not the migration lock: registrations of a
+ *	  project commit in the order of their seq, which is how a cached graph
+ *	  and the summary below notice them, and neither waits for a run (a run
+ *	  plans from the revisions its snapshot sees; CALL apply() goes on with
+ *	  its plan when revisions are added meanwhile).  A registration that
+ *	  finds its revision already there, unchanged, takes no lock and writes
+ *	  nothing (register.c), and configure() that changes nothing neither.
  *	- Under REPEATABLE READ or SERIALIZABLE, a run also locks the project row
  *	  (FOR UPDATE) and writes it before changing anything (ProjectTouch), so
  *	  a transaction whose snapshot predates a migration that committed
@@ -40,12 +52,16 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 
 static SPIPlanPtr plan_project_for_update = NULL;
 static SPIPlanPtr plan_touch_project = NULL;
@@ -83,27 +99,143 @@ ProjectLockKey(const char *project)
 	return DatumGetInt32(hash_any((const unsigned char *) project, strlen(project)));
 }
 
+static void
+set_lock_tag(LOCKTAG *tag, int32 classid, const char *project)
+{
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) classid,
+						 (uint32) ProjectLockKey(project), 2);
+}
+
 /*
- * Take the project's migration lock: for the rest of the transaction, or,
- * for CALL migrate.apply(), which commits as it goes, for the session until
- * ProjectUnlockSession.  Both are the same lock, so each kind of caller
- * waits for the other.
- *
- * migrate.lock_wait_timeout bounds the wait: it is applied as lock_timeout
- * for this one lock request, and running out of it is reported in the
- * extension's words.  The wait itself is an ordinary lock wait, so it shows
- * in pg_locks and pg_stat_activity and can be cancelled.
+ * The backend holding the project's build lock (an apply() running a
+ * non-transactional revision), or 0 when nobody does.  Asking for the lock
+ * in share mode without waiting is the test; the pid is read from the lock
+ * table only when it is held, for the message.
+ */
+static int
+build_holder(const char *project)
+{
+	LOCKTAG		tag;
+	LockData   *data;
+
+	set_lock_tag(&tag, MIGRATE_BUILD_CLASSID, project);
+	if (LockAcquire(&tag, ShareLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+	{
+		LockRelease(&tag, ShareLock, false);
+		return 0;
+	}
+	data = GetLockStatusData();
+	for (int i = 0; i < data->nelements; i++)
+		if (memcmp(&data->locks[i].locktag, &tag, sizeof(LOCKTAG)) == 0 &&
+			data->locks[i].holdMask != 0)
+			return data->locks[i].pid;
+	return -1;					/* released since */
+}
+
+/*
+ * A statement cannot wait behind a non-transactional build: CREATE INDEX
+ * CONCURRENTLY waits for every transaction whose snapshot is older than
+ * its own, this one included, while this one would wait for the build.
  */
 static void
-take_lock(const char *project, bool session)
+refuse_wait_behind_build(const char *project, int pid)
 {
-	PGFunction	lockfn = session ? pg_advisory_lock_int4 : pg_advisory_xact_lock_int4;
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("project \"%s\" is being migrated by a CALL migrate.apply() that is running a non-transactional revision",
+					project),
+			 pid > 0 ? errdetail("Backend %d holds the project's migration lock while its statements run outside a transaction; a statement such as CREATE INDEX CONCURRENTLY waits for every older snapshot, this statement's too, so this statement cannot wait for it.",
+								 pid) : 0,
+			 errhint("CALL migrate.apply() waits for the project without holding a snapshot; or call again once the CALL is done.")));
+}
+
+static void
+lock_attempt(void *arg)
+{
+	const char *project = (const char *) arg;
+
+	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(MIGRATE_LOCK_CLASSID),
+						Int32GetDatum(ProjectLockKey(project)));
+}
+
+/* how long one attempt to take the lock waits, at most */
+#define LOCK_ATTEMPT_MS 100
+
+/*
+ * Take the project's migration lock for the rest of the transaction (see
+ * the top of the file).  The wait is an ordinary lock wait, in pg_locks and
+ * cancellable, but cut in attempts of LOCK_ATTEMPT_MS, each in a
+ * subtransaction: between two, the waiter looks whether the holder has
+ * started a non-transactional build, which it cannot wait behind
+ * (refuse_wait_behind_build).  The waits are bounded by lock_timeout and
+ * by migrate.lock_wait_timeout, and either is reported in the extension's
+ * words.
+ */
+void
+ProjectLock(const char *project)
+{
+	TimestampTz start = GetCurrentTimestamp();
+	int			limit = migrate_lock_wait_timeout;
+
+	CallCheckLockable(project);
+	if (LockTimeout > 0 && (limit == 0 || LockTimeout < limit))
+		limit = LockTimeout;
+	for (;;)
+	{
+		int			nestlevel;
+		int			wait = LOCK_ATTEMPT_MS;
+		int			pid;
+		char		setting[32];
+		ErrorData  *edata;
+		long		secs;
+		int			usecs;
+		int64		waited;
+
+		if ((pid = build_holder(project)) != 0)
+			refuse_wait_behind_build(project, pid);
+		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+		waited = (int64) secs * 1000 + usecs / 1000;
+		if (limit > 0)
+		{
+			if (waited >= limit)
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
+								project, limit),
+						 errdetail("Another session is migrating the project and has not finished."),
+						 limit == migrate_lock_wait_timeout ?
+						 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.") :
+						 errhint("Try again once it has finished, or raise lock_timeout.")));
+			wait = (int) Min(wait, limit - waited);
+		}
+		nestlevel = NewGUCNestLevel();
+		snprintf(setting, sizeof(setting), "%d", wait);
+		(void) set_config_option("lock_timeout", setting, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		edata = SubxactRun(lock_attempt, (void *) project, true, NULL);
+		AtEOXact_GUC(true, nestlevel);
+		if (edata == NULL)
+			return;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+}
+
+/*
+ * The same lock at session level, for CALL migrate.apply(), which commits
+ * as it goes and holds it until ProjectUnlockSession.  It waits holding no
+ * snapshot (apply.c), so it may wait behind a build: an ordinary lock wait,
+ * bounded by migrate.lock_wait_timeout when that is set.
+ */
+void
+ProjectLockSession(const char *project)
+{
 	MemoryContext oldcontext = CurrentMemoryContext;
 	int			nestlevel;
 
 	CallCheckLockable(project);
 	nestlevel = NewGUCNestLevel();
-
 	if (migrate_lock_wait_timeout > 0)
 	{
 		char		timeout[32];
@@ -114,7 +246,7 @@ take_lock(const char *project, bool session)
 	}
 	PG_TRY();
 	{
-		DirectFunctionCall2(lockfn, Int32GetDatum(MIGRATE_LOCK_CLASSID),
+		DirectFunctionCall2(pg_advisory_lock_int4, Int32GetDatum(MIGRATE_LOCK_CLASSID),
 							Int32GetDatum(ProjectLockKey(project)));
 	}
 	PG_CATCH();
@@ -123,46 +255,18 @@ take_lock(const char *project, bool session)
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE && migrate_lock_wait_timeout > 0)
-		{
-			FlushErrorState();
-			ereport(ERROR,
-					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-					 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
-							project, migrate_lock_wait_timeout),
-					 errdetail("Another session is migrating the project and has not finished."),
-					 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
-		}
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED && edata->detail == NULL &&
-			strcmp(edata->message,
-				   dgettext(PG_TEXTDOMAIN("postgres"),
-							"canceling statement due to user request")) == 0)
-		{
-			/*
-			 * CALL migrate.apply() may have cancelled the wait (launch.c); a
-			 * statement timeout is reported as it is.
-			 */
-			FlushErrorState();
-			edata->detail = psprintf("The statement was waiting for the migration lock of project \"%s\".", project);
-			edata->hint = pstrdup("A CALL migrate.apply() of the project cancels such waits when a statement it runs outside a transaction waits for them; call again once it has finished.");
-			ReThrowError(edata);
-		}
-		PG_RE_THROW();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || migrate_lock_wait_timeout == 0)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("could not obtain the migration lock of project \"%s\" within %d ms",
+						project, migrate_lock_wait_timeout),
+				 errdetail("Another session is migrating the project and has not finished."),
+				 errhint("Try again once it has finished, or raise migrate.lock_wait_timeout.")));
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nestlevel);
-}
-
-void
-ProjectLock(const char *project)
-{
-	take_lock(project, false);
-}
-
-void
-ProjectLockSession(const char *project)
-{
-	take_lock(project, true);
 }
 
 void
@@ -171,6 +275,44 @@ ProjectUnlockSession(const char *project)
 	(void) DirectFunctionCall2(pg_advisory_unlock_int4,
 							   Int32GetDatum(MIGRATE_LOCK_CLASSID),
 							   Int32GetDatum(ProjectLockKey(project)));
+}
+
+/*
+ * The build lock: held by CALL migrate.apply() at session level while a
+ * background worker runs a non-transactional revision of the project,
+ * under the migration lock.  Nobody waits for it; statements that would
+ * wait for the migration lock look at it instead (ProjectLock).
+ */
+void
+ProjectBuildBegin(const char *project)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, MIGRATE_BUILD_CLASSID, project);
+	(void) LockAcquire(&tag, ExclusiveLock, true, false);
+}
+
+void
+ProjectBuildEnd(const char *project)
+{
+	LOCKTAG		tag;
+
+	set_lock_tag(&tag, MIGRATE_BUILD_CLASSID, project);
+	(void) LockRelease(&tag, ExclusiveLock, true);
+}
+
+/*
+ * The registration lock, for the rest of the transaction: registrations of
+ * a project (register, revision, merge) wait for each other, so that the
+ * order of their seq is the order they commit in, but not for runs, nor a
+ * run for them (see the top of the file).
+ */
+void
+ProjectRegistrationLock(const char *project)
+{
+	CallCheckLockable(project);
+	DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(MIGRATE_REGISTER_CLASSID),
+						Int32GetDatum(ProjectLockKey(project)));
 }
 
 /*
@@ -205,7 +347,7 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 {
 	static const char *const columns[] = {"target_schema", "lock_timeout",
 		"statement_timeout", "graph_gen", "created_at", "summary_gen", "heads",
-	"has_depends", "configured_by"};
+	"has_depends", "configured_by", "summary_seq", "run_as"};
 	CatalogRows *rows = CatalogIndexScan("project_pkey", 1, &name,
 										 lengthof(columns), columns);
 	bool		isnull;
@@ -237,6 +379,10 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 	project->has_depends = isnull || DatumGetBool(d);
 	d = CatalogRowValue(rows, 0, "configured_by", &isnull);
 	project->configured_by = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+	d = CatalogRowValue(rows, 0, "summary_seq", &isnull);
+	project->summary_seq = isnull ? -1 : DatumGetInt64(d);
+	d = CatalogRowValue(rows, 0, "run_as", &isnull);
+	project->run_as = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
 	return true;
 }
 
@@ -266,47 +412,44 @@ ProjectOpen(const char *name, bool for_update)
 }
 
 /*
- * Whether a project has a row, and (in *has_summary) whether the row holds a
- * summary: what registration needs to know of it, read without SPI.
+ * Whether a project has a row, read without SPI.
  */
 bool
-ProjectExists(const char *project, bool *has_summary)
+ProjectExists(const char *project)
 {
-	static const char *const columns[] = {"summary_gen"};
-	CatalogRows *rows = CatalogIndexScan("project_pkey", 1, &project, 1, columns);
-	bool		isnull = true;
-
-	if (rows->n > 0)
-		(void) CatalogRowValue(rows, 0, "summary_gen", &isnull);
-	*has_summary = !isnull;
-	return rows->n > 0;
+	return CatalogIndexScan("project_pkey", 1, &project, 0, NULL)->n > 0;
 }
 
 /*
- * Whether the project's summary describes its graph as it is now.
+ * Whether the project's summary describes its graph as it is now: made
+ * from the graph of this graph_gen, when the newest revision was the one
+ * it names.  A registration adds a revision with a higher seq (and, being
+ * serialized with the others by the registration lock, commits in seq
+ * order), which makes the summary stale without writing the project row.
  */
 bool
 ProjectSummaryCurrent(const MigrateProject *project)
 {
-	return project->heads != NULL && project->summary_gen == project->graph_gen;
+	return project->heads != NULL && project->summary_gen == project->graph_gen &&
+		CatalogNewestIs(project->name, project->summary_seq);
 }
 
 /*
  * Record what a no-op run and current() need to know of the graph, so that
  * the next calls can answer without building it: the versioned heads and
  * whether any revision has depends_on, valid while graph_gen stays the same
- * and no revision is added (which clears it).  Written by runs (under the
- * lock) when it is missing or stale, and only from a graph that built
+ * and no revision is added (ProjectSummaryCurrent).  Written by runs (under
+ * the lock) when it is missing or stale, and only from a graph that built
  * cleanly with intact bodies and from a snapshot taken after the lock: a
- * REPEATABLE READ or SERIALIZABLE run may not see a revision registered after
- * its transaction began, and registering only clears a summary it can see.
+ * REPEATABLE READ or SERIALIZABLE run may not see a revision registered
+ * after its transaction began.
  */
 void
 ProjectSaveSummary(const MigrateProject *project, const CachedGraph *cg)
 {
 	static SPIPlanPtr plan_summary = NULL;
-	Oid			argtypes[4] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID};
-	Datum		values[4];
+	Oid			argtypes[5] = {TEXTOID, INT8OID, TEXTARRAYOID, BOOLOID, INT8OID};
+	Datum		values[5];
 	MgRevList	heads;
 	bool		depends = false;
 	int			n = mg_graph_size(cg->graph);
@@ -320,31 +463,16 @@ ProjectSaveSummary(const MigrateProject *project, const CachedGraph *cg)
 	heads = mg_heads(cg->graph, false);
 
 	BookkeepingPrepare(&plan_summary,
-					   "UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4"
+					   "UPDATE migrate.project SET summary_gen = $2, heads = $3, has_depends = $4,"
+					   " summary_seq = $5"
 					   " WHERE name OPERATOR(pg_catalog.=) $1",
-					   4, argtypes);
+					   5, argtypes);
 	values[0] = CStringGetTextDatum(project->name);
 	values[1] = Int64GetDatum(project->graph_gen);
 	values[2] = RevListToArray(cg, &heads, false);
 	values[3] = BoolGetDatum(depends);
+	values[4] = Int64GetDatum(cg->last_seq);
 	BookkeepingExec(plan_summary, values, NULL, SPI_OK_UPDATE);
-}
-
-/*
- * A revision was added to the project: its summary no longer holds.  Called
- * under the project's lock, which runs hold while they write the summary,
- * and only when there is one, so that a batch of registrations writes the
- * project row once.
- */
-void
-ProjectClearSummary(const char *project)
-{
-	static SPIPlanPtr plan_clear = NULL;
-
-	BookkeepingExecProject(&plan_clear,
-						   "UPDATE migrate.project SET summary_gen = NULL, heads = NULL"
-						   " WHERE name OPERATOR(pg_catalog.=) $1",
-						   project, SPI_OK_UPDATE);
 }
 
 /*

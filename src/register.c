@@ -275,9 +275,11 @@ ensure_project(const char *project)
  * say what happened: "registered", "unchanged" or "replaced".  The caller is
  * connected to SPI.
  *
- * A new revision costs one indexed read, the lock and one insert: the insert
- * does not look again first, it lets the primary key say whether another
- * session registered the same id while this one waited for the lock.
+ * A new revision costs one indexed read, the registration lock and one
+ * insert: the insert does not look again first, it lets the primary key say
+ * whether another session registered the same id while this one waited for
+ * the lock.  Replacing a revision takes the migration lock as well, since
+ * runs plan from what it changes.
  */
 static const char *
 register_revision(const char *project, const char *id, const char *upgrade_sql,
@@ -309,7 +311,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	if (found && content_difference(&old, new)[0] == '\0')
 		return "unchanged";
 
-	ProjectLock(project);
+	ProjectRegistrationLock(project);
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(project);
@@ -344,7 +346,6 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 	 */
 	for (int attempt = 0; !found; attempt++)
 	{
-		bool		has_summary;
 		int64		seq;
 
 		if (attempt > 3)
@@ -353,27 +354,22 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errmsg("could not register revision %s of project \"%s\"", id, project),
 					 errdetail("Its row kept changing while it was being registered."),
 					 errhint("Retry the call.")));
-		if (!ProjectExists(project, &has_summary))
+		if (!ProjectExists(project))
 			ensure_project(project);
 		seq = insert_revision(values, nulls);
 		if (seq > 0)
 		{
 			/*
-			 * Cached graphs notice a registration by the project's newest seq
-			 * moving.  A seq that does not (a sequence with CACHE > 1, a row
-			 * with a higher seq written by hand or restored) needs a new
-			 * graph_gen instead.
-			 */
-			/*
-			 * A transaction-wide snapshot may not see what was committed
-			 * since it began: a summary a run wrote (the update then fails
-			 * with a serialization error), or a revision with a higher seq.
-			 * Such a registration always bumps graph_gen.
+			 * Cached graphs and the project's summary notice a registration
+			 * by the project's newest seq moving.  A seq that does not (a
+			 * sequence with CACHE > 1, a row with a higher seq written by
+			 * hand or restored) needs a new graph_gen instead, and so does
+			 * a registration made from a transaction-wide snapshot, which
+			 * may not see a revision with a higher seq committed since it
+			 * began.
 			 */
 			if (IsolationUsesXactSnapshot() || !CatalogNewestIs(project, seq))
 				ProjectBumpGraphGen(project);
-			else if (has_summary)
-				ProjectClearSummary(project);
 			return "registered";
 		}
 		found = lookup_revision(project, id, &old);
@@ -396,6 +392,14 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("It has not been applied: pass replace => true to register the new content in its place.")));
 
+	/* a changed revision changes what runs plan from: they must not run */
+	ProjectLock(project);
+	if (is_applied(project, id))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision %s of project \"%s\" has been applied and cannot be changed", id, project),
+				 errdetail_internal("%s", difference),
+				 errhint("Register the change as a new revision on top of it.")));
 	ProjectBumpGraphGen(project);
 	BookkeepingPrepare(&plan_replace,
 					   "UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
@@ -526,7 +530,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 
 	CallCheckWritable("revision");
 	CallBegin(&call, false);
-	ProjectLock(project);
+	ProjectRegistrationLock(project);
 	if (PG_ARGISNULL(3))
 	{
 		CachedGraph *cg = current_graph(project);
@@ -593,7 +597,7 @@ migrate_merge(PG_FUNCTION_ARGS)
 
 	CallCheckWritable("merge");
 	CallBegin(&call, false);
-	ProjectLock(project);
+	ProjectRegistrationLock(project);
 	cg = GraphCacheGet(ProjectOpen(project, false));
 	GraphCheckNotEmpty(cg);
 

@@ -42,6 +42,7 @@
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/subxact.h"
 
 static SPIPlanPtr plan_missing_downgrade = NULL;
 
@@ -354,7 +355,7 @@ RunStep(const MigrateProject *project, const CachedGraph *cg,
 
 	if (step->kind != MG_STEP_STAMP)
 	{
-		body = BodyFetch(cg, step, &checksum);
+		body = BodyFetch(project, cg, step, &checksum);
 		RunNotice(cg, step);
 	}
 	RunReportStep(cg, step, number, total);
@@ -379,17 +380,129 @@ RunStep(const MigrateProject *project, const CachedGraph *cg,
 	}
 }
 
+/* a plan under way, for run_steps and record_failure */
+typedef struct PlanRun
+{
+	FunctionCallInfo fcinfo;
+	MigrateProject *project;
+	CachedGraph *cg;
+	const MgRevList *rows_before;
+	const MgPlan *plan;
+	int			step;			/* the step under way */
+	TimestampTz start;			/* when it started */
+} PlanRun;
+
+static void
+run_steps(void *arg)
+{
+	PlanRun    *pr = (PlanRun *) arg;
+	MemoryContext stepcontext;
+	MemoryContext oldcontext;
+	MgRevList	rows;
+
+	/* the rows as they evolve; a step adds at most one row */
+	rows.items = palloc(sizeof(int) * (pr->rows_before->n + pr->plan->nsteps + 1));
+	rows.n = pr->rows_before->n;
+	memcpy(rows.items, pr->rows_before->items, sizeof(int) * pr->rows_before->n);
+
+	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate step",
+										ALLOCSET_DEFAULT_SIZES);
+	for (pr->step = 0; pr->step < pr->plan->nsteps; pr->step++)
+	{
+		MemoryContextReset(stepcontext);
+		oldcontext = MemoryContextSwitchTo(stepcontext);
+		pr->start = GetCurrentTimestamp();
+		RunStep(pr->project, pr->cg, &pr->plan->steps[pr->step], pr->step + 1,
+				pr->plan->nsteps, &rows, (ReturnSetInfo *) pr->fcinfo->resultinfo);
+		MemoryContextSwitchTo(oldcontext);
+	}
+	MemoryContextDelete(stepcontext);
+}
+
+/* the worker writes the row and commits; interrupts wait until it is done */
+static void
+launch_record(void *arg)
+{
+	LaunchStatements((const WorkerRun *) arg);
+	RESUME_INTERRUPTS();
+}
+
+/*
+ * A step of upgrade() or downgrade() failed, and the caller's transaction
+ * will roll back with it, its log row too.  So that a deploy script can
+ * read afterwards what failed (migrate.status.last_run_error, or the log),
+ * the failure is written by a background worker, in a transaction of its
+ * own that commits: a log row with the error, and the version rows as they
+ * stay.  Only for a call that is not nested in another one of migrate's (a
+ * trial, a body running another project), and never at the cost of the
+ * error itself: when the worker cannot do it, a warning says so.
+ */
+static void
+record_failure(ErrorData *edata, void *arg)
+{
+	PlanRun    *pr = (PlanRun *) arg;
+	const MgStep *step;
+	StringInfoData sql;
+	ErrorData  *why;
+	char	   *rows;
+	BodyStatement stmt;
+	WorkerRun	run;
+
+	if (CallDepth() > 1 || pr->step >= pr->plan->nsteps || XactReadOnly)
+		return;
+	step = &pr->plan->steps[pr->step];
+	rows = TextDatumGetCString(DirectFunctionCall1(array_out,
+												   RevListToArray(pr->cg, pr->rows_before, true)));
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "INSERT INTO migrate.log (project, revision, operation, heads_before, heads_after,"
+					 " started_at, duration, role, backend_pid, txid, error)"
+					 " VALUES (%s, %s, %s, %s::pg_catalog.text[], %s::pg_catalog.text[],"
+					 " %s::pg_catalog.timestamptz, %s::pg_catalog.interval, %s, %d,"
+					 " pg_catalog.pg_current_xact_id(), %s)",
+					 quote_literal_cstr(pr->cg->project),
+					 step->rev >= 0 ? quote_literal_cstr(mg_rev_id(pr->cg->graph, step->rev)) : "NULL",
+					 quote_literal_cstr(StepOperation(step->kind)),
+					 quote_literal_cstr(rows), quote_literal_cstr(rows),
+					 quote_literal_cstr(timestamptz_to_str(pr->start)),
+					 quote_literal_cstr(psprintf(INT64_FORMAT " microseconds", RunElapsed(pr->start))),
+					 quote_literal_cstr(GetUserNameFromId(GetUserId(), false)),
+					 MyProcPid,
+					 quote_literal_cstr(psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode),
+												 edata->message ? edata->message : "")));
+	memset(&stmt, 0, sizeof(stmt));
+	stmt.number = 1;
+	stmt.line = 1;
+	stmt.text = sql.data;
+	memset(&run, 0, sizeof(run));
+	run.project = pr->cg->project;
+	run.revision = step->rev >= 0 ? mg_rev_id(pr->cg->graph, step->rev) : "(none)";
+	run.search_path = "pg_catalog";
+	run.lock_timeout = 1000;
+	run.statement_timeout = 5000;
+	run.statements = &stmt;
+	run.nstatements = 1;
+	run.runner = CallCatalogOwner();
+	why = SubxactRun(launch_record, &run, true, NULL);
+	if (why != NULL)
+		ereport(WARNING,
+				(errmsg("the failure of revision %s of project \"%s\" could not be written to migrate.log",
+						run.revision, run.project),
+				 errdetail("%s", why->message)));
+}
+
 /*
  * Run a plan and return its rows through the materialized result set the
- * entry point has set up.  Each step's memory is freed when it is done.
+ * entry point has set up.  The steps run in a subtransaction, so that a
+ * failure can be recorded where it survives the call (record_failure).
+ * Each step's memory is freed when it is done.
  */
 void
 RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 		const MgRevList *rows_before, const MgPlan *plan)
 {
-	MemoryContext stepcontext;
-	MemoryContext oldcontext;
-	MgRevList	rows;
+	PlanRun		pr;
+	ErrorData  *edata;
 
 	if (plan->nsteps == 0)
 		return;
@@ -401,26 +514,19 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 	for (int i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].kind != MG_STEP_STAMP)
 		{
-			BodyPrepareTargetSchema(project);
+			BodyPrepareRun(project);
 			break;
 		}
 
-	/* the rows as they evolve; a step adds at most one row */
-	rows.items = palloc(sizeof(int) * (rows_before->n + plan->nsteps + 1));
-	rows.n = rows_before->n;
-	memcpy(rows.items, rows_before->items, sizeof(int) * rows_before->n);
-
-	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate step",
-										ALLOCSET_DEFAULT_SIZES);
-	for (int i = 0; i < plan->nsteps; i++)
-	{
-		MemoryContextReset(stepcontext);
-		oldcontext = MemoryContextSwitchTo(stepcontext);
-		RunStep(project, cg, &plan->steps[i], i + 1, plan->nsteps, &rows,
-				(ReturnSetInfo *) fcinfo->resultinfo);
-		MemoryContextSwitchTo(oldcontext);
-	}
-	MemoryContextDelete(stepcontext);
+	memset(&pr, 0, sizeof(pr));
+	pr.fcinfo = fcinfo;
+	pr.project = project;
+	pr.cg = cg;
+	pr.rows_before = rows_before;
+	pr.plan = plan;
+	edata = SubxactRun(run_steps, &pr, true, record_failure);
+	if (edata != NULL)
+		ReThrowError(edata);
 	RunReportStep(cg, NULL, 0, 0);
 	CallLeaveRun();
 }

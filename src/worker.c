@@ -177,9 +177,10 @@ run_statement(const char *sql)
 /*
  * The caller's settings, then the project's on top of them: its target
  * schema first on the search_path, and its timeouts where it sets them.
- * Then the role is fixed for the statements (SECURITY_LOCAL_USERID_CHANGE
- * refuses SET ROLE and SET SESSION AUTHORIZATION, as in a body run by
- * upgrade()), and the project cannot be taken over by them.
+ * Then the statements' role is set, the caller's or the project's run_as,
+ * and fixed (SECURITY_LOCAL_USERID_CHANGE refuses SET ROLE and SET SESSION
+ * AUTHORIZATION, as in a body run by upgrade()), and the project cannot be
+ * taken over by them.
  */
 static void
 take_settings(const WorkerTask *task, void *settings, const char *search_path,
@@ -211,7 +212,7 @@ take_settings(const WorkerTask *task, void *settings, const char *search_path,
 		elog(ERROR, "SetClientEncoding(%d) failed", GetDatabaseEncoding());
 
 	GetUserIdAndSecContext(&userid, &sec_context);
-	SetUserIdAndSecContext(userid, sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(task->runner, sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	CallForbidProject(project);
 }
 

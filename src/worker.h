@@ -53,8 +53,10 @@ typedef struct WorkerTask
 									 * among them */
 	Oid			role;			/* the caller's SET ROLE; InvalidOid: none */
 	bool		role_is_superuser;
-	Oid			user;			/* the caller's current user: the bodies'
-								 * (checked once the settings are taken) */
+	Oid			user;			/* the caller's current user (checked once
+								 * the settings are taken) */
+	Oid			runner;			/* the role the statements run as: the
+								 * caller, or the project's run_as */
 	int			lock_timeout;	/* ms; 0: the caller's */
 	int			statement_timeout;	/* ms, per statement; 0: the caller's */
 	int			nstatements;

@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
 
 # files whose exports are SQL entry points only (besides what migrate.h lists)
-ENTRY_FILES = {"register.c", "commands.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
+ENTRY_FILES = {"register.c", "commands.c", "configure.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
                "migrate.c"}
 
 

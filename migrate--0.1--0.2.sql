@@ -1,0 +1,110 @@
+/* migrate--0.1--0.2.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "ALTER EXTENSION migrate UPDATE TO '0.2'" to load this file. \quit
+
+/*
+ * 0.2: operating it.  Every row of 0.1 is kept; what changes:
+ *
+ *  - configure() changes only the options it is given (0.1 reset those
+ *    left out), names what to reset in reset => '{...}', writes nothing
+ *    when nothing changes, and takes run_as, the role the project's bodies
+ *    run as;
+ *  - CALL apply() and apply_downgrade() say what they ran (revisions,
+ *    durations and the heads after), as INOUT parameters a driver reads
+ *    like a result row;
+ *  - verify() checks every project when called without one, names the
+ *    project of each row, and reports the schema drift of the project's
+ *    schemas since its last run (schema_drift), recorded in two new
+ *    tables;
+ *  - the project's summary remembers the newest revision it was made at, so
+ *    that registering no longer writes the project row.
+ */
+
+ALTER TABLE migrate.project ADD COLUMN run_as name;
+-- a summary made by 0.1 has none, and is made again by the next run
+ALTER TABLE migrate.project ADD COLUMN summary_seq bigint;
+
+CREATE TABLE migrate.project_schema (
+	project text NOT NULL REFERENCES migrate.project (name),
+	schema name NOT NULL,
+	CONSTRAINT project_schema_pkey PRIMARY KEY (project, schema)
+);
+COMMENT ON TABLE migrate.project_schema IS
+'the schemas whose drift verify() reports for a project: its target schema, or those its bodies created or changed objects in';
+
+CREATE TABLE migrate.schema_state (
+	schema name NOT NULL,
+	kind text NOT NULL,
+	name text NOT NULL,
+	definition text,
+	recorded_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT schema_state_pkey PRIMARY KEY (schema, kind, name)
+);
+COMMENT ON TABLE migrate.schema_state IS
+'the fingerprint of each schema a project owns, as the project''s last run left it; verify() compares the schema with it';
+
+SELECT pg_catalog.pg_extension_config_dump('migrate.project_schema', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.schema_state', '');
+
+-- written by the extension's own functions only, read by migrators
+REVOKE ALL ON migrate.project_schema, migrate.schema_state FROM PUBLIC;
+GRANT SELECT ON migrate.project_schema, migrate.schema_state TO migrate_admin;
+
+DROP FUNCTION migrate.configure(text, name, interval, interval);
+CREATE FUNCTION migrate.configure(
+	project text DEFAULT NULL,
+	target_schema name DEFAULT NULL,
+	lock_timeout interval DEFAULT NULL,
+	statement_timeout interval DEFAULT NULL,
+	run_as name DEFAULT NULL,
+	reset text[] DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_configure'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) IS
+'set the options given (target schema, timeouts, the role bodies run as) and reset those named in reset; writes nothing when nothing changes';
+-- the target schema decides what the bodies' unqualified names mean
+REVOKE ALL ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) TO migrate_admin;
+
+DROP PROCEDURE migrate.apply(text, text);
+CREATE PROCEDURE migrate.apply(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL,
+	INOUT revisions text[] DEFAULT NULL,
+	INOUT durations interval[] DEFAULT NULL,
+	INOUT heads text[] DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply(text, text, text[], interval[], text[]) IS
+'run what upgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction; returns the revisions it ran, their durations and the heads after';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply(text, text, text[], interval[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply(text, text, text[], interval[], text[]) TO migrate_admin;
+
+DROP PROCEDURE migrate.apply_downgrade(text, text);
+CREATE PROCEDURE migrate.apply_downgrade(
+	target text,
+	project text DEFAULT NULL,
+	INOUT revisions text[] DEFAULT NULL,
+	INOUT durations interval[] DEFAULT NULL,
+	INOUT heads text[] DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrate_apply_downgrade'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate.apply_downgrade(text, text, text[], interval[], text[]) IS
+'run what downgrade(target) would run, committing each revision; non-transactional revisions run outside any transaction; returns the revisions it ran, their durations and the heads after';
+-- runs bodies and writes version rows
+REVOKE ALL ON PROCEDURE migrate.apply_downgrade(text, text, text[], interval[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE migrate.apply_downgrade(text, text, text[], interval[], text[]) TO migrate_admin;
+
+DROP FUNCTION migrate.verify(text);
+CREATE FUNCTION migrate.verify(project text DEFAULT NULL)
+RETURNS TABLE (project text, problem text, revision text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.verify(text) IS
+'everything wrong with a project, or with every project when none is named (drifted bodies, missing parents, unknown or redundant version rows, invalid indexes, schema drift since the last run), one row each';
+-- shows checksums, which would let PUBLIC confirm a guessed body
+REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;

@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * configure.c
+ *	  migrate.configure(project, target_schema, lock_timeout,
+ *	  statement_timeout, run_as, reset): a project's options.
+ *
+ * A call sets the options it is given and resets to NULL those named in
+ * reset; the others stay as they are.  The services of a monorepo keep a
+ * configure() line in their revision files, which every boot of every
+ * container loads: a call that changes nothing must cost one read, and
+ * neither write the project row nor wait for anything (a container that
+ * waited here while another ran a non-transactional revision would hold up
+ * the build it waits for; project.c).  A call that does change something
+ * updates the row, and nothing else: a run reads the options when it
+ * starts, and CALL apply() before each revision.
+ *
+ * Who may set what:
+ *	- target_schema goes first on the bodies' search_path, so the role that
+ *	  set it is recorded (configured_by) and must have the privileges of
+ *	  whoever runs the bodies (body.c);
+ *	- run_as, the role the bodies run as, may be set only by a superuser or
+ *	  a role that may SET ROLE to it, and a run checks the same of its
+ *	  caller: it is a way for a deployer to act as the application's owner
+ *	  role, never more.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_configure);
+
+/* the options, in the order of configure()'s arguments from 1 */
+#define NOPTIONS 4
+static const char *const option_names[NOPTIONS] = {
+	"target_schema", "lock_timeout", "statement_timeout", "run_as"
+};
+
+/* what a call asks for each option */
+typedef enum OptionChange
+{
+	OPTION_KEEP,
+	OPTION_SET,
+	OPTION_RESET
+} OptionChange;
+
+static void
+check_timeout(FunctionCallInfo fcinfo, int argno)
+{
+	Interval   *iv;
+
+	if (PG_ARGISNULL(argno))
+		return;
+	iv = PG_GETARG_INTERVAL_P(argno);
+	if (iv->month < 0 || iv->day < 0 || iv->time < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", option_names[argno - 1])));
+}
+
+/* which options the call sets, resets and keeps */
+static void
+read_changes(FunctionCallInfo fcinfo, OptionChange *change)
+{
+	const char **reset = NULL;
+	int			nreset = 0;
+
+	for (int i = 0; i < NOPTIONS; i++)
+		change[i] = PG_ARGISNULL(i + 1) ? OPTION_KEEP : OPTION_SET;
+	if (!PG_ARGISNULL(NOPTIONS + 1))
+		reset = TextArrayToStrings(PG_GETARG_DATUM(NOPTIONS + 1), &nreset);
+	for (int r = 0; r < nreset; r++)
+	{
+		int			i = 0;
+
+		while (i < NOPTIONS && (reset[r] == NULL || strcmp(reset[r], option_names[i]) != 0))
+			i++;
+		if (i == NOPTIONS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option \"%s\" in reset", reset[r] ? reset[r] : "NULL"),
+					 errhint("The options are target_schema, lock_timeout, statement_timeout and run_as.")));
+		if (change[i] == OPTION_SET)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option %s is both given and reset", option_names[i]),
+					 errhint("Give it a value, or name it in reset, not both.")));
+		change[i] = OPTION_RESET;
+	}
+}
+
+/*
+ * run_as may only name a role the caller could SET ROLE to: the bodies get
+ * that role's rights, which the caller has already.
+ */
+static void
+check_run_as(const char *project, const char *role)
+{
+	Oid			roleid = get_role_oid(role, false);
+
+	if (!compat_member_can_set_role(GetUserId(), roleid))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to make role \"%s\" the role the bodies of project \"%s\" run as",
+						role, project),
+				 errdetail("Only a superuser or a role that may SET ROLE to \"%s\" may set it.", role),
+				 errhint("GRANT \"%s\" TO the role that calls configure(), or have a superuser call it.",
+						 role)));
+}
+
+/*
+ * Whether the project row already holds what the call asks for (false when
+ * there is no row).  One read, no lock.  A target schema given again by
+ * another role than the one that set it is a change: the role that set it
+ * is what a run trusts it for (body.c).
+ */
+static bool
+unchanged(Datum *values, const char *nulls, const OptionChange *change)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[10] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
+	BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
+	Datum		args[10];
+	char		argnulls[10];
+	bool		isnull;
+	bool		same;
+
+	memcpy(args, values, sizeof(Datum) * 5);
+	memcpy(argnulls, nulls, 5);
+	memset(argnulls + 5, ' ', 5);
+	for (int i = 0; i < NOPTIONS; i++)
+		args[5 + i] = BoolGetDatum(change[i] != OPTION_KEEP);
+	args[9] = DirectFunctionCall1(namein,
+								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	BookkeepingPrepare(&plan,
+					   "SELECT (NOT $6 OR (target_schema IS NOT DISTINCT FROM $2"
+					   " AND configured_by IS NOT DISTINCT FROM CASE WHEN $2 IS NOT NULL THEN $10 END))"
+					   " AND (NOT $7 OR lock_timeout IS NOT DISTINCT FROM $3)"
+					   " AND (NOT $8 OR statement_timeout IS NOT DISTINCT FROM $4)"
+					   " AND (NOT $9 OR run_as IS NOT DISTINCT FROM $5)"
+					   " FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1",
+					   10, argtypes);
+	BookkeepingExec(plan, args, argnulls, SPI_OK_SELECT);
+	same = SPI_processed == 1 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return same;
+}
+
+/*
+ * Write the row: create the project, or change the options asked for.  The
+ * role that sets or resets the target schema is recorded with it.
+ */
+static void
+write_options(Datum *values, const char *nulls, const OptionChange *change)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[10] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
+	BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
+	Datum		args[10];
+	char		argnulls[10];
+
+	memcpy(args, values, sizeof(Datum) * 5);
+	memcpy(argnulls, nulls, 5);
+	memset(argnulls + 5, ' ', 5);
+	for (int i = 0; i < NOPTIONS; i++)
+		args[5 + i] = BoolGetDatum(change[i] != OPTION_KEEP);
+	args[9] = DirectFunctionCall1(namein,
+								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	BookkeepingPrepare(&plan,
+					   "INSERT INTO migrate.project AS p"
+					   " (name, target_schema, lock_timeout, statement_timeout, run_as, configured_by)"
+					   " VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 IS NOT NULL THEN $10 END)"
+					   " ON CONFLICT (name) DO UPDATE"
+					   " SET target_schema = CASE WHEN $6 THEN $2 ELSE p.target_schema END,"
+					   " lock_timeout = CASE WHEN $7 THEN $3 ELSE p.lock_timeout END,"
+					   " statement_timeout = CASE WHEN $8 THEN $4 ELSE p.statement_timeout END,"
+					   " run_as = CASE WHEN $9 THEN $5 ELSE p.run_as END,"
+					   " configured_by = CASE WHEN $6 THEN CASE WHEN $2 IS NOT NULL THEN $10 END"
+					   " ELSE p.configured_by END,"
+					   " changed_at = pg_catalog.now()",
+					   10, argtypes);
+	BookkeepingExec(plan, args, argnulls, SPI_OK_INSERT);
+}
+
+/*
+ * migrate.configure(project, target_schema, lock_timeout,
+ *					 statement_timeout, run_as, reset)
+ */
+Datum
+migrate_configure(PG_FUNCTION_ARGS)
+{
+	MigrateCall call;
+	char	   *name;
+	OptionChange change[NOPTIONS];
+	Datum		values[5];
+	char		nulls[5];
+
+	/* before reading an argument 0.1's configure() did not have */
+	CallCheckVersion();
+	name = ProjectArg(fcinfo, 0);
+	check_timeout(fcinfo, 2);
+	check_timeout(fcinfo, 3);
+	read_changes(fcinfo, change);
+	if (change[3] == OPTION_SET)
+		check_run_as(name, NameStr(*PG_GETARG_NAME(4)));
+
+	values[0] = CStringGetTextDatum(name);
+	nulls[0] = ' ';
+	for (int i = 1; i <= NOPTIONS; i++)
+	{
+		nulls[i] = change[i - 1] == OPTION_SET ? ' ' : 'n';
+		values[i] = change[i - 1] == OPTION_SET ? PG_GETARG_DATUM(i) : (Datum) 0;
+	}
+
+	CallCheckWritable("configure");
+	CallBegin(&call, false);
+	CallCheckLockable(name);
+	if (!unchanged(values, nulls, change))
+		write_options(values, nulls, change);
+	CallEnd(&call);
+	PG_RETURN_VOID();
+}
