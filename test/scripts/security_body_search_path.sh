@@ -1,13 +1,15 @@
 #!/bin/bash
 # A superuser's own revision, run by the superuser, cannot be captured
 # through the search_path migrate gives its body: the project's target
-# schema first, then the caller's search_path.  A role that may create
-# objects in one of those schemas (CREATE on the target schema, CREATE on
-# public as README "Privileges" advises for deployers, or a database owner
-# who sets the database's search_path) creates a function that matches the
-# body's call better than pg_catalog's (lower(varchar) where pg_catalog
-# has lower(text)); it must never run as the superuser.  Refusing the run
-# (42501) is a safe outcome; running the attacker's function is not.
+# schema first, then the caller's search_path.  A role that may put objects
+# in one of those schemas -- CREATE on the target schema, CREATE on public
+# (as README "Privileges" advises for deployers), a database owner's ALTER
+# DATABASE ... SET search_path, a schema named after the superuser
+# ("$user"), or a migrator resetting the project's target schema with
+# configure() -- creates a function that matches the body's call better
+# than pg_catalog's (lower(varchar) where pg_catalog has lower(text)), or
+# a table the body then writes to; it must never run as the superuser.
+# Refusing the run (42501) is a safe outcome; running it is not.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -115,4 +117,31 @@ SELECT count(*) FROM migrate.upgrade();
 SQL
 sec_expect_clean "$db5" "a function in a schema a deployer named after the superuser (\"\$user\") does not run as the superuser running the body"
 
-sec_end security_body_search_path "$db" "$db2" "$db3" "$db4" "$db5"
+# 6. A migrator takes the target schema away: configure() without one
+# resets it to none, and who configured that is checked only for a target
+# schema that is set.  The superuser's body then finds the migrator's
+# table in public instead of its own in the target schema, and the
+# table's trigger runs as the superuser.
+db6=secrev_path_reset
+sec_db "$db6" || exit 1
+sec_psql -d "$db6" >/dev/null 2>&1 <<'SQL'
+CREATE SCHEMA app;
+SELECT migrate.configure('default', target_schema => 'app');
+SELECT migrate.register('c1', 'CREATE TABLE users (email text)');
+SELECT migrate.register('c2', 'UPDATE users SET email = pg_catalog.lower(email)', down_revision => 'c1');
+SELECT count(*) FROM migrate.upgrade('c1');
+INSERT INTO app.users VALUES ('Root@Example.org');
+SET ROLE secrev_dep;
+SELECT migrate.configure('default');
+CREATE TABLE public.users (email text);
+INSERT INTO public.users VALUES ('x');
+CREATE FUNCTION public.users_row() RETURNS trigger LANGUAGE plpgsql
+	AS $f$BEGIN PERFORM secrev.capture(); RETURN NEW; END$f$;
+CREATE TRIGGER users_row BEFORE UPDATE ON public.users
+	FOR EACH ROW EXECUTE FUNCTION public.users_row();
+RESET ROLE;
+SELECT count(*) FROM migrate.upgrade();
+SQL
+sec_expect_clean "$db6" "a migrator who resets the project's target schema does not get the superuser's body to run its trigger"
+
+sec_end security_body_search_path "$db" "$db2" "$db3" "$db4" "$db5" "$db6"
