@@ -278,9 +278,9 @@ extern void BodyRoleChangeHint(ErrorData *edata);
 /* body.c */
 extern void BodyPrepareTargetSchema(const MigrateProject *project);
 extern char *BodyFetch(const CachedGraph *cg, const MgStep *step,
-					   char **checksum);
+					   char **checksum, Oid *author);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
-					const MgStep *step, const char *body);
+					const MgStep *step, const char *body, Oid author);
 extern BodyStatement *BodyPrepareOutside(const CachedGraph *cg, const MgStep *step,
 										 char **checksum, int *nstmts);
 extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,

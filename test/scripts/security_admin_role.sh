@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.." || exit 2
 version=$(sec_psql -d postgres -c "SHOW server_version_num") || exit 1
 if [ "$version" -lt 160000 ]; then
 	echo "skipped: PostgreSQL $version (CREATEROLE may grant migrate_admin there by design)"
-	exit 0
+	exit 77
 fi
 
 db=secrev_admin_role
