@@ -13,8 +13,11 @@
  * functions schema-qualified, and spell every operator call so that only
  * pg_catalog's exact operator matches (0.1's integer || text took the best
  * match on the search_path, which public.||(integer, text) would have
- * been).  Same assertions, same output; migrate_tap--0.2.sql says why each
- * is written as it is.
+ * been).  And they refuse to run while pgTAP's schema can be written by a
+ * role without the caller's privileges, since pgTAP's own functions, which
+ * they call, resolve what they call through the search_path.  Same
+ * assertions, same output; migrate_tap--0.2.sql says why each is written as
+ * it is.
  */
 
 DO $$
@@ -27,6 +30,64 @@ BEGIN
 		true);
 END
 $$;
+
+/*
+ * pgTAP's own functions (ok(), diag(), the plan's bookkeeping) look up what
+ * they call through the search_path, which for them is this extension's:
+ * pg_catalog, then pgTAP's schema.  A role that may create objects in
+ * pgTAP's schema could make one of those calls its own (text || integer has
+ * no exact match in pg_catalog) and have it run as whoever runs the test
+ * file.  So an assertion refuses to run while a role without the caller's
+ * privileges -- role attributes included, as for a revision's author -- owns
+ * pgTAP's schema or may create objects in it.
+ */
+CREATE FUNCTION "@extschema@"._migrate_tap_check_pgtap()
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+	schema_name name;
+	writer text;
+BEGIN
+	SELECT n.nspname,
+		   CASE WHEN w.role OPERATOR(pg_catalog.=) 0 THEN 'every role (PUBLIC)'
+				ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(w.role)) END
+	  INTO schema_name, writer
+	  FROM pg_catalog.pg_extension e
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+	  CROSS JOIN LATERAL (
+			SELECT n.nspowner AS role
+			UNION ALL
+			SELECT a.grantee FROM pg_catalog.aclexplode(
+				COALESCE(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) a
+			 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::pg_catalog.text) r
+	  CROSS JOIN LATERAL (
+			-- pg_database_owner stands for the database's owner
+			SELECT CASE WHEN r.role OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
+						THEN d.datdba ELSE r.role END AS role
+			  FROM pg_catalog.pg_database d
+			 WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) w
+	  LEFT JOIN pg_catalog.pg_roles a ON a.oid OPERATOR(pg_catalog.=) w.role
+	  JOIN pg_catalog.pg_roles c ON c.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+	 WHERE e.extname OPERATOR(pg_catalog.=) 'pgtap'::pg_catalog.name
+	   AND (a.oid IS NULL OR NOT (a.rolsuper OR
+			(pg_catalog.pg_has_role(a.oid, c.oid, 'USAGE'::pg_catalog.text) AND NOT c.rolsuper
+			 AND (a.rolcreaterole OR NOT c.rolcreaterole) AND (a.rolcreatedb OR NOT c.rolcreatedb)
+			 AND (a.rolbypassrls OR NOT c.rolbypassrls) AND (a.rolreplication OR NOT c.rolreplication))))
+	 LIMIT 1;
+	IF writer IS NOT NULL THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'insufficient_privilege',
+			MESSAGE = pg_catalog.format('pgTAP''s schema "%s" can be written by %s, which does not have the privileges of role "%s"',
+										schema_name, writer, CURRENT_USER),
+			DETAIL = 'pgTAP''s functions look up what they call through the search_path, where an object that role creates could run with your privileges.',
+			HINT = 'Install pgTAP in a schema only trusted roles may create objects in (CREATE EXTENSION pgtap SCHEMA tap), or revoke CREATE on it.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION "@extschema@"._migrate_tap_check_pgtap() IS
+'refuse to run an assertion while pgTAP''s schema can be written by a role without the caller''s privileges';
 
 /*
  * The strength of a lock mode (1 = AccessShareLock ... 8 =
@@ -94,6 +155,7 @@ DECLARE
 	heads text[];
 	n integer;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	SELECT COALESCE(pg_catalog.array_agg(h.revision ORDER BY h.n), '{}'::pg_catalog.text[]) INTO heads
 	  FROM migrate.heads(project) WITH ORDINALITY AS h(revision, branch_labels, message, n);
 	n := pg_catalog.cardinality(heads);
@@ -132,6 +194,7 @@ DECLARE
 	pending text[];
 	n integer;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	SELECT COALESCE(pg_catalog.array_agg(p.revision ORDER BY p.step), '{}'::pg_catalog.text[]) INTO pending
 	  FROM migrate.pending('heads'::pg_catalog.text, project) AS p;
 	n := pg_catalog.cardinality(pending);
@@ -183,6 +246,7 @@ DECLARE
 	l text;
 	result text;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	FOR r IN SELECT t.step, t.revision, t.operation, t.locks
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(steps, '[]'::pg_catalog.jsonb))
 					AS t(step integer, revision text, operation text, locks text[])
@@ -262,6 +326,7 @@ DECLARE
 	r record;
 	result text;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	FOR r IN SELECT c.revision, c.ok, c.problem, c.detail
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(checks, '[]'::pg_catalog.jsonb))
 					AS c(n bigint, revision text, ok boolean, problem text, detail text)
@@ -331,6 +396,7 @@ LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $$
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	IF failure IS NOT NULL THEN
 		RETURN pg_catalog.format(E'%s\n%s', ok(false, description),
 								 diag(pg_catalog.format('    %s', failure)));

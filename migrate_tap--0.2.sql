@@ -32,6 +32,10 @@
  * test/scripts/capture.sh creates a capturing function or operator for
  * every built-in name these functions use, in public and in the schema
  * under test, and runs every assertion as a superuser: none may run.
+ * pgTAP's own functions, which the assertions call, resolve what they call
+ * through the search_path: an assertion refuses to run while pgTAP's
+ * schema can be written by a role without the caller's privileges
+ * (_migrate_tap_check_pgtap).
  *
  * Privileges: the functions are left executable by PUBLIC.  They are
  * SECURITY INVOKER and do nothing but call migrate's functions, whose own
@@ -52,6 +56,64 @@ BEGIN
 		true);
 END
 $$;
+
+/*
+ * pgTAP's own functions (ok(), diag(), the plan's bookkeeping) look up what
+ * they call through the search_path, which for them is this extension's:
+ * pg_catalog, then pgTAP's schema.  A role that may create objects in
+ * pgTAP's schema could make one of those calls its own (text || integer has
+ * no exact match in pg_catalog) and have it run as whoever runs the test
+ * file.  So an assertion refuses to run while a role without the caller's
+ * privileges -- role attributes included, as for a revision's author -- owns
+ * pgTAP's schema or may create objects in it.
+ */
+CREATE FUNCTION "@extschema@"._migrate_tap_check_pgtap()
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+	schema_name name;
+	writer text;
+BEGIN
+	SELECT n.nspname,
+		   CASE WHEN w.role OPERATOR(pg_catalog.=) 0 THEN 'every role (PUBLIC)'
+				ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(w.role)) END
+	  INTO schema_name, writer
+	  FROM pg_catalog.pg_extension e
+	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+	  CROSS JOIN LATERAL (
+			SELECT n.nspowner AS role
+			UNION ALL
+			SELECT a.grantee FROM pg_catalog.aclexplode(
+				COALESCE(n.nspacl, pg_catalog.acldefault('n'::"char", n.nspowner))) a
+			 WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::pg_catalog.text) r
+	  CROSS JOIN LATERAL (
+			-- pg_database_owner stands for the database's owner
+			SELECT CASE WHEN r.role OPERATOR(pg_catalog.=) 'pg_database_owner'::pg_catalog.regrole
+						THEN d.datdba ELSE r.role END AS role
+			  FROM pg_catalog.pg_database d
+			 WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) w
+	  LEFT JOIN pg_catalog.pg_roles a ON a.oid OPERATOR(pg_catalog.=) w.role
+	  JOIN pg_catalog.pg_roles c ON c.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+	 WHERE e.extname OPERATOR(pg_catalog.=) 'pgtap'::pg_catalog.name
+	   AND (a.oid IS NULL OR NOT (a.rolsuper OR
+			(pg_catalog.pg_has_role(a.oid, c.oid, 'USAGE'::pg_catalog.text) AND NOT c.rolsuper
+			 AND (a.rolcreaterole OR NOT c.rolcreaterole) AND (a.rolcreatedb OR NOT c.rolcreatedb)
+			 AND (a.rolbypassrls OR NOT c.rolbypassrls) AND (a.rolreplication OR NOT c.rolreplication))))
+	 LIMIT 1;
+	IF writer IS NOT NULL THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'insufficient_privilege',
+			MESSAGE = pg_catalog.format('pgTAP''s schema "%s" can be written by %s, which does not have the privileges of role "%s"',
+										schema_name, writer, CURRENT_USER),
+			DETAIL = 'pgTAP''s functions look up what they call through the search_path, where an object that role creates could run with your privileges.',
+			HINT = 'Install pgTAP in a schema only trusted roles may create objects in (CREATE EXTENSION pgtap SCHEMA tap), or revoke CREATE on it.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION "@extschema@"._migrate_tap_check_pgtap() IS
+'refuse to run an assertion while pgTAP''s schema can be written by a role without the caller''s privileges';
 
 /*
  * The strength of a lock mode (1 = AccessShareLock ... 8 =
@@ -125,6 +187,7 @@ DECLARE
 	heads text[];
 	n integer;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	SELECT COALESCE(pg_catalog.array_agg(h.revision ORDER BY h.n), '{}'::pg_catalog.text[]) INTO heads
 	  FROM migrate.heads(project) WITH ORDINALITY AS h(revision, branch_labels, message, n);
 	n := pg_catalog.cardinality(heads);
@@ -167,6 +230,7 @@ DECLARE
 	pending text[];
 	n integer;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	SELECT COALESCE(pg_catalog.array_agg(p.revision ORDER BY p.step), '{}'::pg_catalog.text[]) INTO pending
 	  FROM migrate.pending('heads'::pg_catalog.text, project) AS p;
 	n := pg_catalog.cardinality(pending);
@@ -222,6 +286,7 @@ DECLARE
 	l text;
 	result text;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	FOR r IN SELECT t.step, t.revision, t.operation, t.locks
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(steps, '[]'::pg_catalog.jsonb))
 					AS t(step integer, revision text, operation text, locks text[])
@@ -305,6 +370,7 @@ DECLARE
 	r record;
 	result text;
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	FOR r IN SELECT c.revision, c.ok, c.problem, c.detail
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(checks, '[]'::pg_catalog.jsonb))
 					AS c(n bigint, revision text, ok boolean, problem text, detail text)
@@ -378,6 +444,7 @@ LANGUAGE plpgsql
 SET search_path FROM CURRENT
 AS $$
 BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
 	IF failure IS NOT NULL THEN
 		RETURN pg_catalog.format(E'%s\n%s', ok(false, description),
 								 diag(pg_catalog.format('    %s', failure)));

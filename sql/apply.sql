@@ -99,6 +99,26 @@ RESET ROLE;
 SELECT role, pg_get_userbyid(relowner) AS owner
   FROM apply_other.whoami, pg_class WHERE oid = 'apply_other.whoami'::regclass;
 
+-- While apply_bob may create objects in public, a body that runs as the
+-- superuser with public on its search_path is refused: a function
+-- apply_bob put there could match one of the body's calls and run with
+-- the superuser's rights.  In the worker too, before it starts.
+SELECT migrate.register('sp1', 'SELECT lower(''X'')', project => 'apply_path');
+SELECT * FROM migrate.upgrade('head', 'apply_path');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate.register('sp2', 'SELECT lower(''X'')', down_revision => 'sp1',
+	project => 'apply_path', transactional => false);
+SELECT migrate.stamp('sp1', 'apply_path');
+CALL migrate.apply('head', 'apply_path');
+\echo :LAST_ERROR_SQLSTATE
+-- as apply_bob it runs (apply_bob trusts what it creates itself)
+SET ROLE apply_bob;
+CALL migrate.apply('head', 'apply_path');
+RESET ROLE;
+SELECT * FROM migrate.current('apply_path');
+SELECT count(*) FROM migrate.stamp('base', 'apply_path');
+REVOKE CREATE ON SCHEMA public, apply_other FROM apply_bob;
+
 -- The worker has the caller's settings, not only its search_path.
 SET maintenance_work_mem = '77MB';
 SELECT migrate.register('ap6',

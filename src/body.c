@@ -30,6 +30,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -38,6 +39,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
@@ -135,12 +137,119 @@ BodyRunner(const MigrateProject *project)
 }
 
 /*
+ * The role whose privileges another stands for: pg_database_owner (the
+ * owner of public, and a grantee of CREATE on it) stands for the owner of
+ * the current database.
+ */
+static Oid
+actual_role(Oid role)
+{
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (role != ROLE_PG_DATABASE_OWNER)
+		return role;
+	tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for database %u", MyDatabaseId);
+	owner = ((Form_pg_database) GETSTRUCT(tuple))->datdba;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Whether a role that is not trusted to run SQL for runner may put objects
+ * in schema nsp: its owner, or a role with CREATE on it (PUBLIC included).
+ * If so, *writer is that role (InvalidOid for PUBLIC).
+ */
+static bool
+untrusted_writer(Oid nsp, Oid runner, Oid *writer)
+{
+	HeapTuple	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Form_pg_namespace form;
+	Datum		aclDatum;
+	bool		isnull;
+	Acl		   *acl;
+	AclItem    *items;
+	bool		found = false;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	form = (Form_pg_namespace) GETSTRUCT(tuple);
+	if (!may_run_for(actual_role(form->nspowner), runner))
+	{
+		*writer = form->nspowner;
+		ReleaseSysCache(tuple);
+		return true;
+	}
+	aclDatum = SysCacheGetAttr(NAMESPACEOID, tuple, Anum_pg_namespace_nspacl, &isnull);
+	acl = isnull ? acldefault(OBJECT_SCHEMA, form->nspowner) : DatumGetAclPCopy(aclDatum);
+	/* ACL_DAT(), spelled for an ACL: one dimension, no nulls */
+	Assert(ARR_NDIM(acl) == 1 && !ARR_HASNULL(acl));
+	items = (AclItem *) ((char *) acl + ARR_OVERHEAD_NONULLS(1));
+	for (int i = 0; i < ACL_NUM(acl) && !found; i++)
+	{
+		if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) == 0)
+			continue;
+		if (items[i].ai_grantee == ACL_ID_PUBLIC ||
+			!may_run_for(actual_role(items[i].ai_grantee), runner))
+		{
+			*writer = items[i].ai_grantee;
+			found = true;
+		}
+	}
+	ReleaseSysCache(tuple);
+	return found;
+}
+
+/*
+ * The search_path a body runs under (the project's target schema, then the
+ * caller's, as set by apply_settings) decides what its unqualified names
+ * mean.  A role that may create objects in one of its schemas could make a
+ * name there match the body's call better than pg_catalog's (lower(varchar)
+ * where pg_catalog has lower(text)), or put a table with a trigger where
+ * the body writes: that role's SQL would run as the runner.  So every
+ * schema on the path must be owned and writable only by roles the runner's
+ * bodies could be authored by (may_run_for), as a target schema always had
+ * to be.  pg_catalog and the session's own temporary schema are the
+ * server's and the session's.
+ */
+static void
+check_body_path(const char *project, Oid runner)
+{
+	List	   *path = fetch_search_path(false);
+	ListCell   *lc;
+
+	foreach(lc, path)
+	{
+		Oid			nsp = lfirst_oid(lc);
+		Oid			writer;
+
+		if (nsp == PG_CATALOG_NAMESPACE || isTempNamespace(nsp))
+			continue;
+		if (untrusted_writer(nsp, runner, &writer))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 OidIsValid(writer) ?
+					 errmsg("schema \"%s\" on the search_path of the bodies of project \"%s\" can be written by role \"%s\", which does not have the privileges of role \"%s\"",
+							get_namespace_name(nsp), project, GetUserNameFromId(writer, false),
+							GetUserNameFromId(runner, false)) :
+					 errmsg("schema \"%s\" on the search_path of the bodies of project \"%s\" can be written by every role (CREATE is granted to PUBLIC)",
+							get_namespace_name(nsp), project),
+					 errdetail("A body's unqualified names are looked up through its search_path: a function or table that role puts there would run with the privileges of role \"%s\".",
+							   GetUserNameFromId(runner, false)),
+					 errhint("Run the migration as a role that role has the privileges of (SET ROLE), take the schema off the search_path, or revoke CREATE on it.")));
+	}
+	list_free(path);
+}
+
+/*
  * Read a step's body and check it: unchanged since it was registered, and
  * written by a role that has the privileges of the role it runs as.
  */
 char *
 BodyFetch(const MigrateProject *project, const CachedGraph *cg,
-		  const MgStep *step, char **checksum)
+		  const MgStep *step, char **checksum, Oid *author_oid)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
@@ -155,7 +264,6 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 	char	   *actual;
 	char	   *author;
 	bool		transactional;
-	Oid			author_oid;
 	const char *id = mg_rev_id(cg->graph, step->rev);
 
 	BookkeepingPrepare(&plan_body,
@@ -190,8 +298,8 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 				 errdetail("Its bodies have checksum %s, but %s was recorded when it was registered.", actual, stored),
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 
-	author_oid = get_role_oid(author, true);
-	if (!may_run_for(author_oid, BodyRunner(project)))
+	*author_oid = get_role_oid(author, true);
+	if (!may_run_for(*author_oid, BodyRunner(project)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("revision %s of project \"%s\" was registered by role \"%s\", which does not have the privileges of role \"%s\"",
@@ -254,6 +362,21 @@ BodyPrepareRun(const MigrateProject *project)
 	Oid			owner;
 
 	check_run_as(project);
+
+	/*
+	 * Whoever last configured the project is trusted for its target schema,
+	 * and for its absence: a schema taken away sends the bodies' unqualified
+	 * names elsewhere too.
+	 */
+	if (project->target_schema == NULL && project->configured_by != NULL &&
+		!may_run_for(get_role_oid(project->configured_by, true), BodyRunner(project)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("project \"%s\" was configured without a target schema by role \"%s\", which does not have the privileges of role \"%s\"",
+						project->name, project->configured_by, GetUserNameFromId(BodyRunner(project), false)),
+				 errdetail("The target schema, or its absence, decides what the bodies' unqualified names mean, so who configured it is trusted like a body."),
+				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
+						 GetUserNameFromId(BodyRunner(project), false), project->configured_by)));
 	if (project->target_schema == NULL)
 		return;
 	runner = BodyRunner(project);
@@ -455,12 +578,28 @@ disarm_timers(const BodyTimers *t)
 }
 
 /*
+ * A body whose author does not have the privileges of the session's user
+ * (a superuser who SET ROLE to the author's role, as the author check's
+ * hint suggests) must not leave behind what the session would later use
+ * with those privileges: a temporary table with a trigger, found first on
+ * every search_path; a prepared statement under a name the session
+ * executes; a cursor; a deferred trigger, fired at COMMIT.  PostgreSQL
+ * forbids all of them in a security-restricted operation, as for the
+ * maintenance commands that run other roles' code; the body runs as one.
+ */
+static int
+restriction(Oid author)
+{
+	return may_run_for(author, GetSessionUserId()) ? 0 : SECURITY_RESTRICTED_OPERATION;
+}
+
+/*
  * Run one body as its runner, with the project's settings and timers in
  * force, scoped to the body: settings the body changes itself are undone
  * when it ends.
  */
 static void
-run_body(const MigrateProject *project, const char *body)
+run_body(const MigrateProject *project, const char *body, Oid author)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	BodyStatement *stmts;
@@ -472,6 +611,7 @@ run_body(const MigrateProject *project, const char *body)
 
 	stmts = BodySplit(body, &n);
 	nestlevel = apply_settings(project);
+	check_body_path(project->name, BodyRunner(project));
 	arm_timers(project, &timers);
 
 	/*
@@ -482,7 +622,8 @@ run_body(const MigrateProject *project, const char *body)
 	 */
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BodyRunner(project),
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   restriction(author));
 	PG_TRY();
 	{
 		run_statements(stmts, n);
@@ -534,14 +675,14 @@ run_body(const MigrateProject *project, const char *body)
  */
 void
 BodyRun(const MigrateProject *project, const CachedGraph *cg,
-		const MgStep *step, const char *body)
+		const MgStep *step, const char *body, Oid author)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;
 
 	push_step_context(&errcallback, &info, cg, step);
 
-	run_body(project, body);
+	run_body(project, body, author);
 
 	error_context_stack = errcallback.previous;
 }
@@ -574,6 +715,13 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 
 	push_step_context(&errcallback, &info, cg, step);
 
+	/* the worker's search_path is this one, checked here before it starts */
+	{
+		int			nestlevel = apply_settings(project);
+
+		check_body_path(project->name, BodyRunner(project));
+		AtEOXact_GUC(true, nestlevel);
+	}
 	LaunchStatements(&run);
 
 	error_context_stack = errcallback.previous;
@@ -594,7 +742,8 @@ BodyPrepareOutside(const MigrateProject *project, const CachedGraph *cg,
 	ErrorContextCallback errcallback;
 	StepInfo	info;
 	BodyStatement *stmts;
-	char	   *body = BodyFetch(project, cg, step, checksum);
+	Oid			author;
+	char	   *body = BodyFetch(project, cg, step, checksum, &author);
 
 	push_step_context(&errcallback, &info, cg, step);
 

@@ -143,7 +143,7 @@ unchanged(Datum *values, const char *nulls, const OptionChange *change)
 								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	BookkeepingPrepare(&plan,
 					   "SELECT (NOT $6 OR (target_schema IS NOT DISTINCT FROM $2"
-					   " AND configured_by IS NOT DISTINCT FROM CASE WHEN $2 IS NOT NULL THEN $10 END))"
+					   " AND configured_by IS NOT DISTINCT FROM $10))"
 					   " AND (NOT $7 OR lock_timeout IS NOT DISTINCT FROM $3)"
 					   " AND (NOT $8 OR statement_timeout IS NOT DISTINCT FROM $4)"
 					   " AND (NOT $9 OR run_as IS NOT DISTINCT FROM $5)"
@@ -158,7 +158,8 @@ unchanged(Datum *values, const char *nulls, const OptionChange *change)
 
 /*
  * Write the row: create the project, or change the options asked for.  The
- * role that sets or resets the target schema is recorded with it.
+ * role that sets or resets the target schema is recorded with it: a run
+ * trusts it for the target schema, or for its absence (body.c).
  */
 static void
 write_options(Datum *values, const char *nulls, const OptionChange *change)
@@ -179,14 +180,13 @@ write_options(Datum *values, const char *nulls, const OptionChange *change)
 	BookkeepingPrepare(&plan,
 					   "INSERT INTO migrate.project AS p"
 					   " (name, target_schema, lock_timeout, statement_timeout, run_as, configured_by)"
-					   " VALUES ($1, $2, $3, $4, $5, CASE WHEN $2 IS NOT NULL THEN $10 END)"
+					   " VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN $10 END)"
 					   " ON CONFLICT (name) DO UPDATE"
 					   " SET target_schema = CASE WHEN $6 THEN $2 ELSE p.target_schema END,"
 					   " lock_timeout = CASE WHEN $7 THEN $3 ELSE p.lock_timeout END,"
 					   " statement_timeout = CASE WHEN $8 THEN $4 ELSE p.statement_timeout END,"
 					   " run_as = CASE WHEN $9 THEN $5 ELSE p.run_as END,"
-					   " configured_by = CASE WHEN $6 THEN CASE WHEN $2 IS NOT NULL THEN $10 END"
-					   " ELSE p.configured_by END,"
+					   " configured_by = CASE WHEN $6 THEN $10 ELSE p.configured_by END,"
 					   " changed_at = pg_catalog.now()",
 					   10, argtypes);
 	BookkeepingExec(plan, args, argnulls, SPI_OK_INSERT);

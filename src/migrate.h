@@ -295,9 +295,9 @@ extern void BodyRoleChangeHint(ErrorData *edata);
 extern Oid	BodyRunner(const MigrateProject *project);
 extern void BodyPrepareRun(const MigrateProject *project);
 extern char *BodyFetch(const MigrateProject *project, const CachedGraph *cg,
-					   const MgStep *step, char **checksum);
+					   const MgStep *step, char **checksum, Oid *author);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
-					const MgStep *step, const char *body);
+					const MgStep *step, const char *body, Oid author);
 extern BodyStatement *BodyPrepareOutside(const MigrateProject *project,
 										 const CachedGraph *cg, const MgStep *step,
 										 char **checksum, int *nstmts);

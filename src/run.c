@@ -257,13 +257,13 @@ RunLogFailure(const CachedGraph *cg, const MgStep *step, TimestampTz start,
  */
 static void
 run_logged(const MigrateProject *project, const CachedGraph *cg,
-		   const MgStep *step, const char *body, TimestampTz start)
+		   const MgStep *step, const char *body, Oid author, TimestampTz start)
 {
 	MemoryContext context = CurrentMemoryContext;
 
 	PG_TRY();
 	{
-		BodyRun(project, cg, step, body);
+		BodyRun(project, cg, step, body, author);
 	}
 	PG_CATCH();
 	{
@@ -350,18 +350,19 @@ RunStep(const MigrateProject *project, const CachedGraph *cg,
 	const char *message = step->rev >= 0 ? cg->messages[step->rev] : NULL;
 	char	   *body = NULL;
 	char	   *checksum = NULL;
+	Oid			author = InvalidOid;
 	TimestampTz start;
 	int64		elapsed;
 
 	if (step->kind != MG_STEP_STAMP)
 	{
-		body = BodyFetch(project, cg, step, &checksum);
+		body = BodyFetch(project, cg, step, &checksum, &author);
 		RunNotice(cg, step);
 	}
 	RunReportStep(cg, step, number, total);
 	start = GetCurrentTimestamp();
 	if (body != NULL)
-		run_logged(project, cg, step, body, start);
+		run_logged(project, cg, step, body, author, start);
 	elapsed = RunElapsed(start);
 	RunRecord(cg, step, rows, start, elapsed, checksum);
 

@@ -129,13 +129,18 @@ restore_locks(const SandboxSession *before)
 	}
 }
 
-/* the names of the session's prepared statements */
+/*
+ * The session's prepared statements, each as its name and when it was
+ * prepared: a statement deallocated and prepared again under the same name
+ * is another one.
+ */
 static char **
 prepared_statements(int *n)
 {
 	char	  **names;
 
-	if (SPI_execute("SELECT name FROM pg_catalog.pg_prepared_statements",
+	if (SPI_execute("SELECT pg_catalog.format('%s|%s', pg_catalog.date_part('epoch', s.prepare_time), s.name)"
+					" FROM pg_catalog.pg_prepared_statements s",
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list the prepared statements");
 	*n = (int) SPI_processed;
@@ -144,6 +149,16 @@ prepared_statements(int *n)
 		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 	SPI_freetuptable(SPI_tuptable);
 	return names;
+}
+
+/* the name of a statement as prepared_statements() lists it */
+static const char *
+statement_name(const char *listed)
+{
+	/* the time, in seconds since 1970, has no '|' */
+	const char *p = strchr(listed, '|');
+
+	return p ? p + 1 : listed;
 }
 
 static bool
@@ -163,12 +178,12 @@ restore_statements(const SandboxSession *before)
 
 	for (int i = 0; i < nnow; i++)
 		if (!listed(before->statements, before->nstatements, now[i]))
-			DropPreparedStatement(now[i], false);
+			DropPreparedStatement(statement_name(now[i]), false);
 	for (int i = 0; i < before->nstatements; i++)
 		if (!listed(now, nnow, before->statements[i]))
 			ereport(WARNING,
 					(errmsg("a revision body deallocated prepared statement \"%s\" of this session",
-							before->statements[i]),
+							statement_name(before->statements[i])),
 					 errdetail("A rollback does not bring a prepared statement back.")));
 }
 

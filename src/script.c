@@ -28,7 +28,6 @@
 
 PG_FUNCTION_INFO_V1(migrate_script);
 
-static SPIPlanPtr plan_bodies = NULL;
 
 /*
  * The revisions a comma- or space-separated list of targets names, each
@@ -162,37 +161,33 @@ append_step_comment(StringInfo buf, const CachedGraph *cg, const MgStep *step)
 }
 
 /*
- * A step's body, as registered.
+ * A step's body, as registered, checked as a run checks it.
  */
 static char *
-step_body(const CachedGraph *cg, const MgStep *step)
+step_body(const MigrateProject *project, const CachedGraph *cg, const MgStep *step)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
-	const char *id = mg_rev_id(cg->graph, step->rev);
-	bool		isnull;
-	Datum		body;
-	char	   *result;
+	char	   *checksum;
+	Oid			author;
+	char	   *body;
+	int			n;
 
-	BookkeepingPrepare(&plan_bodies,
-					   "SELECT upgrade_sql, downgrade_sql FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					   2, argtypes);
-	args[0] = CStringGetTextDatum(cg->project);
-	args[1] = CStringGetTextDatum(id);
-	BookkeepingExec(plan_bodies, args, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		GraphRevisionVanished(cg->project, id);
-	body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-						 step->kind == MG_STEP_UPGRADE ? 1 : 2, &isnull);
-	if (isnull)
+	/*
+	 * The checks a run makes: the body is what was registered, by a role
+	 * that has the caller's privileges (whoever asks for the script is
+	 * about to run it); and it parses as SQL, as a run would have it.  A
+	 * body that does not would fail on the server, but psql, which runs
+	 * scripts, takes a backslash outside quotes for one of its own commands
+	 * (\! runs a shell command on the client's machine).
+	 */
+	body = BodyFetch(project, cg, step, &checksum, &author);
+	if (body == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision %s of project \"%s\" cannot be downgraded", id, cg->project),
+				 errmsg("revision %s of project \"%s\" cannot be downgraded",
+						mg_rev_id(cg->graph, step->rev), cg->project),
 				 errdetail("Its downgrade body is NULL, and the downgrade would pass through it.")));
-	result = TextDatumGetCString(body);
-	SPI_freetuptable(SPI_tuptable);
-	return result;
+	(void) BodySplit(body, &n);
+	return body;
 }
 
 /*
@@ -244,7 +239,7 @@ append_step(StringInfo buf, const CachedGraph *cg, const MgStep *step,
 	if (!transactional)
 		appendStringInfoString(buf, "COMMIT;\n\n");
 	append_step_comment(buf, cg, step);
-	append_body(buf, step_body(cg, step));
+	append_body(buf, step_body(project, cg, step));
 	if (!transactional)
 	{
 		appendStringInfoChar(buf, '\n');

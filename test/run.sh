@@ -30,6 +30,7 @@ export MIGRATE_REQUIRE_ALEMBIC=1
 
 passed=0
 failed=0
+skipped_suites=()
 failures=()
 
 suite() {
@@ -85,12 +86,14 @@ if [ ! -s "$results" ]; then
 	echo "fail throw-away cluster" >"$results"
 fi
 while read -r verdict name; do
-	if [ "$verdict" = pass ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		failures+=("$name")
-	fi
+	case $verdict in
+		pass) passed=$((passed + 1)) ;;
+		skip) skipped_suites+=("$name") ;;
+		*)
+			failed=$((failed + 1))
+			failures+=("$name")
+			;;
+	esac
 done <"$results"
 rm -f "$results"
 
@@ -101,8 +104,11 @@ if ! skipped bench; then
 fi
 
 echo
+for f in "${skipped_suites[@]+"${skipped_suites[@]}"}"; do
+	echo "SKIPPED: $f"
+done
 for f in "${failures[@]+"${failures[@]}"}"; do
 	echo "FAILED: $f"
 done
-echo "suites: $passed passed, $failed failed"
+echo "suites: $passed passed, $failed failed, ${#skipped_suites[@]} skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -46,7 +46,7 @@ expect() {
 }
 # expect_match NAME REGEX TEXT
 expect_match() {
-	if printf '%s' "$3" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$3"; then
 		ok
 	else
 		fail "$1: no match for /$2/ in:"

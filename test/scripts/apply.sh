@@ -198,8 +198,8 @@ q "CALL migrate.apply_downgrade('s1', 'shop')" >/dev/null 2>&1
 q "ALTER SYSTEM SET max_worker_processes = 1" >/dev/null
 $MIGRATE_PGCTL -w restart >/dev/null && wait_for_server
 out=$(psql -X -d "$db" -c "CALL migrate.apply('head', 'shop')" 2>&1)
-echo "$out" | grep -q 'could not start a background worker for revision s2' &&
-	echo "$out" | grep -q 'max_worker_processes = 1' &&
+grep -q 'could not start a background worker for revision s2' <<<"$out" &&
+	grep -q 'max_worker_processes = 1' <<<"$out" &&
 	ok "no free worker slot: $(echo "$out" | grep -m1 ERROR)" || fail "no free worker slot: $out"
 [ "$(state)" = s1 ] && ok "and the version rows stayed at s1" || fail "version rows $(state) without a worker"
 

@@ -45,7 +45,7 @@ q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSle
    AND datname = current_database()" >/dev/null
 wait "$client"
 line=$(grep -a 'migrate: upgrade of revision o2 of project "obs" failed after' "$log" | tail -1)
-if echo "$line" | grep -q 'LOG: .*failed after [0-9]* ms: SQLSTATE 57014: canceling statement due to user request'; then
+if grep -q 'LOG: .*failed after [0-9]* ms: SQLSTATE 57014: canceling statement due to user request' <<<"$line"; then
 	echo "ok: the cancelled step is in the server log: ${line#*LOG:  }"
 else
 	fail "no log line for the cancelled step (got: '$line')"
@@ -58,7 +58,7 @@ q "SELECT migrate.register('o2', 'SELECT 2', '', down_revision => 'o1', message 
                            project => 'obs', replace => true)" >/dev/null
 psql -X -q -d "$db" -c "SELECT * FROM migrate.upgrade('head', 'obs')" >/dev/null 2>&1
 line=$(grep -a 'migrate: upgrade of revision o3 of project "obs" failed after' "$log" | tail -1)
-if echo "$line" | grep -q 'SQLSTATE 22012: division by zero'; then
+if grep -q 'SQLSTATE 22012: division by zero' <<<"$line"; then
 	echo "ok: the failed step is in the server log: ${line#*LOG:  }"
 else
 	fail "no log line for the failed step (got: '$line')"
@@ -106,7 +106,7 @@ q "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE backend_type = 'cli
    AND query LIKE '%CALL migrate.apply%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$client"
 line=$(grep -a 'migrate: upgrade of revision o4 of project "obs" failed after' "$log" | tail -1)
-echo "$line" | grep -q 'SQLSTATE 57014' &&
+grep -q 'SQLSTATE 57014' <<<"$line" &&
 	echo "ok: the cancelled apply() step is in the server log: ${line#*LOG:  }" ||
 	fail "no log line for the cancelled apply() step (got: '$line')"
 [ "$(q "SELECT left(error, 5) FROM migrate.log WHERE project = 'obs' AND revision = 'o4'")" = 57014 ] &&

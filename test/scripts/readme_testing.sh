@@ -56,9 +56,9 @@ fi
 
 register 'SELECT 1'
 out=$(cd "$work" && pg_prove -v -d readme_testing test/migrations.sql 2>&1)
-if echo "$out" | grep -q '^not ok 2 - pending revisions of project "shop" are reversible' &&
-	echo "$out" | grep -q '#     revision o2: schema_not_restored' &&
-	echo "$out" | grep -q '#         index public.orders_customer: only in after downgrade'; then
+if grep -q '^not ok 2 - pending revisions of project "shop" are reversible' <<<"$out" &&
+	grep -q '#     revision o2: schema_not_restored' <<<"$out" &&
+	grep -q '#         index public.orders_customer: only in after downgrade' <<<"$out"; then
 	echo "ok: on a forgetful downgrade it fails, naming the revision and the index"
 else
 	echo "FAIL: a forgetful downgrade was not reported as the README says"
