@@ -77,6 +77,27 @@ SELECT count(*) AS victim_kept FROM live.victim;
 DROP TYPE live.mood, desired.mood;
 DROP TABLE live.victim, desired.victim;
 
+-- Definitions of the desired schema that name it come out naming the live
+-- schema: a function's SET search_path, a default's sequence, a view's
+-- table, a SQL-standard body.  A body given as a string is copied as
+-- written: one that names the desired schema is not written, and the
+-- script says why.
+CREATE TABLE live.note (id int PRIMARY KEY, body text);
+SET search_path = desired;
+CREATE SEQUENCE note_no;
+CREATE TABLE note (id int PRIMARY KEY, body text, no bigint DEFAULT nextval('note_no'));
+CREATE VIEW numbered AS SELECT no, body FROM note;
+CREATE FUNCTION notes() RETURNS bigint LANGUAGE sql SET search_path = desired, pg_temp
+	BEGIN ATOMIC SELECT count(*) FROM note; END;
+CREATE FUNCTION last_note() RETURNS bigint LANGUAGE plpgsql
+	AS $$BEGIN RETURN (SELECT max(no) FROM desired.note); END$$;
+RESET search_path;
+SELECT migrate.diff('live', 'desired');
+DROP FUNCTION desired.notes(), desired.last_note();
+DROP VIEW desired.numbered;
+DROP TABLE live.note, desired.note;
+DROP SEQUENCE desired.note_no;
+
 -- Errors.
 \pset tuples_only off
 \pset format aligned
