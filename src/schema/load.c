@@ -12,17 +12,16 @@
  * search_path would not find it, run under a search_path the loader
  * controls.  For a qualified model it is "pg_catalog, pg_temp": every name
  * outside pg_catalog is qualified.  For a model relative to schema S it is
- * "S, pg_catalog, pg_temp", the path a diff script runs under: S's objects
- * are written unqualified (even those whose name a built-in one also has,
- * which pg_catalog first would qualify with S's name, pointing a script at
- * the wrong schema), built-in ones unqualified unless S hides them, and
- * everything else qualified.  When the model is compared with that of
- * another schema P (a diff's other side), P comes next: "S, pg_catalog, P,
- * pg_temp".  What S's objects use in P (a type of an extension installed
- * in P, say public) is then written unqualified, as it is in P's own
- * model, and the script, run in P, finds it there.  The settings that
- * change how constants are written (DateStyle, TimeZone, ...) are pinned
- * too, so that the description does not depend on the session.
+ * "S, pg_catalog, pg_temp": S's objects are written unqualified (even
+ * those whose name a built-in one also has, which pg_catalog first would
+ * qualify with S's name, telling two schemas apart by their names), built-in
+ * ones unqualified unless S hides them, and everything else qualified.
+ * When the model is compared with that of another schema P (a diff's other
+ * side), P comes next: "S, pg_catalog, P, pg_temp".  What S's objects use
+ * in P (a type of an extension installed in P, say public) is then written
+ * unqualified, as it is in P's own model.  The settings that change how
+ * constants are written (DateStyle, TimeZone, ...) are pinned too, so that
+ * the description does not depend on the session.
  *
  * Those relative texts are what models are compared by; they are not what
  * a diff script writes.  A script runs under a search_path of pg_catalog

@@ -68,8 +68,9 @@
  *							const char *source_schema, SchemaDiffInfo *info)
  *		The SQL script that turns source (as it is now in schema
  *		source_schema) into target: see diff.c.  Both models must be
- *		relative (schema_model_load).  info, if not NULL, receives whether
- *		the script destroys data and what it could not express.
+ *		read by schema_model_load_for_diff(), each with the other's schema
+ *		as its peer.  info, if not NULL, receives whether the script
+ *		destroys data and what it could not express.
  *
  * Everything allocated by these functions lives in CurrentMemoryContext.
  *
