@@ -98,6 +98,20 @@ DROP VIEW desired.numbered;
 DROP TABLE live.note, desired.note;
 DROP SEQUENCE desired.note_no;
 
+-- A table named like a common table expression of the query is qualified
+-- by the server whatever the search_path: it is turned too.  Where the
+-- query also has a table alias spelled like the desired schema, the script
+-- cannot tell the one from the other, and says so.
+CREATE TABLE live.item (id int);
+CREATE TABLE desired.item (id int);
+CREATE VIEW desired.items AS
+	WITH item AS (SELECT 1 AS id) SELECT item.id AS one, i.id FROM item, desired.item i;
+CREATE VIEW desired.aliased AS
+	WITH item AS (SELECT 1 AS id) SELECT item.id AS one, desired.id FROM item, desired.item desired;
+SELECT migrate.diff('live', 'desired');
+DROP VIEW desired.items, desired.aliased;
+DROP TABLE live.item, desired.item;
+
 -- Errors.
 \pset tuples_only off
 \pset format aligned

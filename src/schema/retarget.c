@@ -307,6 +307,52 @@ retarget_sure_qualifiers(const Tokens *q, Edits *e, const char *from, const char
 	}
 }
 
+/*
+ * What is left of "from ." once both readings are matched was written in
+ * both: a table alias spelled like the schema, or a qualifier the deparser
+ * writes whatever the search_path (a table named like a common table
+ * expression of its query).  An alias is declared in the text (a name not
+ * followed by a dot) or by the server itself (new, old, excluded); a name
+ * nothing declares is a qualifier, and is turned.  When the text declares
+ * the name and has a common table expression too, either may be meant:
+ * false, and *why says so.
+ */
+static bool
+retarget_left_over(const Tokens *q, Edits *e, const char *from, const char *to, char **why)
+{
+	bool		left = false;
+	bool		declared = strcmp(from, "new") == 0 || strcmp(from, "old") == 0 ||
+		strcmp(from, "excluded") == 0;
+	bool		cte = false;
+
+	for (int k = 0; k < q->n; k++)
+	{
+		if (e->with[k] == NULL && is_name(q, k, from))
+		{
+			if (!is_char(q, k + 1, "."))
+				declared = true;
+			else if (!is_char(q, k + 2, "*"))	/* a whole row is a table's */
+				left = true;
+		}
+		if (is_word(q, k, "with") && k + 2 < q->n && q->tok[k + 1].kind == TK_NAME &&
+			(is_word(q, k + 2, "as") || is_char(q, k + 2, "(") || is_word(q, k + 1, "recursive")))
+			cte = true;
+	}
+	if (!left || (declared && !cte))
+		return true;
+	if (declared)
+	{
+		*why = psprintf("it names %s both as a table alias and, under a common table expression of the same name, as a schema, and the script cannot tell which is which",
+						quote_identifier(from));
+		return false;
+	}
+	for (int k = 0; k < q->n; k++)
+		if (e->with[k] == NULL && is_qualifier(q, k) && is_name(q, k, from) &&
+			!is_char(q, k + 2, "*"))
+			replace(e, k, quote_identifier(to));
+	return true;
+}
+
 char *
 sql_retarget(const char *script, const char *relative, const char *from,
 			 const char *to, char **why)
@@ -374,6 +420,8 @@ sql_retarget(const char *script, const char *relative, const char *from,
 		return NULL;
 	}
 	retarget_sure_qualifiers(&q, &e, from, to);
+	if (!retarget_left_over(&q, &e, from, to, why))
+		return NULL;
 	return apply(&q, &e);
 }
 
