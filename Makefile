@@ -64,6 +64,7 @@ SCHEMA_OBJS = \
 	src/schema/diff_relations.o \
 	src/schema/diff_routines.o \
 	src/schema/diff_statements.o \
+	src/schema/diff_texts.o \
 	src/schema/diff_types.o \
 	src/schema/load.o \
 	src/schema/loader.o \
@@ -73,6 +74,7 @@ SCHEMA_OBJS = \
 	src/schema/load_schema.o \
 	src/schema/load_types.o \
 	src/schema/order.o \
+	src/schema/retarget.o \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
@@ -103,7 +105,8 @@ include $(PGXS)
 # model their own too
 $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
-$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
+$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h \
+	src/schema/retarget.h
 $(OBJS): src/util/locallock.h src/util/subxact.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds

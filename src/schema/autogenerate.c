@@ -129,7 +129,7 @@ prove(const char *live, const char *desired_schema, const SchemaModel *before,
 
 		proof->stage = "upgrade";
 		run_script(up);
-		after = schema_model_load(live, desired_schema, false);
+		after = schema_model_load_for_diff(live, desired_schema, false);
 		proof->mismatch = mismatch(after, desired, "the upgraded schema", "the desired schema");
 		if (proof->mismatch == NULL)
 		{
@@ -250,8 +250,8 @@ migrate_autogenerate(PG_FUNCTION_ARGS)
 				 errhint("Load the desired DDL into a schema of its own.")));
 	if (project == NULL)
 		project = pstrdup(GetConfigOption("migrate.project", false, false));
-	before = schema_model_load(live, desired, false);
-	target = schema_model_load(desired, live, false);
+	before = schema_model_load_for_diff(live, desired, false);
+	target = schema_model_load_for_diff(desired, live, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_at_head(project);
