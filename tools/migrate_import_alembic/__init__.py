@@ -6,8 +6,10 @@ The package is laid out by what each step does, as Alembic's own is:
   project    reading the project: ini file or Flask-Migrate directory, the
              revisions in Alembic's load order, env.py run offline
   render     rendering one direction of one revision to SQL, offline
+  bind       op.get_bind() offline: writes render, reads refuse
   literals   values SQLAlchemy has no literal for, as the driver sends them
-  checkfirst DDL that SQLAlchemy checks the database for, as DO blocks
+  ddl        DDL SQLAlchemy checks the database for, as DO blocks; index
+             order; batch recreation
   guard      no connection out of the process during an import
   files      the register() file of a revision; writing the directory
   sqltext    quoting and reading SQL text

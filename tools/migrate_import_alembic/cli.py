@@ -10,9 +10,10 @@ from typing import Any, List, Optional, Sequence
 
 from . import guard
 from .errors import OutputError, ProjectError
-from .files import LINE_BREAK, PROG, RevisionFile, file_names, revision_file, write_outdir
+from .files import PROG, RevisionFile, file_names, revision_file, write_outdir
 from .project import Project, alembic_config, flask_app
 from .render import Renderer, render_all
+from .sqltext import LINE_BREAK
 
 EXIT_OK = 0
 EXIT_NOT_RENDERABLE = 1

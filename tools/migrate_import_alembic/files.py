@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from .errors import OutputError
 from .render import Rendered
-from .sqltext import LINE_BREAK, comment, plpgsql_string, quote_dollar
+from .sqltext import comment, plpgsql_string, quote_dollar
 
 PROG = "migrate-import-alembic"
 HEADER = "-- Imported from Alembic by %s" % PROG
@@ -260,7 +260,3 @@ def write_outdir(outdir: str, files: Sequence[RevisionFile], force: bool,
     except OSError as e:
         raise OutputError("cannot write %s: %s" % (outdir, e))
     return done
-
-
-__all__ = ["LINE_BREAK", "PROG", "RevisionFile", "Written", "file_names",
-           "revision_file", "write_outdir"]

@@ -174,14 +174,14 @@ class Project:
             path = os.path.abspath(script.path)
             for i, loc in enumerate(locations):
                 if path.startswith(loc + os.sep):
-                    return (i, os.path.relpath(path, loc).split(os.sep))
+                    return (i, path[len(loc) + 1:].split(os.sep))
             return (len(locations), [path])
 
-        scripts.sort(key=load_order)
-        if not scripts:
+        ordered = sorted(((load_order(s), s) for s in scripts), key=lambda pair: pair[0])
+        if not ordered:
             raise ProjectError("the script directory has no revisions")
-        self.scripts = scripts
-        self.locations = [load_order(s)[0] for s in scripts]
+        self.scripts = [s for _, s in ordered]
+        self.locations = [key[0] for key, _ in ordered]
         self.check_names()
 
     def source(self, script: Any) -> str:

@@ -1,17 +1,20 @@
-"""DDL that SQLAlchemy runs only after asking the database.
+"""DDL that SQLAlchemy and Alembic work out for themselves.
 
-postgresql.ENUM(...).create(bind) and Sequence(...).create(bind) check by
-default, Table.create(bind, checkfirst=True) when told: against a database,
-SQLAlchemy's PostgreSQL dialect asks has_type(), has_sequence(), has_table()
-or has_index() first.  Offline there is nobody to ask, so the same question
-is written into the body: a DO block that runs the statements only if the
-object is missing (creating) or there (dropping), checking as the dialect
-checks.
+- Checked DDL: postgresql.ENUM(...).create(bind) and Sequence(...).create(bind)
+  check by default, Table.create(bind, checkfirst=True) when told: against
+  a database, SQLAlchemy's PostgreSQL dialect asks has_type(),
+  has_sequence(), has_table() or has_index() first.  Offline there is
+  nobody to ask, so the same question is written into the body: a DO block
+  that runs the statements only if the object is missing (creating) or
+  there (dropping), checking as the dialect checks.
+- A table's indexes, created in the order of their names (IndexesByName).
+- batch_alter_table() that recreates its table reflects it first: refused,
+  with a reason that says so.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Iterator, List, Optional, Tuple
 
 from .errors import refuse
 from .sqltext import quote_dollar, sql_literal
@@ -109,3 +112,56 @@ def existence_check(visitorcallable: Any, element: Any) -> Tuple[bool, str]:
     refuse("%ss %s with checkfirst=True: whether it does depends on the "
            "database, and the importer cannot ask that in SQL"
            % (verb, type(element).__name__))
+
+
+_batch_patched = False
+
+
+def refuse_batch_reflection() -> None:
+    """batch_alter_table() that recreates its table without copy_from
+    reflects the table first (Alembic then fails offline with "requires a
+    live database connection"): say so as a refusal that names it."""
+    global _batch_patched
+    if _batch_patched:
+        return
+    from alembic.operations.batch import BatchOperationsImpl
+
+    base_flush = BatchOperationsImpl.flush
+
+    def flush(self: Any) -> None:
+        if self.copy_from is None and self._should_recreate():
+            refuse("reflects table %s: batch_alter_table() recreates it (recreate=%r), "
+                   "copying the table the database has; give the table with "
+                   "copy_from=sa.Table(...) to render it" % (self.table_name, self.recreate))
+        base_flush(self)
+
+    setattr(BatchOperationsImpl, "flush", flush)
+    _batch_patched = True
+
+
+class IndexesByName(set):  # type: ignore[type-arg]
+    """A table's indexes, iterated in the order of their names.
+
+    Table.indexes is a set of objects hashed by address, so that what
+    SQLAlchemy and Alembic do "for index in table.indexes" (op.create_table
+    with index=True columns, Table.create(), create_all()) happens in an
+    order that differs from run to run, against a database as offline.  The
+    schema is the same whatever the order; the file must be too."""
+
+    def __iter__(self) -> Iterator[Any]:
+        items = list(set.__iter__(self))
+        items.sort(key=lambda ix: (str(ix.name) if ix.name is not None else "",
+                                   getattr(ix, "_creation_order", 0)))
+        return iter(items)
+
+
+def order_indexes(element: Any) -> None:
+    """Make the indexes of a table (or of each table of a MetaData)
+    iterate by name."""
+    import sqlalchemy as sa
+
+    tables = element.tables.values() if isinstance(element, sa.MetaData) else [element]
+    for table in tables:
+        indexes = getattr(table, "indexes", None)
+        if isinstance(indexes, set) and not isinstance(indexes, IndexesByName):
+            table.indexes = IndexesByName(indexes)
