@@ -144,7 +144,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--allow-manual", action="store_true",
                         help="exit 0 even when revisions that cannot be rendered "
                              "offline are written with a failing upgrade body or "
-                             "a NULL downgrade (they are written either way)")
+                             "a NULL downgrade (they are written either way: write "
+                             "their SQL there, and add transactional => false when "
+                             "it must run outside a transaction, as the revision's "
+                             "autocommit_block() or commit() did)")
     parser.add_argument("--force", action="store_true",
                         help="write into OUTDIR even if it holds other files "
                              "(never over them)")
