@@ -180,6 +180,21 @@ class Written:
     still_placeholder: List[str] = field(default_factory=list)
 
 
+def write_file(path: str, data: bytes) -> None:
+    """Write a file whole or not at all: into a temporary file beside it,
+    renamed over it (a crash leaves the old file or the new one)."""
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, ".%s.tmp" % name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
 def write_outdir(outdir: str, files: Sequence[RevisionFile], force: bool,
                  project: str) -> Written:
     """Write the files, touching only those whose content changes; remove
@@ -240,18 +255,16 @@ def write_outdir(outdir: str, files: Sequence[RevisionFile], force: bool,
 
     try:
         os.makedirs(outdir, exist_ok=True)
+        present = set(existing)
         for name in sorted(wanted):
             path = os.path.join(outdir, name)
-            content = wanted[name]
-            if os.path.isfile(path):
-                with open(path, encoding="utf-8", newline="") as g:
-                    if g.read() == content:
+            data = wanted[name].encode("utf-8")
+            if name in present and os.path.isfile(path):
+                with open(path, "rb") as current:
+                    if current.read() == data:
                         done.unchanged += 1
                         continue
-            tmp = os.path.join(outdir, ".%s.tmp" % name)
-            with open(tmp, "w", encoding="utf-8", newline="\n") as g:
-                g.write(content)
-            os.replace(tmp, path)
+            write_file(path, data)
             done.written += 1
         for entry in sorted(own.values()):
             if entry not in wanted:
