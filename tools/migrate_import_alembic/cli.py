@@ -10,7 +10,7 @@ from typing import Any, List, Optional, Sequence
 
 from . import guard
 from .errors import OutputError, ProjectError
-from .files import PROG, RevisionFile, file_names, revision_file, write_outdir
+from .files import PROG, RevisionFile, Written, file_names, revision_file, write_outdir
 from .project import Project, alembic_config, flask_app
 from .render import Renderer, render_all
 from .sqltext import LINE_BREAK
@@ -193,7 +193,12 @@ def import_project(args: argparse.Namespace, app: Any) -> int:
              ", %d kept with hand-written SQL (%s)" % (len(done.kept), ", ".join(done.kept))
              if done.kept else ""))
     sys.stdout.flush()
+    return report_unfinished(args, files, done)
 
+
+def report_unfinished(args: argparse.Namespace, files: List[RevisionFile], done: Written) -> int:
+    """List the refused revisions whose files are still as the importer
+    wrote them (or hold its failing body); the exit status."""
     todo = [f for f in files
             if f.refusals and (f.name not in done.kept or f.name in done.still_placeholder)]
     if not todo:
