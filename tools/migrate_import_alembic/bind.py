@@ -167,16 +167,21 @@ class OfflineTransaction:
 
     def __init__(self, sink: "Sink") -> None:
         self.sink = sink
+        self.committed = False
 
     def commit(self) -> None:
         self.sink.outside = True
+        self.committed = True
 
     def rollback(self) -> None:
         refuse("rolls back its own statements (a transaction of op.get_bind() "
                "rolled back): what stays depends on where that happens, which "
                "a body run by migrate cannot follow")
 
-    close = commit
+    def close(self) -> None:
+        # closing a transaction that was not committed rolls it back
+        if not self.committed:
+            self.rollback()
 
     def __enter__(self) -> "OfflineTransaction":
         return self
