@@ -51,7 +51,8 @@ OBJS = \
 # helpers below every other file, the schema model's included (src/util/)
 UTIL_OBJS = \
 	src/util/locallock.o \
-	src/util/subxact.o
+	src/util/subxact.o \
+	src/util/trust.o
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
 	src/schema/autogenerate.o \
@@ -107,7 +108,7 @@ $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h \
 	src/schema/retarget.h
-$(OBJS): src/util/locallock.h src/util/subxact.h
+$(OBJS): src/util/locallock.h src/util/subxact.h src/util/trust.h
 
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.

@@ -93,12 +93,19 @@ SET search_path = pg_catalog, pg_temp;
 
 -- The script diff() writes, and a revision autogenerate() registers
 -- (trying it first, as the superuser running it, with the capturing
--- objects of public there).
+-- objects of public there).  autogenerate() registers a revision as the
+-- caller's only from schemas written by roles the caller trusts: while
+-- the role may create objects in the live schema, it refuses.
 CREATE TEMP TABLE capture_script AS
 	SELECT migrate.diff('capture_live', 'capture_desired') AS sql;
 SET client_min_messages = warning;
 SELECT migrate.autogenerate('accounts', 'capture_desired', 'capture_live', 'capture') IS NOT NULL
 	AS registered;
+\echo :LAST_ERROR_SQLSTATE
+REVOKE CREATE ON SCHEMA capture_live, public FROM capture_mallory;
+SELECT migrate.autogenerate('accounts', 'capture_desired', 'capture_live', 'capture') IS NOT NULL
+	AS registered;
+GRANT CREATE ON SCHEMA capture_live, public TO capture_mallory;
 RESET client_min_messages;
 \pset format unaligned
 \pset tuples_only on
