@@ -52,7 +52,8 @@ OBJS = \
 # helpers below every other file, the schema model's included (src/util/)
 UTIL_OBJS = \
 	src/util/locallock.o \
-	src/util/subxact.o
+	src/util/subxact.o \
+	src/util/trust.o
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
 SCHEMA_OBJS = \
 	src/schema/autogenerate.o \
@@ -65,6 +66,7 @@ SCHEMA_OBJS = \
 	src/schema/diff_relations.o \
 	src/schema/diff_routines.o \
 	src/schema/diff_statements.o \
+	src/schema/diff_texts.o \
 	src/schema/diff_types.o \
 	src/schema/load.o \
 	src/schema/loader.o \
@@ -74,6 +76,7 @@ SCHEMA_OBJS = \
 	src/schema/load_schema.o \
 	src/schema/load_types.o \
 	src/schema/order.o \
+	src/schema/retarget.o \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
@@ -104,8 +107,9 @@ include $(PGXS)
 # model their own too
 $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
-$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h
-$(OBJS): src/util/locallock.h src/util/subxact.h
+$(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h \
+	src/schema/retarget.h
+$(OBJS): src/util/locallock.h src/util/subxact.h src/util/trust.h
 # the library's version, in what it says to a database at an older one
 src/call.o: $(EXTENSION).control
 

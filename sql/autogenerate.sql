@@ -83,6 +83,28 @@ SELECT migrate.autogenerate('short names', 'ag_desired', 'ag_live', 'ag');
 \echo :LAST_ERROR_SQLSTATE
 ALTER TABLE ag_desired.account DROP CONSTRAINT short_name;
 
+-- A function whose SET search_path names the desired schema comes out
+-- naming the live one (the body, a string, is unqualified: it follows the
+-- setting).
+CREATE FUNCTION ag_desired.accounts() RETURNS bigint LANGUAGE sql
+	SET search_path = ag_desired, pg_temp AS 'SELECT count(*) FROM account';
+SELECT migrate.autogenerate('accounts', 'ag_desired', 'ag_live', 'ag') IS NOT NULL AS registered;
+SELECT count(*) FROM migrate.upgrade('head', 'ag');
+SELECT proconfig FROM pg_proc WHERE oid = 'ag_live.accounts()'::regprocedure;
+SELECT ag_live.accounts();
+
+-- A body given as a string that names the desired schema is copied as
+-- written: the script says it cannot make that function, and no revision
+-- is registered.
+CREATE FUNCTION ag_desired.total() RETURNS bigint LANGUAGE plpgsql
+	AS $$BEGIN RETURN (SELECT count(*) FROM ag_desired.account); END$$;
+SELECT migrate.autogenerate('total', 'ag_desired', 'ag_live', 'ag');
+\echo :LAST_ERROR_SQLSTATE
+\pset format unaligned
+SELECT migrate.diff('ag_live', 'ag_desired');
+\pset format aligned
+DROP FUNCTION ag_desired.total();
+
 -- Revisions still to run: upgrade first.
 SELECT migrate.register('ag_manual', 'SELECT 1', 'SELECT 1', down_revision => (
 	SELECT revision FROM migrate.heads('ag')), project => 'ag');

@@ -77,6 +77,41 @@ SELECT count(*) AS victim_kept FROM live.victim;
 DROP TYPE live.mood, desired.mood;
 DROP TABLE live.victim, desired.victim;
 
+-- Definitions of the desired schema that name it come out naming the live
+-- schema: a function's SET search_path, a default's sequence, a view's
+-- table, a SQL-standard body.  A body given as a string is copied as
+-- written: one that names the desired schema is not written, and the
+-- script says why.
+CREATE TABLE live.note (id int PRIMARY KEY, body text);
+SET search_path = desired;
+CREATE SEQUENCE note_no;
+CREATE TABLE note (id int PRIMARY KEY, body text, no bigint DEFAULT nextval('note_no'));
+CREATE VIEW numbered AS SELECT no, body FROM note;
+CREATE FUNCTION notes() RETURNS bigint LANGUAGE sql SET search_path = desired, pg_temp
+	BEGIN ATOMIC SELECT count(*) FROM note; END;
+CREATE FUNCTION last_note() RETURNS bigint LANGUAGE plpgsql
+	AS $$BEGIN RETURN (SELECT max(no) FROM desired.note); END$$;
+RESET search_path;
+SELECT migrate.diff('live', 'desired');
+DROP FUNCTION desired.notes(), desired.last_note();
+DROP VIEW desired.numbered;
+DROP TABLE live.note, desired.note;
+DROP SEQUENCE desired.note_no;
+
+-- A table named like a common table expression of the query is qualified
+-- by the server whatever the search_path: it is turned too.  Where the
+-- query also has a table alias spelled like the desired schema, the script
+-- cannot tell the one from the other, and says so.
+CREATE TABLE live.item (id int);
+CREATE TABLE desired.item (id int);
+CREATE VIEW desired.items AS
+	WITH item AS (SELECT 1 AS id) SELECT item.id AS one, i.id FROM item, desired.item i;
+CREATE VIEW desired.aliased AS
+	WITH item AS (SELECT 1 AS id) SELECT item.id AS one, desired.id FROM item, desired.item desired;
+SELECT migrate.diff('live', 'desired');
+DROP VIEW desired.items, desired.aliased;
+DROP TABLE live.item, desired.item;
+
 -- Errors.
 \pset tuples_only off
 \pset format aligned

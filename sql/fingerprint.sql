@@ -75,6 +75,24 @@ DROP INDEX shop_copy.orders_open;
 SELECT kind, name, left_definition IS NULL AS only_right, right_definition IS NULL AS only_left
   FROM migrate.compare_schemas('shop', 'shop_copy');
 
+-- Where a definition names its own schema (a function's search_path, a
+-- regnamespace literal), a relative row reads <this schema>: the copy under
+-- another name is the same.  fingerprint() names it.
+CREATE FUNCTION shop.pinned() RETURNS bigint LANGUAGE sql
+	SET search_path = shop, pg_temp AS 'SELECT count(*) FROM orders';
+CREATE FUNCTION shop_copy.pinned() RETURNS bigint LANGUAGE sql
+	SET search_path = shop_copy, pg_temp AS 'SELECT count(*) FROM orders';
+ALTER TABLE shop.customer ADD COLUMN home regnamespace DEFAULT 'shop'::regnamespace;
+ALTER TABLE shop_copy.customer ADD COLUMN home regnamespace DEFAULT 'shop_copy'::regnamespace;
+SELECT kind, name, definition FROM migrate.schema_fingerprint('shop')
+ WHERE name IN ('pinned()', 'customer.home');
+SELECT kind, name FROM migrate.compare_schemas('shop', 'shop_copy')
+ WHERE name IN ('pinned()', 'customer.home');
+SELECT definition FROM migrate.fingerprint(ARRAY['shop']) WHERE name = 'shop.customer.home';
+DROP FUNCTION shop.pinned(), shop_copy.pinned();
+ALTER TABLE shop.customer DROP COLUMN home;
+ALTER TABLE shop_copy.customer DROP COLUMN home;
+
 -- The hash: 64 hex digits, the same for the same schema, another after a change.
 SELECT migrate.fingerprint_hash(ARRAY['shop']) ~ '^[0-9a-f]{64}$' AS is_sha256;
 SELECT migrate.fingerprint_hash(ARRAY['shop']) = migrate.fingerprint_hash(ARRAY['shop']) AS stable;

@@ -14,10 +14,10 @@
  * the privileges of its runner, so if a role could register a body that a
  * more privileged role later runs, registering would be a way to borrow
  * that role's rights.  A body therefore runs only for runners whose
- * privileges its author (registered_by) also has, role attributes included;
- * a superuser's revisions can be run by anyone allowed to migrate.  The
- * project's target schema goes first on the bodies' search_path, so it is
- * trusted like a body (BodyPrepareRun).
+ * privileges its author (registered_by) also has, role attributes included
+ * (util/trust.c); a superuser's revisions can be run by anyone allowed to
+ * migrate.  The project's target schema goes first on the bodies'
+ * search_path, so it is trusted like a body (BodyPrepareRun).
  *
  * A body runs through SPI, in the caller's transaction, as its runner, with
  * the project's search_path, lock_timeout and statement_timeout in force
@@ -30,7 +30,6 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
-#include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -45,6 +44,7 @@
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/trust.h"
 
 /* what the error context callback says about the step under way */
 typedef struct StepInfo
@@ -88,40 +88,124 @@ push_step_context(ErrorContextCallback *errcallback, StepInfo *info,
 }
 
 /*
- * Whether SQL that role `author` wrote (a body, or a target schema it set or
- * owns) may run with the privileges of role `caller`: the author must have
- * every privilege of the caller, role attributes included, since membership
- * does not carry CREATEROLE, CREATEDB, BYPASSRLS or REPLICATION.
+ * A schema on the bodies' search_path that a role not trusted to write SQL
+ * for the runner may write: that role; NULL when there is none.
  */
-static bool
-may_run_for(Oid author, Oid caller)
+static char *
+untrusted_path_writer(List *path, Oid runner, Oid *nsp_out)
 {
-	HeapTuple	a;
-	HeapTuple	c;
-	Form_pg_authid ar;
-	Form_pg_authid cr;
-	bool		ok;
+	ListCell   *lc;
 
-	if (!OidIsValid(author))
-		return false;
-	if (superuser_arg(author))
-		return true;
-	if (!has_privs_of_role(author, caller))
-		return false;
-	a = SearchSysCache1(AUTHOID, ObjectIdGetDatum(author));
-	c = SearchSysCache1(AUTHOID, ObjectIdGetDatum(caller));
-	if (!HeapTupleIsValid(a) || !HeapTupleIsValid(c))
-		elog(ERROR, "cache lookup failed for role %u or %u", author, caller);
-	ar = (Form_pg_authid) GETSTRUCT(a);
-	cr = (Form_pg_authid) GETSTRUCT(c);
-	ok = (!cr->rolsuper || ar->rolsuper) &&
-		(!cr->rolcreaterole || ar->rolcreaterole) &&
-		(!cr->rolcreatedb || ar->rolcreatedb) &&
-		(!cr->rolbypassrls || ar->rolbypassrls) &&
-		(!cr->rolreplication || ar->rolreplication);
-	ReleaseSysCache(a);
-	ReleaseSysCache(c);
-	return ok;
+	foreach(lc, path)
+	{
+		Oid			writer;
+
+		if (!TrustUntrustedWriter(lfirst_oid(lc), runner, &writer))
+			continue;
+		*nsp_out = lfirst_oid(lc);
+		return OidIsValid(writer) ?
+			psprintf("role \"%s\"", GetUserNameFromId(writer, false)) :
+			pstrdup("every role (CREATE is granted to PUBLIC)");
+	}
+	return NULL;
+}
+
+/*
+ * A relation, function, operator or type on the bodies' search_path owned
+ * by a role not trusted to write SQL for the runner: its description and
+ * owner; NULL when there is none.  What a role made while it could create
+ * objects in a schema stays there after that right is gone.
+ */
+static char *
+untrusted_path_object(List *path, Oid runner, Oid *owner_out)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		values[1];
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(path) + 1));
+	int			n = 0;
+	ListCell   *lc;
+	char	   *found = NULL;
+
+	foreach(lc, path)
+		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	values[0] = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true,
+												TYPALIGN_INT));
+	BookkeepingPrepare(&plan,
+					   "SELECT DISTINCT ON (x.owner) x.owner, pg_catalog.pg_describe_object(x.classid, x.oid, 0)"
+					   " FROM (SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid, c.relowner AS owner"
+					   "         FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) ANY ($1)"
+					   "       UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, p.proowner"
+					   "         FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY ($1)"
+					   "       UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, o.oprowner"
+					   "         FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) ANY ($1)"
+					   "       UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typowner"
+					   "         FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) ANY ($1)) x"
+					   " ORDER BY x.owner, 2",
+					   1, argtypes);
+	BookkeepingExec(plan, values, NULL, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed && found == NULL; i++)
+	{
+		bool		isnull;
+		Oid			owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (TrustMayRunFor(owner, runner))
+			continue;
+		*owner_out = owner;
+		found = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return found;
+}
+
+/*
+ * The search_path the bodies run under (the project's target schema, then
+ * the caller's, as set by apply_settings) decides what their unqualified
+ * names mean.  A role that may create objects in one of its schemas could
+ * make a name there match a body's call better than pg_catalog's
+ * (lower(varchar) where pg_catalog has lower(text)), or put a table with a
+ * trigger where the body writes: that role's SQL would run as the runner.
+ * So every schema on the path must be owned and writable only by roles
+ * whose SQL may run as the runner (util/trust.c), as a target schema always
+ * had to be, and hold no relation, function, operator or type of another
+ * role.  pg_catalog and the session's own temporary schema are the
+ * server's and the session's.  Checked once per run, before its first
+ * body.
+ */
+static void
+check_body_path(const MigrateProject *project, Oid runner)
+{
+	List	   *all = fetch_search_path(false);
+	List	   *path = NIL;
+	ListCell   *lc;
+	Oid			nsp = InvalidOid;
+	Oid			owner = InvalidOid;
+	char	   *what;
+
+	foreach(lc, all)
+		if (lfirst_oid(lc) != PG_CATALOG_NAMESPACE && !isTempNamespace(lfirst_oid(lc)))
+			path = lappend_oid(path, lfirst_oid(lc));
+	if (path == NIL)
+		return;
+	if ((what = untrusted_path_writer(path, runner, &nsp)) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("schema \"%s\" on the search_path of the bodies of project \"%s\" can be written by %s, which does not have the privileges of role \"%s\"",
+						get_namespace_name(nsp), project->name, what,
+						GetUserNameFromId(runner, false)),
+				 errdetail("A body's unqualified names are looked up through its search_path: a function or table that role puts there would run with the privileges of role \"%s\".",
+						   GetUserNameFromId(runner, false)),
+				 errhint("Run the migration as a role that role has the privileges of (SET ROLE), take the schema off the search_path, or revoke CREATE on it.")));
+	if ((what = untrusted_path_object(path, runner, &owner)) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("%s, on the search_path of the bodies of project \"%s\", is owned by role \"%s\", which does not have the privileges of role \"%s\"",
+						what, project->name, GetUserNameFromId(owner, false),
+						GetUserNameFromId(runner, false)),
+				 errdetail("A body's unqualified names are looked up through its search_path: a function or table of that role would run with the privileges of role \"%s\".",
+						   GetUserNameFromId(runner, false)),
+				 errhint("Run the migration as a role that role has the privileges of (SET ROLE), or take the schema off the search_path.")));
 }
 
 /*
@@ -137,110 +221,33 @@ BodyRunner(const MigrateProject *project)
 }
 
 /*
- * The role whose privileges another stands for: pg_database_owner (the
- * owner of public, and a grantee of CREATE on it) stands for the owner of
- * the current database.
- */
-static Oid
-actual_role(Oid role)
-{
-	HeapTuple	tuple;
-	Oid			owner;
-
-	if (role != ROLE_PG_DATABASE_OWNER)
-		return role;
-	tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for database %u", MyDatabaseId);
-	owner = ((Form_pg_database) GETSTRUCT(tuple))->datdba;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
- * Whether a role that is not trusted to run SQL for runner may put objects
- * in schema nsp: its owner, or a role with CREATE on it (PUBLIC included).
- * If so, *writer is that role (InvalidOid for PUBLIC).
- */
-static bool
-untrusted_writer(Oid nsp, Oid runner, Oid *writer)
-{
-	HeapTuple	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-	Form_pg_namespace form;
-	Datum		aclDatum;
-	bool		isnull;
-	Acl		   *acl;
-	AclItem    *items;
-	bool		found = false;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for schema %u", nsp);
-	form = (Form_pg_namespace) GETSTRUCT(tuple);
-	if (!may_run_for(actual_role(form->nspowner), runner))
-	{
-		*writer = form->nspowner;
-		ReleaseSysCache(tuple);
-		return true;
-	}
-	aclDatum = SysCacheGetAttr(NAMESPACEOID, tuple, Anum_pg_namespace_nspacl, &isnull);
-	acl = isnull ? acldefault(OBJECT_SCHEMA, form->nspowner) : DatumGetAclPCopy(aclDatum);
-	/* ACL_DAT(), spelled for an ACL: one dimension, no nulls */
-	Assert(ARR_NDIM(acl) == 1 && !ARR_HASNULL(acl));
-	items = (AclItem *) ((char *) acl + ARR_OVERHEAD_NONULLS(1));
-	for (int i = 0; i < ACL_NUM(acl) && !found; i++)
-	{
-		if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) == 0)
-			continue;
-		if (items[i].ai_grantee == ACL_ID_PUBLIC ||
-			!may_run_for(actual_role(items[i].ai_grantee), runner))
-		{
-			*writer = items[i].ai_grantee;
-			found = true;
-		}
-	}
-	ReleaseSysCache(tuple);
-	return found;
-}
-
-/*
- * The search_path a body runs under (the project's target schema, then the
- * caller's, as set by apply_settings) decides what its unqualified names
- * mean.  A role that may create objects in one of its schemas could make a
- * name there match the body's call better than pg_catalog's (lower(varchar)
- * where pg_catalog has lower(text)), or put a table with a trigger where
- * the body writes: that role's SQL would run as the runner.  So every
- * schema on the path must be owned and writable only by roles the runner's
- * bodies could be authored by (may_run_for), as a target schema always had
- * to be.  pg_catalog and the session's own temporary schema are the
- * server's and the session's.
+ * A project with run_as: the role must exist, and the caller must be able
+ * to SET ROLE to it, as configure() checked of whoever set it.
  */
 static void
-check_body_path(const char *project, Oid runner)
+check_run_as(const MigrateProject *project)
 {
-	List	   *path = fetch_search_path(false);
-	ListCell   *lc;
+	Oid			role;
 
-	foreach(lc, path)
-	{
-		Oid			nsp = lfirst_oid(lc);
-		Oid			writer;
-
-		if (nsp == PG_CATALOG_NAMESPACE || isTempNamespace(nsp))
-			continue;
-		if (untrusted_writer(nsp, runner, &writer))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 OidIsValid(writer) ?
-					 errmsg("schema \"%s\" on the search_path of the bodies of project \"%s\" can be written by role \"%s\", which does not have the privileges of role \"%s\"",
-							get_namespace_name(nsp), project, GetUserNameFromId(writer, false),
-							GetUserNameFromId(runner, false)) :
-					 errmsg("schema \"%s\" on the search_path of the bodies of project \"%s\" can be written by every role (CREATE is granted to PUBLIC)",
-							get_namespace_name(nsp), project),
-					 errdetail("A body's unqualified names are looked up through its search_path: a function or table that role puts there would run with the privileges of role \"%s\".",
-							   GetUserNameFromId(runner, false)),
-					 errhint("Run the migration as a role that role has the privileges of (SET ROLE), take the schema off the search_path, or revoke CREATE on it.")));
-	}
-	list_free(path);
+	if (project->run_as == NULL)
+		return;
+	role = get_role_oid(project->run_as, true);
+	if (!OidIsValid(role))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\", which the bodies of project \"%s\" run as, does not exist",
+						project->run_as, project->name),
+				 errhint("Create the role, or configure the project again: migrate.configure('%s', reset => '{run_as}').",
+						 project->name)));
+	if (!compat_member_can_set_role(GetUserId(), role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to run the bodies of project \"%s\" as role \"%s\"",
+						project->name, project->run_as),
+				 errdetail("The project runs its bodies as \"%s\" (configure(run_as)); its callers must be able to SET ROLE to it.",
+						   project->run_as),
+				 errhint("GRANT \"%s\" TO \"%s\".", project->run_as,
+						 GetUserNameFromId(GetUserId(), false))));
 }
 
 /*
@@ -299,7 +306,7 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 				 errhint("Run migrate.verify() to list the problems of the project.")));
 
 	*author_oid = get_role_oid(author, true);
-	if (!may_run_for(*author_oid, BodyRunner(project)))
+	if (!TrustMayRunFor(*author_oid, BodyRunner(project)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("revision %s of project \"%s\" was registered by role \"%s\", which does not have the privileges of role \"%s\"",
@@ -314,54 +321,20 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 }
 
 /*
- * A project with run_as: the role must exist, and the caller must be able
- * to SET ROLE to it, as configure() checked of whoever set it.
+ * A project's target schema goes first on the search_path of its bodies, so
+ * what is in it decides what their unqualified names mean: it must be as
+ * trustworthy as a body.  The role that configured it and the role that
+ * owns it must each be one the runner could run a body of.  A schema that
+ * does not exist yet is created by the runner, who then owns it.
  */
 static void
-check_run_as(const MigrateProject *project)
+prepare_target_schema(const MigrateProject *project)
 {
-	Oid			role;
-
-	if (project->run_as == NULL)
-		return;
-	role = get_role_oid(project->run_as, true);
-	if (!OidIsValid(role))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("role \"%s\", which the bodies of project \"%s\" run as, does not exist",
-						project->run_as, project->name),
-				 errhint("Create the role, or configure the project again: migrate.configure('%s', reset => '{run_as}').",
-						 project->name)));
-	if (!compat_member_can_set_role(GetUserId(), role))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to run the bodies of project \"%s\" as role \"%s\"",
-						project->name, project->run_as),
-				 errdetail("The project runs its bodies as \"%s\" (configure(run_as)); its callers must be able to SET ROLE to it.",
-						   project->run_as),
-				 errhint("GRANT \"%s\" TO \"%s\".", project->run_as,
-						 GetUserNameFromId(GetUserId(), false))));
-}
-
-/*
- * Before a run's first body: its runner checked (check_run_as), and the
- * project's target schema, which goes first on the search_path of its
- * bodies, so that what is in it decides what their unqualified names mean:
- * it must be as trustworthy as a body.  The role that configured it and
- * the role that owns it must each be one the runner could run a body of.
- * A schema that does not exist yet is created by the runner, who then owns
- * it.
- */
-void
-BodyPrepareRun(const MigrateProject *project)
-{
-	Oid			runner;
-	char	   *runnername;
+	Oid			caller = BodyRunner(project);
+	char	   *callername = GetUserNameFromId(caller, false);
 	Oid			nsp;
 	HeapTuple	tuple;
 	Oid			owner;
-
-	check_run_as(project);
 
 	/*
 	 * Whoever last configured the project is trusted for its target schema,
@@ -369,27 +342,25 @@ BodyPrepareRun(const MigrateProject *project)
 	 * names elsewhere too.
 	 */
 	if (project->target_schema == NULL && project->configured_by != NULL &&
-		!may_run_for(get_role_oid(project->configured_by, true), BodyRunner(project)))
+		!TrustMayRunFor(get_role_oid(project->configured_by, true), caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("project \"%s\" was configured without a target schema by role \"%s\", which does not have the privileges of role \"%s\"",
-						project->name, project->configured_by, GetUserNameFromId(BodyRunner(project), false)),
+						project->name, project->configured_by, callername),
 				 errdetail("The target schema, or its absence, decides what the bodies' unqualified names mean, so who configured it is trusted like a body."),
 				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
-						 GetUserNameFromId(BodyRunner(project), false), project->configured_by)));
+						 callername, project->configured_by)));
 	if (project->target_schema == NULL)
 		return;
-	runner = BodyRunner(project);
-	runnername = GetUserNameFromId(runner, false);
 	if (project->configured_by == NULL ||
-		!may_run_for(get_role_oid(project->configured_by, true), runner))
+		!TrustMayRunFor(get_role_oid(project->configured_by, true), caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the target schema of project \"%s\" was set by role \"%s\", which does not have the privileges of role \"%s\"",
-						project->name, project->configured_by ? project->configured_by : "?", runnername),
+						project->name, project->configured_by ? project->configured_by : "?", callername),
 				 errdetail("The target schema goes first on the search_path of the bodies, so it is trusted like a body."),
 				 errhint("Run migrate.configure() again as \"%s\", or run the migration as \"%s\".",
-						 runnername, project->configured_by ? project->configured_by : "?")));
+						 callername, project->configured_by ? project->configured_by : "?")));
 
 	nsp = get_namespace_oid(project->target_schema, true);
 	if (!OidIsValid(nsp))
@@ -400,8 +371,9 @@ BodyPrepareRun(const MigrateProject *project)
 		int			save_sec_context;
 		int			rc;
 
+		/* the runner's schema: what the first boot creates is the owner role's */
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(runner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		SetUserIdAndSecContext(caller, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 		rc = SPI_execute(sql, false, 0);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (rc != SPI_OK_UTILITY)
@@ -414,12 +386,12 @@ BodyPrepareRun(const MigrateProject *project)
 		elog(ERROR, "cache lookup failed for schema %u", nsp);
 	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
 	ReleaseSysCache(tuple);
-	if (!may_run_for(owner, runner))
+	if (!TrustMayRunFor(owner, caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("target schema \"%s\" of project \"%s\" is owned by role \"%s\", which does not have the privileges of role \"%s\"",
 						project->target_schema, project->name,
-						GetUserNameFromId(owner, false), runnername),
+						GetUserNameFromId(owner, false), callername),
 				 errdetail("Objects in the target schema come first on the search_path of the bodies, so its owner could change what they do."),
 				 errhint("Give the schema to a role with your privileges, or run the migration as its owner.")));
 }
@@ -507,6 +479,23 @@ apply_settings(const MigrateProject *project)
 	return nestlevel;
 }
 
+/*
+ * Before a run's first body: its runner (check_run_as), its target schema
+ * (prepare_target_schema), then the search_path its bodies will run under
+ * (check_body_path).
+ */
+void
+BodyPrepareRun(const MigrateProject *project)
+{
+	int			nestlevel;
+
+	check_run_as(project);
+	prepare_target_schema(project);
+	nestlevel = apply_settings(project);
+	check_body_path(project, BodyRunner(project));
+	AtEOXact_GUC(true, nestlevel);
+}
+
 /* the timers a body runs under, and what to put back after it */
 typedef struct BodyTimers
 {
@@ -590,7 +579,7 @@ disarm_timers(const BodyTimers *t)
 static int
 restriction(Oid author)
 {
-	return may_run_for(author, GetSessionUserId()) ? 0 : SECURITY_RESTRICTED_OPERATION;
+	return TrustMayRunFor(author, GetSessionUserId()) ? 0 : SECURITY_RESTRICTED_OPERATION;
 }
 
 /*
@@ -611,14 +600,13 @@ run_body(const MigrateProject *project, const char *body, Oid author)
 
 	stmts = BodySplit(body, &n);
 	nestlevel = apply_settings(project);
-	check_body_path(project->name, BodyRunner(project));
 	arm_timers(project, &timers);
 
 	/*
-	 * The body runs as its runner, and must not change who it runs as:
-	 * RESET ROLE would take it from the caller's current role back to the
-	 * session user, and SET ROLE to any role the session user may assume.
-	 * Forbid both, as PostgreSQL does inside SECURITY DEFINER functions.
+	 * A body must not change who it runs as: RESET ROLE would take it from
+	 * the caller's current role back to the session user, and SET ROLE to any
+	 * role the session user may assume.  Forbid both, as PostgreSQL does
+	 * inside SECURITY DEFINER functions.
 	 */
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BodyRunner(project),
@@ -715,13 +703,6 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
 
 	push_step_context(&errcallback, &info, cg, step);
 
-	/* the worker's search_path is this one, checked here before it starts */
-	{
-		int			nestlevel = apply_settings(project);
-
-		check_body_path(project->name, BodyRunner(project));
-		AtEOXact_GUC(true, nestlevel);
-	}
 	LaunchStatements(&run);
 
 	error_context_stack = errcallback.previous;

@@ -10,6 +10,10 @@ packages=(
 	libtap-parser-sourcehandler-pgtap-perl
 	python3-alembic
 	python3-psycopg2
+	# test/scripts/alembic_import.sh: a Flask-Migrate project, and the
+	# importer's type check
+	python3-flask-migrate
+	mypy
 	clang
 	libclang-rt-14-dev
 	build-essential

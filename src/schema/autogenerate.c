@@ -18,14 +18,17 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "schema.h"
+#include "util/subxact.h"
+#include "util/trust.h"
 
 PG_FUNCTION_INFO_V1(migrate_autogenerate);
 
@@ -44,6 +47,115 @@ text_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 				 errmsg("%s must not be null", what)));
 	}
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/*
+ * A schema whose objects go into the revision must be written only by roles
+ * whose SQL may run as the caller.
+ */
+static void
+check_writers(const char *schema, const char *role_of)
+{
+	Oid			writer;
+
+	if (!TrustUntrustedWriter(get_namespace_oid(schema, false), GetUserId(), &writer))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 OidIsValid(writer) ?
+			 errmsg("the %s schema \"%s\" can be written by role \"%s\", which does not have the privileges of role \"%s\"",
+					role_of, schema, GetUserNameFromId(writer, false),
+					GetUserNameFromId(GetUserId(), false)) :
+			 errmsg("the %s schema \"%s\" can be written by every role (CREATE is granted to PUBLIC)",
+					role_of, schema),
+			 errdetail("autogenerate() copies the desired schema's definitions into a revision registered as yours, and runs it to prove it: what that role put there would run with your privileges."),
+			 errhint("Build the desired schema, and run autogenerate(), as a role that role has the privileges of; or revoke CREATE on the schema.")));
+}
+
+/*
+ * What autogenerate() copies into the revision, and runs while it proves
+ * it, is SQL others may have written: the definitions in the desired
+ * schema, and what they call elsewhere (a function in a default, an
+ * operator in a check).  The revision is registered as the caller's and
+ * runs with the privileges of whoever migrates, so every such object must
+ * be owned by a role whose SQL may run as the caller, as a body's author
+ * must (util/trust.c), and the schemas they are in written only by such
+ * roles.
+ */
+static void
+check_sources(const char *live, const char *desired)
+{
+	Oid			argtypes[3] = {OIDOID, OIDOID, OIDOID};
+	Datum		values[3];
+	int			rc;
+
+	check_writers(desired, "desired");
+	check_writers(live, "live");
+	values[0] = ObjectIdGetDatum(get_namespace_oid(desired, false));
+	values[1] = ObjectIdGetDatum(get_namespace_oid(live, false));
+	values[2] = ObjectIdGetDatum(GetUserId());
+	rc = SPI_execute_with_args(
+							   "WITH own (classid, objid, owner) AS ("
+							   "  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, c.relowner"
+							   "    FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) $1"
+							   "  UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, p.proowner"
+							   "    FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) $1"
+							   "  UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typowner"
+							   "    FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) $1"
+							   "  UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, o.oprowner"
+							   "    FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) $1),"
+							   " used (classid, objid, owner, nsp) AS ("
+							   "  SELECT DISTINCT d.refclassid, d.refobjid,"
+							   "    COALESCE(p.proowner, o.oprowner, t.typowner, c.relowner),"
+							   "    COALESCE(p.pronamespace, o.oprnamespace, t.typnamespace, c.relnamespace)"
+							   "    FROM pg_catalog.pg_depend d"
+							   "    LEFT JOIN pg_catalog.pg_proc p ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid OPERATOR(pg_catalog.=) d.refobjid"
+							   "    LEFT JOIN pg_catalog.pg_operator o ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass AND o.oid OPERATOR(pg_catalog.=) d.refobjid"
+							   "    LEFT JOIN pg_catalog.pg_type t ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid OPERATOR(pg_catalog.=) d.refobjid"
+							   "    LEFT JOIN pg_catalog.pg_class c ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid OPERATOR(pg_catalog.=) d.refobjid"
+							   "   WHERE d.deptype OPERATOR(pg_catalog.=) 'n'"
+							   "     AND d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc', 'pg_catalog.pg_operator',"
+							   "         'pg_catalog.pg_type', 'pg_catalog.pg_class']::pg_catalog.regclass[])"
+							   "     AND (pg_catalog.pg_identify_object(d.classid, d.objid, 0)).schema"
+							   "         OPERATOR(pg_catalog.=) (SELECT n.nspname FROM pg_catalog.pg_namespace n"
+							   "                                  WHERE n.oid OPERATOR(pg_catalog.=) $1))"
+							   " SELECT pg_catalog.pg_describe_object(classid, objid, 0), owner, NULL::pg_catalog.oid FROM own"
+							   " UNION ALL"
+							   " SELECT pg_catalog.pg_describe_object(classid, objid, 0), owner, nsp FROM used"
+							   "  WHERE nsp OPERATOR(pg_catalog.<>) ALL (ARRAY[$1, $2,"
+							   "        'pg_catalog'::pg_catalog.regnamespace::pg_catalog.oid])",
+							   3, argtypes, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not list what the desired schema uses: %s", SPI_result_code_string(rc));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *object = SPI_getvalue(tuple, desc, 1);
+		Oid			owner = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
+		Datum		nsp = SPI_getbinval(tuple, desc, 3, &isnull);
+		Oid			writer;
+
+		if (!TrustMayRunFor(owner, GetUserId()))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("%s, which %s, is owned by role \"%s\", which does not have the privileges of role \"%s\"",
+							object, isnull ? "is in the desired schema" : "the desired schema uses",
+							GetUserNameFromId(owner, false), GetUserNameFromId(GetUserId(), false)),
+					 errdetail("autogenerate() copies the desired schema's definitions into a revision registered as yours, and runs it to prove it: SQL that role wrote would run with your privileges."),
+					 errhint("Build the desired schema, and run autogenerate(), as a role that role has the privileges of.")));
+		if (!isnull && TrustUntrustedWriter(DatumGetObjectId(nsp), GetUserId(), &writer))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("the schema of %s, which the desired schema uses, can be written by %s, which does not have the privileges of role \"%s\"",
+							object,
+							OidIsValid(writer) ? psprintf("role \"%s\"", GetUserNameFromId(writer, false)) : "every role",
+							GetUserNameFromId(GetUserId(), false)),
+					 errdetail("The revision names it schema-qualified; an object that role puts beside it could match the revision's call better."),
+					 errhint("Revoke CREATE on that schema, or do not use its objects in the desired schema.")));
+	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
@@ -108,51 +220,58 @@ typedef struct Proof
 	ErrorData  *error;			/* what failed */
 } Proof;
 
+/* what prove() works on */
+typedef struct ProofWork
+{
+	const char *live;
+	const char *desired_schema;
+	const SchemaModel *before;
+	const SchemaModel *desired;
+	const char *up;
+	Proof	   *proof;
+} ProofWork;
+
+static void
+prove_work(void *arg)
+{
+	ProofWork  *w = (ProofWork *) arg;
+	Proof	   *proof = w->proof;
+	SchemaModel *after;
+
+	proof->stage = "upgrade";
+	run_script(w->up);
+	after = schema_model_load_for_diff(w->live, w->desired_schema, false);
+	proof->mismatch = mismatch(after, w->desired, "the upgraded schema", "the desired schema");
+	if (proof->mismatch == NULL)
+	{
+		proof->down = schema_diff(after, w->before, w->live, &proof->down_info);
+		proof->stage = "downgrade";
+		run_script(proof->down);
+		proof->mismatch = mismatch(schema_model_load(w->live, w->desired_schema, false),
+								   w->before, "the downgraded schema", "the original schema");
+	}
+}
+
 /*
  * Run the upgrade, compare, compute and run the downgrade, compare, in a
  * subtransaction rolled back whatever happens.  A script that fails is a
- * result of the proof, not an error of the call (a cancel still is).
+ * result of the proof, not an error of the call (a cancel still is:
+ * util/subxact.c).
  */
 static void
 prove(const char *live, const char *desired_schema, const SchemaModel *before,
 	  const SchemaModel *desired, const char *up, Proof *proof)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	ProofWork	w;
 
 	memset(proof, 0, sizeof(Proof));
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		SchemaModel *after;
-
-		proof->stage = "upgrade";
-		run_script(up);
-		after = schema_model_load(live, desired_schema, false);
-		proof->mismatch = mismatch(after, desired, "the upgraded schema", "the desired schema");
-		if (proof->mismatch == NULL)
-		{
-			proof->down = schema_diff(after, before, live, &proof->down_info);
-			proof->stage = "downgrade";
-			run_script(proof->down);
-			proof->mismatch = mismatch(schema_model_load(live, desired_schema, false), before,
-									   "the downgraded schema", "the original schema");
-		}
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		proof->error = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
-	if (proof->error && (proof->error->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-						 proof->error->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN))
-		ReThrowError(proof->error);
+	w.live = live;
+	w.desired_schema = desired_schema;
+	w.before = before;
+	w.desired = desired;
+	w.up = up;
+	w.proof = proof;
+	proof->error = SubxactRun(prove_work, &w, false, NULL);
 }
 
 static void
@@ -250,10 +369,11 @@ migrate_autogenerate(PG_FUNCTION_ARGS)
 				 errhint("Load the desired DDL into a schema of its own.")));
 	if (project == NULL)
 		project = pstrdup(GetConfigOption("migrate.project", false, false));
-	before = schema_model_load(live, desired, false);
-	target = schema_model_load(desired, live, false);
+	before = schema_model_load_for_diff(live, desired, false);
+	target = schema_model_load_for_diff(desired, live, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	check_sources(live, desired);
 	check_at_head(project);
 	up = schema_diff(before, target, live, &info);
 	if (info.nstatements == 0 && info.nunsupported == 0)

@@ -23,6 +23,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
+#include "retarget.h"
 #include "schema_int.h"
 
 static const char *const kind_names[SK_NKINDS] = {
@@ -275,7 +276,13 @@ describe_object(SchemaModel *model, int index)
 			describe_deparsed(&buf, obj);
 			break;
 	}
-	obj->definition = buf.data;
+
+	/*
+	 * A relative model names its own schema nowhere: an object that names
+	 * it (or the schema it is compared with) reads the same in either.
+	 */
+	obj->definition = model->schema == NULL ? buf.data :
+		sql_relative_schema(buf.data, model->schema, model->peer);
 }
 
 static bool

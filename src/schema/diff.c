@@ -501,6 +501,7 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	d.s = source;
 	d.t = target;
 	d.schema = quote_identifier(source_schema);
+	d.source_name = source_schema;
 	d.s_match = palloc(sizeof(int) * Max(ns, 1));
 	d.t_match = palloc(sizeof(int) * Max(nt, 1));
 	d.s_state = palloc0(sizeof(DiffState) * Max(ns, 1));
@@ -522,10 +523,9 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	d.maxstmts = 64;
 	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
 
-	/* type names resolve as the script will resolve them */
+	/* type names resolve as the script will resolve them (order.c) */
 	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path",
-							 psprintf("%s, pg_catalog, pg_temp", d.schema),
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	match_objects(&d);
 	build_dependents(&d);

@@ -23,18 +23,19 @@ diff_column_definition(Diff *d, const SchemaObject *col)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, a[CA_TYPE]);
+	appendStringInfoString(&buf, diff_text(d, col, CA_TYPE));
 	if (a[CA_COLLATION])
-		appendStringInfo(&buf, " COLLATE %s", a[CA_COLLATION]);
+		appendStringInfo(&buf, " COLLATE %s", diff_text(d, col, CA_COLLATION));
 	if (a[CA_COMPRESSION])
 		appendStringInfo(&buf, " COMPRESSION %s", a[CA_COMPRESSION]);
 	if (a[CA_GENERATED])
-		appendStringInfo(&buf, " GENERATED ALWAYS AS (%s) %s", a[CA_GENERATED], a[CA_GENKIND]);
+		appendStringInfo(&buf, " GENERATED ALWAYS AS (%s) %s",
+						 diff_text(d, col, CA_GENERATED), a[CA_GENKIND]);
 	if (a[CA_IDENTITY])
 		appendStringInfo(&buf, " GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
 						 a[CA_IDENTITY], d->schema, a[CA_IDENTITY_NAME], a[CA_IDENTITY_SEQ]);
 	if (a[CA_DEFAULT])
-		appendStringInfo(&buf, " DEFAULT %s", a[CA_DEFAULT]);
+		appendStringInfo(&buf, " DEFAULT %s", diff_text(d, col, CA_DEFAULT));
 	if (a[CA_NOTNULL])
 		appendStringInfoString(&buf, " NOT NULL");
 	return buf.data;
@@ -68,7 +69,8 @@ resolve_type(const char *name)
  * The USING clause of a type change: none when PostgreSQL converts by
  * itself (an assignment cast), a cast when an explicit one exists, and a
  * conversion through text otherwise (or when the new type does not exist
- * yet, to be created by the script).
+ * yet, to be created by the script).  The types are given as the script
+ * names them.
  */
 static char *
 using_clause(const SchemaObject *col, const char *from, const char *to)
@@ -84,6 +86,21 @@ using_clause(const SchemaObject *col, const char *from, const char *to)
 			return psprintf(" USING %s::%s", col->ident, to);
 	}
 	return psprintf(" USING %s::pg_catalog.text::%s", col->ident, to);
+}
+
+/*
+ * The type of a column as the script names it, to resolve it: a name that
+ * cannot be made is the failure of the statement that writes it, not of
+ * the one written next.
+ */
+static const char *
+type_to_resolve(Diff *d, const SchemaObject *col)
+{
+	char	   *pending = d->untranslated;
+	const char *type = diff_text(d, col, CA_TYPE);
+
+	d->untranslated = pending;
+	return type;
 }
 
 /* "numeric(10,2)" -> base "numeric", modifiers 10 and 2 (-1 when absent) */
@@ -232,7 +249,7 @@ diff_typed_column_options(Diff *d, const SchemaObject *col)
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "WITH OPTIONS");
 	if (a[CA_DEFAULT])
-		appendStringInfo(&buf, " DEFAULT %s", a[CA_DEFAULT]);
+		appendStringInfo(&buf, " DEFAULT %s", diff_text(d, col, CA_DEFAULT));
 	if (a[CA_NOTNULL])
 		appendStringInfoString(&buf, " NOT NULL");
 	return buf.data;
@@ -253,7 +270,8 @@ typed_column_create(Diff *d, int t)
 
 	diff_after(d, n, diff_ready(d, type_of_table(d->t, col->belongs_to)));
 	if (col->attr[CA_DEFAULT])
-		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, col->attr[CA_DEFAULT]);
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter,
+				  diff_text(d, col, CA_DEFAULT));
 	if (col->attr[CA_NOTNULL])
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
 	diff_column_extras(d, -1, t);
@@ -331,12 +349,15 @@ column_type(Diff *d, int s, int t, const char *alter)
 	const SchemaObject *col = &d->t->objects[t];
 	const char *from = d->s->objects[s].attr[CA_TYPE];
 	const char *to = col->attr[CA_TYPE];
+	const char *to_script = diff_text(d, col, CA_TYPE);
 	int			n;
 
-	n = diff_stmt(d, PH_COLUMN, s, t, true, "%s TYPE %s%s%s%s", alter, to,
+	n = diff_stmt(d, PH_COLUMN, s, t, true, "%s TYPE %s%s%s%s", alter, to_script,
 				  col->attr[CA_COLLATION] ? " COLLATE " : "",
-				  col->attr[CA_COLLATION] ? col->attr[CA_COLLATION] : "",
-				  strcmp(from, to) == 0 ? "" : using_clause(col, from, to));
+				  col->attr[CA_COLLATION] ? diff_text(d, col, CA_COLLATION) : "",
+				  strcmp(from, to) == 0 ? "" :
+				  using_clause(col, type_to_resolve(d, &d->s->objects[s]),
+							   type_to_resolve(d, col)));
 	d->stmts[n].breaks = true;
 	if (!widens(from, to))
 	{
@@ -520,7 +541,8 @@ column_alter(Diff *d, int s, int t)
 	 */
 	bool		reset = a[CA_DEFAULT] &&
 		(d->reset_default[s] || !b[CA_DEFAULT] ||
-		 (retype && using_clause(col, a[CA_TYPE], b[CA_TYPE])[0] != '\0'));
+		 (retype && using_clause(col, type_to_resolve(d, &d->s->objects[s]),
+								 type_to_resolve(d, col))[0] != '\0'));
 	bool		set = b[CA_DEFAULT] &&
 		(reset || retype || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT]));
 
@@ -546,10 +568,12 @@ column_alter(Diff *d, int s, int t)
 		column_type(d, s, t, alter);
 #if PG_VERSION_NUM >= 170000
 	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))
-		diff_stmt(d, PH_COLUMN, s, t, true, "%s SET EXPRESSION AS (%s)", alter, b[CA_GENERATED]);
+		diff_stmt(d, PH_COLUMN, s, t, true, "%s SET EXPRESSION AS (%s)", alter,
+				  diff_text(d, col, CA_GENERATED));
 #endif
 	if (set)
-		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter, b[CA_DEFAULT]);
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter,
+				  diff_text(d, col, CA_DEFAULT));
 	if (!a[CA_NOTNULL] && b[CA_NOTNULL])
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
 	column_identity(d, s, t, alter);

@@ -95,6 +95,10 @@ typedef struct Diff
 	const SchemaModel *s;		/* what the schema holds */
 	const SchemaModel *t;		/* what it should hold */
 	const char *schema;			/* the source schema, quoted */
+	const char *source_name;	/* the source schema, as it is named */
+	char	   *untranslated;	/* why the texts of the statement being
+								 * written cannot be made to name the source
+								 * schema (diff_texts.c), or NULL */
 	int		   *s_match;		/* source object -> target object, or -1 */
 	int		   *t_match;		/* target object -> source object, or -1 */
 	DiffState  *s_state;
@@ -155,6 +159,11 @@ extern char *diff_free_name(Diff *d, const char *ident);
 extern char **diff_split_list(const char *text, int *n);
 extern bool diff_listed(char **items, int n, const char *s);
 extern char *strip_semicolon(const char *sql);
+
+/* diff_texts.c */
+extern const char *diff_text(Diff *d, const SchemaObject *obj, int slot);
+extern const char *diff_list_text(Diff *d, const SchemaObject *obj, int k);
+extern const char *diff_args(Diff *d, const SchemaObject *obj);
 
 /* diff_relations.c */
 extern const DiffKind diff_table_kind;

@@ -134,9 +134,9 @@ table_create(Diff *d, int t)
 	appendStringInfo(&buf, "CREATE %sTABLE %s", a[TA_UNLOGGED] ? "UNLOGGED " : "",
 					 diff_qname(d, obj));
 	if (a[TA_PARENT])
-		appendStringInfo(&buf, " PARTITION OF %s", a[TA_PARENT]);
+		appendStringInfo(&buf, " PARTITION OF %s", diff_text(d, obj, TA_PARENT));
 	else if (a[TA_OFTYPE])
-		appendStringInfo(&buf, " OF %s", a[TA_OFTYPE]);
+		appendStringInfo(&buf, " OF %s", diff_text(d, obj, TA_OFTYPE));
 	for (int k = 0; k < ncols; k++)
 	{
 		const SchemaObject *col = &d->t->objects[cols[k]];
@@ -158,11 +158,11 @@ table_create(Diff *d, int t)
 	else if (!a[TA_PARENT] && !a[TA_OFTYPE])
 		appendStringInfoString(&buf, " ()");
 	if (a[TA_PARENT])
-		appendStringInfo(&buf, " %s", a[TA_BOUND]);
+		appendStringInfo(&buf, " %s", diff_text(d, obj, TA_BOUND));
 	if (a[TA_INHERITS])
-		appendStringInfo(&buf, " INHERITS (%s)", a[TA_INHERITS]);
+		appendStringInfo(&buf, " INHERITS (%s)", diff_text(d, obj, TA_INHERITS));
 	if (a[TA_PARTKEY])
-		appendStringInfo(&buf, " PARTITION BY %s", a[TA_PARTKEY]);
+		appendStringInfo(&buf, " PARTITION BY %s", diff_text(d, obj, TA_PARTKEY));
 	if (a[TA_AM])
 		appendStringInfo(&buf, " USING %s", a[TA_AM]);
 	if (a[TA_OPTIONS])
@@ -182,22 +182,39 @@ table_drop(Diff *d, int s)
 	diff_note(d, n, "drops table %s and its rows", d->s->objects[s].name);
 }
 
+/*
+ * The parents of table obj as the script names them, in the order of its
+ * relative list (compared): the i-th of one is the i-th of the other.
+ */
+static char **
+parents_text(Diff *d, const SchemaObject *obj, int n)
+{
+	int			nscript;
+	char	  **names = diff_split_list(diff_text(d, obj, TA_INHERITS), &nscript);
+
+	if (nscript != n)
+		elog(ERROR, "table %s was read with %d parents, then %d", obj->name, n, nscript);
+	return names;
+}
+
 /* partitions and inheritance parents */
 static void
 table_parents(Diff *d, int s, int t)
 {
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
-	const char *name = diff_qname(d, &d->t->objects[t]);
+	const SchemaObject *sobj = &d->s->objects[s];
+	const SchemaObject *tobj = &d->t->objects[t];
+	const char *const *a = (const char *const *) sobj->attr;
+	const char *const *b = (const char *const *) tobj->attr;
+	const char *name = diff_qname(d, tobj);
 
 	if (!diff_same(a[TA_PARENT], b[TA_PARENT]) || !diff_same(a[TA_BOUND], b[TA_BOUND]))
 	{
 		if (a[TA_PARENT])
 			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s DETACH PARTITION %s",
-					  a[TA_PARENT], name);
+					  diff_text(d, sobj, TA_PARENT), name);
 		if (b[TA_PARENT])
 			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s ATTACH PARTITION %s %s",
-					  b[TA_PARENT], name, b[TA_BOUND]);
+					  diff_text(d, tobj, TA_PARENT), name, diff_text(d, tobj, TA_BOUND));
 	}
 	if (!diff_same(a[TA_INHERITS], b[TA_INHERITS]))
 	{
@@ -208,17 +225,20 @@ table_parents(Diff *d, int s, int t)
 
 		for (int i = 0; i < nf; i++)
 			if (!diff_listed(o, nt, f[i]))
-				diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NO INHERIT %s", name, f[i]);
+				diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NO INHERIT %s", name,
+						  parents_text(d, sobj, nf)[i]);
 		for (int i = 0; i < nt; i++)
 			if (!diff_listed(f, nf, o[i]))
-				diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s INHERIT %s", name, o[i]);
+				diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s INHERIT %s", name,
+						  parents_text(d, tobj, nt)[i]);
 	}
 	if (!diff_same(a[TA_OFTYPE], b[TA_OFTYPE]))
 	{
 		if (a[TA_OFTYPE])
 			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NOT OF", name);
 		if (b[TA_OFTYPE])
-			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s OF %s", name, b[TA_OFTYPE]);
+			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s OF %s", name,
+					  diff_text(d, tobj, TA_OFTYPE));
 	}
 }
 
@@ -374,7 +394,7 @@ constraint_create(Diff *d, int t)
 		return;
 	diff_stmt(d, obj->attr[XA_CONTYPE][0] == 'f' ? PH_FOREIGN_KEY : PH_CONSTRAINT,
 			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
-			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
+			  diff_qparent(d, obj), obj->ident, diff_text(d, obj, XA_DEF),
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
 	cluster_change(d, -1, t);
 	replica_identity_again(d, t);
@@ -479,9 +499,9 @@ constraint_must_recreate};
  * the target too is made ON ONLY.
  */
 static char *
-index_statement(const SchemaObject *obj)
+index_statement(Diff *d, const SchemaObject *obj)
 {
-	const char *def = obj->attr[XA_DEF];
+	const char *def = diff_text(d, obj, XA_DEF);
 	const char *only = strstr(def, " ON ONLY ");
 
 	if (only == NULL || obj->attr[XA_INVALID])
@@ -497,7 +517,7 @@ index_create(Diff *d, int t)
 	/* a partition's index comes with its parent's */
 	if (obj->attr[XA_INHERITED])
 		return;
-	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(obj));
+	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(d, obj));
 	cluster_change(d, -1, t);
 	replica_identity_again(d, t);
 }
@@ -548,9 +568,8 @@ static void
 sequence_owner(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *owner = obj->attr[QA_OWNED_BY];
 	int			n = diff_stmt(d, PH_OWNED_BY, -1, t, false, "ALTER SEQUENCE %s OWNED BY %s",
-							  diff_qname(d, obj), owner);
+							  diff_qname(d, obj), diff_text(d, obj, QA_OWNED_BY));
 
 	diff_after(d, n, diff_ready(d, obj->belongs_to));
 }
@@ -610,7 +629,7 @@ view_create(Diff *d, int t)
 			  mat ? "MATERIALIZED " : "", diff_qname(d, obj),
 			  obj->attr[VA_OPTIONS] ? " WITH (" : "",
 			  obj->attr[VA_OPTIONS] ? obj->attr[VA_OPTIONS] : "",
-			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(obj->attr[VA_QUERY]),
+			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(diff_text(d, obj, VA_QUERY)),
 			  obj->attr[VA_NO_DATA] ? "\nWITH NO DATA" : "");
 }
 
@@ -652,7 +671,7 @@ view_alter(Diff *d, int s, int t)
 
 	if (!diff_same(a->attr[VA_QUERY], b->attr[VA_QUERY]))
 		diff_stmt(d, PH_VIEW, -1, t, true, "CREATE OR REPLACE VIEW %s AS\n%s",
-				  diff_qname(d, b), strip_semicolon(b->attr[VA_QUERY]));
+				  diff_qname(d, b), strip_semicolon(diff_text(d, b, VA_QUERY)));
 	if (!diff_same(a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]))
 		alter_options(d, s, t, b->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
 					  a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]);

@@ -19,7 +19,7 @@ function_create(Diff *d, int t)
 
 	diff_stmt(d, PH_ROUTINE, -1, t, true, "CREATE OR REPLACE %s %s.%s%s",
 			  obj->kind == SK_PROCEDURE ? "PROCEDURE" : "FUNCTION", d->schema,
-			  obj->attr[FA_NAME], obj->attr[FA_DEF]);
+			  obj->attr[FA_NAME], diff_text(d, obj, FA_DEF));
 }
 
 static void
@@ -57,7 +57,7 @@ aggregate_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_ROUTINE, -1, t, true, "CREATE AGGREGATE %s.%s(%s) (%s)", d->schema,
-			  obj->attr[FA_NAME], obj->attr[FA_ARGUMENTS], obj->attr[FA_DEF]);
+			  obj->attr[FA_NAME], diff_text(d, obj, FA_ARGUMENTS), diff_text(d, obj, FA_DEF));
 }
 
 static void
@@ -101,7 +101,7 @@ trigger_create(Diff *d, int t)
 		}
 		return;
 	}
-	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", obj->attr[XA_DEF]);
+	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", diff_text(d, obj, XA_DEF));
 	if (obj->attr[XA_ENABLED])
 		enable(d, -1, t, obj->kind == SK_RULE ? "RULE" : "TRIGGER");
 }
@@ -142,7 +142,7 @@ rule_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
-	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", strip_semicolon(obj->attr[XA_DEF]));
+	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", strip_semicolon(diff_text(d, obj, XA_DEF)));
 	if (obj->attr[XA_ENABLED])
 		enable(d, -1, t, "RULE");
 }
@@ -151,16 +151,28 @@ const DiffKind diff_rule_kind = {rule_create, trigger_drop, trigger_alter, trigg
 
 /* Policies: ALTER POLICY changes roles and expressions, not the rest. */
 
+/* " USING (...) WITH CHECK (...)", either part only when the policy has it */
+static char *
+policy_expressions(Diff *d, const SchemaObject *obj)
+{
+	const char *const *a = (const char *const *) obj->attr;
+
+	return psprintf("%s%s%s%s%s%s",
+					a[PA_USING] ? " USING (" : "", a[PA_USING] ? diff_text(d, obj, PA_USING) : "",
+					a[PA_USING] ? ")" : "",
+					a[PA_CHECK] ? " WITH CHECK (" : "", a[PA_CHECK] ? diff_text(d, obj, PA_CHECK) : "",
+					a[PA_CHECK] ? ")" : "");
+}
+
 static void
 policy_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 	const char *const *a = (const char *const *) obj->attr;
 
-	diff_stmt(d, PH_POLICY, -1, t, true, "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s%s%s%s%s%s",
+	diff_stmt(d, PH_POLICY, -1, t, true, "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s",
 			  obj->ident, diff_qparent(d, obj), a[PA_PERMISSIVE], a[PA_COMMAND], a[PA_ROLES],
-			  a[PA_USING] ? " USING (" : "", a[PA_USING] ? a[PA_USING] : "", a[PA_USING] ? ")" : "",
-			  a[PA_CHECK] ? " WITH CHECK (" : "", a[PA_CHECK] ? a[PA_CHECK] : "", a[PA_CHECK] ? ")" : "");
+			  policy_expressions(d, obj));
 }
 
 static void
@@ -190,10 +202,8 @@ policy_alter(Diff *d, int s, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 	const char *const *a = (const char *const *) obj->attr;
 
-	diff_stmt(d, PH_POLICY, -1, t, true, "ALTER POLICY %s ON %s TO %s%s%s%s%s%s%s",
-			  obj->ident, diff_qparent(d, obj), a[PA_ROLES],
-			  a[PA_USING] ? " USING (" : "", a[PA_USING] ? a[PA_USING] : "", a[PA_USING] ? ")" : "",
-			  a[PA_CHECK] ? " WITH CHECK (" : "", a[PA_CHECK] ? a[PA_CHECK] : "", a[PA_CHECK] ? ")" : "");
+	diff_stmt(d, PH_POLICY, -1, t, true, "ALTER POLICY %s ON %s TO %s%s",
+			  obj->ident, diff_qparent(d, obj), a[PA_ROLES], policy_expressions(d, obj));
 }
 
 const DiffKind diff_policy_kind = {policy_create, policy_drop, policy_alter, policy_must_recreate};
@@ -215,7 +225,7 @@ statistics_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_POLICY, -1, t, true, "CREATE STATISTICS %s%s", diff_qname(d, obj),
-			  obj->attr[XA_DEF]);
+			  diff_text(d, obj, XA_DEF));
 	if (obj->attr[XA_STATTARGET])
 		statistics_target(d, t);
 }

@@ -14,12 +14,28 @@
 #include "diff_int.h"
 #include "schema_int.h"
 
-/* Add a statement; see diff_int.h for what src, tgt and core mean. */
+static char *one_line(const char *text);
+
+/*
+ * Add a statement; see diff_int.h for what src, tgt and core mean.  A
+ * statement whose texts could not be made to name the source schema
+ * (d->untranslated, diff_texts.c) is written as a NOT DONE note instead,
+ * keeping its place in the order.
+ */
 static int
 add_stmt(Diff *d, int phase, int src, int tgt, bool core, char *sql)
 {
 	DiffStmt   *st;
 	int			n = d->nstmts;
+	char	   *note = NULL;
+
+	if (sql && sql[0] && d->untranslated)
+	{
+		note = psprintf("NOT DONE: %s", one_line(d->untranslated));
+		d->untranslated = NULL;
+		d->info.nunsupported++;
+		sql = NULL;
+	}
 
 	if (n == d->maxstmts)
 	{
@@ -29,6 +45,7 @@ add_stmt(Diff *d, int phase, int src, int tgt, bool core, char *sql)
 	st = &d->stmts[n];
 	memset(st, 0, sizeof(DiffStmt));
 	st->sql = sql;
+	st->note = note;
 	st->phase = phase;
 	st->seq = n;
 	st->src = src;
@@ -135,7 +152,7 @@ diff_destructive(Diff *d, int n)
 {
 	d->stmts[n].destructive = true;
 	d->info.ndestructive++;
-	if (d->info.first_destructive == NULL)
+	if (d->info.first_destructive == NULL && d->stmts[n].sql)
 		d->info.first_destructive = d->stmts[n].sql;
 }
 
@@ -221,7 +238,7 @@ diff_qname(Diff *d, const SchemaObject *obj)
 {
 	if (obj->kind == SK_FUNCTION || obj->kind == SK_PROCEDURE ||
 		obj->kind == SK_AGGREGATE)
-		return psprintf("%s.%s(%s)", d->schema, obj->attr[FA_NAME], obj->args);
+		return psprintf("%s.%s(%s)", d->schema, obj->attr[FA_NAME], diff_args(d, obj));
 	return psprintf("%s.%s", d->schema, obj->ident);
 }
 

@@ -42,15 +42,17 @@ type_drop(Diff *d, int s)
 				   obj->kind == SK_DOMAIN ? "DOMAIN" : "TYPE", diff_qname(d, obj));
 }
 
+/* the list as compared, or (d not NULL) as the script writes it */
 static char *
-joined(const SchemaObject *obj, bool literals)
+joined(Diff *d, const SchemaObject *obj, bool literals)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	for (int i = 0; i < obj->nlist; i++)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "",
-						 literals ? quote_literal_cstr(obj->list[i]) : obj->list[i]);
+						 literals ? quote_literal_cstr(obj->list[i]) :
+						 d ? diff_list_text(d, obj, i) : obj->list[i]);
 	return buf.data;
 }
 
@@ -62,7 +64,7 @@ enum_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "CREATE TYPE %s AS ENUM (%s)", diff_qname(d, obj),
-			  joined(obj, true));
+			  joined(NULL, obj, true));
 }
 
 static int
@@ -103,7 +105,7 @@ enum_alter(Diff *d, int s, int t)
 	{
 		diff_unsupported(d, PH_ENUM_VALUE, s, t,
 						 "enum %s has values (%s), the desired one (%s): PostgreSQL cannot remove, rename or reorder the values of an enum; to do it, create a new type, ALTER the columns to it USING col::text::new_type, and drop the old type",
-						 a->name, joined(a, true), joined(b, true));
+						 a->name, joined(NULL, a, true), joined(NULL, b, true));
 		return;
 	}
 	for (int i = 0; i < b->nlist; i++)
@@ -137,9 +139,10 @@ domain_create(Diff *d, int t)
 	const char *const *a = (const char *const *) obj->attr;
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "CREATE DOMAIN %s AS %s%s%s%s%s%s",
-			  diff_qname(d, obj), a[DA_BASETYPE],
-			  a[DA_COLLATION] ? " COLLATE " : "", a[DA_COLLATION] ? a[DA_COLLATION] : "",
-			  a[DA_DEFAULT] ? " DEFAULT " : "", a[DA_DEFAULT] ? a[DA_DEFAULT] : "",
+			  diff_qname(d, obj), diff_text(d, obj, DA_BASETYPE),
+			  a[DA_COLLATION] ? " COLLATE " : "",
+			  a[DA_COLLATION] ? diff_text(d, obj, DA_COLLATION) : "",
+			  a[DA_DEFAULT] ? " DEFAULT " : "", a[DA_DEFAULT] ? diff_text(d, obj, DA_DEFAULT) : "",
 			  a[DA_NOTNULL] ? " NOT NULL" : "");
 }
 
@@ -173,7 +176,8 @@ domain_alter(Diff *d, int s, int t)
 	if (a[DA_NOTNULL] && !b[DA_NOTNULL])
 		diff_stmt(d, PH_TYPE, s, -1, true, "ALTER DOMAIN %s DROP NOT NULL", name);
 	if (b[DA_DEFAULT] && !diff_same(a[DA_DEFAULT], b[DA_DEFAULT]))
-		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s SET DEFAULT %s", name, b[DA_DEFAULT]);
+		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s SET DEFAULT %s", name,
+				  diff_text(d, obj, DA_DEFAULT));
 	if (!a[DA_NOTNULL] && b[DA_NOTNULL])
 		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s SET NOT NULL", name);
 }
@@ -186,7 +190,7 @@ domain_constraint_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s",
-			  diff_qparent(d, obj), obj->ident, obj->attr[XA_DEF],
+			  diff_qparent(d, obj), obj->ident, diff_text(d, obj, XA_DEF),
 			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
 }
 
@@ -229,7 +233,7 @@ composite_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "CREATE TYPE %s AS (%s)", diff_qname(d, obj),
-			  joined(obj, false));
+			  joined(d, obj, false));
 }
 
 static bool
@@ -327,7 +331,7 @@ composite_alter(Diff *d, int s, int t)
 		if (attribute_index(a, attname) >= 0)
 			continue;
 		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER TYPE %s ADD ATTRIBUTE %s%s", name,
-				  b->list[j], cascade);
+				  diff_list_text(d, b, j), cascade);
 		appendStringInfo(&got, "%s%s", k++ ? ", " : "", attname);
 	}
 	{
@@ -362,15 +366,15 @@ range_create(Diff *d, int t)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "CREATE TYPE %s AS RANGE (SUBTYPE = %s", diff_qname(d, obj),
-					 a[RA_SUBTYPE]);
+					 diff_text(d, obj, RA_SUBTYPE));
 	if (a[RA_OPCLASS])
-		appendStringInfo(&buf, ", SUBTYPE_OPCLASS = %s", a[RA_OPCLASS]);
+		appendStringInfo(&buf, ", SUBTYPE_OPCLASS = %s", diff_text(d, obj, RA_OPCLASS));
 	if (a[RA_COLLATION])
-		appendStringInfo(&buf, ", COLLATION = %s", a[RA_COLLATION]);
+		appendStringInfo(&buf, ", COLLATION = %s", diff_text(d, obj, RA_COLLATION));
 	if (a[RA_CANONICAL])
-		appendStringInfo(&buf, ", CANONICAL = %s", a[RA_CANONICAL]);
+		appendStringInfo(&buf, ", CANONICAL = %s", diff_text(d, obj, RA_CANONICAL));
 	if (a[RA_SUBDIFF])
-		appendStringInfo(&buf, ", SUBTYPE_DIFF = %s", a[RA_SUBDIFF]);
+		appendStringInfo(&buf, ", SUBTYPE_DIFF = %s", diff_text(d, obj, RA_SUBDIFF));
 	appendStringInfo(&buf, ", MULTIRANGE_TYPE_NAME = %s.%s)", d->schema, a[RA_MULTIRANGE]);
 	diff_stmt(d, PH_TYPE, -1, t, true, "%s", buf.data);
 }

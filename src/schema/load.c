@@ -12,17 +12,29 @@
  * search_path would not find it, run under a search_path the loader
  * controls.  For a qualified model it is "pg_catalog, pg_temp": every name
  * outside pg_catalog is qualified.  For a model relative to schema S it is
- * "S, pg_catalog, pg_temp", the path a diff script runs under: S's objects
- * are written unqualified (even those whose name a built-in one also has,
- * which pg_catalog first would qualify with S's name, pointing a script at
- * the wrong schema), built-in ones unqualified unless S hides them, and
- * everything else qualified.  When the model is compared with that of
- * another schema P (a diff's other side), P comes next: "S, pg_catalog, P,
- * pg_temp".  What S's objects use in P (a type of an extension installed
- * in P, say public) is then written unqualified, as it is in P's own
- * model, and the script, run in P, finds it there.  The settings that
- * change how constants are written (DateStyle, TimeZone, ...) are pinned
- * too, so that the description does not depend on the session.
+ * "S, pg_catalog, pg_temp": S's objects are written unqualified (even
+ * those whose name a built-in one also has, which pg_catalog first would
+ * qualify with S's name, telling two schemas apart by their names), built-in
+ * ones unqualified unless S hides them, and everything else qualified.
+ * When the model is compared with that of another schema P (a diff's other
+ * side), P comes next: "S, pg_catalog, P, pg_temp".  What S's objects use
+ * in P (a type of an extension installed in P, say public) is then written
+ * unqualified, as it is in P's own model.  The settings that change how
+ * constants are written (DateStyle, TimeZone, ...) are pinned too, so that
+ * the description does not depend on the session.
+ *
+ * Those relative texts are what models are compared by; they are not what
+ * a diff script writes.  A script runs under a search_path of pg_catalog
+ * alone: in a schema that other roles may create objects in (the live
+ * schema, public), an unqualified call to a built-in function or operator
+ * could find one of theirs (lower(varchar) beats pg_catalog's lower(text)
+ * for a varchar argument, whatever the order of the path), and run it with
+ * the rights of whoever runs the script.  So a model loaded for a diff
+ * reads the definitions a script may write a second time, under a
+ * search_path of pg_catalog alone, as pg_dump reads them: every name
+ * outside pg_catalog comes out qualified (obj->script).  The diff turns the
+ * desired schema's name in them into the live schema's, comparing both
+ * readings to tell a qualifier from what only looks like one (retarget.c).
  *
  * Dependencies come from pg_depend at the end, mapped from catalog
  * addresses (class, object, sub-object) to objects of the model.  The
@@ -120,8 +132,90 @@ pin_settings(const char *schema, const char *peer)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 }
 
+/* kinds whose texts a diff script writes */
+static bool
+written_by_scripts(SchemaKind kind)
+{
+	switch (kind)
+	{
+		case SK_TABLE:
+		case SK_COLUMN:
+		case SK_CONSTRAINT:
+		case SK_INDEX:
+		case SK_SEQUENCE:
+		case SK_VIEW:
+		case SK_MATVIEW:
+		case SK_FUNCTION:
+		case SK_PROCEDURE:
+		case SK_AGGREGATE:
+		case SK_TRIGGER:
+		case SK_RULE:
+		case SK_POLICY:
+		case SK_STATISTICS:
+		case SK_ENUM:
+		case SK_DOMAIN:
+		case SK_DOMAIN_CONSTRAINT:
+		case SK_COMPOSITE:
+		case SK_RANGE:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The definitions of ld's objects as a script writes them: the readers of
+ * those kinds run again, into a model of their own, under a search_path of
+ * pg_catalog alone (see the top of this file), and each object of ld's
+ * model gets its twin as obj->script.
+ */
+static void
+load_script_texts(Loader *ld)
+{
+	Loader		sld;
+	int			nestlevel;
+
+	memset(&sld, 0, sizeof(sld));
+	sld.cxt = ld->cxt;
+	sld.relative = ld->relative;
+	sld.read_only = ld->read_only;
+	sld.schemas = ld->schemas;
+	sld.model = MemoryContextAllocZero(ld->cxt, sizeof(SchemaModel));
+	sld.model->schema = ld->model->schema;
+	sld.maxobjects = 256;
+	sld.model->objects = MemoryContextAlloc(ld->cxt, sizeof(SchemaObject) * sld.maxobjects);
+	loader_init(&sld);
+
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	load_tables(&sld);
+	load_views(&sld);
+	load_columns(&sld);
+	load_sequences(&sld);
+	load_constraints(&sld);
+	load_indexes(&sld);
+	load_functions(&sld);
+	load_triggers(&sld);
+	load_rules(&sld);
+	load_policies(&sld);
+	load_statistics(&sld);
+	load_types(&sld);
+	load_domain_constraints(&sld);
+	AtEOXact_GUC(true, nestlevel);
+
+	loader_attach_script(ld, &sld);
+	loader_done(&sld);
+	/* dropped between the two readings */
+	for (int i = 0; i < ld->model->nobjects; i++)
+		if (ld->model->objects[i].script == NULL &&
+			written_by_scripts(ld->model->objects[i].kind))
+			loader_vanished(ld, i);
+}
+
 static SchemaModel *
-load_model(char **schemas, int n, bool relative, const char *peer, bool read_only)
+load_model(char **schemas, int n, bool relative, const char *peer, bool read_only,
+		   bool script)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	Loader		ld;
@@ -133,6 +227,7 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	ld.read_only = read_only;
 	ld.model = palloc0(sizeof(SchemaModel));
 	ld.model->schema = relative ? pstrdup(schemas[0]) : NULL;
+	ld.model->peer = relative && peer ? pstrdup(peer) : NULL;
 	ld.maxobjects = 256;
 	ld.model->objects = palloc(sizeof(SchemaObject) * ld.maxobjects);
 	loader_init(&ld);
@@ -163,6 +258,8 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	load_dependencies(&ld);
 	if (relative)
 		load_extension_uses(&ld);
+	if (script)
+		load_script_texts(&ld);
 
 	AtEOXact_GUC(true, nestlevel);
 	if (SPI_finish() != SPI_OK_FINISH)
@@ -181,13 +278,22 @@ schema_model_load(const char *schema, const char *peer, bool read_only)
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, peer, read_only);
+	return load_model(schemas, 1, true, peer, read_only, false);
+}
+
+SchemaModel *
+schema_model_load_for_diff(const char *schema, const char *peer, bool read_only)
+{
+	char	   *schemas[1];
+
+	schemas[0] = (char *) schema;
+	return load_model(schemas, 1, true, peer, read_only, true);
 }
 
 SchemaModel *
 schema_model_load_qualified(char **schemas, int n, bool read_only)
 {
-	return load_model(schemas, n, false, NULL, read_only);
+	return load_model(schemas, n, false, NULL, read_only, false);
 }
 
 /*

@@ -22,13 +22,6 @@
 static char *text_to_cstring_in(MemoryContext cxt, text *t);
 
 /* a catalog address, mapped to an object of the model */
-typedef struct LoaderKey
-{
-	Oid			classid;
-	Oid			objid;
-	int32		subid;
-} LoaderKey;
-
 typedef struct LoaderEntry
 {
 	LoaderKey	key;
@@ -244,7 +237,9 @@ loader_add(Loader *ld, SchemaKind kind, const char *parent, const char *ident)
 	{
 		ld->maxobjects *= 2;
 		m->objects = repalloc(m->objects, sizeof(SchemaObject) * ld->maxobjects);
+		ld->primary = repalloc(ld->primary, sizeof(LoaderKey) * ld->maxobjects);
 	}
+	memset(&ld->primary[m->nobjects], 0, sizeof(LoaderKey));
 	obj = &m->objects[m->nobjects];
 	memset(obj, 0, sizeof(SchemaObject));
 	obj->kind = kind;
@@ -280,6 +275,8 @@ loader_key(Loader *ld, Oid classid, Oid objid, int32 subid, int index)
 	key.subid = subid;
 	entry = hash_search(ld->keys, &key, HASH_ENTER, &found);
 	entry->index = index;
+	if (!OidIsValid(ld->primary[index].objid))
+		ld->primary[index] = key;
 	if (!found)
 	{
 		if (ld->noids == ld->maxoids)
@@ -313,6 +310,27 @@ loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 		entry = hash_search(ld->keys, &key, HASH_FIND, NULL);
 	}
 	return entry ? entry->index : -1;
+}
+
+/*
+ * Tie each object of ld's model to the same object in script's model (the
+ * same catalogs read again, under another search_path: see load.c), found
+ * by the address each registered first.  An object script read that ld did
+ * not (made meanwhile) is left out.
+ */
+void
+loader_attach_script(Loader *ld, Loader *script)
+{
+	for (int q = 0; q < script->model->nobjects; q++)
+	{
+		LoaderEntry *entry;
+
+		if (!OidIsValid(script->primary[q].objid))
+			continue;
+		entry = hash_search(ld->keys, &script->primary[q], HASH_FIND, NULL);
+		if (entry && ld->model->objects[entry->index].kind == script->model->objects[q].kind)
+			ld->model->objects[entry->index].script = &script->model->objects[q];
+	}
 }
 
 /* The row's privileges (columns acl, acl_default, owner_role, acl_created). */
@@ -408,6 +426,7 @@ loader_init(Loader *ld)
 						   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ld->maxoids = 1024;
 	ld->oids = MemoryContextAlloc(ld->cxt, sizeof(Oid) * ld->maxoids);
+	ld->primary = MemoryContextAlloc(ld->cxt, sizeof(LoaderKey) * ld->maxobjects);
 }
 
 void
@@ -415,4 +434,5 @@ loader_done(Loader *ld)
 {
 	hash_destroy(ld->keys);
 	pfree(ld->oids);
+	pfree(ld->primary);
 }

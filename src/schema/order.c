@@ -22,6 +22,7 @@
 
 #include "lib/binaryheap.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 
 #include "diff_int.h"
 
@@ -89,6 +90,8 @@ wait_for_target_deps(Diff *d, const Children *c, int n, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
+	/* objects made with others nest as deep as the model goes */
+	check_stack_depth();
 	for (int e = 0; e < obj->ndeps; e++)
 		if (!owned_by(d->t, t, &obj->deps[e]))
 			diff_after(d, n, diff_ready(d, obj->deps[e].on));
@@ -108,6 +111,7 @@ wait_for_source_dependents(Diff *d, const Children *c, int n, int s)
 	const SchemaModel *m = d->s;
 	bool		drop = d->stmts[n].drop;
 
+	check_stack_depth();
 	for (int k = 0; k < d->ndependents[s]; k++)
 	{
 		int			dep = d->dependents[s][k];
@@ -140,6 +144,8 @@ wait_for_inheritors(Diff *d, const Children *c, int n, int s)
 	const SchemaObject *col = &d->s->objects[s];
 	int			table = col->belongs_to;
 
+	/* partitions of partitions, as deep as they go */
+	check_stack_depth();
 	if (table < 0)
 		return;
 	for (int k = 0; k < d->ndependents[table]; k++)
@@ -326,11 +332,15 @@ append_note(StringInfo buf, const char *note)
 }
 
 /*
- * The script.  It sets its own search_path (the source schema, then
- * pg_catalog, as the definitions were written for: see load.c) and turns
- * off the checking of function bodies (a function may be created before
- * the table it reads), both for the transaction only, so it runs the same
- * with any search_path.  Empty when there is neither a statement nor a note.
+ * The script.  It sets its own search_path, pg_catalog alone (then pg_temp,
+ * which is never searched for functions and operators), the one its
+ * definitions were read under (load.c): every other name in it is
+ * qualified, so that no object another role creates, in the live schema
+ * or in public, can stand in for one it means.  It also turns off the
+ * checking of function bodies (a function may be created before the table
+ * it reads).  Both hold for the transaction only, so it runs the same
+ * whatever the caller's settings.  Empty when there is neither a statement
+ * nor a note.
  */
 char *
 diff_script(Diff *d)
@@ -345,10 +355,9 @@ diff_script(Diff *d)
 	order = order_statements(d, &cycle);
 	initStringInfo(&buf);
 	if (d->info.nstatements > 0)
-		appendStringInfo(&buf,
-						 "SET LOCAL search_path = %s, pg_catalog, pg_temp;\n"
-						 "SET LOCAL check_function_bodies = off;\n",
-						 d->schema);
+		appendStringInfoString(&buf,
+							   "SET LOCAL search_path = pg_catalog, pg_temp;\n"
+							   "SET LOCAL check_function_bodies = off;\n");
 	if (cycle)
 		append_note(&buf, "the dependencies below form a cycle: the order of the statements may need editing");
 	for (int k = 0; k < d->nstmts; k++)

@@ -25,6 +25,17 @@
  *		is built in CurrentMemoryContext; the caller need not be connected to
  *		SPI (the loader connects itself, nested if need be).
  *
+ *	SchemaModel *schema_model_load_for_diff(const char *schema,
+ *											const char *peer, bool read_only)
+ *		schema_model_load(), and for each object that a diff script may
+ *		write (tables, columns, views, routines, ...) the texts the script
+ *		writes, in obj->script: the same deparsers read again under a
+ *		search_path of pg_catalog alone, so that every name outside
+ *		pg_catalog comes out qualified, as pg_dump writes it.  A script
+ *		runs under that search_path (order.c): no object another role
+ *		creates, in the live schema or in public, can stand in for a
+ *		built-in one there.
+ *
  *	SchemaModel *schema_model_load_qualified(char **schemas, int n,
  *											 bool read_only)
  *		Reads several schemas, every name qualified with its schema (what
@@ -57,8 +68,9 @@
  *							const char *source_schema, SchemaDiffInfo *info)
  *		The SQL script that turns source (as it is now in schema
  *		source_schema) into target: see diff.c.  Both models must be
- *		relative (schema_model_load).  info, if not NULL, receives whether
- *		the script destroys data and what it could not express.
+ *		read by schema_model_load_for_diff(), each with the other's schema
+ *		as its peer.  info, if not NULL, receives whether the script
+ *		destroys data and what it could not express.
  *
  * Everything allocated by these functions lives in CurrentMemoryContext.
  *
@@ -253,11 +265,17 @@ typedef struct SchemaObject
 								 * ("type citext of extension citext") */
 	SchemaDep  *deps;
 	int			ndeps;
+	const struct SchemaObject *script;	/* schema_model_load_for_diff(): the
+										 * same object read for a script
+										 * (its attr, list and args), or
+										 * NULL */
 } SchemaObject;
 
 typedef struct SchemaModel
 {
 	char	   *schema;			/* relative to this schema; NULL: qualified */
+	char	   *peer;			/* relative models: the schema compared with,
+								 * or NULL */
 	int			nobjects;
 	SchemaObject *objects;		/* sorted by kind, then name */
 } SchemaModel;
@@ -288,6 +306,9 @@ typedef struct SchemaDiffInfo
 /* load.c */
 extern SchemaModel *schema_model_load(const char *schema, const char *peer,
 									  bool read_only);
+extern SchemaModel *schema_model_load_for_diff(const char *schema,
+												const char *peer,
+												bool read_only);
 extern SchemaModel *schema_model_load_qualified(char **schemas, int n,
 												bool read_only);
 

@@ -78,6 +78,14 @@
 	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace" \
 	" WHERE co.oid" EQ oid ")"
 
+/* a catalog address (class, object, sub-object) */
+typedef struct LoaderKey
+{
+	Oid			classid;
+	Oid			objid;
+	int32		subid;
+} LoaderKey;
+
 /* The loader's state while it reads one model. */
 typedef struct Loader
 {
@@ -88,6 +96,8 @@ typedef struct Loader
 	Datum		schemas;		/* oid[] of the schemas read: $1 */
 	int			maxobjects;
 	HTAB	   *keys;			/* catalog address -> object */
+	LoaderKey  *primary;		/* per object: the address registered first
+								 * (its own), objid 0 if none */
 	Oid		   *oids;			/* every object id registered */
 	int			noids;
 	int			maxoids;
@@ -118,6 +128,7 @@ extern void loader_key(Loader *ld, Oid classid, Oid objid, int32 subid,
 					   int index);
 extern int	loader_find(Loader *ld, Oid classid, Oid objid, int32 subid);
 extern void loader_acl(Loader *ld, int index);
+extern void loader_attach_script(Loader *ld, Loader *script);
 extern char *loader_strip_prefix(Loader *ld, const char *def, const char *head,
 								 const char *schema, const char *name);
 

@@ -183,7 +183,7 @@ migrate_diff(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("source and target are both schema \"%s\"", source),
 				 errhint("Load the desired DDL into a schema of its own and diff the live schema against it.")));
-	s = schema_model_load(source, target, true);
-	t = schema_model_load(target, source, true);
+	s = schema_model_load_for_diff(source, target, true);
+	t = schema_model_load_for_diff(target, source, true);
 	PG_RETURN_TEXT_P(cstring_to_text(schema_diff(s, t, source, NULL)));
 }

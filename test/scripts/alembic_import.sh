@@ -9,7 +9,15 @@
 # project whose env.py gives a naming convention and whose revisions rely on
 # checkfirst, tabs and escaped colons (test/alembic/conventions), also
 # against the real Alembic, and loaded by migrate-bootstrap; the edge cases
-# of test/alembic/edge.
+# of test/alembic/edge, each refusal with its reason; test/alembic/offline,
+# one revision per case of what renders (writes with parameters, literals
+# SQLAlchemy has none for, commit + autocommit_block) and what is refused
+# (an engine of its own, a socket, a read, reflection, a downgrade that
+# reads), with a reachable database and a listening service the import must
+# not reach, six imports under six hash seeds, the refused revisions
+# finished by hand, and the round trip against the real Alembic; a
+# Flask-Migrate application (test/alembic/flask) against `flask db`; and
+# mypy --strict of the importer's package.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -18,8 +26,11 @@ importer=$root/tools/migrate-import-alembic
 work=$(mktemp -d "${TMPDIR:-/tmp}/alembic-import.XXXXXX") || exit 1
 chmod 755 "$work"
 dbs=(mig_alembic_a mig_alembic_b mig_alembic_c mig_alembic_svc_a mig_alembic_svc_b mig_alembic_edge
-	mig_alembic_conv_a mig_alembic_conv_b mig_alembic_conv_c)
+	mig_alembic_conv_a mig_alembic_conv_b mig_alembic_conv_c
+	mig_offline_ini mig_offline_a mig_offline_b mig_flask_a mig_flask_b)
+listener=
 cleanup() {
+	[ -n "$listener" ] && kill "$listener" 2>/dev/null
 	for db in "${dbs[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
 	rm -rf "$work"
 }
@@ -115,13 +126,15 @@ proj=$work/project
 shop=(-c "$proj/alembic.ini" --project shop)
 manual_rev=0d2f4b6e8acc
 
-echo "--- import: the revision that cannot render offline is reported"
+echo "--- import: every revision is written; the one that cannot render offline is reported"
 import "${shop[@]}" -o "$work/out1"
-expect "import without --allow-manual exits 1" 1 $?
+expect "import with a revision left to write exits 1" 1 $?
 expect_match "the report names the revision and why" \
-	"$manual_rev \(migrations/versions/20240311_${manual_rev}_customer_email_domain.py\): upgrade\(\) reads data through the connection" \
+	"$manual_rev \(migrations/versions/20240311_${manual_rev}_customer_email_domain.py\): upgrade\(\) reads rows of customers through the connection: \.fetchall\(\) of 'SELECT id, email FROM customers'" \
 	"$(cat "$work/err")"
-expect "nothing written" no "$([ -e "$work/out1" ] && echo yes || echo no)"
+expect_match "and the file to finish" "^    -> $work/out1/1.0013_$manual_rev.sql$" "$(cat "$work/err")"
+expect "22 files written all the same" "22 revisions in $work/out1: 22 written, 0 unchanged, 0 removed" \
+	"$(sed 's/^migrate-import-alembic: //' "$work/out")"
 
 echo "--- import --allow-manual, twice: byte-identical"
 import "${shop[@]}" -o "$work/out1" --allow-manual
@@ -137,8 +150,10 @@ expect_match "own branch label" "branch_labels => 'reporting'" "$(cat "$f")"
 expect "inherited labels are not registered" 1 "$(grep -c branch_labels "$work"/out1/*.sql | grep -c ':1$')"
 expect_match "depends_on" "depends_on    => 'd3e5a7c9b1ee'" "$(cat "$work"/out1/*_f2b4d6e8a01a.sql)"
 expect_match "merge parents" "down_revision => 'f2b4d6e8a01a, 4a6c8e0b2dff'" "$(cat "$work"/out1/*_7c9e1b3d5f0a.sql)"
-expect_match "a merge's bodies are empty, not NULL" "upgrade       => '',
-    downgrade     => ''\);" "$(cat "$work"/out1/*_7c9e1b3d5f0a.sql)"
+# (grep reads a pattern with line breaks as several patterns, any of which
+# may match: what spans lines is matched on the text made one line)
+expect_match "a merge's bodies are empty, not NULL" "upgrade       => '', {5}downgrade     => ''\);" \
+	"$(tr '\n' ' ' <"$work"/out1/*_7c9e1b3d5f0a.sql)"
 expect_match "message is the docstring's first paragraph" '^    message       => \$msg\$tighten columns\$msg\$,$' "$(cat "$work"/out1/*_9d2c4b6e8f55.sql)"
 body=$(cat "$work"/out1/*_6c8e0a2b4daa.sql)
 expect_match "dollar tag avoids the body's \$up\$" 'upgrade       => \$up_1\$' "$body"
@@ -173,8 +188,8 @@ assert n == 1
 open(path, "w").write(text)
 EOF
 cp "$f" "$work/hand.sql"
-import "${shop[@]}" -o "$work/out1" --allow-manual
-expect "re-import with a hand-written file exits 0" 0 $?
+import "${shop[@]}" -o "$work/out1"
+expect "re-import with a hand-written file exits 0 (no revision left to write)" 0 $?
 expect_match "the hand-written file is kept" "0 written, 22 unchanged, 0 removed, 1 kept" "$(cat "$work/out")"
 if cmp -s "$f" "$work/hand.sql"; then ok; else fail "the hand-written file was changed"; fi
 
@@ -461,21 +476,22 @@ expect "files naming another project than bootstrap's: exits 1" 1 $?
 expect_match "it says so" "no file of .* registered a revision into project default" "$(cat "$work/out")"
 
 echo "--- edge cases: irreversible, autocommit_block, is_offline_mode, CONCURRENTLY, batch recreate, -x,"
-echo "    a refusal caught by the revision, unbound parameters, create_all(), a multi-line reason"
+echo "    a refusal caught by the revision, unbound parameters, create_all(), a multi-line reason, COMMIT,"
+echo "    scalar(), a savepoint, a rowcount, reflection, has_table(), a dict parameter, rollback(), AUTOCOMMIT, psycopg2"
 edge=(-c "$root/test/alembic/edge/alembic.ini" --project edge -x tenant=acme)
 import "${edge[@]}" -o "$work/edge"
 expect "edge import exits 1" 1 $?
 err=$(cat "$work/err")
 expect_match "is_offline_mode reported" "e6 \(.*\): upgrade\(\) calls context.is_offline_mode\(\)" "$err"
 case $err in
-	*"e5 ("* | *"e7 ("*) fail "autocommit_block() and CONCURRENTLY are importable, yet reported: $err" ;;
-	*) ok "autocommit_block() and CONCURRENTLY are not reported" ;;
+	*"e5 ("* | *"e7 ("* | *"e8 ("* | *"e22 ("*) fail "autocommit_block(), CONCURRENTLY, COMMIT and AUTOCOMMIT are importable, yet reported: $err" ;;
+	*) ok "autocommit_block(), CONCURRENTLY, COMMIT and AUTOCOMMIT are not reported" ;;
 esac
-expect_match "COMMIT reported" "e8 \(.*\): downgrade\(\) emits 'COMMIT;'" "$err"
 expect_match "a failing render reported" "e9 \(.*\): upgrade\(\) fails when rendered offline: .*KeyError" "$err"
-expect_match "batch recreate reported" "e10 \\(.*\\): upgrade\\(\\) fails when rendered offline: .*batch mode with dialect postgresql requires a live database connection" "$err"
+expect_match "batch recreate: it reflects the table" \
+	"e10 \\(.*\\): upgrade\\(\\) reflects table edge_settings: batch_alter_table\\(\\) recreates it \\(recreate='always'\\)" "$err"
 expect_match "a refusal the revision catches is reported all the same" \
-	"e11 \(.*\): upgrade\(\) reads data through the connection" "$err"
+	"e11 \(.*\): upgrade\(\) reads rows of edge_settings through the connection: \.scalar\(\) of 'SELECT count\(\*\) FROM edge_settings'" "$err"
 expect_match "a parameter without a value, in text()" \
 	"e12 \(.*\): upgrade\(\) executes 'UPDATE edge_settings SET tenant = :tenant', which has the bind parameter :tenant and no value" "$err"
 expect_match "a colon in JSON, in a plain string" \
@@ -483,29 +499,50 @@ expect_match "a colon in JSON, in a plain string" \
 expect_match "create_all() with checkfirst reported" \
 	"e13 \(.*\): upgrade\(\) calls create_all\(\) with checkfirst=True" "$err"
 expect_match "a multi-line reason, each line indented" \
-	"e14 \(.*\): upgrade\(\) fails when rendered offline: ValueError: Load the seed .*[$]manual[$].* first\.
-    Then stamp this revision\." "$err"
+	"e14 \(.*\): upgrade\(\) fails when rendered offline: ValueError: Load the seed .*[$]manual[$].* first\. {5}Then stamp this revision\." \
+	"$(tr '\n' ' ' <<<"$err")"
 expect_match "a failure after DDL through the connection: no word of the connection" \
 	"e15 \(.*\): upgrade\(\) fails when rendered offline: TypeError: .*bogus' \(at line 13\)$" \
 	"$(grep '^  e15 ' <<<"$err")"
-expect "nine revisions reported" 9 "$(grep -o '^  e[0-9]*' "$work/err" | sort -u | wc -l)"
+expect_match "scalar(): the tables it reads" \
+	"e16 \(.*\): upgrade\(\) reads rows of edge_settings, edge_mood through the connection: \.scalar\(\) of" "$err"
+expect_match "a savepoint to go on after a failure" \
+	"e17 \(.*\): upgrade\(\) takes a savepoint \(op.get_bind\(\).begin_nested\(\)\), to go on when a statement fails there" "$err"
+expect_match "the rowcount of a write" \
+	"e18 \(.*\): upgrade\(\) reads the result of 'UPDATE edge_settings SET tenant = lower\(tenant\)' through the connection \(\.rowcount\)" "$err"
+expect_match "Table(autoload_with=bind)" "e19 \(.*\): upgrade\(\) reflects table edge_settings " "$err"
+expect_match "dialect.has_table()" "e20 \(.*\): upgrade\(\) asks the database whether table edge_audit exists" "$err"
+expect_match "a dict as a text() parameter" \
+	"e21 \(.*\): upgrade\(\) executes 'UPDATE edge_settings SET region = :r' with a dict value, which the driver cannot send" "$err"
+expect_match "rollback()" "e21 \(.*\): downgrade\(\) rolls back its own statements" "$err"
+expect_match "psycopg2.connect() in a revision" \
+	"e23 \(.*\): upgrade\(\) opens its own connection \(psycopg2.connect\(\)\): the importer connects nowhere" "$err"
+expect_match "an object's repr in a reason, without its address" \
+	"e24 \(.*\): upgrade\(\) fails when rendered offline: RuntimeError: no settings reachable through <sqlalchemy.engine.mock.MockConnection object> \(at line 11\)$" "$err"
+expect "sixteen revisions reported" 16 "$(grep -o '^  e[0-9]*' "$work/err" | sort -u | wc -l)"
+if grep -q ' at 0x' "$work/err" "$work"/edge/*.sql; then fail "an object address in a reason"; else ok; fi
 import "${edge[@]}" -o "$work/edge" --allow-manual
 expect "edge import --allow-manual exits 0" 0 $?
 expect "every line of a multi-line reason is a comment" \
 	"-- MANUAL: upgrade() fails when rendered offline: ValueError: Load the seed {\"marker\": \"\$manual\$\"} with scripts/seed.py first.|--   Then stamp this revision.|--   SELECT 1/0;|--   DROP TABLE edge_settings; (at line 12)" \
 	"$(sed -n '3,6p' "$work"/edge/*_e14.sql | tr '\r' '?' | paste -sd '|')"
+expect_match "a raw string's parameters, as the driver sends them; its % and colon as written" \
+	"ALTER TYPE mood ADD VALUE 'meh';  COMMENT ON TYPE mood IS '\{\"a\":1\} 100%';" "$(tr '\n' ' ' <"$work"/edge/*_e22.sql)"
 psql -X -q -d mig_alembic_edge -c 'CREATE EXTENSION migrate' || exit 1
 load mig_alembic_edge "$work/edge"
-expect "every file loads: 15 revisions" 15 "$(q mig_alembic_edge "SELECT count(*) FROM migrate.revision")"
+expect "every file loads: 24 revisions" 24 "$(q mig_alembic_edge "SELECT count(*) FROM migrate.revision")"
 out=$(q mig_alembic_edge "SELECT upgrade_sql FROM migrate.revision WHERE id = 'e14'" | psql -X -q -d mig_alembic_edge 2>&1)
 expect_match "a body quoting \$manual\$ fails with its message, not a syntax error" \
 	"ERROR:  revision e14 of project edge was not imported from Alembic: its upgrade\(\) cannot be rendered offline" "$out"
-expect "missing and raising downgrades are NULL; the rest are not" "e1:false e2:true e3:true e4:false" \
-	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4')")"
+expect "missing, raising and unrenderable downgrades are NULL; the rest are not" "e1:false e12:true e2:true e21:true e3:true e4:false" \
+	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || (downgrade_sql IS NULL), ' ' ORDER BY id) FROM migrate.revision WHERE id IN ('e1', 'e2', 'e3', 'e4', 'e12', 'e21')")"
 expect "-x reaches the revisions" "acme" \
 	"$(q mig_alembic_edge "SELECT count(*) FROM migrate.upgrade('e4', 'edge')" >/dev/null; q mig_alembic_edge "SELECT tenant FROM edge_settings")"
-expect "autocommit_block() and CONCURRENTLY make non-transactional revisions" "e5:false e7:false e4:true" \
-	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || transactional, ' ' ORDER BY id <> 'e5', id <> 'e7', id) FROM migrate.revision WHERE id IN ('e4', 'e5', 'e7')")"
+expect "autocommit_block(), CONCURRENTLY, COMMIT and AUTOCOMMIT make non-transactional revisions" \
+	"e22:false e5:false e7:false e8:false e4:true" \
+	"$(q mig_alembic_edge "SELECT string_agg(id || ':' || transactional, ' ' ORDER BY id = 'e4', id) FROM migrate.revision WHERE id IN ('e4', 'e5', 'e7', 'e8', 'e22')")"
+expect "the COMMIT itself is left out" "SELECT 1;||" \
+	"$(q mig_alembic_edge "SELECT replace(upgrade_sql, E'\n', '') || '|' || downgrade_sql || '|' FROM migrate.revision WHERE id = 'e8'")"
 expect_match "the autocommit_block()'s statement is imported as the body" "ALTER TYPE mood ADD VALUE 'soso'" \
 	"$(q mig_alembic_edge "SELECT upgrade_sql FROM migrate.revision WHERE id = 'e5'")"
 psql -X -q -d mig_alembic_edge -c "CALL migrate.apply('e5', 'edge')" >/dev/null 2>&1
@@ -514,6 +551,193 @@ expect "CALL migrate.apply() runs it outside a transaction" "e5|soso" \
 psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.stamp('e4', 'edge')" >/dev/null
 out=$(psql -X -q -d mig_alembic_edge -c "SELECT * FROM migrate.downgrade('base', 'edge')" 2>&1)
 expect_match "downgrade through an irreversible revision is refused" "revision e3 of project \"edge\" cannot be downgraded" "$out"
+
+# hand_write FILE upgrade|downgrade SQL: what a user does with a file the
+# importer left to finish
+hand_write() {
+	/usr/bin/python3 - "$@" <<'EOF'
+import re, sys
+path, direction, sql = sys.argv[1:]
+text = open(path).read()
+arg = "upgrade       => " if direction == "upgrade" else "downgrade     => "
+tag = "up" if direction == "upgrade" else "down"
+text, n = re.subn(re.escape(arg) + r"(NULL|\$%s\$.*?\$%s\$)" % (tag, tag),
+                  lambda m: arg + "$%s$\n%s\n$%s$" % (tag, sql, tag), text, flags=re.S)
+assert n == 1, path
+open(path, "w").write(text)
+EOF
+}
+
+echo "--- revisions that only write render; those that read, reflect or connect are refused (test/alembic/offline)"
+off=$work/offline
+cp -r "$root/test/alembic/offline" "$off"
+find "$off" -name __pycache__ -prune -exec rm -rf {} +
+# the database the ini names is reachable, and holds rows a revision's own
+# engine would change
+ini_url=$(url mig_offline_ini)
+sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = ${ini_url//&/\\&}|" "$off/alembic.ini"
+expect "the ini names that database" "sqlalchemy.url = $ini_url" "$(grep '^sqlalchemy.url' "$off/alembic.ini")"
+q mig_offline_ini "CREATE TABLE members (id int PRIMARY KEY, name text); INSERT INTO members VALUES (1, 'ann'), (2, 'bob')"
+ini_before=$(data_dump mig_offline_ini)
+# a service on 127.0.0.1 that notes every connection it accepts (for five
+# minutes at most)
+/usr/bin/python3 - "$work/listener" <<'EOF' &
+import socket, sys, time
+base = sys.argv[1]
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+s.settimeout(1)
+open(base + ".port", "w").write(str(s.getsockname()[1]))
+deadline = time.time() + 300
+while time.time() < deadline:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    open(base + ".accepted", "a").write("connection\n")
+    c.close()
+EOF
+listener=$!
+for _ in $(seq 50); do [ -s "$work/listener.port" ] && break; sleep 0.1; done
+port=$(cat "$work/listener.port")
+offx=(-c "$off/alembic.ini" --project offline)
+import "${offx[@]}" -x "cache_port=$port" -o "$work/off_x"
+expect "import exits 1: revisions left to write" 1 $?
+err=$(cat "$work/err")
+expect_match "an engine of its own: refused, named, not run" \
+	"o05 \(migrations/versions/o05_own_engine.py\): upgrade\(\) opens its own connection \(an engine of its own: create_engine\(...\).connect\(\)\)" "$err"
+expect_match "a socket to another service: refused" \
+	"o06 \(.*\): upgrade\(\) opens its own connection \(to 127.0.0.1:$port\)" "$err"
+expect_match "a loop over rows it reads" \
+	"o07 \(.*\): upgrade\(\) reads rows of members through the connection: \.fetchall\(\) of 'SELECT id, email FROM members'" "$err"
+expect_match "reflection" "o08 \(.*\): upgrade\(\) reflects table members \(sa.inspect\(bind\).get_columns\(\)\)" "$err"
+expect_match "a downgrade that reads, under an upgrade that renders" \
+	"o09 \(.*\): downgrade\(\) reads rows of members through the connection: \.scalar\(\) of 'SELECT max\(score\) FROM members'" "$err"
+expect "only those five" "o05 o06 o07 o08 o09" "$(grep -o '^  o[0-9]*' "$work/err" | tr -d ' ' | sort -u | paste -sd ' ')"
+expect "the database the ini names is as it was" "$ini_before" "$(data_dump mig_offline_ini)"
+expect "the service saw no connection" "" "$(cat "$work/listener.accepted" 2>/dev/null)"
+kill "$listener" 2>/dev/null
+wait "$listener" 2>/dev/null
+listener=
+
+for seed in 1 2 3 4 5 6; do
+	PYTHONHASHSEED=$seed import "${offx[@]}" -o "$work/off_$seed"
+done
+same=0
+for seed in 2 3 4 5 6; do diff -r "$work/off_1" "$work/off_$seed" >/dev/null && same=$((same + 1)); done
+expect "six imports, six hash seeds: byte-identical" 5 "$same"
+f=$(cat "$work"/off_1/0001_o01.sql)
+expect "the indexes of index=True columns, in the order of their names" \
+	"ix_members_email ix_members_joined ix_members_legacy_flag ix_members_name ix_members_tenant" \
+	"$(grep -o '^CREATE [A-Z ]*INDEX [a-z_]*' <<<"$f" | awk '{print $NF}' | paste -sd ' ')"
+f=$(cat "$work"/off_1/0002_o02.sql)
+expect_match "an executemany through the connection: one INSERT per row, values inlined" \
+	"VALUES \(1, 'ann@example.org', 'Ann', 'acme', '2024-01-05'::date\);  INSERT INTO members \(id, email, name, tenant, joined\) VALUES \(2, " \
+	"$(tr '\n' ' ' <<<"$f")"
+expect_match "a quote, a backslash and a %, as the value holds them" "SET name = 'Bob O''Brien \\\\ 100% sure' WHERE id = 2;" "$f"
+expect_match "DBAPI parameters of a plain string" "SET note = '50% off: a \"quoted\" note' WHERE id = 1;" "$f"
+f=$(cat "$work"/off_1/0003_o03.sql)
+expect_match "JSONB, ARRAY, UUID, date, timestamp, interval" \
+	"VALUES \(1, '\[\"read\"\]', ARRAY\['a', 'b c'\], '6f1c0b52-3a59-4d4e-9c1f-0a6b1e2d3c4f'::UUID, '2024-03-01'::date, '2025-03-01T12:30:00\+00:00'::timestamptz, '30 days 5.000000 seconds'::interval\);" "$f"
+expect_match "update().values() of a JSONB and an ARRAY column" "UPDATE grants SET scopes='\[\"write:chat\"\]', tags=ARRAY\['x', 'y''z'\]" "$f"
+expect_match "commit() + autocommit_block(): non-transactional" "CREATE INDEX CONCURRENTLY ix_members_note ON members \(note\);.*    transactional => false\);" \
+	"$(tr '\n' ' ' <"$work"/off_1/0004_o04.sql)"
+f=$(cat "$work"/off_1/0009_o09.sql)
+expect_match "o09: its upgrade, and a NULL downgrade" "ADD COLUMN score INTEGER DEFAULT '0' NOT NULL; [$]up[$],     downgrade     => NULL\);" \
+	"$(tr '\n' ' ' <<<"$f")"
+expect_match "the file says the downgrade is irreversible until written, and when to add transactional => false" \
+	"The downgrade is NULL \(irreversible\) until you write its SQL in its place\..*add transactional =>" \
+	"$(tr '\n' ' ' <<<"$f" | sed 's/ -- / /g')"
+
+echo "--- the user finishes those files; a re-import keeps them; the real Alembic and migrate agree"
+hand_write "$work"/off_1/0005_o05.sql upgrade "UPDATE members SET name = upper(name);
+
+ALTER TABLE members ADD COLUMN nickname TEXT;"
+hand_write "$work"/off_1/0007_o07.sql upgrade "ALTER TABLE members ADD COLUMN domain TEXT;
+
+UPDATE members SET domain = split_part(email, '@', 2);"
+hand_write "$work"/off_1/0008_o08.sql upgrade "ALTER TABLE members DROP COLUMN IF EXISTS legacy_flag;"
+hand_write "$work"/off_1/0009_o09.sql downgrade "ALTER TABLE members DROP COLUMN score;"
+(cd "$work/off_1" && sha256sum ./*.sql) >"$work/sums.off"
+import "${offx[@]}" -o "$work/off_1"
+expect "re-import exits 0: nothing left to write" 0 $?
+expect_match "the four files are kept" "9 revisions in .*: 0 written, 9 unchanged, 0 removed, 4 kept with hand-written SQL" "$(cat "$work/out")"
+if (cd "$work/off_1" && sha256sum -c --quiet "$work/sums.off"); then ok; else fail "a finished file was changed"; fi
+alembic "$off" mig_offline_a upgrade heads || { fail "alembic upgrade heads (offline)"; tail -20 "$work/alembic.log"; }
+psql -X -q -d mig_offline_b -c 'CREATE EXTENSION migrate' || exit 1
+load mig_offline_b "$work/off_1"
+psql -X -q -v ON_ERROR_STOP=1 -d mig_offline_b -c "CALL migrate.apply('heads', 'offline')" >/dev/null 2>"$work/err" ||
+	{ fail "CALL migrate.apply('heads', 'offline')"; cat "$work/err"; }
+same_dumps "offline project, after upgrade heads" mig_offline_a mig_offline_b -n public -T public.alembic_version
+expect "the version rows" "$(q mig_offline_a "SELECT string_agg(version_num, ',') FROM alembic_version")" \
+	"$(q mig_offline_b "SELECT string_agg(revision, ',') FROM migrate.version WHERE project = 'offline'")"
+alembic "$off" mig_offline_a downgrade base || { fail "alembic downgrade base (offline)"; tail -20 "$work/alembic.log"; }
+psql -X -q -v ON_ERROR_STOP=1 -d mig_offline_b -c "CALL migrate.apply_downgrade('base', 'offline')" >/dev/null 2>"$work/err" ||
+	{ fail "CALL migrate.apply_downgrade('base', 'offline')"; cat "$work/err"; }
+same_dumps "offline project, after downgrade base" mig_offline_a mig_offline_b -n public -T public.alembic_version
+alembic "$off" mig_offline_a upgrade heads || fail "alembic upgrade heads (offline, again)"
+psql -X -q -d mig_offline_a -c 'CREATE EXTENSION migrate' || exit 1
+load mig_offline_a "$work/off_1"
+expect "adopted: a stamp to o09" "o09|stamp" "$(q mig_offline_a "SELECT revision || '|' || operation FROM migrate.adopt_alembic(NULL, 'offline')")"
+expect "nothing pending after adoption" 0 "$(q mig_offline_a "SELECT count(*) FROM migrate.pending('heads', 'offline')")"
+
+echo "--- Flask-Migrate: -d DIR and --app, as flask db (test/alembic/flask)"
+fl=$work/flask
+cp -r "$root/test/alembic/flask" "$fl"
+find "$fl" -name __pycache__ -prune -exec rm -rf {} +
+# the application's database, for flask db; the importer reaches it not
+export DATABASE_URL
+DATABASE_URL=$(url mig_flask_a)
+(cd "$fl" && /usr/bin/python3 -m flask --app app:create_app db upgrade) >>"$work/alembic.log" 2>&1 ||
+	{ fail "flask db upgrade"; tail -20 "$work/alembic.log"; }
+(cd "$fl" && "$importer" -d migrations --app app:create_app --project shop -o "$work/fl_app" >"$work/out" 2>"$work/err")
+expect "import -d migrations --app app:create_app exits 0" 0 $?
+expect_match "naming convention from the application's metadata" "CONSTRAINT pk_products PRIMARY KEY \(id\), .*CONSTRAINT uq_products_sku UNIQUE \(sku\)" \
+	"$(tr '\n' ' ' <"$work"/fl_app/*_f1a2b3c4d5e6.sql)"
+expect_match "the downgrade that needs current_app renders" "downgrade     => [$]down[$] ALTER TABLE products DROP COLUMN currency;" \
+	"$(tr '\n' ' ' <"$work"/fl_app/*_a7b8c9d0e1f2.sql)"
+(cd "$fl" && FLASK_APP=app:create_app "$importer" -d migrations --project shop -o "$work/fl_env" >/dev/null 2>&1)
+expect "-d with \$FLASK_APP: exits 0" 0 $?
+if diff -r "$work/fl_app" "$work/fl_env" >/dev/null; then ok; else fail "FLASK_APP gives other files than --app"; fi
+(cd "$fl" && "$importer" --app app:create_app --project shop -o "$work/fl_appdir" >/dev/null 2>&1)
+expect "--app alone: the directory the application's Migrate names" 0 $?
+if diff -r "$work/fl_app" "$work/fl_appdir" >/dev/null; then ok; else fail "--app alone gives other files"; fi
+"$importer" -d "$fl/migrations" --project shop -o "$work/fl_with" >/dev/null 2>"$work/err"
+expect "-d alone, env.py opening the app context in a with block: exits 0" 0 $?
+if diff -r "$work/fl_app" "$work/fl_with" >/dev/null; then ok; else fail "env.py's own app context gives other files"; diff -r "$work/fl_app" "$work/fl_with" | head; fi
+import -c "$fl/migrations/alembic.ini" --project shop -o "$work/fl_bad"
+expect "-c on a Flask-Migrate ini: exits 3" 3 $?
+expect_match "it says to use -d" "has no script_location in \[alembic\]: a Flask-Migrate project's is its directory; name it with -d DIR" "$(cat "$work/err")"
+import -d "$fl/migrations" --app nosuchmodule:create_app --project shop -o "$work/fl_bad"
+expect "--app that cannot be loaded: exits 3" 3 $?
+expect_match "it says why" "--app nosuchmodule:create_app cannot be loaded" "$(cat "$work/err")"
+psql -X -q -d mig_flask_b -c 'CREATE EXTENSION migrate' || exit 1
+load mig_flask_b "$work/fl_app"
+expect "upgrade('heads') runs both" "f1a2b3c4d5e6 a7b8c9d0e1f2" \
+	"$(q mig_flask_b "SELECT string_agg(revision, ' ') FROM migrate.upgrade('heads', 'shop')" 2>/dev/null)"
+same_dumps "Flask project, after upgrade" mig_flask_a mig_flask_b -n public -T public.alembic_version
+(cd "$fl" && /usr/bin/python3 -m flask --app app:create_app db downgrade base) >>"$work/alembic.log" 2>&1 ||
+	{ fail "flask db downgrade base"; tail -20 "$work/alembic.log"; }
+q mig_flask_b "SELECT count(*) FROM migrate.downgrade('base', 'shop')" >/dev/null || fail "migrate.downgrade('base') (Flask)"
+same_dumps "Flask project, after downgrade base" mig_flask_a mig_flask_b -n public -T public.alembic_version
+(cd "$fl" && /usr/bin/python3 -m flask --app app:create_app db upgrade) >>"$work/alembic.log" 2>&1 || fail "flask db upgrade (again)"
+psql -X -q -d mig_flask_a -c 'CREATE EXTENSION migrate' || exit 1
+load mig_flask_a "$work/fl_app"
+expect "adopted" "a7b8c9d0e1f2|stamp" "$(q mig_flask_a "SELECT revision || '|' || operation FROM migrate.adopt_alembic(NULL, 'shop')")"
+unset DATABASE_URL
+
+echo "--- the importer's package passes mypy --strict"
+if command -v mypy >/dev/null; then
+	if (cd "$root/tools" && mypy --strict --ignore-missing-imports --cache-dir "$work/mypy" migrate_import_alembic) >"$work/mypy.out" 2>&1; then
+		ok
+	else
+		fail "mypy"
+		cat "$work/mypy.out"
+	fi
+else
+	echo "(mypy not installed: skipped)"
+fi
 
 echo
 echo "alembic_import: $checks checks passed$([ $status -ne 0 ] && echo ', some FAILED')"

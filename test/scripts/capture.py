@@ -11,10 +11,13 @@ pg_catalog first on the search_path), and every operator symbol they use
 over every pair of those types.  Each look-alike, if it ever ran, would take
 a value of a sequence (which no rollback gives back) and raise an error.
 
-Then a superuser, with those two schemas first on its search_path, runs
-every assertion of migrate_tap in its passing and its failing form, and the
-migrate functions they call.  The sequence must never have moved, and no
-output may mention a capture.
+Then a superuser runs every assertion of migrate_tap in its passing and
+its failing form, and the migrate functions they call: once with those two
+schemas first on its search_path (the assertions' own calls must not care;
+the revision bodies they run, whose names do resolve through the caller's
+search_path, are refused by migrate), once with pg_catalog alone (every
+assertion runs its bodies and gives its result).  The sequence must never
+have moved, and no output may mention a capture.
 
 Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 """
@@ -144,26 +147,26 @@ GRANT CREATE, USAGE ON SCHEMA public, capture_live TO capture_attacker;
 CREATE SCHEMA capture_attacker AUTHORIZATION capture_attacker;
 """
 
-# every assertion, passing and failing, called schema-qualified and with
-# exact argument types: what the caller's own calls resolve to is the
-# caller's search_path's business.  pgTAP lives in a schema of its own,
-# which the attacker cannot write: pgTAP's functions resolve what they call
-# through the search_path (the README says to install it where only trusted
-# roles create objects).  migrate_tap is in public, beside the attacker's
-# look-alikes of its own functions.  The superuser's search_path puts the
-# attacker's schemas first, for everything the assertions call themselves.
-RUN = r"""
+# The assertions are called schema-qualified and with exact argument types:
+# what the caller's own calls resolve to is the caller's search_path's
+# business.  pgTAP lives in a schema of its own, which the attacker cannot
+# write: pgTAP's functions resolve what they call through the search_path
+# (the README says to install it where only trusted roles create objects).
+# migrate_tap is in public, beside the attacker's look-alikes of its own
+# functions.
+SETUP_RUN = r"""
 SET search_path = tap;
 SELECT tap.no_plan();
-SET search_path = capture_live, public, pg_catalog;
-SELECT migrate.configure('cap', target_schema => 'capture_live');
+SET search_path = pg_catalog;
+CREATE SCHEMA cap_app;
+SELECT migrate.configure('cap', target_schema => 'cap_app');
 SELECT migrate.register('c1', 'CREATE TABLE item (id integer PRIMARY KEY, name text CHECK (lower(name) <> ''root''))',
                         'DROP TABLE item', project => 'cap');
 SELECT migrate.register('c2', 'CREATE INDEX item_name ON item (name)', 'DROP INDEX item_name',
                         down_revision => 'c1', project => 'cap');
 SELECT migrate.register('c3', 'ALTER TABLE item ADD COLUMN note text', 'ALTER TABLE item DROP COLUMN note',
                         down_revision => 'c2', project => 'cap');
-SELECT migrate.configure('cap_nontx', target_schema => 'capture_live');
+SELECT migrate.configure('cap_nontx', target_schema => 'cap_app');
 SELECT migrate.register('n1', 'CREATE TABLE note (id integer PRIMARY KEY, body text)', 'DROP TABLE note',
                         project => 'cap_nontx');
 SELECT migrate.register('n2', 'CREATE INDEX CONCURRENTLY note_body ON note (body)',
@@ -176,6 +179,10 @@ SELECT migrate.configure('cap_empty');
 SELECT migrate.register('f1', 'SELECT * FROM no_such_table', 'SELECT 1', project => 'cap_failing');
 CREATE SCHEMA capture_reference;
 CREATE TABLE capture_reference.item (id integer PRIMARY KEY, name text);
+"""
+
+# every assertion, passing and failing
+ASSERTIONS = r"""
 SELECT public.has_single_head('cap'::text);
 SELECT public.has_single_head('cap'::text, 'described'::text);
 SELECT public.has_single_head('cap_branched'::text);
@@ -185,18 +192,29 @@ SELECT public.no_pending('cap'::text, 'described'::text);
 SELECT public.max_lock_on_existing('cap'::text, 'ShareLock'::text);
 SELECT public.max_lock_on_existing('cap'::text, 'access share'::text, 'described'::text);
 SELECT public.max_lock_on_existing('cap_failing'::text, 'AccessExclusiveLock'::text);
+SELECT public.max_lock_on_existing('cap_nontx'::text, 'ShareLock'::text);
 SELECT public.revisions_are_reversible('cap'::text);
 SELECT public.revisions_are_reversible('cap'::text, 'described'::text);
 SELECT public.revisions_are_reversible('cap_failing'::text);
 SELECT public.schema_matches('cap'::text, 'capture_reference'::name);
 SELECT public.schema_matches('cap'::text, 'capture_reference'::name, 'described'::text);
-SELECT public.schema_matches('cap'::text, 'capture_live'::name, 'capture_reference'::name, 'described'::text);
+SELECT public.schema_matches('cap'::text, 'cap_app'::name, 'capture_reference'::name, 'described'::text);
 SELECT public.schema_matches('cap_failing'::text, 'capture_reference'::name);
+"""
+
+# the superuser's search_path with the attacker's schemas first: the
+# assertions' own calls must not care, and the bodies they run are refused
+# (a body's names resolve through the caller's search_path, and migrate
+# refuses one whose search_path holds another role's objects)
+HOSTILE = "SET search_path = capture_live, public, pg_catalog;\n" + ASSERTIONS
+
+# the superuser's own search_path is pg_catalog only: every assertion runs
+# its bodies and gives its result
+BENIGN = "SET search_path = pg_catalog;\n" + ASSERTIONS + r"""
 SELECT * FROM migrate.trial('head', 'cap');
 SELECT * FROM migrate.check_reversible('cap');
 SELECT * FROM migrate.status;
 SELECT revision FROM migrate.upgrade('head', 'cap');
-SELECT public.max_lock_on_existing('cap_nontx'::text, 'ShareLock'::text);
 CALL migrate.apply('head', 'cap_nontx');
 SELECT public.no_pending('cap'::text);
 SELECT * FROM migrate.verify('cap');
@@ -224,7 +242,9 @@ def main():
         if len(funcs) < 10 or not ops or created < 1000:
             print("FAIL: too few names found to make the test mean anything")
             return 1
-        res = subprocess.run(["psql", "-X", "-d", DB, "-At"], input=RUN, capture_output=True, text=True)
+        res = subprocess.run(["psql", "-X", "-d", DB, "-At"],
+                             input=SETUP_RUN + HOSTILE + BENIGN,
+                             capture_output=True, text=True)
         output = res.stdout + res.stderr
         captured = q(su, "SELECT is_called FROM capture_attacker.captured")[0][0]
         if captured or re.search(r"ERROR:\s+captured:", output):
@@ -232,7 +252,8 @@ def main():
             print(output)
             failures += 1
         # the run must have done what it says, or it proves nothing
-        for want in (r"ok \d+ - project \"cap\" has a single head",
+        for want in (r"step 1 \(c1\) failed \(42501\): schema \"capture_live\" on the search_path of the bodies",
+                     r"ok \d+ - project \"cap\" has a single head",
                      r"not ok \d+ - project \"cap_branched\" has a single head",
                      r"have: no revisions",
                      r"not ok \d+ - project \"cap\" has no pending revisions",
@@ -242,7 +263,7 @@ def main():
                      r"not ok \d+ - pending revisions of project \"cap_failing\" take at most",
                      r"step 2 \(n2\) not measured: non-transactional revision",
                      r"not ok \d+ - the migrations of project \"cap\" build the schema of capture_reference",
-                     r"column item.note: only in capture_live: text",
+                     r"column item.note: only in cap_app: text",
                      r"ok \d+ - project \"cap\" has no pending revisions"):
             if not re.search(r"(^|\n)(# +)?" + want, output):
                 print(f"FAIL: the run did not show: {want}")
