@@ -12,6 +12,7 @@ OBJS = \
 	src/catalog.o \
 	src/commands.o \
 	src/configure.o \
+	src/drift.o \
 	src/graph/access.o \
 	src/graph/build.o \
 	src/graph/check.o \

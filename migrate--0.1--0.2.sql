@@ -21,12 +21,34 @@
  *    that registering no longer writes the project row.
  */
 
+/*
+ * migrate_admin, as 0.2 takes it: nobody but a superuser may hand it out
+ * (migrate--0.2.sql says why).  A database that has it otherwise is told.
+ */
+DO $$
+DECLARE
+	holder name;
+BEGIN
+	SELECT r.rolname INTO holder
+	  FROM pg_catalog.pg_auth_members m
+	  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) m.member
+	 WHERE m.roleid OPERATOR(pg_catalog.=) 'migrate_admin'::pg_catalog.regrole
+	   AND m.admin_option AND NOT r.rolsuper
+	 LIMIT 1;
+	IF holder IS NOT NULL THEN
+		RAISE WARNING USING
+			MESSAGE = pg_catalog.format('role %I may grant migrate_admin', holder),
+			HINT = 'Unless that is meant, take ADMIN OPTION away: REVOKE ADMIN OPTION FOR migrate_admin FROM ...;';
+	END IF;
+END
+$$;
+
 ALTER TABLE migrate.project ADD COLUMN run_as name;
 -- a summary made by 0.1 has none, and is made again by the next run
 ALTER TABLE migrate.project ADD COLUMN summary_seq bigint;
 
 CREATE TABLE migrate.project_schema (
-	project text NOT NULL REFERENCES migrate.project (name),
+	project text NOT NULL REFERENCES migrate.project (name) ON DELETE CASCADE,
 	schema name NOT NULL,
 	CONSTRAINT project_schema_pkey PRIMARY KEY (project, schema)
 );

@@ -124,7 +124,7 @@ COMMENT ON TABLE migrate.log IS
  * either.
  */
 CREATE TABLE migrate.project_schema (
-	project text NOT NULL REFERENCES migrate.project (name),
+	project text NOT NULL REFERENCES migrate.project (name) ON DELETE CASCADE,
 	schema name NOT NULL,
 	CONSTRAINT project_schema_pkey PRIMARY KEY (project, schema)
 );
@@ -189,12 +189,38 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.schema_state', '');
  * databases may use it (DROP ROLE migrate_admin once no database has the
  * extension).  A member of it may migrate in every database of the cluster
  * that has the extension.
+ *
+ * One that exists is taken only if nobody but a superuser can make others
+ * members of it, and it cannot log in: on PostgreSQL 16 and later, a role
+ * with CREATEROLE that made migrate_admin before the extension came to the
+ * cluster holds ADMIN OPTION on it, and could make itself a migrator of
+ * every database that installs migrate.
  */
 DO $$
+DECLARE
+	holder name;
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles
 				   WHERE rolname OPERATOR(pg_catalog.=) 'migrate_admin') THEN
 		CREATE ROLE migrate_admin NOLOGIN;
+		RETURN;
+	END IF;
+	SELECT r.rolname INTO holder
+	  FROM pg_catalog.pg_auth_members m
+	  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) m.member
+	 WHERE m.roleid OPERATOR(pg_catalog.=) 'migrate_admin'::pg_catalog.regrole
+	   AND m.admin_option AND NOT r.rolsuper
+	 LIMIT 1;
+	IF holder IS NOT NULL OR EXISTS (SELECT FROM pg_catalog.pg_roles
+									 WHERE rolname OPERATOR(pg_catalog.=) 'migrate_admin'
+									   AND rolcanlogin) THEN
+		RAISE EXCEPTION USING
+			ERRCODE = 'insufficient_privilege',
+			MESSAGE = CASE WHEN holder IS NOT NULL
+				THEN pg_catalog.format('role %I may grant migrate_admin, which already exists', holder)
+				ELSE 'role migrate_admin, which already exists, can log in' END,
+			DETAIL = 'The extension gives migrate_admin the right to migrate; it does not take a role someone else can hand out or log in as.',
+			HINT = 'Drop the role (DROP ROLE migrate_admin), or have a superuser take ADMIN OPTION away from non-superusers and make it NOLOGIN, then create the extension again.';
 	END IF;
 END
 $$;

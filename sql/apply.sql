@@ -35,30 +35,39 @@ SELECT * FROM migrate.current();
 -- apply() commits each revision; it cannot run in a transaction block or
 -- from a function.
 BEGIN;
-CALL migrate.apply();
+CALL migrate.apply() \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
+-- (in PL/pgSQL, with variables for the results it returns)
 CREATE FUNCTION apply_from_function() RETURNS void LANGUAGE plpgsql
-	AS $$ BEGIN CALL migrate.apply(); END $$;
+	AS $$ DECLARE r text[]; d interval[]; h text[];
+	BEGIN CALL migrate.apply('head', NULL, r, d, h); END $$;
 SELECT apply_from_function();
 \echo :LAST_ERROR_SQLSTATE
 DROP FUNCTION apply_from_function();
 
--- Run as a statement of its own (a DO block at top level is one too).
-CALL migrate.apply();
+-- Run as a statement of its own.  It returns what it ran: the revisions,
+-- how long each took, and the heads after (a driver reads them as the
+-- CALL's result row; here psql keeps them in variables).
+CALL migrate.apply() \gset
+\echo revisions :revisions, heads :heads
+SELECT cardinality(:'durations'::interval[]) AS durations;
 SELECT * FROM migrate.current();
 SELECT indisvalid FROM pg_index WHERE indexrelid = 'apply_items_code'::regclass;
 SELECT revision, operation, error FROM migrate.log WHERE project = 'apply_demo' ORDER BY id;
-CALL migrate.apply();
+-- nothing left to run: no revisions, the heads as they are
+CALL migrate.apply() \gset
+\echo revisions :revisions, heads :heads
 
 -- The offline script runs such a revision outside BEGIN ... COMMIT.
 SELECT migrate.script('ap2', 'ap1');
 
 -- Down the same path, and up again.
-CALL migrate.apply_downgrade('ap1');
+CALL migrate.apply_downgrade('ap1') \g /dev/null
 SELECT * FROM migrate.current();
 SELECT to_regclass('apply_items_code') IS NULL AS index_dropped;
-DO $$ BEGIN CALL migrate.apply('head'); END $$;
+DO $$ DECLARE r text[]; d interval[]; h text[];
+	BEGIN CALL migrate.apply('head', NULL, r, d, h); END $$;
 SELECT * FROM migrate.current();
 
 -- A statement of the worker that fails: the error names the revision and
@@ -69,19 +78,19 @@ DROP INDEX CONCURRENTLY IF EXISTS apply_items_unique;
 CREATE UNIQUE INDEX CONCURRENTLY apply_items_unique ON apply_items (code);
 $$, 'DROP INDEX CONCURRENTLY apply_items_unique', down_revision => 'ap3',
 	message => 'unique code', transactional => false);
-CALL migrate.apply();
+CALL migrate.apply() \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM migrate.current();
 SELECT revision, error, left_behind FROM migrate.log
  WHERE project = 'apply_demo' AND error IS NOT NULL;
 SELECT last_run_error FROM migrate.status WHERE project = 'apply_demo';
-SELECT problem, revision, detail FROM migrate.verify();
+SELECT problem, revision, detail FROM migrate.verify('apply_demo');
 -- Once the data is fixed, calling apply() again completes the revision.
 UPDATE apply_items SET code = id;
-CALL migrate.apply();
+CALL migrate.apply() \g /dev/null
 SELECT * FROM migrate.current();
 SELECT indisvalid FROM pg_index WHERE indexrelid = 'apply_items_unique'::regclass;
-SELECT problem FROM migrate.verify();
+SELECT problem FROM migrate.verify('apply_demo');
 
 -- The worker runs as the caller's current role, with its search_path.
 CREATE ROLE apply_bob NOLOGIN;
@@ -93,7 +102,7 @@ SELECT migrate.register('ap5', 'CREATE TABLE whoami AS SELECT current_user AS ro
 	'DROP TABLE whoami', down_revision => 'ap4', transactional => false);
 SET ROLE apply_bob;
 SET search_path = apply_other, public;
-CALL migrate.apply();
+CALL migrate.apply() \g /dev/null
 RESET search_path;
 RESET ROLE;
 SELECT role, pg_get_userbyid(relowner) AS owner
@@ -109,11 +118,11 @@ SELECT * FROM migrate.upgrade('head', 'apply_path');
 SELECT migrate.register('sp2', 'SELECT lower(''X'')', down_revision => 'sp1',
 	project => 'apply_path', transactional => false);
 SELECT revision FROM migrate.stamp('sp1', 'apply_path');
-CALL migrate.apply('head', 'apply_path');
+CALL migrate.apply('head', 'apply_path') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 -- as apply_bob it runs (apply_bob trusts what it creates itself)
 SET ROLE apply_bob;
-CALL migrate.apply('head', 'apply_path');
+CALL migrate.apply('head', 'apply_path') \g /dev/null
 RESET ROLE;
 SELECT * FROM migrate.current('apply_path');
 -- What apply_bob made while it could stays when the right goes: a function
@@ -136,7 +145,7 @@ SET maintenance_work_mem = '77MB';
 SELECT migrate.register('ap6',
 	$$CREATE TABLE apply_settings AS SELECT current_setting('maintenance_work_mem') AS mwm$$,
 	'DROP TABLE apply_settings', down_revision => 'ap5', transactional => false);
-CALL migrate.apply();
+CALL migrate.apply() \g /dev/null
 RESET maintenance_work_mem;
 SELECT * FROM apply_settings;
 
@@ -147,13 +156,13 @@ SELECT * FROM migrate.upgrade('head', 'apply_role');
 \echo :LAST_ERROR_SQLSTATE
 SELECT migrate.register('r2', 'RESET ROLE', '', project => 'apply_role_outside',
 	transactional => false);
-CALL migrate.apply('head', 'apply_role_outside');
+CALL migrate.apply('head', 'apply_role_outside') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 
 -- A body in the worker that runs its own project: refused, not a deadlock.
 SELECT migrate.register('w1', $$SELECT * FROM migrate.upgrade('head', 'apply_self')$$, '',
 	project => 'apply_self', transactional => false);
-CALL migrate.apply('head', 'apply_self');
+CALL migrate.apply('head', 'apply_self') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 
 -- A statement that waits for the lock its own call holds: an error, not a
@@ -161,7 +170,7 @@ CALL migrate.apply('head', 'apply_self');
 SELECT migrate.register('l1',
 	$$SELECT pg_advisory_lock(1835624306, hashtext('apply_selflock'))$$, '',
 	project => 'apply_selflock', transactional => false);
-CALL migrate.apply('head', 'apply_selflock');
+CALL migrate.apply('head', 'apply_selflock') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 
 -- Transaction control and COPY from the client are refused before any
@@ -169,22 +178,22 @@ CALL migrate.apply('head', 'apply_selflock');
 -- failure is logged against the revision.
 SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); COMMIT', '',
 	project => 'apply_checks', transactional => false);
-CALL migrate.apply('head', 'apply_checks');
+CALL migrate.apply('head', 'apply_checks') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); COPY apply_c1 FROM STDIN', '',
 	project => 'apply_checks', transactional => false, replace => true);
-CALL migrate.apply('head', 'apply_checks');
+CALL migrate.apply('head', 'apply_checks') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 SELECT migrate.register('c1', 'CREATE TABLE apply_c1 (); CREATE TABLEE apply_c2 ()', '',
 	project => 'apply_checks', transactional => false, replace => true);
-CALL migrate.apply('head', 'apply_checks');
+CALL migrate.apply('head', 'apply_checks') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 SELECT to_regclass('apply_c1') IS NULL AS nothing_ran;
 SELECT revision, error FROM migrate.log WHERE project = 'apply_checks' ORDER BY id;
 -- An empty body needs no worker: the revision is recorded.
 SELECT migrate.register('c1', '', '', project => 'apply_checks', transactional => false,
 	replace => true);
-CALL migrate.apply('head', 'apply_checks');
+CALL migrate.apply('head', 'apply_checks') \g /dev/null
 SELECT * FROM migrate.current('apply_checks');
 SELECT revision, operation FROM migrate.stamp('base', 'apply_checks');
 
@@ -194,7 +203,7 @@ CREATE TABLE apply_parent (id int PRIMARY KEY);
 CREATE TABLE apply_child (pid int REFERENCES apply_parent DEFERRABLE INITIALLY DEFERRED);
 SELECT migrate.register('d1', 'INSERT INTO apply_child VALUES (1)', 'DELETE FROM apply_child',
 	project => 'apply_deferred');
-CALL migrate.apply('head', 'apply_deferred');
+CALL migrate.apply('head', 'apply_deferred') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 SELECT revision, error FROM migrate.log WHERE project = 'apply_deferred';
 SELECT last_run_error FROM migrate.status WHERE project = 'apply_deferred';
@@ -203,18 +212,18 @@ SELECT count(*) AS children, (SELECT count(*) FROM migrate.current('apply_deferr
 DROP TABLE apply_child, apply_parent;
 
 -- Errors: a NULL target, an unknown project.
-CALL migrate.apply(NULL);
+CALL migrate.apply(NULL) \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
-CALL migrate.apply('head', 'apply_nobody');
+CALL migrate.apply('head', 'apply_nobody') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
-CALL migrate.apply_downgrade('ap9');
+CALL migrate.apply_downgrade('ap9') \g /dev/null
 \echo :LAST_ERROR_SQLSTATE
 
 -- Clean up: the catalog is shared by the tests that follow.  A superuser
 -- runs no body with apply_bob's table on its search_path: take it first.
 ALTER TABLE apply_other.whoami OWNER TO CURRENT_USER;
 SET search_path = apply_other, public;
-CALL migrate.apply_downgrade('base');
+CALL migrate.apply_downgrade('base') \g /dev/null
 RESET search_path;
 DROP SCHEMA apply_other;
 DROP OWNED BY apply_bob;

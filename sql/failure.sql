@@ -1,5 +1,8 @@
 --
--- A body that fails leaves no trace, and the error names the revision.
+-- A body that fails leaves nothing of the run, and the error names the
+-- revision.  What failed is written down where the rollback cannot take it
+-- (a log row committed on its own), so that a deploy script can read it
+-- afterwards from migrate.log or migrate.status.
 --
 SET migrate.project = 'fail';
 SELECT migrate.register('f1', 'CREATE TABLE f1 (id int)', 'DROP TABLE f1', message => 'make f1');
@@ -10,7 +13,9 @@ SELECT * FROM migrate.upgrade('head');
 \echo :LAST_ERROR_SQLSTATE
 SELECT to_regclass('f1') AS f1, to_regclass('f2') AS f2;
 SELECT count(*) AS version_rows FROM migrate.version WHERE project = 'fail';
-SELECT count(*) AS log_rows FROM migrate.log WHERE project = 'fail';
+SELECT revision, operation, heads_before, heads_after, error, backend_pid = pg_backend_pid() AS mine
+  FROM migrate.log WHERE project = 'fail';
+SELECT project, last_run_steps, last_run_error FROM migrate.status WHERE project = 'fail';
 
 -- The backend is still there, and the good revision can still be applied.
 SELECT revision FROM migrate.upgrade('f1');

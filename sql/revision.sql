@@ -36,4 +36,4 @@ EXCEPTION WHEN invalid_object_definition THEN
 	RAISE NOTICE 'heads() refused the graph: %', SQLSTATE;
 END
 $$;
-SELECT problem, detail FROM migrate.verify();
+SELECT problem, detail FROM migrate.verify(current_setting('migrate.project'));

@@ -193,6 +193,8 @@ fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
 			GetUserNameFromId(GetUserId(), false), w->checksum,
 			psprintf("%s: %s", unpack_sql_state(edata->sqlerrcode), edata->message),
 			left_behind(w));
+	/* the steps before this one stay applied: the schemas as they left them */
+	DriftRecord(w->st->name, w->project->target_schema);
 	SPI_commit();
 	RESUME_INTERRUPTS();
 	CallResume();
@@ -384,6 +386,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		return;
 	SPI_commit();
 	CallResume();
+	DriftBegin();
 
 	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate apply step",
 										ALLOCSET_DEFAULT_SIZES);
@@ -411,11 +414,20 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		CallLeaveRun();
 		st->usecs[st->ndone++] = w.usecs;
 		RunReportStep(w.cg, NULL, 0, 0);
+		DriftNoteStep();
 		MemoryContextSwitchTo(oldcontext);
 		SPI_commit();
 		CallResume();
 	}
 	MemoryContextDelete(stepcontext);
+	/* the project's schemas as the call leaves them (drift.c) */
+	{
+		MigrateProject *project = ProjectOpen(st->name, false);
+
+		DriftRecord(st->name, project->target_schema);
+		SPI_commit();
+		CallResume();
+	}
 }
 
 /*

@@ -17,6 +17,7 @@
  *	version.c		the version rows
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
+ *	drift.c			the schemas a project owns, as its last run left them
  *	statements.c	a body as the list of its statements
  *	launch.c		starting and following the background worker that runs
  *					a non-transactional body (worker.c, the worker itself)
@@ -280,6 +281,16 @@ extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					const char *checksum, const char *error,
 					Datum left_behind);
 extern void LogPurge(const char *project, char **ids, int n);
+
+/* drift.c */
+extern void DriftBegin(void);
+extern void DriftNoteStep(void);
+extern void DriftRecord(const char *project, const char *target_schema);
+extern void DriftCompare(const char *project,
+						 void (*report) (const char *kind, const char *name,
+										 const char *recorded, const char *now,
+										 void *arg),
+						 void *arg);
 
 /* worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);

@@ -452,19 +452,24 @@ record_failure(ErrorData *edata, void *arg)
 	if (CallDepth() > 1 || pr->step >= pr->plan->nsteps || XactReadOnly)
 		return;
 	step = &pr->plan->steps[pr->step];
-	rows = TextDatumGetCString(DirectFunctionCall1(array_out,
-												   RevListToArray(pr->cg, pr->rows_before, true)));
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "ARRAY[");
+	for (int i = 0; i < pr->rows_before->n; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "",
+						 quote_literal_cstr(mg_rev_id(pr->cg->graph, pr->rows_before->items[i])));
+	appendStringInfoString(&sql, "]::pg_catalog.text[]");
+	rows = sql.data;
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "INSERT INTO migrate.log (project, revision, operation, heads_before, heads_after,"
 					 " started_at, duration, role, backend_pid, txid, error)"
-					 " VALUES (%s, %s, %s, %s::pg_catalog.text[], %s::pg_catalog.text[],"
+					 " VALUES (%s, %s, %s, %s, %s,"
 					 " %s::pg_catalog.timestamptz, %s::pg_catalog.interval, %s, %d,"
 					 " pg_catalog.pg_current_xact_id(), %s)",
 					 quote_literal_cstr(pr->cg->project),
 					 step->rev >= 0 ? quote_literal_cstr(mg_rev_id(pr->cg->graph, step->rev)) : "NULL",
 					 quote_literal_cstr(StepOperation(step->kind)),
-					 quote_literal_cstr(rows), quote_literal_cstr(rows),
+					 rows, rows,
 					 quote_literal_cstr(timestamptz_to_str(pr->start)),
 					 quote_literal_cstr(psprintf(INT64_FORMAT " microseconds", RunElapsed(pr->start))),
 					 quote_literal_cstr(GetUserNameFromId(GetUserId(), false)),
@@ -525,9 +530,11 @@ RunPlan(FunctionCallInfo fcinfo, MigrateProject *project, CachedGraph *cg,
 	pr.cg = cg;
 	pr.rows_before = rows_before;
 	pr.plan = plan;
+	DriftBegin();
 	edata = SubxactRun(run_steps, &pr, true, record_failure);
 	if (edata != NULL)
 		ReThrowError(edata);
+	DriftRecord(project->name, project->target_schema);
 	RunReportStep(cg, NULL, 0, 0);
 	CallLeaveRun();
 }

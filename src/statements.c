@@ -154,6 +154,6 @@ BodyRoleChangeHint(ErrorData *edata)
 	if (strcmp(edata->message, psprintf(format, "role")) != 0 &&
 		strcmp(edata->message, psprintf(format, "session_authorization")) != 0)
 		return;
-	edata->hint = pstrdup("A revision body runs as the role that called and cannot change it. "
+	edata->hint = pstrdup("A revision body runs as the role that called, or as the project's run_as role, and cannot change it. "
 						  "To give objects to another role, use ALTER ... OWNER TO.");
 }

@@ -23,7 +23,12 @@
  *						project's target schema, or in any schema when it has
  *						none); the revision is the one whose failed step
  *						left it, as the log records, if any
+ *	schema_drift		an object of one of the project's schemas that was
+ *						added, dropped or changed since the project's last
+ *						run, by anything but a run (drift.c)
  *
+ * Called without a project, it checks every project; each row names its
+ * project.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -38,18 +43,47 @@
 PG_FUNCTION_INFO_V1(migrate_verify);
 
 
-static void
-problem(FunctionCallInfo fcinfo, const char *what, const char *revision,
-		const char *detail)
+/* the call, and the project whose problems are being listed */
+typedef struct Verify
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		values[3];
-	bool		nulls[3] = {false, revision == NULL, false};
+	FunctionCallInfo fcinfo;
+	const char *project;
+} Verify;
 
-	values[0] = CStringGetTextDatum(what);
-	values[1] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
-	values[2] = CStringGetTextDatum(detail);
+static void
+problem(Verify *v, const char *what, const char *revision, const char *detail)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) v->fcinfo->resultinfo;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, revision == NULL, false};
+
+	values[0] = CStringGetTextDatum(v->project);
+	values[1] = CStringGetTextDatum(what);
+	values[2] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	values[3] = CStringGetTextDatum(detail);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* one object that differs from what the project's last run left (drift.c) */
+static void
+drifted(const char *kind, const char *name, const char *recorded, const char *now,
+		void *arg)
+{
+	Verify	   *v = (Verify *) arg;
+
+	if (recorded == NULL && now == NULL)
+		return;
+	if (recorded == NULL)
+		problem(v, "schema_drift", NULL,
+				psprintf("%s %s was added since the project's last run: %s", kind, name, now));
+	else if (now == NULL)
+		problem(v, "schema_drift", NULL,
+				psprintf("%s %s was dropped since the project's last run (it was: %s)",
+						 kind, name, recorded));
+	else
+		problem(v, "schema_drift", NULL,
+				psprintf("%s %s was changed since the project's last run; it was:\n%s\nit is:\n%s",
+						 kind, name, recorded, now));
 }
 
 /*
@@ -60,7 +94,7 @@ problem(FunctionCallInfo fcinfo, const char *what, const char *revision,
  * the project left it.
  */
 static void
-invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
+invalid_indexes(Verify *v, const MigrateProject *project)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
@@ -83,12 +117,12 @@ invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
 		char	   *revision = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 2);
 
 		if (revision)
-			problem(fcinfo, "invalid_index", revision,
+			problem(v, "invalid_index", revision,
 					psprintf("Index %s is INVALID: the failed run of revision %s left it behind. "
 							 "Drop it with DROP INDEX CONCURRENTLY %s, then run the revision again.",
 							 index, revision, index));
 		else
-			problem(fcinfo, "invalid_index", NULL,
+			problem(v, "invalid_index", NULL,
 					psprintf("Index %s is INVALID, as a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY that failed (or is still running) leaves it. "
 							 "Drop it with DROP INDEX CONCURRENTLY %s, then build it again.",
 							 index, index));
@@ -96,41 +130,87 @@ invalid_indexes(FunctionCallInfo fcinfo, const MigrateProject *project)
 }
 
 /*
- * migrate.verify(project)
+ * Every problem of one project.
  */
-Datum
-migrate_verify(PG_FUNCTION_ARGS)
+static void
+verify_project(Verify *v)
 {
-	MigrateCall call;
-	char	   *name = ProjectArg(fcinfo, 0);
 	LoadedRevisions revs;
-	MigrateProject *project;
+	MigrateProject *project = ProjectOpen(v->project, false);
 	char	  **rows;
 	int			nrows;
 	MgProblemList problems;
 	MgError		err;
 
-	InitMaterializedSRF(fcinfo, 0);
-	CallBegin(&call, true);
-	project = ProjectOpen(name, false);
-	RevisionsLoad(name, true, &revs);
-	rows = VersionIds(name, &nrows);
+	RevisionsLoad(v->project, true, &revs);
+	rows = VersionIds(v->project, &nrows);
 
 	for (int i = 0; i < revs.n; i++)
 		if (!revs.intact[i])
-			problem(fcinfo, "checksum_mismatch", revs.inputs[i].id,
+			problem(v, "checksum_mismatch", revs.inputs[i].id,
 					psprintf("The bodies have checksum %s, but %s was recorded when the revision was registered.",
 							 revs.actual[i], revs.stored[i] ? revs.stored[i] : "nothing"));
 
 	/* the graph's own problems, found even when it cannot be built */
 	if (!mg_check_project(revs.inputs, revs.n, (const char *const *) rows, nrows,
 						  &problems, &err))
-		elog(ERROR, "could not check the graph of project \"%s\": %s", name, err.message);
+		elog(ERROR, "could not check the graph of project \"%s\": %s", v->project, err.message);
 	for (int i = 0; i < problems.n; i++)
-		problem(fcinfo, mg_problem_name(problems.items[i].kind),
+		problem(v, mg_problem_name(problems.items[i].kind),
 				problems.items[i].revision, problems.items[i].detail);
 
-	invalid_indexes(fcinfo, project);
+	invalid_indexes(v, project);
+	DriftCompare(v->project, drifted, v);
+}
+
+/* the names of every project */
+static char **
+all_projects(int *n)
+{
+	static SPIPlanPtr plan = NULL;
+	char	  **names;
+
+	BookkeepingPrepare(&plan, "SELECT name FROM migrate.project ORDER BY name", 0, NULL);
+	BookkeepingExec(plan, NULL, NULL, SPI_OK_SELECT);
+	*n = (int) SPI_processed;
+	names = palloc(sizeof(char *) * (*n + 1));
+	for (int i = 0; i < *n; i++)
+		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return names;
+}
+
+/*
+ * migrate.verify(project): the problems of one project, or of every
+ * project when none is named.
+ */
+Datum
+migrate_verify(PG_FUNCTION_ARGS)
+{
+	MigrateCall call;
+	Verify		v;
+
+	/* before putting 0.2's four columns into 0.1's three */
+	CallCheckVersion();
+	InitMaterializedSRF(fcinfo, 0);
+	CallBegin(&call, true);
+	v.fcinfo = fcinfo;
+	if (PG_ARGISNULL(0))
+	{
+		int			n;
+		char	  **names = all_projects(&n);
+
+		for (int i = 0; i < n; i++)
+		{
+			v.project = names[i];
+			verify_project(&v);
+		}
+	}
+	else
+	{
+		v.project = ProjectArg(fcinfo, 0);
+		verify_project(&v);
+	}
 	CallEnd(&call);
 	return (Datum) 0;
 }
