@@ -39,6 +39,13 @@
 
 PG_FUNCTION_INFO_V1(migrate_configure);
 
+/*
+ * a IS NOT DISTINCT FROM b, spelled with pg_catalog's = (IS DISTINCT FROM
+ * would look = up through the search_path)
+ */
+#define SAME(a, b) \
+	"COALESCE(" a " OPERATOR(pg_catalog.=) " b ", " a " IS NULL AND " b " IS NULL)"
+
 /* the options, in the order of configure()'s arguments from 1 */
 #define NOPTIONS 4
 static const char *const option_names[NOPTIONS] = {
@@ -142,11 +149,11 @@ unchanged(Datum *values, const char *nulls, const OptionChange *change)
 	args[9] = DirectFunctionCall1(namein,
 								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	BookkeepingPrepare(&plan,
-					   "SELECT (NOT $6 OR (target_schema IS NOT DISTINCT FROM $2"
-					   " AND configured_by IS NOT DISTINCT FROM $10))"
-					   " AND (NOT $7 OR lock_timeout IS NOT DISTINCT FROM $3)"
-					   " AND (NOT $8 OR statement_timeout IS NOT DISTINCT FROM $4)"
-					   " AND (NOT $9 OR run_as IS NOT DISTINCT FROM $5)"
+					   "SELECT (NOT $6 OR (" SAME("target_schema", "$2")
+					   " AND " SAME("configured_by", "$10") "))"
+					   " AND (NOT $7 OR " SAME("lock_timeout", "$3") ")"
+					   " AND (NOT $8 OR " SAME("statement_timeout", "$4") ")"
+					   " AND (NOT $9 OR " SAME("run_as", "$5") ")"
 					   " FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1",
 					   10, argtypes);
 	BookkeepingExec(plan, args, argnulls, SPI_OK_SELECT);

@@ -230,7 +230,8 @@ DriftCompare(const char *project,
 					   "       CASE WHEN $2 THEN ARRAY[$1::pg_catalog.text] END) WHERE $2) f"
 					   "   ON f.kind OPERATOR(pg_catalog.=) o.kind AND f.name OPERATOR(pg_catalog.=) o.name"
 					   " WHERE o.name IS NULL OR f.name IS NULL"
-					   "    OR o.definition IS DISTINCT FROM f.definition"
+					   "    OR NOT COALESCE(o.definition OPERATOR(pg_catalog.=) f.definition,"
+					   "                    o.definition IS NULL AND f.definition IS NULL)"
 					   " ORDER BY 2, 1",
 					   2, argtypes);
 	for (int i = 0; i < n; i++)

@@ -30,6 +30,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -38,7 +39,10 @@
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/timestamp.h"
 
 #include "migrate.h"
@@ -420,6 +424,26 @@ run_steps(void *arg)
 	MemoryContextDelete(stepcontext);
 }
 
+/*
+ * Whether migrate.log was created by this transaction (CREATE EXTENSION in
+ * a test's own transaction): no other session can write to it then.
+ */
+static bool
+log_is_new(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("log", nsp) : InvalidOid;
+	Relation	rel;
+	bool		created;
+
+	if (!OidIsValid(relid))
+		return true;
+	rel = RelationIdGetRelation(relid);
+	created = rel->rd_createSubid != InvalidSubTransactionId;
+	RelationClose(rel);
+	return created;
+}
+
 /* the worker writes the row and commits; interrupts wait until it is done */
 static void
 launch_record(void *arg)
@@ -449,7 +473,8 @@ record_failure(ErrorData *edata, void *arg)
 	BodyStatement stmt;
 	WorkerRun	run;
 
-	if (CallDepth() > 1 || pr->step >= pr->plan->nsteps || XactReadOnly)
+	if (CallDepth() > 1 || pr->step >= pr->plan->nsteps || XactReadOnly ||
+		log_is_new())
 		return;
 	step = &pr->plan->steps[pr->step];
 	initStringInfo(&sql);

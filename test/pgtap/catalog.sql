@@ -1,12 +1,14 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(47);
+SELECT plan(53);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
 SELECT has_table('migrate', 'revision', 'table migrate.revision');
 SELECT has_table('migrate', 'version', 'table migrate.version');
 SELECT has_table('migrate', 'log', 'table migrate.log');
+SELECT has_table('migrate', 'project_schema', 'table migrate.project_schema');
+SELECT has_table('migrate', 'schema_state', 'table migrate.schema_state');
 SELECT columns_are('migrate', 'revision', ARRAY[
 	'project', 'id', 'down_revision', 'depends_on', 'branch_labels', 'message',
 	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq',
@@ -22,7 +24,7 @@ SELECT col_is_pk('migrate', 'version', ARRAY['project', 'revision'], 'one row pe
 SELECT set_eq(
 	$$SELECT c.relname::text FROM pg_extension e, unnest(e.extconfig) AS t(oid)
 	   JOIN pg_class c ON c.oid = t.oid WHERE e.extname = 'migrate'$$,
-	ARRAY['project', 'revision', 'version', 'log', 'seq', 'log_id_seq'],
+	ARRAY['project', 'revision', 'version', 'log', 'seq', 'log_id_seq', 'project_schema', 'schema_state'],
 	'every catalog table is registered with pg_extension_config_dump');
 
 -- PUBLIC may read the state, but write nothing.
@@ -30,6 +32,11 @@ SELECT table_privs_are('migrate', 'revision', 'public', ARRAY[]::text[], 'PUBLIC
 SELECT table_privs_are('migrate', 'version', 'public', ARRAY['SELECT'], 'PUBLIC may only read version');
 SELECT table_privs_are('migrate', 'log', 'public', ARRAY[]::text[], 'PUBLIC may not read the log (it holds checksums)');
 SELECT table_privs_are('migrate', 'log', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the log');
+SELECT table_privs_are('migrate', 'schema_state', 'public', ARRAY[]::text[], 'PUBLIC may not read the recorded schema state');
+SELECT table_privs_are('migrate', 'schema_state', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the recorded schema state');
+SELECT table_privs_are('migrate', 'project_schema', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the schemas of projects');
+SELECT function_privs_are('migrate', 'configure', ARRAY['text', 'name', 'interval', 'interval', 'name', 'text[]'],
+	'public', ARRAY[]::text[], 'PUBLIC may not configure');
 SELECT function_privs_are('migrate', 'show', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not call show() (it shows checksums)');
 SELECT function_privs_are('migrate', 'verify', ARRAY['text'],

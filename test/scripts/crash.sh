@@ -15,10 +15,11 @@ failures=0
 
 q() { psql -X -A -t -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 
-# Everything a run could leave behind, as one comparable text.
+# Everything a run could leave behind, as one comparable text.  (A failed
+# run writes a log row of its failure, on its own: those are not counted.)
 snapshot() {
 	q "SELECT coalesce(string_agg(c, ','), '-') FROM migrate.current() c" || return 1
-	q "SELECT count(*) FROM migrate.log" || return 1
+	q "SELECT count(*) FROM migrate.log WHERE error IS NULL" || return 1
 	q "SELECT coalesce(string_agg(revision, ',' ORDER BY revision), '-') FROM migrate.version" || return 1
 	q "SELECT coalesce(string_agg(relname, ',' ORDER BY relname), '-') FROM pg_class
 	   WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'" || return 1

@@ -134,7 +134,7 @@ fi
 if [ "$(hash "$one")" != "$(hash "$two")" ]; then
 	fail "the hashes differ"
 fi
-if grep -q pg_attver; <<<"$rows_one" then
+if grep -q pg_attver <<<"$rows_one"; then
 	fail "pg_attver shows in the fingerprint"
 fi
 

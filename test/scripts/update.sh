@@ -45,8 +45,16 @@ rows() {
 		SELECT 'log', id, project, revision, operation, heads_after, error FROM migrate.log ORDER BY 2;"
 }
 
+# The rows a project has after registering u1..u3 and running u1, u2: by
+# the extension's own functions when its library serves the installed
+# version, else written as that version's library wrote them (the library
+# installed here is the current one, which refuses to run on an older
+# version's tables until they are updated).
 populate() {
-	psql_q -d "$1" <<'SQL'
+	local version
+	version=$(psql -X -At -d "$1" -c "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")
+	if [ "$version" = "$(default_version migrate)" ]; then
+		psql_q -d "$1" <<'SQL'
 SELECT migrate.register('u1', 'CREATE TABLE updated (id integer PRIMARY KEY)', 'DROP TABLE updated', project => 'upd');
 SELECT migrate.register('u2', 'ALTER TABLE updated ADD COLUMN note text', 'ALTER TABLE updated DROP COLUMN note',
 						down_revision => 'u1', project => 'upd');
@@ -55,6 +63,31 @@ SELECT migrate.register('u3', 'CREATE INDEX CONCURRENTLY updated_note ON updated
 SELECT count(*) FROM migrate.upgrade('u2', 'upd');
 SELECT count(*) FROM migrate.downgrade('u1', 'upd');
 SELECT count(*) FROM migrate.upgrade('u2', 'upd');
+SQL
+		return
+	fi
+	psql_q -d "$1" <<'SQL'
+CREATE TABLE updated (id integer PRIMARY KEY, note text);
+-- the checksum of register(): sha256 of the upgrade, a zero byte, then a
+-- one byte and the downgrade when there is one, then a zero byte and
+-- "nontransactional" for transactional => false
+CREATE FUNCTION pg_temp.checksum(u text, d text, t boolean) RETURNS text LANGUAGE sql AS $$
+	SELECT encode(sha256(convert_to(u, 'UTF8') || '\x00'::bytea
+		|| CASE WHEN d IS NOT NULL THEN '\x01'::bytea || convert_to(d, 'UTF8') ELSE '' END
+		|| CASE WHEN NOT t THEN '\x00'::bytea || convert_to('nontransactional', 'UTF8') ELSE '' END), 'hex')$$;
+INSERT INTO migrate.project (name, graph_gen) VALUES ('upd', nextval('migrate.seq'));
+INSERT INTO migrate.revision (project, id, down_revision, upgrade_sql, downgrade_sql, checksum,
+							  registered_by, seq, transactional)
+SELECT 'upd', id, down, u, d, pg_temp.checksum(u, d, t), current_user, nextval('migrate.seq'), t
+  FROM (VALUES ('u1', '{}'::text[], 'CREATE TABLE updated (id integer PRIMARY KEY)', 'DROP TABLE updated', true),
+			   ('u2', '{u1}', 'ALTER TABLE updated ADD COLUMN note text', 'ALTER TABLE updated DROP COLUMN note', true),
+			   ('u3', '{u2}', 'CREATE INDEX CONCURRENTLY updated_note ON updated (note)', 'DROP INDEX updated_note', false))
+	   AS r(id, down, u, d, t);
+INSERT INTO migrate.version VALUES ('upd', 'u2');
+INSERT INTO migrate.log (project, revision, operation, heads_before, heads_after, started_at, duration,
+						 role, backend_pid, txid, checksum)
+VALUES ('upd', 'u1', 'upgrade', '{}', '{u1}', now(), '1 ms', current_user, pg_backend_pid(), pg_current_xact_id(), NULL),
+	   ('upd', 'u2', 'upgrade', '{u1}', '{u2}', now(), '1 ms', current_user, pg_backend_pid(), pg_current_xact_id(), NULL);
 SQL
 }
 
@@ -76,6 +109,14 @@ for ext in migrate migrate_tap; do
 				-c "CREATE EXTENSION migrate_tap VERSION '$from'" || { fail "$label: install"; continue; }
 		fi
 		populate migrate_update_old >/dev/null || { fail "$label: revisions did not run at $from"; continue; }
+		if [ "$ext" = migrate ]; then
+			out=$(psql -X -d migrate_update_old -c "SELECT * FROM migrate.current('upd')" 2>&1)
+			if [[ $out == *'extension "migrate" must be updated in this database before it can be used'*'ALTER EXTENSION migrate UPDATE'* ]]; then
+				ok "$label: at $from, the library says the database needs ALTER EXTENSION migrate UPDATE"
+			else
+				fail "$label: at $from, the library answered: $out"
+			fi
+		fi
 		rows migrate_update_old >"$work/rows.before"
 		if ! psql_q -d migrate_update_old -c "ALTER EXTENSION $ext UPDATE" 2>"$work/update.err"; then
 			fail "$label: ALTER EXTENSION UPDATE failed: $(cat "$work/update.err")"
