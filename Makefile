@@ -81,6 +81,10 @@ SCHEMA_OBJS = \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
+# the boot script, into PostgreSQL's bindir beside psql (the Debian packages
+# ship it once, in the migrate-bootstrap package, as /usr/bin/migrate-bootstrap)
+SCRIPTS = bin/migrate-bootstrap
+
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
 # migrate_tap, the pgTAP assertions: a second extension, SQL only, installed

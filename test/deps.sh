@@ -39,3 +39,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# test/scripts/drivers.sh: node-postgres, from the npm registry, into a
+# cache of its own (Node.js itself from Debian when there is none)
+node_modules=${MIGRATE_NODE_MODULES:-/var/cache/migrate-node}
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "not root: install nodejs and npm first" >&2
+		exit 1
+	fi
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+fi
+if [ ! -f "$node_modules/node_modules/pg/package.json" ]; then
+	echo "installing node-postgres (npm pg@8) into $node_modules"
+	mkdir -p "$node_modules"
+	npm install --silent --no-audit --no-fund --prefix "$node_modules" pg@8 >/dev/null
+fi

@@ -143,6 +143,9 @@ for v in $majors; do
 		"./usr/share/postgresql/$v/extension/migrate--$version.sql"; do
 		grep -qx "$f" <<<"$contents" || fail "postgresql-$v-migrate lacks $f"
 	done
+	# make install's copy of the boot script stays out: one package has it
+	grep -q 'bin/migrate-bootstrap$' <<<"$contents" &&
+		fail "postgresql-$v-migrate ships a migrate-bootstrap too (the migrate-bootstrap package has it)"
 	depends=$(dpkg-deb -f "$deb" Depends)
 	grep -q "postgresql-$v" <<<"$depends" && ok "postgresql-$v-migrate depends on: $depends" ||
 		fail "postgresql-$v-migrate does not depend on postgresql-$v: $depends"
