@@ -1,29 +1,34 @@
-
-
-
+#!/bin/bash
+# What the test suites need, from Debian's packages (installed when
+# missing; as root), and node-postgres from the npm registry.  With --demo,
+# only what `make demo` needs: a server, its headers and a compiler.
 set -euo pipefail
 
-packages=(
-	postgresql-15
-	postgresql-server-dev-15
-	postgresql-15-pgtap
-	libtap-parser-sourcehandler-pgtap-perl
-	python3-alembic
-	python3-psycopg2
-	# test/scripts/alembic_import.sh: a Flask-Migrate project, and the
-	# importer's type check
-	python3-flask-migrate
-	mypy
-	clang
-	libclang-rt-14-dev
-	build-essential
-	# the Debian package (test/package.sh): dpkg-buildpackage, pg_buildext
-	dpkg-dev
-	debhelper
-	postgresql-server-dev-all
-	# test/scripts/pgbouncer.sh
-	pgbouncer
-)
+if [ "${1:-}" = --demo ]; then
+	packages=(postgresql-15 postgresql-server-dev-15 build-essential)
+else
+	packages=(
+		postgresql-15
+		postgresql-server-dev-15
+		postgresql-15-pgtap
+		libtap-parser-sourcehandler-pgtap-perl
+		python3-alembic
+		python3-psycopg2
+		# test/scripts/alembic_import.sh: a Flask-Migrate project, and the
+		# importer's type check
+		python3-flask-migrate
+		mypy
+		clang
+		libclang-rt-14-dev
+		build-essential
+		# the Debian package (test/package.sh): dpkg-buildpackage, pg_buildext
+		dpkg-dev
+		debhelper
+		postgresql-server-dev-all
+		# test/scripts/pgbouncer.sh
+		pgbouncer
+	)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,6 +44,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+[ "${1:-}" = --demo ] && exit 0
 
 # test/scripts/drivers.sh: node-postgres, from the npm registry, into a
 # cache of its own (Node.js itself from Debian when there is none)

@@ -1,7 +1,7 @@
 #!/bin/bash
-# The pgTAP file of the README's "Testing your migrations" section, run as
-# a team would copy it: taken from the README as it is, beside a migrations
-# directory and a reference schema file, with pg_prove.  Once with
+# The pgTAP file of doc/testing.md (the README's "Testing your migrations"
+# links it), run as a team would copy it: taken from the page as it is,
+# beside a migrations directory and a reference schema file, with pg_prove.  Once with
 # migrations that match the reference (every assertion passes), once with
 # a revision whose downgrade forgets an index (revisions_are_reversible
 # fails, naming it).
@@ -9,7 +9,7 @@
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-readme=$PWD/README.md
+readme=$PWD/doc/testing.md
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -18,7 +18,7 @@ mkdir -p "$work/test" "$work/migrations"
 # the file, from its first line to the end of its code block
 sed -n '/^-- test\/migrations.sql/,/^```/p' "$readme" | sed '$d' >"$work/test/migrations.sql"
 if ! grep -q 'SELECT \* FROM finish();' "$work/test/migrations.sql"; then
-	echo "the README has no complete pgTAP file"
+	echo "doc/testing.md has no complete pgTAP file"
 	exit 1
 fi
 
@@ -48,9 +48,9 @@ createdb readme_testing || exit 1
 
 register 'DROP INDEX orders_customer'
 if (cd "$work" && pg_prove -d readme_testing test/migrations.sql); then
-	echo "ok: the README's test file passes on good migrations"
+	echo "ok: doc/testing.md's test file passes on good migrations"
 else
-	echo "FAIL: the README's test file fails on good migrations"
+	echo "FAIL: doc/testing.md's test file fails on good migrations"
 	status=1
 fi
 
@@ -61,7 +61,7 @@ if grep -q '^not ok 2 - pending revisions of project "shop" are reversible' <<<"
 	grep -q '#         index public.orders_customer: only in after downgrade' <<<"$out"; then
 	echo "ok: on a forgetful downgrade it fails, naming the revision and the index"
 else
-	echo "FAIL: a forgetful downgrade was not reported as the README says"
+	echo "FAIL: a forgetful downgrade was not reported as doc/testing.md says"
 	echo "$out"
 	status=1
 fi
