@@ -20,7 +20,7 @@
  * be prepared again as it was (its text would be planned under today's
  * settings); that is a warning.
  *
- * Other effects a rollback cannot undo are listed in the README (sequence
+ * Other effects a rollback cannot undo are listed in doc/testing.md (sequence
  * values, other connections such as dblink's, files written on the server).
  *
  *-------------------------------------------------------------------------

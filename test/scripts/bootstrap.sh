@@ -11,7 +11,7 @@
 #    error, a file that commits, no server: the documented exit status, a
 #    clear message, and nothing half-applied.
 # 3. --target, the session's project for a directory without --project,
-#    names that need quoting, a SIGTERM while a body runs, and the README's
+#    names that need quoting, a SIGTERM while a body runs, and doc/production.md's
 #    container entrypoint.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
@@ -429,7 +429,7 @@ expect 0 "^project lt: upgrade l1" "--lock-timeout and a revision" -- "$boot" -d
 [ "$(q "$db2" "SELECT v FROM lt")" = 0 ] && ok "the revision ran with the session's lock_timeout, not --lock-timeout's" ||
 	fail "the revision saw lock_timeout $(q "$db2" "SELECT v FROM lt")"
 
-# the README's container entrypoint: bootstrap, then exec the service
+# doc/production.md's container entrypoint: bootstrap, then exec the service
 cat >"$work/entrypoint.sh" <<EOF
 #!/bin/sh
 set -e

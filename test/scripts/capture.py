@@ -2,7 +2,7 @@
 """No object another role creates is ever used by migrate_tap's assertions.
 
 A role that may create objects in public and in a project's target schema
-(as the README tells operators to let deployers) tries to capture every
+(as doc/privileges.md tells operators to let deployers) tries to capture every
 built-in function and operator the assertions call: for each name they use,
 it creates look-alikes in both schemas, with pg_catalog's signatures and
 with each argument's type changed to another plausible one (a look-alike
@@ -151,7 +151,7 @@ CREATE SCHEMA capture_attacker AUTHORIZATION capture_attacker;
 # what the caller's own calls resolve to is the caller's search_path's
 # business.  pgTAP lives in a schema of its own, which the attacker cannot
 # write: pgTAP's functions resolve what they call through the search_path
-# (the README says to install it where only trusted roles create objects).
+# (doc/privileges.md says to install it where only trusted roles create objects).
 # migrate_tap is in public, beside the attacker's look-alikes of its own
 # functions.
 SETUP_RUN = r"""

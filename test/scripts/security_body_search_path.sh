@@ -3,7 +3,7 @@
 # through the search_path migrate gives its body: the project's target
 # schema first, then the caller's search_path.  A role that may put objects
 # in one of those schemas -- CREATE on the target schema, CREATE on public
-# (as README "Privileges" advises for deployers), a database owner's ALTER
+# (as doc/privileges.md advises for deployers), a database owner's ALTER
 # DATABASE ... SET search_path, a schema named after the superuser
 # ("$user"), or a migrator resetting the project's target schema with
 # configure() -- creates a function that matches the body's call better

@@ -1,12 +1,12 @@
 #!/bin/bash
 # migrate_tap's assertions run as whoever runs the test file, a superuser
-# in CI as a rule.  Two ways a role with CREATE on public (README
-# "Privileges" has operators grant it to deployers) gets its code run by
-# them:
+# in CI as a rule.  Two ways a role with CREATE on public
+# (doc/privileges.md has operators grant it to deployers) gets its code run
+# by them:
 #
 #  1. migrate_tap is not a superuser's extension (superuser = false): that
 #     role installs it first, owns its functions and replaces one; the
-#     test file of README "Testing your migrations" says CREATE EXTENSION
+#     test file of doc/testing.md says CREATE EXTENSION
 #     IF NOT EXISTS migrate_tap, which then does nothing;
 #  2. the assertions call pgTAP's ok(), whose body concatenates
 #     'ok ' || <an integer> unqualified; with pgTAP in public, that role's

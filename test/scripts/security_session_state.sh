@@ -1,6 +1,6 @@
 #!/bin/bash
 # A revision registered by a less privileged role is refused to a
-# superuser "with a hint to SET ROLE deployer" (README "Privileges").  A
+# superuser "with a hint to SET ROLE deployer" (doc/privileges.md).  A
 # superuser who follows the hint, then RESET ROLE and goes on in the same
 # session, must not run anything the body left behind in the session:
 # a temporary table (searched before every schema) whose trigger runs as
