@@ -20,7 +20,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"; for d in migrate_update_old migrate_update_new; do dropdb --if-exists "$d" >/dev/null 2>&1; done' EXIT
+trap 'rm -rf "$work"; for d in migrate_update_old migrate_update_new migrate_update_boot; do dropdb --if-exists "$d" >/dev/null 2>&1; done' EXIT
 
 default_version() { sed -n "s/^default_version = '\(.*\)'/\1/p" "$1.control"; }
 # versions with an install script of their own, oldest first
@@ -118,6 +118,37 @@ for ext in migrate migrate_tap; do
 			fi
 		fi
 		rows migrate_update_old >"$work/rows.before"
+		if [ "$ext" = migrate ]; then
+			# migrate-bootstrap updates it, as its owner; a migrator who is
+			# not the owner is told what to do, and nothing changes (on a
+			# copy of the database)
+			boot_db=migrate_update_boot
+			dropdb --if-exists "$boot_db" >/dev/null 2>&1
+			createdb -T migrate_update_old "$boot_db" || exit 1
+			mkdir -p "$work/boot"
+			echo "SELECT migrate.register('b1', 'SELECT 1', 'SELECT 1', project => 'boot')" >"$work/boot/0001.sql"
+			psql_q -d "$boot_db" -c "DROP ROLE IF EXISTS update_deployer" \
+				-c "CREATE ROLE update_deployer LOGIN IN ROLE migrate_admin" 2>/dev/null
+			out=$(PGUSER=update_deployer bin/migrate-bootstrap -d "$boot_db" --project boot "$work/boot" 2>&1)
+			status=$?
+			if [ $status = 1 ] && grep -q "extension migrate is at version $from in this database, and the library installed is $target" <<<"$out" &&
+				grep -q "HINT:  Run ALTER EXTENSION migrate UPDATE as its owner" <<<"$out" &&
+				[ "$(psql -X -At -d "$boot_db" -c "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" = "$from" ]; then
+				ok "$label: migrate-bootstrap as a migrator who is not the owner: refused, saying what to do"
+			else
+				fail "$label: migrate-bootstrap as a migrator who is not the owner: exit $status: $out"
+			fi
+			psql_q -d "$boot_db" -c "DROP ROLE update_deployer" 2>/dev/null
+			out=$(bin/migrate-bootstrap -d "$boot_db" --project boot "$work/boot" 2>&1)
+			status=$?
+			if [ $status = 0 ] && grep -qx "extension migrate updated from $from to $target" <<<"$out" &&
+				grep -q "project boot: upgrade b1" <<<"$out"; then
+				ok "$label: migrate-bootstrap as the owner updates the extension, then boots"
+			else
+				fail "$label: migrate-bootstrap as the owner: exit $status: $out"
+			fi
+			dropdb "$boot_db"
+		fi
 		if ! psql_q -d migrate_update_old -c "ALTER EXTENSION $ext UPDATE" 2>"$work/update.err"; then
 			fail "$label: ALTER EXTENSION UPDATE failed: $(cat "$work/update.err")"
 			continue
