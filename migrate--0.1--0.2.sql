@@ -18,7 +18,9 @@
  *    schemas since its last run (schema_drift), recorded in two new
  *    tables;
  *  - the project's summary remembers the newest revision it was made at, so
- *    that registering no longer writes the project row.
+ *    that registering no longer writes the project row;
+ *  - trial() also reports the locks each step holds on relations that
+ *    earlier steps of the trial created (locks_on_new).
  */
 
 /*
@@ -130,3 +132,17 @@ COMMENT ON FUNCTION migrate.verify(text) IS
 -- shows checksums, which would let PUBLIC confirm a guessed body
 REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
+
+DROP FUNCTION migrate.trial(text, text);
+CREATE FUNCTION migrate.trial(
+	target text DEFAULT 'head',
+	project text DEFAULT NULL)
+RETURNS TABLE (step integer, revision text, operation text, duration interval,
+			   locks text[], rewrites text[], locks_on_new text[])
+AS 'MODULE_PATHNAME', 'migrate_trial'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.trial(text, text) IS
+'run what upgrade(target) would run, one subtransaction per step, report the locks each step holds on relations that existed before, the relations it rewrites and the locks it holds on relations earlier steps created, then roll everything back';
+-- runs bodies, like upgrade()
+REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;

@@ -556,11 +556,11 @@ CREATE FUNCTION migrate.trial(
 	target text DEFAULT 'head',
 	project text DEFAULT NULL)
 RETURNS TABLE (step integer, revision text, operation text, duration interval,
-			   locks text[], rewrites text[])
+			   locks text[], rewrites text[], locks_on_new text[])
 AS 'MODULE_PATHNAME', 'migrate_trial'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate.trial(text, text) IS
-'run what upgrade(target) would run, one subtransaction per step, report the locks each step holds on relations that existed before and the relations it rewrites, then roll everything back';
+'run what upgrade(target) would run, one subtransaction per step, report the locks each step holds on relations that existed before, the relations it rewrites and the locks it holds on relations earlier steps created, then roll everything back';
 /*
  * Runs revision bodies with the caller's privileges, like upgrade(): for
  * migrators, not PUBLIC.  It runs them by calling migrate.upgrade() and

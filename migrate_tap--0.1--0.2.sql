@@ -15,9 +15,13 @@
  * match on the search_path, which public.||(integer, text) would have
  * been).  And they refuse to run while pgTAP's schema can be written by a
  * role without the caller's privileges, since pgTAP's own functions, which
- * they call, resolve what they call through the search_path.  Same
- * assertions, same output; migrate_tap--0.2.sql says why each is written as
- * it is.
+ * they call, resolve what they call through the search_path.
+ * max_lock_on_existing() judges each pending revision by the relations that
+ * exist before it runs, those earlier pending revisions create included
+ * (0.1 judged every one by the relations that existed before the first, so
+ * on a database without tables it passed whatever the revisions locked).
+ * The other assertions are the same, with the same output;
+ * migrate_tap--0.2.sql says why each is written as it is.
  */
 
 DO $$
@@ -221,11 +225,16 @@ $$;
 
 /*
  * max_lock_on_existing(project, mode, description): no pending revision
- * holds a lock stronger than mode on a relation that exists now, as
- * migrate.trial('heads') measures it.  A step that fails fails the
- * assertion (its locks are unknown); a step that cannot run in a
- * transaction (CREATE INDEX CONCURRENTLY) is not measured and is named in
- * a diagnostic line without failing it.
+ * holds a lock stronger than mode on a relation that exists before it
+ * runs, as migrate.trial('heads') measures it: one that exists now (locks)
+ * or that an earlier pending revision creates (locks_on_new).  Within one
+ * upgrade() a lock on a table an earlier revision of the same run made
+ * blocks nobody; but a deploy that commits each revision (CALL apply()), or
+ * that ships the two in separate releases, takes it on a table in use.
+ * Only a relation the revision creates itself is not an existing one.  A
+ * step that fails fails the assertion (its locks are unknown); a step that
+ * cannot run in a transaction (CREATE INDEX CONCURRENTLY) is not measured
+ * and is named in a diagnostic line without failing it.
  *
  * The assertions that run revision bodies (this one, revisions_are_reversible
  * and schema_matches) have no search_path of their own: the bodies run
@@ -247,9 +256,9 @@ DECLARE
 	result text;
 BEGIN
 	PERFORM "@extschema@"._migrate_tap_check_pgtap();
-	FOR r IN SELECT t.step, t.revision, t.operation, t.locks
+	FOR r IN SELECT t.step, t.revision, t.operation, t.locks, t.locks_on_new
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(steps, '[]'::pg_catalog.jsonb))
-					AS t(step integer, revision text, operation text, locks text[])
+					AS t(step integer, revision text, operation text, locks text[], locks_on_new text[])
 			  ORDER BY t.step
 	LOOP
 		IF r.locks IS NOT NULL THEN
@@ -258,6 +267,14 @@ BEGIN
 				   OPERATOR(pg_catalog.>) max_level THEN
 					problems := pg_catalog.array_append(problems,
 						pg_catalog.format('step %s (%s): %s', r.step, r.revision, l));
+				END IF;
+			END LOOP;
+			FOREACH l IN ARRAY COALESCE(r.locks_on_new, '{}'::pg_catalog.text[]) LOOP
+				IF "@extschema@"._migrate_tap_lock_level(pg_catalog.split_part(l, ' '::pg_catalog.text, 1))
+				   OPERATOR(pg_catalog.>) max_level THEN
+					problems := pg_catalog.array_append(problems,
+						pg_catalog.format('step %s (%s): %s (created by an earlier pending revision)',
+										  r.step, r.revision, l));
 				END IF;
 			END LOOP;
 		ELSIF pg_catalog.starts_with(r.operation, 'failed'::pg_catalog.text) THEN
@@ -296,6 +313,8 @@ AS $$
 		(SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t))
 		   FROM migrate.trial('heads'::pg_catalog.text, project) AS t))
 $$;
+COMMENT ON FUNCTION "@extschema@".max_lock_on_existing(text, text, text) IS
+'TAP: no pending revision of the project takes a lock stronger than mode on a relation that exists before it runs (migrate.trial)';
 
 CREATE OR REPLACE FUNCTION "@extschema@".max_lock_on_existing(project pg_catalog.text, mode pg_catalog.text)
 RETURNS pg_catalog.text
@@ -306,6 +325,8 @@ AS $$
 			"@extschema@"._migrate_tap_project(project),
 			"@extschema@"._migrate_tap_lock_name("@extschema@"._migrate_tap_lock_level(mode))))
 $$;
+COMMENT ON FUNCTION "@extschema@".max_lock_on_existing(text, text) IS
+'TAP: no pending revision of the project takes a lock stronger than mode on a relation that exists before it runs (migrate.trial)';
 
 /*
  * revisions_are_reversible(project, description): every pending revision

@@ -59,7 +59,24 @@ SELECT revision FROM migrate.upgrade('s1');
 SELECT step, revision, operation, locks, rewrites FROM migrate.trial('s2');
 SELECT * FROM migrate.current();
 
--- A body that fails is reported in its row; the steps after it are not
+-- A relation an earlier step created did not exist before the trial, but
+-- it does before the step: a deploy that commits each revision, or ships
+-- them in separate releases, takes the step's locks on a table in use.
+-- Those locks are reported apart, in locks_on_new; what a step creates
+-- itself is in neither column.  f2 indexes the table f1 made (SHARE) and
+-- makes a table of its own with an index; f3 adds a column to f1's table
+-- (ACCESS EXCLUSIVE) and writes orders, which existed before.
+SELECT migrate.register('f1', 'CREATE TABLE fresh (id int PRIMARY KEY, v int)',
+	'DROP TABLE fresh', project => 'fresh');
+SELECT migrate.register('f2', 'CREATE INDEX fresh_v ON fresh (v);
+	CREATE TABLE fresh_log (id int); CREATE INDEX ON fresh_log (id)',
+	'DROP TABLE fresh_log; DROP INDEX fresh_v', down_revision => 'f1', project => 'fresh');
+SELECT migrate.register('f3', 'ALTER TABLE fresh ADD COLUMN w int; UPDATE orders SET amount = amount WHERE id = 1',
+	'ALTER TABLE fresh DROP COLUMN w',
+	down_revision => 'f2', project => 'fresh');
+SELECT step, revision, locks, locks_on_new, rewrites FROM migrate.trial('head', 'fresh');
+SELECT to_regclass('fresh') AS fresh;
+
 -- run; nothing stays.
 SELECT migrate.register('s7', 'INSERT INTO orders (id, amount) VALUES (1, 1)',
 	'SELECT 1', down_revision => 's6', message => 'duplicate key');

@@ -2,8 +2,9 @@
  *
  * trial.c
  *	  migrate.trial(): what upgrade(target) would run, step by step, with
- *	  the locks each step takes on relations that already exist and the
- *	  relations it rewrites; then everything is rolled back.
+ *	  the locks each step takes on relations that already exist, or that
+ *	  earlier steps created, and the relations it rewrites; then everything
+ *	  is rolled back.
  *
  * Each step runs in its own subtransaction inside the trial's outer one
  * (sandbox.c), and is measured before that subtransaction ends:
@@ -22,6 +23,15 @@
  * locks a step holds at its end, which are the locks a deploy would hold
  * until it commits.
  *
+ * Relations created by earlier steps.  The locks a step holds on those are
+ * reported apart (locks_on_new): in one upgrade() nobody else can see such
+ * a relation yet, but a deploy that commits each revision (CALL apply()),
+ * or ships them in separate releases, runs the step against a table that
+ * is in use by then.  After each step the relations it created are read
+ * (those pg_class has and the trial does not know yet), so that the next
+ * step's locks on them can be told from its locks on what it creates
+ * itself, which are never reported.
+ *
  * Rewrites.  A table, materialized view or index that existed before the
  * trial was rewritten by a step when its relfilenode changed (the ALTER
  * TABLE forms that rewrite, CLUSTER, REINDEX, TRUNCATE, SET TABLESPACE), or
@@ -30,7 +40,8 @@
  *
  * Relations of the system schemas and of migrate's own schema are left out:
  * every DDL statement writes the catalogs, and every step writes migrate's
- * tables.  Names are those the relations had before the trial.
+ * tables.  Names are those the relations had before the trial, or at the
+ * end of the step that created them.
  *
  *-------------------------------------------------------------------------
  */
@@ -52,11 +63,12 @@
 
 PG_FUNCTION_INFO_V1(migrate_trial);
 
-/* a relation that existed before the trial */
+/* a relation that existed before the trial, or that a step created */
 typedef struct ExistingRel
 {
 	Oid			oid;
 	char		relkind;
+	int			created_by;		/* the step that created it; 0: before */
 	Oid			filenode;		/* as of the last step; 0 once dropped */
 	char	   *nspname;
 	char	   *relname;
@@ -66,6 +78,7 @@ typedef struct ExistingRel
 /* one (mode, relation) lock held by a step, for sorting */
 typedef struct StepLock
 {
+	bool		on_new;			/* the relation was created by an earlier step */
 	LOCKMODE	mode;
 	const char *name;
 } StepLock;
@@ -79,6 +92,7 @@ typedef struct TrialRow
 	int64		usecs;
 	Datum		locks;
 	Datum		rewrites;
+	Datum		locks_on_new;
 } TrialRow;
 
 typedef struct Trial
@@ -87,6 +101,7 @@ typedef struct Trial
 	const char *project;
 	ExistingRel *rels;			/* sorted by oid */
 	int			nrels;
+	int			maxrels;
 	TrialRow   *rows;
 	int			nrows;
 	TrialRow   *current;		/* the step being run */
@@ -115,13 +130,20 @@ find_existing(const Trial *t, Oid oid)
 
 /*
  * The relations that exist now, outside the system schemas and migrate's
- * own, with their relfilenodes.
+ * own, with their relfilenodes, that t->rels does not hold yet: all of them
+ * before the first step (step 0), those the step created after it.
  */
 static void
-read_existing(Trial *t)
+read_relations(Trial *t, int step)
 {
 	int			rc;
+	int			known = t->nrels;
 
+	if (t->rels == NULL)
+	{
+		t->maxrels = 64;
+		t->rels = palloc(sizeof(ExistingRel) * t->maxrels);
+	}
 	BookkeepingPrepare(&plan_existing,
 					   "SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
 					   " FROM pg_catalog.pg_class c"
@@ -130,28 +152,39 @@ read_existing(Trial *t)
 					   " ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
 					   " AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
 					   0, NULL);
-	rc = SPI_execute_plan(plan_existing, NULL, NULL, true, 0);
+	rc = SPI_execute_plan(plan_existing, NULL, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
 
-	t->nrels = (int) SPI_processed;
-	t->rels = palloc(sizeof(ExistingRel) * (t->nrels + 1));
-	for (int i = 0; i < t->nrels; i++)
+	for (uint64 r = 0; r < SPI_processed; r++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
+		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		ExistingRel key;
+		ExistingRel *rel;
 		bool		isnull;
 
-		t->rels[i].oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
-		t->rels[i].relkind = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
-		t->rels[i].filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
-		t->rels[i].nspname = SPI_getvalue(tuple, desc, 4);
-		t->rels[i].relname = SPI_getvalue(tuple, desc, 5);
-		t->rels[i].name = quote_qualified_identifier(t->rels[i].nspname,
-													 t->rels[i].relname);
+		/* the first known entries are sorted; new ones are never among them */
+		key.oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+		if (bsearch(&key, t->rels, known, sizeof(ExistingRel), cmp_existing) != NULL)
+			continue;
+		if (t->nrels == t->maxrels)
+		{
+			t->maxrels *= 2;
+			t->rels = repalloc(t->rels, sizeof(ExistingRel) * t->maxrels);
+		}
+		rel = &t->rels[t->nrels++];
+		rel->oid = key.oid;
+		rel->relkind = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
+		rel->created_by = step;
+		rel->filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
+		rel->nspname = SPI_getvalue(tuple, desc, 4);
+		rel->relname = SPI_getvalue(tuple, desc, 5);
+		rel->name = quote_qualified_identifier(rel->nspname, rel->relname);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
+	if (t->nrels > known)
+		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 }
 
 /*
@@ -171,24 +204,40 @@ cmp_step_lock(const void *a, const void *b)
 	const StepLock *x = a;
 	const StepLock *y = b;
 
+	if (x->on_new != y->on_new)
+		return x->on_new ? 1 : -1;
 	if (x->mode != y->mode)
 		return x->mode > y->mode ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
+static Datum
+lock_array(const StepLock *locks, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(psprintf("%s on %s",
+												GetLockmodeName(DEFAULT_LOCKMETHOD, locks[i].mode),
+												locks[i].name));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
 /*
  * "AccessExclusiveLock on public.orders", ...: the locks the resource owner
- * (the step's) holds on relations that existed before the trial, strongest
- * first.
+ * (the step's) holds on relations that existed before the trial (*locks)
+ * and on relations earlier steps created (*locks_on_new), strongest first.
+ * The step's own relations are not in t->rels yet.
  */
-static Datum
-step_locks(const Trial *t, ResourceOwner owner)
+static void
+step_locks(const Trial *t, ResourceOwner owner, Datum *locks_existing,
+		   Datum *locks_on_new)
 {
 	LockData   *data = GetLockStatusData();
 	LOCKMASK   *held = palloc0(sizeof(LOCKMASK) * (t->nrels + 1));
 	StepLock   *locks;
-	Datum	   *elems;
 	int			n = 0;
+	int			nexisting = 0;
 
 	for (int i = 0; i < data->nelements; i++)
 	{
@@ -223,21 +272,20 @@ step_locks(const Trial *t, ResourceOwner owner)
 		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
 			if ((held[r] & LOCKBIT_ON(mode)) && owner_holds(owner, &tag, mode))
 			{
+				locks[n].on_new = t->rels[r].created_by > 0;
 				locks[n].mode = mode;
 				locks[n].name = t->rels[r].name;
+				if (!locks[n].on_new)
+					nexisting++;
 				n++;
 			}
 	}
+	/* those on relations that existed before the trial come first */
 	qsort(locks, n, sizeof(StepLock), cmp_step_lock);
-
-	elems = palloc(sizeof(Datum) * (n + 1));
-	for (int i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(psprintf("%s on %s",
-												GetLockmodeName(DEFAULT_LOCKMETHOD, locks[i].mode),
-												locks[i].name));
+	*locks_existing = lock_array(locks, nexisting);
+	*locks_on_new = lock_array(locks + nexisting, n - nexisting);
 	pfree(held);
 	pfree(locks);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 static int
@@ -306,7 +354,8 @@ adopt_replacements(Trial *t, ExistingRel **dropped, int ndropped,
 /*
  * The tables, materialized views and indexes that existed before the trial
  * and got a new relfilenode since the previous step (or were replaced by a
- * relation of the same name), by name.
+ * relation of the same name), by name.  Those earlier steps created are
+ * not followed.
  */
 static Datum
 step_rewrites(Trial *t)
@@ -325,7 +374,7 @@ step_rewrites(Trial *t)
 	int			rc;
 
 	for (int i = 0; i < t->nrels; i++)
-		if (t->rels[i].filenode != InvalidOid &&
+		if (t->rels[i].filenode != InvalidOid && t->rels[i].created_by == 0 &&
 			(t->rels[i].relkind == RELKIND_RELATION ||
 			 t->rels[i].relkind == RELKIND_MATVIEW ||
 			 t->rels[i].relkind == RELKIND_INDEX))
@@ -400,8 +449,10 @@ trial_step(void *arg)
 	SandboxUpgrade(t->project, row->revision);
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	row->usecs = (int64) secs * USECS_PER_SEC + usecs;
-	row->locks = step_locks(t, owner);
+	step_locks(t, owner, &row->locks, &row->locks_on_new);
 	row->rewrites = step_rewrites(t);
+	/* the relations the step created, for the steps after it */
+	read_relations(t, (int) (row - t->rows) + 1);
 	row->measured = true;
 }
 
@@ -428,7 +479,7 @@ trial_run(void *arg)
 	ProjectLock(t->project);
 	ids = SandboxPending(t->target, t->project, &t->nrows);
 	nontransactional = SandboxNontransactional(t->project, ids, t->nrows);
-	read_existing(t);
+	read_relations(t, 0);
 
 	t->rows = palloc0(sizeof(TrialRow) * (t->nrows + 1));
 	for (int i = 0; i < t->nrows; i++)
@@ -507,8 +558,8 @@ migrate_trial(PG_FUNCTION_ARGS)
 	for (int i = 0; i < t.nrows; i++)
 	{
 		TrialRow   *row = &t.rows[i];
-		Datum		values[6];
-		bool		nulls[6] = {false, false, false, true, true, true};
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, true, true, true, true};
 
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(row->revision);
@@ -521,7 +572,8 @@ migrate_trial(PG_FUNCTION_ARGS)
 			values[3] = IntervalPGetDatum(duration);
 			values[4] = row->locks;
 			values[5] = row->rewrites;
-			nulls[3] = nulls[4] = nulls[5] = false;
+			values[6] = row->locks_on_new;
+			nulls[3] = nulls[4] = nulls[5] = nulls[6] = false;
 		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

@@ -84,6 +84,31 @@ SELECT * FROM check_test(max_lock_on_existing('tap_locks', 'AccessExclusiveLock'
 	E'    step 2 (l2) not measured: CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
 SELECT throws_ok($$SELECT max_lock_on_existing('tap_locks', 'table lock')$$, '22023', 'unknown lock mode "table lock"',
 	'an unknown lock mode');
+
+-- Each revision is judged by the relations that exist before it runs: on a
+-- database without tables, a lock on a table an earlier pending revision
+-- makes is a lock on a table in use once that revision is deployed.  A
+-- table the revision makes itself is not an existing one.
+SELECT migrate.register('f1', 'CREATE TABLE tap_f (id int PRIMARY KEY, v int); CREATE INDEX tap_f_v ON tap_f (v)',
+	'DROP TABLE tap_f', project => 'tap_fresh');
+SELECT * FROM check_test(max_lock_on_existing('tap_fresh', 'ShareUpdateExclusiveLock'), true,
+	'max_lock_on_existing(strong locks on a table the revision makes)',
+	'pending revisions of project "tap_fresh" take at most ShareUpdateExclusiveLock on existing relations', '');
+SELECT migrate.register('f2', 'CREATE TABLE tap_g (id int)', 'DROP TABLE tap_g', down_revision => 'f1', project => 'tap_fresh');
+SELECT migrate.register('f3', 'CREATE INDEX tap_f_id_v ON tap_f (id, v)', 'DROP INDEX tap_f_id_v',
+	down_revision => 'f2', project => 'tap_fresh');
+SELECT * FROM check_test(max_lock_on_existing('tap_fresh', 'ShareUpdateExclusiveLock'), false,
+	'max_lock_on_existing(a table made two revisions earlier)',
+	'pending revisions of project "tap_fresh" take at most ShareUpdateExclusiveLock on existing relations',
+	E'    locks stronger than ShareUpdateExclusiveLock:\n' ||
+	E'        step 3 (f3): ShareLock on public.tap_f (created by an earlier pending revision)');
+SELECT migrate.upgrade('f2', 'tap_fresh');
+SELECT * FROM check_test(max_lock_on_existing('tap_fresh', 'ShareUpdateExclusiveLock'), false,
+	'max_lock_on_existing(a table that exists now)',
+	'pending revisions of project "tap_fresh" take at most ShareUpdateExclusiveLock on existing relations',
+	E'    locks stronger than ShareUpdateExclusiveLock:\n' ||
+	E'        step 1 (f3): ShareLock on public.tap_f');
+SELECT is(to_regclass('tap_f_id_v'), NULL, 'the trial left no index behind');
 SELECT is((SELECT count(*) FROM information_schema.columns WHERE table_name = 'tap_orders'), 2::bigint,
 	'the assertions left nothing behind');
 

@@ -95,6 +95,35 @@ SELECT results_eq($$SELECT locks FROM migrate.trial('head', 'tk_rewrites') WHERE
 SELECT is((SELECT data_type FROM information_schema.columns WHERE table_name = 'tk_orders' AND column_name = 'amount'),
 	'integer', 'the column type is as before');
 
+-- Locks on relations that earlier steps created are reported apart
+-- (locks_on_new), whichever step made them; what a step makes itself is in
+-- neither column.  Names are those at the end of the step that made the
+-- relation; an index rebuilt under a new oid counts from the step that
+-- rebuilt it; rewrites follow only what existed before the trial.
+SELECT migrate.register('p1', 'CREATE TABLE tk_p1 (id int PRIMARY KEY, v int); CREATE INDEX tk_p1_v ON tk_p1 (v)',
+	'DROP TABLE tk_p1', project => 'tk_new');
+SELECT migrate.register('p2', 'CREATE TABLE tk_p2 (id int); LOCK tk_p2', 'DROP TABLE tk_p2', down_revision => 'p1', project => 'tk_new');
+SELECT migrate.register('p3', 'CREATE INDEX tk_p1_id_v ON tk_p1 (id, v)', 'DROP INDEX tk_p1_id_v', down_revision => 'p2', project => 'tk_new');
+SELECT migrate.register('p4', 'ALTER TABLE tk_p1 ALTER COLUMN v TYPE bigint; ALTER TABLE tk_p2 RENAME TO tk_p2_renamed', 'SELECT 1',
+	down_revision => 'p3', project => 'tk_new');
+SELECT migrate.register('p5', 'DROP INDEX tk_p1_v; DROP TABLE tk_p2_renamed; UPDATE tk_orders SET note = note WHERE id = 1', 'SELECT 1',
+	down_revision => 'p4', project => 'tk_new');
+SELECT results_eq(
+	$$SELECT revision, locks, locks_on_new FROM migrate.trial('head', 'tk_new') WHERE revision <> 'p4'$$,
+	$$VALUES ('p1', '{}'::text[], '{}'::text[]),
+	         ('p2', '{}', '{}'),
+	         ('p3', '{}', ARRAY['ShareLock on public.tk_p1']),
+	         ('p5', ARRAY['RowExclusiveLock on public.tk_orders', 'RowExclusiveLock on public.tk_orders_amount',
+	                      'RowExclusiveLock on public.tk_orders_pkey'],
+	                ARRAY['AccessExclusiveLock on public.tk_p1', 'AccessExclusiveLock on public.tk_p1_v',
+	                      'AccessExclusiveLock on public.tk_p2'])$$,
+	'locks on relations earlier steps made, apart from those on relations that existed; not those on a step''s own; names as made; a rebuilt index');
+SELECT ok((SELECT locks = '{}' AND rewrites = '{}'
+				  AND locks_on_new @> ARRAY['AccessExclusiveLock on public.tk_p1', 'AccessExclusiveLock on public.tk_p1_id_v',
+											'AccessExclusiveLock on public.tk_p1_v', 'AccessExclusiveLock on public.tk_p2']
+			 FROM migrate.trial('head', 'tk_new') WHERE revision = 'p4'),
+	'a type change and a rename of relations earlier steps made: locks_on_new, not rewrites');
+
 -- A project with a target schema: bodies run there, names are qualified.
 SELECT migrate.configure('tk_schema', target_schema => 'tk_other');
 SELECT migrate.register('t1', 'ALTER TABLE ledger ADD COLUMN v int DEFAULT 1', 'SELECT 1', project => 'tk_schema');
