@@ -37,6 +37,7 @@ OBJS = \
 	src/register.o \
 	src/run.o \
 	src/reversible.o \
+	src/revision_file.o \
 	src/sandbox.o \
 	src/sandbox_session.o \
 	src/script.o \

@@ -18,7 +18,9 @@
  *    schemas since its last run (schema_drift), recorded in two new
  *    tables;
  *  - the project's summary remembers the newest revision it was made at, so
- *    that registering no longer writes the project row.
+ *    that registering no longer writes the project row;
+ *  - revision_file() gives the register() call of a revision, as the text
+ *    of a file for a repository.
  */
 
 /*
@@ -130,3 +132,15 @@ COMMENT ON FUNCTION migrate.verify(text) IS
 -- shows checksums, which would let PUBLIC confirm a guessed body
 REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
+
+CREATE FUNCTION migrate.revision_file(
+	revision text,
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision_file'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.revision_file(text, text) IS
+'the migrate.register() call that registers a revision again, byte for byte, as the text of a file for a repository (no project named)';
+-- shows bodies, which may hold what PUBLIC should not read
+REVOKE ALL ON FUNCTION migrate.revision_file(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision_file(text, text) TO migrate_admin;
