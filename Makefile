@@ -37,6 +37,7 @@ OBJS = \
 	src/register.o \
 	src/run.o \
 	src/reversible.o \
+	src/revision_file.o \
 	src/sandbox.o \
 	src/sandbox_session.o \
 	src/script.o \
@@ -81,9 +82,11 @@ SCHEMA_OBJS = \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
-# the boot script, into PostgreSQL's bindir beside psql (the Debian packages
-# ship it once, in the migrate-bootstrap package, as /usr/bin/migrate-bootstrap)
-SCRIPTS = bin/migrate-bootstrap
+# the boot script and the revision-file writer (which uses the boot
+# script's helpers, beside it), into PostgreSQL's bindir beside psql (the
+# Debian packages ship them once, in the migrate-bootstrap package, in
+# /usr/bin)
+SCRIPTS = bin/migrate-bootstrap bin/migrate-revision
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 

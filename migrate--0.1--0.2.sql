@@ -20,7 +20,9 @@
  *  - the project's summary remembers the newest revision it was made at, so
  *    that registering no longer writes the project row;
  *  - trial() also reports the locks each step holds on relations that
- *    earlier steps of the trial created (locks_on_new).
+ *    earlier steps of the trial created (locks_on_new);
+ *  - revision_file() gives the register() call of a revision, as the text
+ *    of a file for a repository.
  */
 
 /*
@@ -146,3 +148,15 @@ COMMENT ON FUNCTION migrate.trial(text, text) IS
 -- runs bodies, like upgrade()
 REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;
+
+CREATE FUNCTION migrate.revision_file(
+	revision text,
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision_file'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.revision_file(text, text) IS
+'the migrate.register() call that registers a revision again, byte for byte, as the text of a file for a repository (no project named)';
+-- shows bodies, which may hold what PUBLIC should not read
+REVOKE ALL ON FUNCTION migrate.revision_file(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision_file(text, text) TO migrate_admin;

@@ -499,6 +499,18 @@ COMMENT ON FUNCTION migrate.script(text, text, text) IS
 REVOKE ALL ON FUNCTION migrate.script(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.script(text, text, text) TO migrate_admin;
 
+CREATE FUNCTION migrate.revision_file(
+	revision text,
+	project text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision_file'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.revision_file(text, text) IS
+'the migrate.register() call that registers a revision again, byte for byte, as the text of a file for a repository (no project named)';
+-- shows bodies, which may hold what PUBLIC should not read
+REVOKE ALL ON FUNCTION migrate.revision_file(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.revision_file(text, text) TO migrate_admin;
+
 CREATE FUNCTION migrate.verify(project text DEFAULT NULL)
 RETURNS TABLE (project text, problem text, revision text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_verify'

@@ -12,7 +12,7 @@
 #    pg_regress and isolation suites (make installcheck, from the source's
 #    sql/, expected/, specs/ only: no C source, no build products beside
 #    them) in a throw-away cluster of that server, then the installed
-#    /usr/bin/migrate-bootstrap against it.
+#    /usr/bin/migrate-bootstrap and /usr/bin/migrate-revision against it.
 # 3. Purges the packages and puts back whatever migrate files the system
 #    PostgreSQL had before (a source build installed by hand, migrate_tap's
 #    files included), so that the machine is left as it was: every file
@@ -143,9 +143,11 @@ for v in $majors; do
 		"./usr/share/postgresql/$v/extension/migrate--$version.sql"; do
 		grep -qx "$f" <<<"$contents" || fail "postgresql-$v-migrate lacks $f"
 	done
-	# make install's copy of the boot script stays out: one package has it
-	grep -q 'bin/migrate-bootstrap$' <<<"$contents" &&
-		fail "postgresql-$v-migrate ships a migrate-bootstrap too (the migrate-bootstrap package has it)"
+	# make install's copies of the scripts stay out: one package has them
+	for script in migrate-bootstrap migrate-revision; do
+		grep -q "bin/$script\$" <<<"$contents" &&
+			fail "postgresql-$v-migrate ships a $script too (the migrate-bootstrap package has it)"
+	done
 	depends=$(dpkg-deb -f "$deb" Depends)
 	grep -q "postgresql-$v" <<<"$depends" && ok "postgresql-$v-migrate depends on: $depends" ||
 		fail "postgresql-$v-migrate does not depend on postgresql-$v: $depends"
@@ -167,6 +169,9 @@ if [ -f "$boot_deb" ] && grep -q '\./usr/bin/migrate-bootstrap$' <<<"$boot_conte
 else
 	fail "no migrate-bootstrap_${version}_all.deb with /usr/bin/migrate-bootstrap"
 fi
+grep -q '\./usr/bin/migrate-revision$' <<<"$boot_contents" &&
+	ok "migrate-bootstrap_${version}_all.deb ships /usr/bin/migrate-revision" ||
+	fail "migrate-bootstrap_${version}_all.deb lacks /usr/bin/migrate-revision"
 
 # --- the system lock, unless a process above us holds it already
 lock=${MIGRATE_SYSTEM_LOCK:-/tmp/system-pg.lock}
@@ -297,11 +302,14 @@ SQL
 createdb packaged || exit 1
 /usr/bin/migrate-bootstrap -d packaged --project pkg boot &&
 	[ "$(psql -X -A -t -d packaged -c "SELECT extversion FROM pg_extension WHERE extname = 'migrate'")" = "$2" ] &&
-	[ "$(psql -X -A -t -d packaged -c "SELECT string_agg(c, ',') FROM migrate.current('pkg') c")" = p1 ]
+	[ "$(psql -X -A -t -d packaged -c "SELECT string_agg(c, ',') FROM migrate.current('pkg') c")" = p1 ] &&
+	# and the installed migrate-revision, beside it, on the same directory
+	PGDATABASE=packaged /usr/bin/migrate-revision -m 'from the package' --project pkg boot &&
+	grep -qxF "    down_revision => 'p1'," boot/0002_from_the_package.sql
 EOF
 	start=$(date +%s)
 	if PG_CONFIG=$pgc bash "$src/test/cluster.sh" bash "$work/check/run.sh" "$work/check" "$version" >"$work/check.log" 2>&1; then
-		ok "PostgreSQL $v: installcheck (pg_regress and isolation) and /usr/bin/migrate-bootstrap pass against the installed package ($(($(date +%s) - start)) s)"
+		ok "PostgreSQL $v: installcheck (pg_regress and isolation) and /usr/bin/migrate-bootstrap and migrate-revision pass against the installed package ($(($(date +%s) - start)) s)"
 	else
 		cat "$work/check.log"
 		fail "PostgreSQL $v: installcheck or migrate-bootstrap against the installed package"

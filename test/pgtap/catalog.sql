@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(53);
+SELECT plan(55);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -41,6 +41,8 @@ SELECT function_privs_are('migrate', 'show', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not call show() (it shows checksums)');
 SELECT function_privs_are('migrate', 'verify', ARRAY['text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not call verify()');
+SELECT function_privs_are('migrate', 'revision_file', ARRAY['text', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not call revision_file() (it shows bodies)');
 SELECT table_privs_are('migrate', 'project', 'public', ARRAY['SELECT'], 'PUBLIC may only read project');
 
 SELECT function_privs_are('migrate', 'register',
@@ -88,7 +90,7 @@ SELECT set_eq(
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
 		  'apply', 'apply_downgrade',
 		  'adopt_alembic', 'show', 'script', 'verify', 'trial', 'check_reversible',
-		  'autogenerate'],
+		  'autogenerate', 'revision_file'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
@@ -137,6 +139,8 @@ SELECT throws_ok($$DELETE FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot eras
 SELECT throws_ok($$SELECT * FROM migrate.log$$, '42501', NULL, 'PUBLIC cannot read the log');
 SELECT throws_ok($$SELECT upgrade_sql FROM migrate.revision$$, '42501', NULL,
 	'PUBLIC cannot read bodies');
+SELECT throws_ok($$SELECT migrate.revision_file('adm1', 'adm')$$, '42501', NULL,
+	'PUBLIC cannot read bodies through revision_file()');
 SELECT lives_ok($$SELECT * FROM migrate.current('pub')$$, 'PUBLIC can read current()');
 RESET ROLE;
 

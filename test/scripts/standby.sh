@@ -189,6 +189,7 @@ reads=(
 	"SELECT * FROM migrate.show('left@head', 'side')"
 	"SELECT * FROM migrate.pending()"
 	"SELECT migrate.script('head', 'r1')"
+	"SELECT migrate.revision_file('r2')"
 	"SELECT * FROM migrate.verify()"
 	"SELECT * FROM migrate.verify('side')"
 )
