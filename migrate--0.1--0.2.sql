@@ -130,3 +130,16 @@ COMMENT ON FUNCTION migrate.verify(text) IS
 -- shows checksums, which would let PUBLIC confirm a guessed body
 REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
+
+-- 0.2 adds graph(): the graph drawn, what heads() and history() list, as a
+-- picture (migrate--0.2.sql has the same block).  Public
+-- like them (it shows ids, edges, labels, messages and version rows, no
+-- body and no checksum).
+CREATE FUNCTION migrate.graph(
+	project text DEFAULT NULL,
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.graph(text, text) IS
+'the revision graph drawn newest first: text (like git log --graph), dot (Graphviz) or mermaid (a flowchart), applied revisions told from pending ones, heads and current revisions marked';
