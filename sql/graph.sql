@@ -24,7 +24,7 @@ SELECT migrate.register('f6', '', '', branch_labels => 'audit', message => 'audi
 SELECT migrate.register('g7', '', '', down_revision => 'e5', depends_on => 'audit',
 	message => 'invoices');
 SELECT migrate.register('h8', '', '', down_revision => 'g7',
-	message => E'say "hi" <b>bold</b> | [x] {y} (z) \\ `code` #quot; %% end\r\n--> x\tnext');
+	message => E'say "hi" <b>bold</b> | [x] {y} (z) \\ `code` #quot; &amp; %% end\r\n--> x\tnext');
 SELECT revision FROM migrate.upgrade('c3');
 SELECT revision FROM migrate.upgrade('audit@head');
 SELECT * FROM migrate.current();

@@ -23,6 +23,8 @@ packages=(
 	postgresql-server-dev-all
 	# test/scripts/pgbouncer.sh
 	pgbouncer
+	# test/scripts/graph_render.sh: dot renders migrate.graph()'s pictures
+	graphviz
 )
 
 missing=()

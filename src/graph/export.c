@@ -19,8 +19,10 @@
  *
  *	dot		one double-quoted string per value: '"' and '\' are
  *			backslash-escaped (a backslash would otherwise start one of
- *			Graphviz's label escapes, \N or \G), a newline becomes \n (a
- *			line break in the label), other control characters a space;
+ *			Graphviz's label escapes, \N or \G), '&' is &amp; (Graphviz
+ *			reads HTML entities such as &lt; in any label), a newline
+ *			becomes \n (a line break in the label), other control
+ *			characters a space;
  *	mermaid	node names are made up (r and the revision's index), so no id
  *			meets Mermaid's keywords; labels are double-quoted, and every
  *			ASCII character but letters, digits, the space and a few
@@ -111,6 +113,8 @@ dot_string(Str *b, const char *s, bool utf8)
 			mgi_str_addn(b, "\\", 1);
 			mgi_str_addn(b, s, 1);
 		}
+		else if (*s == '&')
+			mgi_str_add(b, "&amp;");
 		else if (*s == '\n')
 			mgi_str_add(b, "\\n");
 		else if (clen > 0)

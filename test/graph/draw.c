@@ -17,8 +17,9 @@
  *	  from the parents and dependencies), then its short id (a prefix no
  *	  other id starts with), its [head]/[current] tags and labels; no
  *	  control character but the newlines between lines;
- *	- dot: strings closed on their line, with only \" \\ \n escapes; one
- *	  node statement per revision, one edge per parent and dependency;
+ *	- dot: strings closed on their line, with only \" \\ \n escapes and
+ *	  every & as &amp;; one node statement per revision, one edge per
+ *	  parent and dependency;
  *	- mermaid: every node defined once, every edge between defined nodes,
  *	  every node in exactly one class (the right one), labels quoted and
  *	  made only of plain characters, numeric entities and <br/>;
@@ -550,6 +551,8 @@ check_dot(const MgGraph *g, const Facts *f, const char *out)
 				EXPECT(p[1] == '"' || p[1] == '\\' || p[1] == 'n', "escape \\%c", p[1]);
 				p++;
 			}
+			else if (*p == '&')
+				EXPECT(strncmp(p, "&amp;", 5) == 0, "a raw & (Graphviz reads entities)");
 			else if (*p == '"')
 				in_string = false;
 			continue;
