@@ -17,9 +17,12 @@ OBJS = \
 	src/graph/build.o \
 	src/graph/check.o \
 	src/graph/derive.o \
+	src/graph/draw.o \
 	src/graph/errors.o \
+	src/graph/export.o \
 	src/graph/history.o \
 	src/graph/keys.o \
+	src/graph/layout.o \
 	src/graph/order.o \
 	src/graph/plan.o \
 	src/graph/reach.o \
@@ -33,6 +36,7 @@ OBJS = \
 	src/launch.o \
 	src/log.o \
 	src/migrate.o \
+	src/picture.o \
 	src/project.o \
 	src/register.o \
 	src/run.o \

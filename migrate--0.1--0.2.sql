@@ -22,7 +22,8 @@
  *  - trial() also reports the locks each step holds on relations that
  *    earlier steps of the trial created (locks_on_new);
  *  - revision_file() gives the register() call of a revision, as the text
- *    of a file for a repository.
+ *    of a file for a repository;
+ *  - graph() draws the revision graph as text, Graphviz or Mermaid.
  */
 
 /*
@@ -160,3 +161,15 @@ COMMENT ON FUNCTION migrate.revision_file(text, text) IS
 -- shows bodies, which may hold what PUBLIC should not read
 REVOKE ALL ON FUNCTION migrate.revision_file(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.revision_file(text, text) TO migrate_admin;
+
+-- graph(): what heads() and history() list, drawn; public like them (it
+-- shows ids, edges, labels, messages and version rows, no body and no
+-- checksum)
+CREATE FUNCTION migrate.graph(
+	project text DEFAULT NULL,
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.graph(text, text) IS
+'the revision graph drawn newest first: text (like git log --graph), dot (Graphviz) or mermaid (a flowchart), applied revisions told from pending ones, heads and current revisions marked';

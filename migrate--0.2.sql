@@ -468,6 +468,18 @@ LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.pending(text, text) IS
 'the steps upgrade(target) would run now, without running them';
 
+-- The graph drawn: what heads() and history() list, as a picture.  Public
+-- like them (it shows ids, edges, labels, messages and version rows, no
+-- body and no checksum).
+CREATE FUNCTION migrate.graph(
+	project text DEFAULT NULL,
+	format text DEFAULT 'text')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate.graph(text, text) IS
+'the revision graph drawn newest first: text (like git log --graph), dot (Graphviz) or mermaid (a flowchart), applied revisions told from pending ones, heads and current revisions marked';
+
 -- Reading bodies and checksums: for migrators only.
 
 CREATE FUNCTION migrate.show(

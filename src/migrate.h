@@ -34,8 +34,8 @@
  * (configure),
  * show.c (heads, bases, branches, history, show, pending), script.c
  * (script), revision_file.c (revision_file), apply.c (the procedures
- * apply and apply_downgrade), verify.c (verify), status.c
- * (project_status, behind the view migrate.status),
+ * apply and apply_downgrade), verify.c (verify), picture.c (graph),
+ * status.c (project_status, behind the view migrate.status),
  * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
  * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
  * and its settings).

@@ -27,6 +27,8 @@ else
 		postgresql-server-dev-all
 		# test/scripts/pgbouncer.sh
 		pgbouncer
+		# test/scripts/graph_render.sh: dot renders migrate.graph()'s pictures
+		graphviz
 	)
 fi
 

@@ -33,7 +33,7 @@ os.chdir(ROOT)
 
 # files whose exports are SQL entry points only (besides what migrate.h lists)
 ENTRY_FILES = {"register.c", "commands.c", "configure.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
-               "revision_file.c",
+               "revision_file.c", "picture.c",
                "migrate.c"}
 
 

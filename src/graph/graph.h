@@ -289,4 +289,73 @@ extern bool mg_check_project(const MgRevisionInput *revs, int nrevs,
 extern bool mg_is_applied(const MgRevisionInput *revs, int nrevs,
 						  const char *const *rows, int nrows, const char *id);
 
+/*
+ * Pictures of the graph (layout.c, export.c, draw.c).
+ *
+ * The display order lists every revision once, newest first, children
+ * before their parents: the order of mg_history over the whole graph (so
+ * a picture reads as migrate.history() lists), or, where that fails, the
+ * reverse of a topological order.
+ */
+extern bool mg_display_order(const MgGraph *g, MgRevList *out, MgError *err);
+
+/*
+ * One row of the text picture: either a revision's row (rev >= 0, its node
+ * drawn as '*' at character column) or a row that only connects the rows
+ * around it (rev = -1, column = -1).  art is the drawing alone, from the
+ * characters "*|/\X" and spaces, with no trailing space.
+ */
+typedef struct MgLayoutRow
+{
+	int			rev;
+	int			column;
+	const char *art;
+} MgLayoutRow;
+
+typedef struct MgLayout
+{
+	MgLayoutRow *rows;
+	int			nrows;
+} MgLayout;
+
+/*
+ * Lay out the down_revision edges of g in order (every revision once,
+ * children before parents), as git log --graph draws commits: one row per
+ * revision, and rows between them where lines fork, join, cross or shift.
+ * Lines sit at even character columns; '/' and '\' move a line one
+ * column left or right from the row above to the row below, 'X' swaps two
+ * neighbouring lines.  Fails (MG_ERR_UNSUPPORTED) only for an order that
+ * is not one.
+ */
+extern bool mg_layout(const MgGraph *g, const MgRevList *order, MgLayout *out,
+					  MgError *err);
+
+typedef enum MgDrawFormat
+{
+	MG_DRAW_TEXT,				/* lines, like git log --graph */
+	MG_DRAW_DOT,				/* a Graphviz digraph */
+	MG_DRAW_MERMAID				/* a Mermaid flowchart */
+} MgDrawFormat;
+
+/* What a picture shows beside the edges. */
+typedef struct MgDrawInput
+{
+	const char *title;			/* the project's name; NULL: none */
+	const char *const *messages;	/* by revision; NULL, or NULL entries */
+	const MgRevList *rows;		/* the version rows; NULL: none */
+	bool		utf8;			/* text is UTF-8: Unicode's invisible
+								 * controls are escaped too */
+} MgDrawInput;
+
+/*
+ * The whole graph as one string in the given format, newest first, with
+ * applied revisions (a version row or below one) told from pending ones,
+ * heads and what `alembic current` shows marked, branch labels shown and,
+ * in dot and mermaid, depends_on edges dashed.  Every id, label, message
+ * and title is escaped for the format; doc/history.md describes each.
+ * The string has no trailing newline.
+ */
+extern bool mg_draw(const MgGraph *g, MgDrawFormat format,
+					const MgDrawInput *in, char **out, MgError *err);
+
 #endif							/* MIGRATE_GRAPH_H */

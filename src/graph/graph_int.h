@@ -33,6 +33,11 @@
  *	stamp.c		stamp (mg_plan_stamp)
  *	check.c		checks on raw revisions that need no built graph
  *				(mg_check_project, mg_is_applied)
+ *	layout.c	the text picture's order and rows of lines (mg_display_order,
+ *				mg_layout)
+ *	export.c	the pictures other tools draw: Graphviz dot, Mermaid
+ *	draw.c		pictures of the whole graph: what each shows, and the
+ *				text picture (mg_draw)
  *
  * Each file calls only files listed above it, except resolve.c and
  * relative.c, which call each other as Alembic's get_revisions and _walk
@@ -323,6 +328,20 @@ typedef struct Cover
 	IntVec		rseen;
 } Cover;
 
+/*
+ * What every picture of the graph shows (draw.c gathers it, export.c
+ * writes dot and mermaid from it); arrays by revision.
+ */
+typedef struct DrawFacts
+{
+	const MgGraph *g;
+	const MgDrawInput *in;
+	MgRevList	order;			/* mg_display_order */
+	bool	   *applied;		/* a version row or below one */
+	bool	   *current;		/* what `alembic current` shows */
+	const char **tags;			/* "[head, current] (label, ...)", or "" */
+} DrawFacts;
+
 /* ----------------------------------------------------------------------
  * scratch.c
  * ----------------------------------------------------------------------
@@ -340,6 +359,7 @@ extern void mgi_mark_clear(Mark *k);
 extern int *mgi_memo_new(Ctx *c);
 extern void mgi_str_init(Ctx *c, Str *b);
 extern void mgi_str_add(Str *b, const char *s);
+extern void mgi_str_addn(Str *b, const char *s, size_t n);
 extern char *mgi_strndup(Ctx *c, const char *s, size_t n);
 extern char *mgi_vprintf(Ctx *c, const char *fmt, va_list ap) MG_PRINTF(2, 0);
 extern const char *mgi_printf(Ctx *c, const char *fmt,...) MG_PRINTF(2, 3);
@@ -555,5 +575,13 @@ extern bool mgi_topo_sort(Ctx *c, const IntVec *todo, Mark *intodo,
 extern bool mgi_collect_upgrade(Ctx *c, Arg upper, Arg lower,
 								bool implicit_base, bool inclusive,
 								bool assert_rel, Collected *col);
+
+/* ----------------------------------------------------------------------
+ * export.c
+ * ----------------------------------------------------------------------
+ */
+extern int	mgi_control_char(const char *s, bool utf8, unsigned *cp);
+extern void mgi_draw_dot(Ctx *c, const DrawFacts *f, Str *b);
+extern void mgi_draw_mermaid(Ctx *c, const DrawFacts *f, Str *b);
 
 #endif							/* MIGRATE_GRAPH_INT_H */

@@ -220,6 +220,12 @@ mgi_str_add(Str *b, const char *s)
 	str_addn(b, s, strlen(s));
 }
 
+void
+mgi_str_addn(Str *b, const char *s, size_t n)
+{
+	str_addn(b, s, n);
+}
+
 /* copy of s[0..n) in scratch memory */
 char *
 mgi_strndup(Ctx *c, const char *s, size_t n)

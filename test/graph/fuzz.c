@@ -19,7 +19,9 @@
  * DELETE/UPDATE must hit an existing row, each INSERT a new one, and
  * rows_after must be what the operations leave; a violation aborts (a
  * finding).  Errors must come
- * with a message.  Memory is released after every input (shim_reset).
+ * with a message.  The three pictures of the graph are drawn with the
+ * targets as messages (mg_draw).  Memory is released after every input
+ * (shim_reset).
  *
  * Built with -DFUZZ_SMOKE it has its own main that runs a fixed number of
  * seeded random inputs, so "make check" can run it under ASan/UBSan
@@ -207,6 +209,44 @@ check_raw(const MgRevisionInput *in, int n, const MgGraph *g,
 	}
 }
 
+/*
+ * The three pictures of the graph, with the targets (any bytes) as the
+ * messages and the title, at the rows the plans left.
+ */
+static void
+draw_all(const MgGraph *g, int n, const char *rest, const char *end,
+		 const int *rows, int nrows, bool utf8)
+{
+	const char *msgs[MAXREV];
+	const char *q = rest;
+	MgRevList	rl;
+	MgDrawInput di;
+	MgError		err;
+	char	   *pic;
+	int			i,
+				f;
+
+	for (i = 0; i < n; i++)
+	{
+		msgs[i] = q <= end ? q : NULL;
+		if (q <= end)
+			q += strlen(q) + 1;
+	}
+	rl.items = (int *) rows;
+	rl.n = nrows;
+	di.title = rest;
+	di.messages = msgs;
+	di.rows = &rl;
+	di.utf8 = utf8;
+	for (f = MG_DRAW_TEXT; f <= MG_DRAW_MERMAID; f++)
+	{
+		if (!mg_draw(g, (MgDrawFormat) f, &di, &pic, &err))
+			check_err(&err);
+		else if (n > 0 && pic[0] == '\0')
+			abort();			/* a graph with revisions draws something */
+	}
+}
+
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -336,6 +376,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_err(&err);
 		p += len + 1;
 	}
+	draw_all(g, n, rest, end, rows, nrows, (size & 1) != 0);
 	free(rest);
 	shim_reset();
 	return 0;

@@ -67,6 +67,7 @@ stage "layering of src/graph (graph_int.h's list)" python3 layers.py "$B/objs-$C
 stage "unit cases and API checks" ./$B/mg_unit cases/*.case
 stage "checks without a built graph (verify, is-applied)" ./$B/mg_checks
 stage "properties on random graphs" ./$B/mg_prop 3000
+stage "pictures of the graph: layout followed line by line, formats" ./$B/mg_draw 3000
 stage "fuzz smoke" ./$B/mg_fuzz_smoke 20000
 
 if [ -n "$PYTHON" ]; then

@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(55);
+SELECT plan(56);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -96,7 +96,7 @@ SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
 	  WHERE p.pronamespace = 'migrate'::regnamespace AND p.prorettype <> 'trigger'::regtype
 		AND has_function_privilege('public', p.oid, 'EXECUTE')$$,
-	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'project_status',
+	ARRAY['current', 'heads', 'bases', 'branches', 'history', 'pending', 'graph', 'project_status',
 		  'fingerprint', 'fingerprint_hash', 'schema_fingerprint', 'compare_schemas', 'diff'],
 	'PUBLIC may run the read-only views of the graph and of the catalogs');
 SELECT table_privs_are('migrate', 'revision', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read bodies, not write them');
@@ -142,6 +142,7 @@ SELECT throws_ok($$SELECT upgrade_sql FROM migrate.revision$$, '42501', NULL,
 SELECT throws_ok($$SELECT migrate.revision_file('adm1', 'adm')$$, '42501', NULL,
 	'PUBLIC cannot read bodies through revision_file()');
 SELECT lives_ok($$SELECT * FROM migrate.current('pub')$$, 'PUBLIC can read current()');
+SELECT lives_ok($$SELECT migrate.graph('pub', 'mermaid')$$, 'PUBLIC can draw the graph');
 RESET ROLE;
 
 SELECT * FROM finish();

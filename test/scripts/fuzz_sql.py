@@ -82,6 +82,8 @@ CALLS = [
     ("pending", "SELECT count(*) FROM migrate.pending(%s, 'fuzz')", 1),
     ("history", "SELECT count(*) FROM migrate.history(%s, 'fuzz')", 1),
     ("script", "SELECT length(migrate.script(%s, %s, 'fuzz'))", 2),
+    ("graph format", "SELECT length(migrate.graph('fuzz', %s))", 1),
+    ("graph project", "SELECT length(migrate.graph(%s, 'mermaid'))", 1),
     ("merge", "SELECT migrate.merge('m', %s, 'fuzz')", 1),
     ("register id", "SELECT migrate.register(%s, 'SELECT 1', NULL, 'a1b2', project => 'fuzz')", 1),
     ("register parents", "SELECT migrate.register('zz99', 'SELECT 1', NULL, %s, project => 'fuzz')", 1),
