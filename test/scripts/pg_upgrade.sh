@@ -261,7 +261,7 @@ CREATE TABLE billing.rate (code text PRIMARY KEY);
 SELECT count(*) FROM migrate.stamp('b2', 'billing');
 SELECT count(*) FROM migrate.upgrade('audit@c1', 'billing');
 SQL
-# the non-transactional s3 runs in apply()'s background worker, as app_owner
+# the non-transactional s3 runs in apply()'s background worker
 out=$(q -c "CALL migrate.apply('s5', 'shop')" 2>"$work/notices") || cat "$work/notices"
 if [[ $out == '{s3,s4b,s4a,s5}|'*'|{s5}' ]]; then
 	ok "on 16, CALL migrate.apply() ran s3 (CREATE INDEX CONCURRENTLY), the branches and their merge"
@@ -440,14 +440,19 @@ SELECT project, revision, operation, error FROM migrate.log WHERE id > $maxlog O
 SELECT 'current', p, string_agg(c, ',' ORDER BY c) FROM unnest('{shop,billing}'::text[]) p, migrate.current(p) c GROUP BY p ORDER BY p;
 SELECT 'pending', count(*) FROM unnest('{shop,billing}'::text[]) p, migrate.pending('heads', p);
 SELECT 'verify', x.* FROM migrate.verify() x;
+-- pg_upgrade keeps the transaction counter's epoch: the log's xid8 values
+-- go on rising
+SELECT 'txid rising', min(txid) > (SELECT max(txid) FROM migrate.log WHERE id <= $maxlog)
+  FROM migrate.log WHERE id > $maxlog;
 SQL
 )
 want="$(sed 's/$/|upgrade|/' "$work/pending16")
 current|billing|b3,c2
 current|shop|s7
-pending|0"
+pending|0
+txid rising|t"
 if [ "$out" = "$want" ]; then
-	ok "one log row for each revision run on 18, every project at its heads, verify() reports nothing"
+	ok "one log row for each revision run on 18 (their transaction ids after 16's), every project at its heads, verify() reports nothing"
 else
 	fail "after the runs on 18:"
 	diff -u <(echo "$want") <(echo "$out")
