@@ -306,13 +306,13 @@ SQL
 export PGTZ=UTC
 answers >"$work/answers16" || { fail "reading the state on 16"; exit 1; }
 rows >"$work/rows16" || { fail "reading the rows on 16"; exit 1; }
-if [ -n "$(grep '^verify|' "$work/answers16")" ]; then
+if grep -q '^verify|' "$work/answers16"; then
 	fail "verify() on 16 reports problems before the upgrade:"
 	grep '^verify|' "$work/answers16"
 fi
 grep '^pending|' "$work/answers16" | cut -d'|' -f2,4 >"$work/pending16"
 echo "on 16: $(grep -c '^revision|' "$work/rows16") revisions, $(grep -c '^version|' "$work/rows16") version rows," \
-	"$(grep -c '^log|' "$work/rows16") log rows, $(wc -l <"$work/pending16") steps pending:" $(tr '\n' ' ' <"$work/pending16")
+	"$(grep -c '^log|' "$work/rows16") log rows, $(wc -l <"$work/pending16") steps pending: $(paste -sd' ' "$work/pending16")"
 pg_ctl_on 16 stop || { fail "PostgreSQL 16 did not stop"; exit 1; }
 
 # --- pg_upgrade to 18 -----------------------------------------------------------
@@ -393,7 +393,9 @@ else
 	fail "ALTER EXTENSION migrate UPDATE on 18: $out"
 	diff -u "$work/ext.before" "$work/ext.after"
 fi
-createdb fresh && q -q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION migrate" || fail "a fresh install on 18"
+if ! createdb fresh || ! q -q -d fresh -c "SET client_min_messages = warning" -c "CREATE EXTENSION migrate"; then
+	fail "a fresh install on 18"
+fi
 describe fresh >"$work/ext.fresh" || fail "describing the extension"
 if [ -s "$work/ext.fresh" ] && diff -u "$work/ext.fresh" "$work/ext.after"; then
 	ok "the extension's objects equal a fresh install's on 18 ($(wc -l <"$work/ext.fresh") lines)"
