@@ -5,6 +5,18 @@
  *	  (15 to 18), in one place.  Each entry names the version that brought
  *	  the change; everything else compiles unchanged on all of them.
  *
+ *	  PostgreSQL 17 is built against by no test here, so its headers were
+ *	  read instead: every entry below that 18 brought has 17 on the older
+ *	  side (17 still has PortalRun()'s run_once, index_beginscan() and
+ *	  LockAcquireExtended() without their new arguments, and no
+ *	  pg_noreturn).  What 17 itself changed does not reach this code: it
+ *	  uses no BackendId or ProcNumber, no field of PGPROC or of
+ *	  LockInstanceData but pid, locktag and holdMask, and does not call
+ *	  InitializeSessionUserId(), ExecutorStart() or CreateQueryDesc(); the
+ *	  catalog columns 17 changed (attstattarget and stxstattarget NULL for
+ *	  the default, colliculocale renamed colllocale) are read by the schema
+ *	  model's queries, which allow for both forms.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef MIGRATE_COMPAT_H

@@ -2,7 +2,15 @@
 -- each, with what an update script must get right: definitions, comments,
 -- privileges (and their initial privileges, which pg_dump compares
 -- against), settings, and the tables pg_dump keeps.  Used by
--- test/scripts/update.sh to compare an updated extension with a fresh one.
+-- test/scripts/update.sh to compare an updated extension with a fresh one,
+-- and by test/scripts/pg_upgrade.sh to compare one that pg_upgrade carried
+-- over with a fresh one.
+--
+-- Privileges are shown as they take effect: a NULL ACL, and a missing
+-- initial ACL, as the object kind's default (acldefault()).  The install
+-- script's GRANT of what an object has by default (EXECUTE to PUBLIC on a
+-- function) writes that default out; pg_upgrade's dump leaves such an ACL
+-- out, so the object it restores has NULL there, which grants the same.
 \pset format unaligned
 \pset tuples_only on
 WITH members AS (
@@ -12,6 +20,22 @@ WITH members AS (
 	 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
 	   AND d.deptype OPERATOR(pg_catalog.=) 'e'
 	   AND e.extname OPERATOR(pg_catalog.=) :'ext'
+),
+-- each member's ACL and its kind's default, for those that have an ACL
+privileges AS (
+	SELECT m.classid, m.objid, p.proacl AS acl, pg_catalog.acldefault('f', p.proowner) AS dflt
+	  FROM members m JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) m.objid
+	 WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+	UNION ALL
+	SELECT m.classid, m.objid, c.relacl,
+		   pg_catalog.acldefault(CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE 'r' END::pg_catalog."char",
+							  c.relowner)
+	  FROM members m JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) m.objid
+	 WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+	UNION ALL
+	SELECT m.classid, m.objid, n.nspacl, pg_catalog.acldefault('n', n.nspowner)
+	  FROM members m JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) m.objid
+	 WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass
 )
 SELECT pg_catalog.format('%s | %s | comment: %s | acl: %s | initial acl: %s',
 	pg_catalog.pg_describe_object(m.classid, m.objid, 0),
@@ -47,16 +71,20 @@ SELECT pg_catalog.format('%s | %s | comment: %s | acl: %s | initial acl: %s',
 	END,
 	pg_catalog.obj_description(m.objid, (SELECT cl.relname FROM pg_catalog.pg_class cl
 										  WHERE cl.oid OPERATOR(pg_catalog.=) m.classid)),
-	COALESCE((SELECT p.proacl::pg_catalog.text FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) m.objid
-			   AND m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass),
-			 (SELECT c.relacl::pg_catalog.text FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) m.objid
-			   AND m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass),
-			 (SELECT n.nspacl::pg_catalog.text FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) m.objid
-			   AND m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass)),
-	(SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', ip.objsubid, ip.initprivs), '; ' ORDER BY ip.objsubid)
-	   FROM pg_catalog.pg_init_privs ip
-	  WHERE ip.classoid OPERATOR(pg_catalog.=) m.classid AND ip.objoid OPERATOR(pg_catalog.=) m.objid))
+	COALESCE(pv.acl, pv.dflt),
+	(SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', i.objsubid, i.initprivs), '; ' ORDER BY i.objsubid)
+	   FROM (SELECT ip.objsubid, ip.initprivs
+			   FROM pg_catalog.pg_init_privs ip
+			  WHERE ip.classoid OPERATOR(pg_catalog.=) m.classid AND ip.objoid OPERATOR(pg_catalog.=) m.objid
+			 UNION ALL
+			 SELECT 0, pv.dflt
+			  WHERE pv.dflt IS NOT NULL
+				AND NOT EXISTS (SELECT FROM pg_catalog.pg_init_privs ip
+								 WHERE ip.classoid OPERATOR(pg_catalog.=) m.classid
+								   AND ip.objoid OPERATOR(pg_catalog.=) m.objid
+								   AND ip.objsubid OPERATOR(pg_catalog.=) 0)) i))
   FROM members m
+  LEFT JOIN privileges pv ON pv.classid OPERATOR(pg_catalog.=) m.classid AND pv.objid OPERATOR(pg_catalog.=) m.objid
  ORDER BY 1;
 -- the tables pg_dump keeps, with their conditions
 SELECT pg_catalog.format('config dump: %s %s', c.oid::pg_catalog.regclass, x.condition)
