@@ -10,6 +10,7 @@ OBJS = \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
+	src/citus.o \
 	src/commands.o \
 	src/configure.o \
 	src/drift.o \

@@ -19,6 +19,8 @@
  *	log.c			the log rows
  *	drift.c			the schemas a project owns, as its last run left them
  *	statements.c	a body as the list of its statements
+ *	citus.c			where Citus is installed, the statements that make a
+ *					table run at top level, as Citus acts on a client's
  *	launch.c		starting and following the background worker that runs
  *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
@@ -150,7 +152,10 @@ typedef enum BodyStatementKind
 {
 	BODY_PLAIN,
 	BODY_TRANSACTION_CONTROL,	/* BEGIN, COMMIT, SAVEPOINT ... */
-	BODY_CLIENT_COPY			/* COPY FROM STDIN / TO STDOUT */
+	BODY_CLIENT_COPY,			/* COPY FROM STDIN / TO STDOUT */
+	BODY_NEW_TABLE				/* creates a table, or moves one to another
+								 * schema: on Citus, run at top level
+								 * (citus.c) */
 } BodyStatementKind;
 
 /* one statement of a revision body (BodySplit) */
@@ -301,6 +306,10 @@ extern void LaunchStatements(const WorkerRun *run);
 /* statements.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
 extern void BodyRoleChangeHint(ErrorData *edata);
+
+/* citus.c */
+extern bool CitusPresent(void);
+extern void CitusRunTopLevel(const char *sql);
 
 /* body.c */
 extern Oid	BodyRunner(const MigrateProject *project);
