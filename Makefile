@@ -11,6 +11,7 @@ OBJS = \
 	src/call.o \
 	src/catalog.o \
 	src/citus.o \
+	src/citus_shards.o \
 	src/commands.o \
 	src/configure.o \
 	src/drift.o \

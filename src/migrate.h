@@ -18,6 +18,8 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
  *	drift.c			the schemas a project owns, as its last run left them
+ *	citus_shards.c	on a Citus coordinator, the shard placements of a
+ *					project's tables not shaped like their table
  *	statements.c	a body as the list of its statements
  *	citus.c			where Citus is installed, the statements that make a
  *					table run at top level, as Citus acts on a client's
@@ -296,6 +298,11 @@ extern void DriftCompare(const char *project,
 										 const char *recorded, const char *now,
 										 void *arg),
 						 void *arg);
+
+/* citus_shards.c */
+extern void CitusShardDrift(const char *project,
+							void (*report) (const char *detail, void *arg),
+							void *arg);
 
 /* worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
