@@ -10,6 +10,8 @@ OBJS = \
 	src/body.o \
 	src/call.o \
 	src/catalog.o \
+	src/citus.o \
+	src/citus_shards.o \
 	src/commands.o \
 	src/configure.o \
 	src/drift.o \

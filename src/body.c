@@ -408,7 +408,8 @@ statement_error_callback(void *arg)
 /*
  * Run a body's statements one after the other, through SPI, in the
  * caller's transaction.  When the body has more than one, an error says
- * which one failed.
+ * which one failed.  On a Citus coordinator, those that make a table run
+ * at top level instead (citus.c).
  */
 static void
 run_statements(const BodyStatement *stmts, int n)
@@ -425,6 +426,12 @@ run_statements(const BodyStatement *stmts, int n)
 		errcallback.previous = error_context_stack;
 		if (n > 1)
 			error_context_stack = &errcallback;
+		if (stmts[i].kind == BODY_NEW_TABLE && CitusPresent())
+		{
+			CitusRunTopLevel(stmts[i].text);
+			error_context_stack = errcallback.previous;
+			continue;
+		}
 		rc = SPI_execute(stmts[i].text, false, 0);
 		/* SPI leaves us in its procedure context: back to the step's */
 		MemoryContextSwitchTo(context);

@@ -18,7 +18,11 @@
  *	graph_cache.c	loading a project's revisions; its graph, cached
  *	log.c			the log rows
  *	drift.c			the schemas a project owns, as its last run left them
+ *	citus_shards.c	on a Citus coordinator, the shard placements of a
+ *					project's tables not shaped like their table
  *	statements.c	a body as the list of its statements
+ *	citus.c			where Citus is installed, the statements that make a
+ *					table run at top level, as Citus acts on a client's
  *	launch.c		starting and following the background worker that runs
  *					a non-transactional body (worker.c, the worker itself)
  *	body.c			running one revision body
@@ -151,7 +155,10 @@ typedef enum BodyStatementKind
 {
 	BODY_PLAIN,
 	BODY_TRANSACTION_CONTROL,	/* BEGIN, COMMIT, SAVEPOINT ... */
-	BODY_CLIENT_COPY			/* COPY FROM STDIN / TO STDOUT */
+	BODY_CLIENT_COPY,			/* COPY FROM STDIN / TO STDOUT */
+	BODY_NEW_TABLE				/* creates a table, or moves one to another
+								 * schema: on Citus, run at top level
+								 * (citus.c) */
 } BodyStatementKind;
 
 /* one statement of a revision body (BodySplit) */
@@ -293,6 +300,11 @@ extern void DriftCompare(const char *project,
 										 void *arg),
 						 void *arg);
 
+/* citus_shards.c */
+extern void CitusShardDrift(const char *project,
+							void (*report) (const char *detail, void *arg),
+							void *arg);
+
 /* worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
 
@@ -302,6 +314,10 @@ extern void LaunchStatements(const WorkerRun *run);
 /* statements.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
 extern void BodyRoleChangeHint(ErrorData *edata);
+
+/* citus.c */
+extern bool CitusPresent(void);
+extern void CitusRunTopLevel(const char *sql);
 
 /* body.c */
 extern Oid	BodyRunner(const MigrateProject *project);

@@ -15,6 +15,10 @@
  * is parsed before anything of it runs, so a syntax error anywhere runs
  * nothing.
  *
+ * Each statement comes with its kind where it matters: transaction control
+ * and COPY to or from the client, which a body cannot run, and statements
+ * that make a table, which a Citus coordinator runs at top level (citus.c).
+ *
  * Also here, for both paths a statement runs by (body.c, launch.c): the
  * hint of an error whose PostgreSQL message does not say why it applies to
  * a body.
@@ -86,6 +90,26 @@ skip_space_and_comments(const char *body, int pos, int end)
 }
 
 /*
+ * Whether a statement creates a table (CREATE TABLE, CREATE FOREIGN TABLE,
+ * CREATE TABLE AS, SELECT INTO) or moves one to another schema: Citus
+ * distributes or adds to its metadata such a table after the statement,
+ * when the statement runs at top level (citus.c).
+ */
+static bool
+creates_table(Node *stmt)
+{
+	if (IsA(stmt, CreateStmt) || IsA(stmt, CreateForeignTableStmt) ||
+		IsA(stmt, CreateTableAsStmt))
+		return true;
+	if (IsA(stmt, SelectStmt))
+		return ((SelectStmt *) stmt)->intoClause != NULL;
+	if (IsA(stmt, AlterObjectSchemaStmt))
+		return ((AlterObjectSchemaStmt *) stmt)->objectType == OBJECT_TABLE ||
+			((AlterObjectSchemaStmt *) stmt)->objectType == OBJECT_FOREIGN_TABLE;
+	return false;
+}
+
+/*
  * Split a body into its statements, in the current memory context.  An
  * empty body (or one of comments only) has none.  A syntax error is raised
  * as the server would raise it for the body, pointing into the body.
@@ -131,6 +155,8 @@ BodySplit(const char *body, int *nstatements)
 				 ((CopyStmt *) raw->stmt)->filename == NULL &&
 				 !((CopyStmt *) raw->stmt)->is_program)
 			st->kind = BODY_CLIENT_COPY;
+		else if (creates_table(raw->stmt))
+			st->kind = BODY_NEW_TABLE;
 		n++;
 	}
 	*nstatements = n;

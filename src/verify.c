@@ -26,6 +26,11 @@
  *	schema_drift		an object of one of the project's schemas that was
  *						added, dropped or changed since the project's last
  *						run, by anything but a run (drift.c)
+ *	shard_drift			on a Citus coordinator, a shard placement of one of
+ *						the project's Citus tables whose columns or indexes
+ *						are not its table's, or a node whose shards could
+ *						not be read; the detail names the node and the
+ *						shard (citus_shards.c)
  *
  * Called without a project, it checks every project; each row names its
  * project.
@@ -84,6 +89,13 @@ drifted(const char *kind, const char *name, const char *recorded, const char *no
 		problem(v, "schema_drift", NULL,
 				psprintf("%s %s was changed since the project's last run; it was:\n%s\nit is:\n%s",
 						 kind, name, recorded, now));
+}
+
+/* a shard placement that is not shaped like its table (citus_shards.c) */
+static void
+shard_drifted(const char *detail, void *arg)
+{
+	problem((Verify *) arg, "shard_drift", NULL, detail);
 }
 
 /*
@@ -161,6 +173,8 @@ verify_project(Verify *v)
 
 	invalid_indexes(v, project);
 	DriftCompare(v->project, drifted, v);
+	if (CitusPresent())
+		CitusShardDrift(v->project, shard_drifted, v);
 }
 
 /* the names of every project */

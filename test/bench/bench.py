@@ -42,12 +42,19 @@ Workloads:
  11. writers         the longest INSERT of 8 writers while apply() builds an
                      index concurrently, against while upgrade() builds the
                      same index plainly
+ 12. Citus           upgrade('head') of 20 revisions (distributed tables,
+                     ALTER TABLE and CREATE INDEX on 32 shards) on a
+                     coordinator and two workers, against psql -1 -f of the
+                     same statements to the coordinator (test/bench/citus.py,
+                     in test/citus_cluster.sh; skipped, saying why, where
+                     Citus cannot be built)
 
 --smoke runs every workload at tiny sizes, for CI: it checks that the
 benchmark still runs, not the targets.
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -777,12 +784,33 @@ def diff_property(report, iterations):
                elapsed * 1000 / iterations, "", None, "ms per pair")
 
 
+def citus(report, n, repeats):
+    print(f"12. Citus: upgrade('head') of {n} revisions on a coordinator and two workers", flush=True)
+    here = os.path.dirname(os.path.abspath(__file__))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "citus.json")
+        p = subprocess.run(["bash", os.path.join(here, "..", "citus_cluster.sh"), sys.executable,
+                            os.path.join(here, "citus.py"), str(n), str(repeats), out],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode == 77:
+            reasons = [line for line in p.stdout.splitlines() if line.startswith("skipped:")]
+            print("  " + (reasons[-1] if reasons else "skipped"), flush=True)
+            return
+        if p.returncode != 0:
+            print(p.stdout, flush=True)
+            raise SystemExit(f"the Citus workload failed (status {p.returncode})")
+        with open(out) as f:
+            times = json.load(f)
+    report.add("Citus", f"upgrade('head'), {n} revisions, 3 nodes", statistics.median(times["migrate_ms"]),
+               "psql -1 -f to the coordinator", statistics.median(times["psql_ms"]), "ms", "ratio <= 1.05")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     ap.add_argument("--out", help="directory for generated projects and the result table")
     ap.add_argument("--only", help="comma-separated workloads to run: "
-                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply (default: all)")
+                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply,citus (default: all)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     wanted = lambda name: only is None or name in only
@@ -790,12 +818,12 @@ def main():
     if args.smoke:
         sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
                      prop=3, apply=10, cic=2, cic_rows=1000, stall_rows=20000, stall_seconds=6,
-                     repeats=2)
+                     citus=2, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
                      alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300,
                      apply=1000, cic=20, cic_rows=100000, stall_rows=1000000,
-                     stall_seconds=40, repeats=5)
+                     stall_seconds=40, citus=20, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report(targets=not args.smoke)
@@ -822,6 +850,8 @@ def main():
     if wanted("apply"):
         apply_runs(report, work, sizes["apply"], sizes["cic"], sizes["cic_rows"], r)
         writer_stalls(report, work, sizes["stall_rows"], sizes["stall_seconds"])
+    if wanted("citus"):
+        citus(report, sizes["citus"], r)
 
     table = report.table()
     print()
