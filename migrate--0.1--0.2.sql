@@ -131,7 +131,7 @@ RETURNS TABLE (project text, problem text, revision text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate.verify(text) IS
-'everything wrong with a project, or with every project when none is named (drifted bodies, missing parents, unknown or redundant version rows, invalid indexes, schema drift since the last run), one row each';
+'everything wrong with a project, or with every project when none is named (drifted bodies, missing parents, unknown or redundant version rows, invalid indexes, schema drift since the last run, Citus shards that differ from their table), one row each';
 -- shows checksums, which would let PUBLIC confirm a guessed body
 REVOKE ALL ON FUNCTION migrate.verify(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.verify(text) TO migrate_admin;
