@@ -127,6 +127,22 @@ $(OBJS): src/util/locallock.h src/util/subxact.h src/util/trust.h
 # the library's version, in what it says to a database at an older one
 src/call.o: $(EXTENSION).control
 
+# The Alembic importer runs from the tree (tools/migrate-import-alembic).
+# Its package is byte-compiled here for the interpreter its #! line names,
+# as Debian compiles the Python modules it installs (Alembic's and
+# SQLAlchemy's among them): where PYTHONDONTWRITEBYTECODE keeps Python from
+# caching what it compiles, every import would otherwise compile it again.
+# Without that interpreter, nothing to do.
+IMPORTER_PY = $(wildcard tools/migrate_import_alembic/*.py)
+ifneq ($(IMPORTER_PY),)
+all: tools/migrate_import_alembic/__pycache__/.compiled
+tools/migrate_import_alembic/__pycache__/.compiled: $(IMPORTER_PY)
+	@if [ -x /usr/bin/python3 ]; then \
+		/usr/bin/python3 -m compileall -q tools/migrate_import_alembic && touch $@; \
+	fi
+EXTRA_CLEAN += tools/migrate_import_alembic/__pycache__
+endif
+
 # The whole suite in a throw-away cluster: installs what it needs, builds
 # with -Werror, runs pg_regress, isolation, pgTAP and the graph harness.
 .PHONY: test demo graphcheck bench

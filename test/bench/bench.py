@@ -24,9 +24,12 @@ Workloads:
   7. import, adopt   tools/migrate-import-alembic of an N-revision Alembic
                      project (create_table + create_index each), against
                      `alembic upgrade head --sql` of the same project, per
-                     revision (goal: no slower); then
-                     adopt_alembic() on a database at its head, against
-                     stamp() of the same head
+                     revision (goal: no slower), and against that plus
+                     `alembic downgrade head:base --sql` (the importer
+                     renders both directions); at 10, 100 and 1,000
+                     revisions (--imports); then adopt_alembic() on a
+                     database at the largest one's head, against stamp()
+                     of the same head
   8. testing         check_reversible() and trial('head') over N revisions
                      (CREATE TABLE + INDEX, with their downgrades) against
                      upgrade('head') of the same revisions
@@ -474,26 +477,40 @@ def import_project(root, n):
     return ini
 
 
-def import_adopt(report, work, n, repeats):
-    print(f"7. import and adopt, {n} revisions", flush=True)
+def import_adopt(report, work, sizes, repeats):
     importer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                             "tools", "migrate-import-alembic")
-    root = os.path.join(work, f"import_{n}")
-    ini = import_project(root, n)
-    imp, sql = [], []
-    # each import into a directory of its own: removing the last one's
-    # files just before would put the file system's work for that on the
-    # import's clock
-    for i in range(repeats):
-        out = os.path.join(work, f"import_{n}_out{i}")
-        imp.append(timed([importer, "-c", ini, "--project", "bench", "-o", out]))
-        sql.append(timed([sys.executable, "-m", "alembic", "-c", ini, "upgrade", "head", "--sql"]))
-    # per revision, so that sizes compare; the importer renders both
-    # directions, `--sql` one
-    report.add("import", f"migrate-import-alembic, per revision of {n} (both directions)",
-               statistics.median(imp) * 1000 / n, "alembic upgrade head --sql",
-               statistics.median(sql) * 1000 / n, "ms", "ratio <= 1.0")
+    for n in sizes:
+        print(f"7. import, {n} revisions", flush=True)
+        root = os.path.join(work, f"import_{n}")
+        ini = import_project(root, n)
+        alembic_cmd = [sys.executable, "-m", "alembic", "-c", ini]
+        imp, up, down = [], [], []
+        # each import into a directory of its own: removing the last one's
+        # files just before would put the file system's work for that on the
+        # import's clock; the three commands take turns, so that a change in
+        # the shared host's load falls on all of them
+        for i in range(repeats):
+            out = os.path.join(work, f"import_{n}_out{i}")
+            imp.append(timed([importer, "-c", ini, "--project", "bench", "-o", out]))
+            up.append(timed(alembic_cmd + ["upgrade", "head", "--sql"]))
+            down.append(timed(alembic_cmd + ["downgrade", "head:base", "--sql"]))
+        # per revision, so that sizes compare.  The importer renders both
+        # directions; `upgrade head --sql` renders one (the goal is stated
+        # against it), and with `downgrade head:base --sql` both.
+        report.add("import", f"migrate-import-alembic, per revision of {n} (both directions)",
+                   statistics.median(imp) * 1000 / n, "alembic upgrade head --sql",
+                   statistics.median(up) * 1000 / n, "ms", "ratio <= 1.0")
+        both = [u + d for u, d in zip(up, down)]
+        report.add("import", f"the same, per revision of {n}",
+                   statistics.median(imp) * 1000 / n,
+                   "alembic upgrade head --sql + downgrade head:base --sql",
+                   statistics.median(both) * 1000 / n, "ms")
 
+    # adoption, of the largest project's import
+    n = sizes[-1]
+    out = os.path.join(work, f"import_{n}_out{repeats - 1}")
+    print(f"7. adopt, {n} revisions", flush=True)
     db = "bench_adopt"
     createdb(db)
     script = os.path.join(work, f"import_{n}.sql")
@@ -811,17 +828,21 @@ def main():
     ap.add_argument("--out", help="directory for generated projects and the result table")
     ap.add_argument("--only", help="comma-separated workloads to run: "
                     "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply,citus (default: all)")
+    ap.add_argument("--imports", type=lambda v: sorted(int(n) for n in v.split(",")),
+                    metavar="N[,N...]",
+                    help="project sizes of the import workload (default: 10,100,1000; "
+                         "10 with --smoke)")
     args = ap.parse_args()
     only = set(args.only.split(",")) if args.only else None
     wanted = lambda name: only is None or name in only
 
     if args.smoke:
-        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=10,
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=[10],
                      prop=3, apply=10, cic=2, cic_rows=1000, stall_rows=20000, stall_seconds=6,
                      citus=2, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=1000, prop=300,
+                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=[10, 100, 1000], prop=300,
                      apply=1000, cic=20, cic_rows=100000, stall_rows=1000000,
                      stall_seconds=40, citus=20, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
@@ -846,7 +867,7 @@ def main():
         schema_model(report, work, sizes["schema"], r)
         diff_property(report, sizes["prop"])
     if wanted("imports"):
-        import_adopt(report, work, sizes["imports"], min(r, 3))
+        import_adopt(report, work, args.imports or sizes["imports"], r)
     if wanted("apply"):
         apply_runs(report, work, sizes["apply"], sizes["cic"], sizes["cic_rows"], r)
         writer_stalls(report, work, sizes["stall_rows"], sizes["stall_seconds"])
