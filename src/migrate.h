@@ -25,6 +25,10 @@
  *					table run at top level, as Citus acts on a client's
  *	launch.c		starting and following the background worker that runs
  *					a non-transactional body (worker.c, the worker itself)
+ *	statement_hook.c	the utility statements a body runs, seen before and
+ *					after each (kept data, lint)
+ *	kept.c			kept data: what a step drops, kept; put back by the
+ *					opposite step of the revision
  *	body.c			running one revision body
  *	run.c			running a plan
  *	sandbox_session.c	what a rollback leaves of a sandboxed run: advisory
@@ -92,6 +96,7 @@ typedef struct MigrateProject
 	char	   *run_as;			/* role the bodies run as; NULL: the caller */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
+	bool		keep_dropped_data;	/* kept data (kept.c); NULL reads as on */
 	/* moves when revisions are changed or removed, not when one is added */
 	int64		graph_gen;
 	TimestampTz created_at;		/* tells a project row from one recreated */
@@ -318,6 +323,27 @@ extern void BodyRoleChangeHint(ErrorData *edata);
 /* citus.c */
 extern bool CitusPresent(void);
 extern void CitusRunTopLevel(const char *sql);
+
+/* statement_hook.c */
+typedef struct StatementWatch
+{
+	/* called before and after each statement; stmt is its parse tree */
+	void		(*before) (Node *stmt, const char *text, void *arg);
+	void		(*after) (Node *stmt, const char *text, void *arg);
+	void	   *arg;
+	struct StatementWatch *previous;	/* the stack, below this one */
+} StatementWatch;
+
+extern void StatementHookInstall(void);
+extern void StatementWatchPush(StatementWatch *w);
+extern void StatementWatchPop(StatementWatch *w);
+
+/* kept.c */
+typedef struct KeptStep KeptStep;
+extern KeptStep *KeptStepBegin(const MigrateProject *project,
+							   const char *revision, bool upgrade);
+extern void KeptStepEnd(KeptStep *ks, bool ok);
+extern bool KeptSuspend(bool suspend);
 
 /* body.c */
 extern Oid	BodyRunner(const MigrateProject *project);
