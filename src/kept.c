@@ -102,6 +102,7 @@ typedef struct KeptItem
 struct KeptStep
 {
 	StatementWatch watch;
+	MemoryContext context;		/* the step's: outlives its statements */
 	const char *project;
 	const char *revision;
 	bool		upgrade;
@@ -772,7 +773,8 @@ kept_after(Node *stmt, const char *text, void *arg)
 			missing_key = false;
 		relation_close(rel, AccessShareLock);
 		/* a column not there (yet) is no mismatch, but for the key's */
-		item->mismatch = missing && !item->is_table ? NULL : mismatch;
+		item->mismatch = missing && !item->is_table ? NULL :
+			mismatch ? MemoryContextStrdup(ks->context, mismatch) : NULL;
 		if (mismatch != NULL)
 			continue;
 
@@ -876,6 +878,7 @@ KeptStepBegin(const MigrateProject *project, const char *revision, bool upgrade)
 	if (suspended)
 		return NULL;
 	ks = palloc0(sizeof(KeptStep));
+	ks->context = CurrentMemoryContext;
 	ks->project = project->name;
 	ks->revision = revision;
 	ks->upgrade = upgrade;
@@ -961,7 +964,7 @@ migrate_purge_kept(PG_FUNCTION_ARGS)
 	args[1] = PG_GETARG_DATUM(0);
 	BookkeepingPrepare(&plan,
 					   "DELETE FROM migrate.kept WHERE project OPERATOR(pg_catalog.=) $1"
-					   " AND kept_at OPERATOR(pg_catalog.<=) pg_catalog.now() OPERATOR(pg_catalog.-) $2",
+					   " AND kept_at OPERATOR(pg_catalog.<=) (pg_catalog.now() OPERATOR(pg_catalog.-) $2)",
 					   2, argtypes);
 	BookkeepingExec(plan, args, NULL, SPI_OK_DELETE);
 	n = (int64) SPI_processed;

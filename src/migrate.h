@@ -35,6 +35,8 @@
  *					locks and prepared statements, put back
  *	sandbox.c		runs that are rolled back: steps through the SQL entry
  *					points, each in a subtransaction (trial, check_reversible)
+ *	lint_rules.c	the rules of lint(): a statement judged before and after
+ *					it runs in a trial, or by its text
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
@@ -45,8 +47,9 @@
  * apply and apply_downgrade), verify.c (verify), picture.c (graph),
  * status.c (project_status, behind the view migrate.status),
  * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
- * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
- * and its settings).
+ * trial.c (trial), reversible.c (check_reversible), lint.c (lint), kept.c
+ * (purge_kept, beside what it does for runs) and migrate.c (the module and
+ * its settings).
  *
  * The schema model (schema/: fingerprint, compare, diff, autogenerate) is
  * a module of its own, declared in schema/schema.h; it uses nothing of the
@@ -395,5 +398,25 @@ extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 typedef struct SandboxSession SandboxSession;
 extern SandboxSession *SandboxSaveSession(void);
 extern void SandboxRestoreSession(const SandboxSession *before);
+
+/* lint_rules.c: the rules of lint() (lint.c runs the trial) */
+typedef struct LintFinding
+{
+	const char *revision;
+	const char *rule;
+	const char *statement;		/* NULL: about the revision as a whole */
+	const char *detail;
+	const char *hint;
+} LintFinding;
+
+typedef struct LintState LintState;
+extern LintState *LintBegin(const char *project, bool keeps);
+extern void LintStep(LintState *ls, const char *revision, bool tried);
+extern void LintStatement(LintState *ls, Node *stmt, const char *text);
+extern StatementWatch *LintWatch(LintState *ls);
+extern void LintAdd(LintState *ls, const char *rule, const char *statement,
+					const char *detail, const char *hint);
+extern void LintForget(LintState *ls, int n);
+extern List *LintFindings(const LintState *ls);
 
 #endif							/* MIGRATE_H */
