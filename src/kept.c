@@ -502,7 +502,7 @@ shape_mismatch(Relation rel, const KeptShape *kept, bool *missing)
 		att = TupleDescAttr(desc, attnum - 1);
 		now = type_text(att->atttypid, att->atttypmod);
 		if (strcmp(now, kept->types[i]) != 0)
-			return psprintf("column %s is now of type %s; the kept values are of type %s",
+			return psprintf("column %s is of type %s, the kept values of type %s",
 							quote_identifier(kept->names[i]), now, kept->types[i]);
 	}
 	return NULL;
@@ -910,7 +910,7 @@ KeptStepEnd(KeptStep *ks, bool ok)
 		return;
 	for (int i = 0; i < ks->nitems; i++)
 		if (!ks->items[i].done && ks->items[i].mismatch != NULL)
-			note(&ks->items[i], psprintf("%s is back, but %s.",
+			note(&ks->items[i], psprintf("%s is back in another shape: %s.",
 										 describe(ks->items[i].is_table, ks->items[i].schema,
 												  ks->items[i].table, ks->items[i].column),
 										 ks->items[i].mismatch));
