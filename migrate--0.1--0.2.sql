@@ -98,7 +98,8 @@ GRANT SELECT ON migrate.project_schema, migrate.schema_state TO migrate_admin;
 CREATE TABLE migrate.kept (
 	id bigint GENERATED ALWAYS AS IDENTITY
 		CONSTRAINT kept_pkey PRIMARY KEY,
-	project text NOT NULL REFERENCES migrate.project (name),
+	-- a project deleted by hand takes what it kept with it
+	project text NOT NULL REFERENCES migrate.project (name) ON DELETE CASCADE,
 	revision text NOT NULL,
 	step text NOT NULL
 		CHECK (step OPERATOR(pg_catalog.=) ANY (ARRAY['upgrade', 'downgrade'])),

@@ -158,7 +158,8 @@ COMMENT ON TABLE migrate.schema_state IS
 CREATE TABLE migrate.kept (
 	id bigint GENERATED ALWAYS AS IDENTITY
 		CONSTRAINT kept_pkey PRIMARY KEY,
-	project text NOT NULL REFERENCES migrate.project (name),
+	-- a project deleted by hand takes what it kept with it
+	project text NOT NULL REFERENCES migrate.project (name) ON DELETE CASCADE,
 	revision text NOT NULL,
 	step text NOT NULL
 		CHECK (step OPERATOR(pg_catalog.=) ANY (ARRAY['upgrade', 'downgrade'])),

@@ -19,21 +19,21 @@ SELECT migrate.register('k2', 'ALTER TABLE people DROP COLUMN email',
 SELECT revision, operation FROM migrate.upgrade('k2');
 SELECT project, revision, step, kind, relation, column_name, rows, bytes > 0 AS sized, size IS NOT NULL AS has_size,
 	   kept_by = current_user AS by_me, note
-  FROM migrate.kept_data;
-SELECT count(*) FROM migrate.kept_row;
+  FROM migrate.kept_data WHERE project = 'kept';
+SELECT count(*) FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept WHERE k.project = 'kept';
 SELECT revision, operation FROM migrate.downgrade('k1');
 SELECT count(*) AS restored FROM people p JOIN people_before b USING (id) WHERE p.email = b.email;
 SELECT attnotnull FROM pg_attribute WHERE attrelid = 'people'::regclass AND attname = 'email';
 -- put back, no longer kept
-SELECT count(*) FROM migrate.kept_data;
-SELECT count(*) FROM migrate.kept_row;
+SELECT count(*) FROM migrate.kept_data WHERE project = 'kept';
+SELECT count(*) FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept WHERE k.project = 'kept';
 
 -- A downgrade drops a column; the next upgrade brings it back.
 SELECT migrate.register('k3', 'ALTER TABLE people ADD COLUMN nickname text', 'ALTER TABLE people DROP COLUMN nickname', 'k2');
 SELECT count(*) FROM migrate.upgrade('k3');
 UPDATE people SET nickname = 'nick ' || id WHERE id <= 500;
 SELECT revision, operation FROM migrate.downgrade('k2');
-SELECT revision, step, column_name, rows FROM migrate.kept_data;
+SELECT revision, step, column_name, rows FROM migrate.kept_data WHERE project = 'kept';
 SELECT revision, operation FROM migrate.upgrade('k3');
 SELECT count(nickname), min(nickname), max(nickname) FROM people;
 

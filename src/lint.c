@@ -246,10 +246,10 @@ put_findings(ReturnSetInfo *rsinfo, const char *project, List *findings)
 	{
 		LintFinding *f = lfirst(lc);
 		Datum		values[6];
-		bool		nulls[6] = {false, false, false, f->statement == NULL, false, false};
+		bool		nulls[6] = {false, f->revision == NULL, false, f->statement == NULL, false, false};
 
 		values[0] = CStringGetTextDatum(project);
-		values[1] = CStringGetTextDatum(f->revision);
+		values[1] = f->revision ? CStringGetTextDatum(f->revision) : (Datum) 0;
 		values[2] = CStringGetTextDatum(f->rule);
 		values[3] = f->statement ? CStringGetTextDatum(f->statement) : (Datum) 0;
 		values[4] = CStringGetTextDatum(f->detail);
@@ -259,17 +259,40 @@ put_findings(ReturnSetInfo *rsinfo, const char *project, List *findings)
 }
 
 static void
+lint_project(void *arg)
+{
+	SandboxRun(lint_run, arg);
+}
+
+/*
+ * Lint each project.  Linting every project, one that cannot be planned (a
+ * broken graph, an unknown target) is a finding of its own; a project that
+ * was named fails the call.
+ */
+static void
 lint_projects(ReturnSetInfo *rsinfo, const char *const *projects, int n,
-			  const char *target)
+			  const char *target, bool named)
 {
 	for (int i = 0; i < n; i++)
 	{
 		LintRun		run;
+		ErrorData  *edata;
 
 		memset(&run, 0, sizeof(run));
 		run.project = projects[i];
 		run.target = target;
-		SandboxRun(lint_run, &run);
+		if (named)
+			lint_project(&run);
+		else if ((edata = SubxactRun(lint_project, &run, false, NULL)) != NULL)
+		{
+			LintFinding *f = palloc0(sizeof(LintFinding));
+
+			f->rule = "fails";
+			f->detail = psprintf("The project cannot be planned (SQLSTATE %s): %s",
+								 unpack_sql_state(edata->sqlerrcode), edata->message);
+			f->hint = "Run migrate.verify() to list the problems of the project.";
+			run.findings = list_make1(f);
+		}
 		put_findings(rsinfo, run.project, run.findings);
 	}
 }
@@ -306,7 +329,8 @@ migrate_lint(PG_FUNCTION_ARGS)
 	was_suspended = KeptSuspend(true);
 	PG_TRY();
 	{
-		lint_projects(rsinfo, (const char *const *) projects, nprojects, target);
+		lint_projects(rsinfo, (const char *const *) projects, nprojects, target,
+					  !PG_ARGISNULL(0));
 	}
 	PG_FINALLY();
 	{

@@ -402,7 +402,7 @@ extern void SandboxRestoreSession(const SandboxSession *before);
 /* lint_rules.c: the rules of lint() (lint.c runs the trial) */
 typedef struct LintFinding
 {
-	const char *revision;
+	const char *revision;		/* NULL: about the project as a whole */
 	const char *rule;
 	const char *statement;		/* NULL: about the revision as a whole */
 	const char *detail;
