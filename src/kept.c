@@ -60,6 +60,8 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -324,9 +326,9 @@ finish_header(int64 id, int64 rows, int64 bytes)
 static void
 keep(KeptStep *ks, Oid relid, const char *column)
 {
-	Relation	rel = relation_open(relid, AccessShareLock);
-	char	   *schema = get_namespace_name(RelationGetNamespace(rel));
-	char	   *table = pstrdup(RelationGetRelationName(rel));
+	Relation	rel;
+	char	   *schema;
+	char	   *table;
 	KeptShape	values;
 	KeptShape	keys;
 	bool		keyed;
@@ -338,6 +340,21 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	int64		rows = 0;
 	int64		bytes = 0;
 
+	/*
+	 * The statement is about to take this lock: taken now, no row can come
+	 * or change between the reading and the dropping.
+	 */
+	LockRelationOid(relid, AccessExclusiveLock);
+	rel = relation_open(relid, NoLock);
+	/* a table that never had a row has no page: nothing to read */
+	if (rel->rd_rel->relkind == RELKIND_RELATION &&
+		RelationGetNumberOfBlocks(rel) == 0)
+	{
+		relation_close(rel, NoLock);
+		return;
+	}
+	schema = get_namespace_name(RelationGetNamespace(rel));
+	table = pstrdup(RelationGetRelationName(rel));
 	if (column != NULL)
 	{
 		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
@@ -351,7 +368,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		/* a generated column is computed again from the others */
 		if (att->attgenerated != '\0')
 		{
-			relation_close(rel, AccessShareLock);
+			relation_close(rel, NoLock);
 			return;
 		}
 	}
@@ -363,7 +380,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		keys = shape_now(rel, column);
 	else if (!keyed)
 		keys.n = 0;
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	if (values.n == 0 || (column != NULL && keys.n == 0))
 		return;
 
