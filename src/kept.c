@@ -12,13 +12,18 @@
  * it looks whether a column or table that the opposite step kept exists
  * again, in the same shape, and if so puts the rows back, so that the
  * body's next statements (SET NOT NULL, a foreign key) see them.  The
- * statements are watched wherever they run: in the body, in a DO block or
- * a function it calls, in upgrade(), downgrade(), CALL apply() and its
- * worker alike.  Reading the catalog rows a step removed (as drift.c finds
- * what a step touched) would come too late: by then the values are gone,
- * and so they are for an event trigger's sql_drop.  Tables dropped by a
- * cascade (DROP SCHEMA ... CASCADE) and rows removed by TRUNCATE or DELETE
- * are not kept; lint() says so.
+ * statements are watched wherever they run in the body: at its top, in a
+ * DO block or in a function it calls; for every body that BodyRun() runs,
+ * that is in upgrade(), downgrade() and the transactional steps of CALL
+ * apply() (trial() and check_reversible() too, rolled back with them).
+ * Reading the catalog rows a step removed (as drift.c finds what a step
+ * touched) would come too late: by then the values are gone, and so they
+ * are for an event trigger's sql_drop, which fires once the command is
+ * done.  Not kept: tables dropped by a cascade (DROP SCHEMA ... CASCADE),
+ * rows removed by TRUNCATE or DELETE, and what a revision registered with
+ * transactional => false drops: apply()'s background worker, which runs
+ * such a revision statement by statement, each committing on its own,
+ * does not watch them.  lint() says which drops are kept.
  *
  * What.  A row is kept as its key and its values, each as the text its
  * type's output function writes (what pg_dump writes, read back exactly by

@@ -282,6 +282,8 @@ is_not_null(Oid relid, const char *column)
 static const char *
 kept_text(const LintState *ls)
 {
+	if (!ls->tried)
+		return "they are not kept: the revision runs outside a transaction, statement by statement, where migrate keeps nothing";
 	if (!ls->keeps)
 		return "they are not kept: the project was configured with keep_dropped_data => false";
 	return "migrate keeps them, and the opposite step of the revision puts them back (migrate.kept_data lists them)";
