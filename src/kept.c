@@ -456,18 +456,20 @@ keep(KeptStep *ks, Oid relid, const char *column)
 }
 
 /*
- * Before a statement: keep what it is about to drop.
+ * Before a statement: keep what it is about to drop.  Most statements drop
+ * nothing, and cost a look at their parse tree.
  */
 static void
 kept_before(Node *stmt, const char *text, void *arg)
 {
 	KeptStep   *ks = (KeptStep *) arg;
+	List	   *relids = NIL;	/* what to keep: a table ... */
+	List	   *columns = NIL;	/* ... or one of its columns (NULL: all) */
 	ListCell   *lc;
+	ListCell   *lc2;
 
 	if (!ks->keep || suspended)
 		return;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->removeType == OBJECT_TABLE)
 	{
 		foreach(lc, ((DropStmt *) stmt)->objects)
@@ -477,24 +479,39 @@ kept_before(Node *stmt, const char *text, void *arg)
 
 			if (OidIsValid(relid) && (get_rel_relkind(relid) == RELKIND_RELATION ||
 									  get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE))
-				keep(ks, relid, NULL);
+			{
+				relids = lappend_oid(relids, relid);
+				columns = lappend(columns, NULL);
+			}
 		}
 	}
 	else if (IsA(stmt, AlterTableStmt) &&
 			 ((AlterTableStmt *) stmt)->objtype == OBJECT_TABLE)
 	{
 		AlterTableStmt *alter = (AlterTableStmt *) stmt;
-		Oid			relid = RangeVarGetRelid(alter->relation, NoLock, true);
+		Oid			relid = InvalidOid;
 
 		foreach(lc, alter->cmds)
 		{
 			AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
-			if (OidIsValid(relid) && cmd->subtype == AT_DropColumn && cmd->name != NULL &&
-				get_attnum(relid, cmd->name) > 0)
-				keep(ks, relid, cmd->name);
+			if (cmd->subtype != AT_DropColumn || cmd->name == NULL)
+				continue;
+			if (!OidIsValid(relid))
+				relid = RangeVarGetRelid(alter->relation, NoLock, true);
+			if (OidIsValid(relid) && get_attnum(relid, cmd->name) > 0)
+			{
+				relids = lappend_oid(relids, relid);
+				columns = lappend(columns, cmd->name);
+			}
 		}
 	}
+	if (relids == NIL)
+		return;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	forboth(lc, relids, lc2, columns)
+		keep(ks, lfirst_oid(lc), (const char *) lfirst(lc2));
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 }
