@@ -38,6 +38,7 @@ OBJS = \
 	src/kept.o \
 	src/launch.o \
 	src/lint.o \
+	src/lint_rules.o \
 	src/log.o \
 	src/migrate.o \
 	src/picture.o \
