@@ -35,7 +35,10 @@ OBJS = \
 	src/graph/stamp.o \
 	src/graph_cache.o \
 	src/graph_pg.o \
+	src/kept.o \
 	src/launch.o \
+	src/lint.o \
+	src/lint_rules.o \
 	src/log.o \
 	src/migrate.o \
 	src/picture.o \
@@ -48,6 +51,7 @@ OBJS = \
 	src/sandbox_session.o \
 	src/script.o \
 	src/show.o \
+	src/statement_hook.o \
 	src/statements.o \
 	src/status.o \
 	src/trial.o \

@@ -48,7 +48,10 @@ CREATE TABLE migrate.project (
 	run_as name,
 	-- the seq of the newest revision when the summary (summary_gen, heads,
 	-- has_depends) was made: a registration since makes it stale
-	summary_seq bigint
+	summary_seq bigint,
+	-- whether a step that drops a column or table with rows keeps them
+	-- (configure(keep_dropped_data)); NULL: the default, on
+	keep_dropped_data boolean
 );
 COMMENT ON TABLE migrate.project IS
 'one independent revision graph with its own version state';
@@ -143,6 +146,61 @@ COMMENT ON TABLE migrate.schema_state IS
 'the fingerprint of each schema a project owns, as the project''s last run left it; verify() compares the schema with it';
 
 /*
+ * Kept data: what a step dropped -- a column or a table holding rows --
+ * kept before the statement that dropped it ran, so that the opposite step
+ * of the same revision can put it back (src/kept.c).  A row of
+ * migrate.kept per column or table, with the types it had; its rows in
+ * migrate.kept_row, each as its key (the primary key's values; without
+ * one, the row's other columns, or NULL for a table's whole rows) and its
+ * values, as text their types read back.  The rows may hold anything the
+ * application stored, secrets included: only migrate_admin reads them.
+ */
+CREATE TABLE migrate.kept (
+	id bigint GENERATED ALWAYS AS IDENTITY
+		CONSTRAINT kept_pkey PRIMARY KEY,
+	-- a project deleted by hand takes what it kept with it
+	project text NOT NULL REFERENCES migrate.project (name) ON DELETE CASCADE,
+	revision text NOT NULL,
+	step text NOT NULL
+		CHECK (step OPERATOR(pg_catalog.=) ANY (ARRAY['upgrade', 'downgrade'])),
+	kind text NOT NULL
+		CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['column', 'table'])),
+	table_schema name NOT NULL,
+	table_name name NOT NULL,
+	-- the column dropped; NULL when the table was
+	column_name name,
+	-- the columns kept, and their types as format_type() writes them
+	-- qualified
+	columns text[] NOT NULL,
+	types text[] NOT NULL,
+	-- the columns rows are matched by when they go back; NULL: none (a
+	-- table without a primary key, whose rows go back whole)
+	key_columns text[],
+	key_types text[],
+	rows bigint NOT NULL DEFAULT 0,
+	-- the size of the kept text, in bytes
+	bytes bigint NOT NULL DEFAULT 0,
+	kept_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	kept_by name NOT NULL,
+	-- why a step that brought the column or table back did not put the
+	-- rows back (a type changed, rows that match nothing)
+	note text
+);
+CREATE INDEX kept_project_revision ON migrate.kept (project, revision);
+COMMENT ON TABLE migrate.kept IS
+'columns and tables with rows that a step dropped, kept until the opposite step of the revision brings them back (kept_row holds the rows)';
+
+CREATE TABLE migrate.kept_row (
+	kept bigint NOT NULL REFERENCES migrate.kept (id) ON DELETE CASCADE,
+	key text,
+	vals text[] NOT NULL
+);
+CREATE INDEX kept_row_kept ON migrate.kept_row (kept);
+COMMENT ON TABLE migrate.kept_row IS
+'the rows of the columns and tables in migrate.kept: their key and their values, as text';
+
+
+/*
  * Any change to a project's revisions other than registering a new one gives
  * it a new graph_gen, so that no backend goes on using a graph it built
  * before the change: migrate's own functions set it as they write, and this
@@ -174,6 +232,9 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.log', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.project_schema', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.schema_state', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.kept', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.kept_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.kept_row', '');
 
 /*
  * The role to grant to the roles that migrate: GRANT migrate_admin TO
@@ -239,6 +300,8 @@ REVOKE ALL ON ALL SEQUENCES IN SCHEMA migrate FROM PUBLIC;
 GRANT SELECT ON migrate.project, migrate.version TO PUBLIC;
 GRANT SELECT ON migrate.revision, migrate.log TO migrate_admin;
 GRANT SELECT ON migrate.project_schema, migrate.schema_state TO migrate_admin;
+-- kept rows may hold anything the application stored, secrets included
+GRANT SELECT ON migrate.kept, migrate.kept_row TO migrate_admin;
 
 /*
  * Every function below is SECURITY INVOKER: revision bodies run with the
@@ -303,7 +366,8 @@ GRANT EXECUTE ON FUNCTION migrate.merge(text, text, text) TO migrate_admin;
 /*
  * A project's settings.  A call changes the options it is given and resets
  * to NULL those named in reset (target_schema, lock_timeout,
- * statement_timeout, run_as), and writes nothing when nothing changes.  The
+ * statement_timeout, run_as, keep_dropped_data), and writes nothing when
+ * nothing changes.  The
  * role that sets the target schema is recorded: a target schema is trusted,
  * like a body, only by callers whose privileges that role has.  run_as may
  * be set only by a member of that role.
@@ -314,15 +378,16 @@ CREATE FUNCTION migrate.configure(
 	lock_timeout interval DEFAULT NULL,
 	statement_timeout interval DEFAULT NULL,
 	run_as name DEFAULT NULL,
-	reset text[] DEFAULT NULL)
+	reset text[] DEFAULT NULL,
+	keep_dropped_data boolean DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'migrate_configure'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) IS
-'set the options given (target schema, timeouts, the role bodies run as) and reset those named in reset; writes nothing when nothing changes';
+COMMENT ON FUNCTION migrate.configure(text, name, interval, interval, name, text[], boolean) IS
+'set the options given (target schema, timeouts, the role bodies run as, whether dropped data is kept) and reset those named in reset; writes nothing when nothing changes';
 -- the target schema decides what the bodies' unqualified names mean
-REVOKE ALL ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION migrate.configure(text, name, interval, interval, name, text[]) TO migrate_admin;
+REVOKE ALL ON FUNCTION migrate.configure(text, name, interval, interval, name, text[], boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.configure(text, name, interval, interval, name, text[], boolean) TO migrate_admin;
 
 -- Runs.
 
@@ -594,6 +659,22 @@ COMMENT ON FUNCTION migrate.trial(text, text) IS
 REVOKE ALL ON FUNCTION migrate.trial(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.trial(text, text) TO migrate_admin;
 
+CREATE FUNCTION migrate.lint(
+	project text DEFAULT NULL,
+	target text DEFAULT 'heads')
+RETURNS TABLE (project text, revision text, rule text, statement text, detail text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.lint(text, text) IS
+'the hazards of the revisions upgrade(target) would run, judged against the live database by a trial that is rolled back (every project when none is named): one row per finding, with its rule, statement, detail and hint';
+/*
+ * Runs revision bodies with the caller's privileges, through
+ * migrate.upgrade() and migrate.stamp() as trial() does: for migrators, not
+ * PUBLIC.
+ */
+REVOKE ALL ON FUNCTION migrate.lint(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.lint(text, text) TO migrate_admin;
+
 -- The schema model: fingerprints, comparisons and diffs of schemas.
 --
 -- fingerprint(), schema_fingerprint(), compare_schemas() and diff() only
@@ -678,3 +759,35 @@ COMMENT ON FUNCTION migrate.check_reversible(text) IS
  */
 REVOKE ALL ON FUNCTION migrate.check_reversible(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migrate.check_reversible(text) TO migrate_admin;
+
+-- Kept data.
+
+/*
+ * What is kept, one row per column or table, with its size: the rows
+ * themselves are in migrate.kept_row.  For migrators, like the tables it
+ * reads (the names of columns and tables a project dropped, and why some
+ * did not go back).
+ */
+CREATE VIEW migrate.kept_data AS
+SELECT k.id, k.project, k.revision, k.step, k.kind,
+	   pg_catalog.format('%I.%I', k.table_schema, k.table_name) AS relation,
+	   k.column_name, k.rows, k.bytes, pg_catalog.pg_size_pretty(k.bytes) AS size,
+	   k.kept_at, k.kept_by, k.note
+  FROM migrate.kept k;
+COMMENT ON VIEW migrate.kept_data IS
+'what steps kept of the columns and tables they dropped: project, revision, step, table, column, rows, size, and why it did not go back';
+-- names what projects dropped; read by migrators, as the tables it reads
+REVOKE ALL ON migrate.kept_data FROM PUBLIC;
+GRANT SELECT ON migrate.kept_data TO migrate_admin;
+
+CREATE FUNCTION migrate.purge_kept(
+	older_than interval,
+	project text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'migrate_purge_kept'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate.purge_kept(interval, text) IS
+'forget the columns and tables the project keeps that were kept longer ago than older_than (''0'': all of them); returns how many';
+-- deletes kept rows, which only migrators may read
+REVOKE ALL ON FUNCTION migrate.purge_kept(interval, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION migrate.purge_kept(interval, text) TO migrate_admin;

@@ -20,7 +20,8 @@
  * exist before it runs, those earlier pending revisions create included
  * (0.1 judged every one by the relations that existed before the first, so
  * on a database without tables it passed whatever the revisions locked).
- * The other assertions are the same, with the same output;
+ * lint_clean() is new: migrate.lint() finds nothing in the pending
+ * revisions.  The other assertions are the same, with the same output;
  * migrate_tap--0.2.sql says why each is written as it is.
  */
 
@@ -236,8 +237,8 @@ $$;
  * cannot run in a transaction (CREATE INDEX CONCURRENTLY) is not measured
  * and is named in a diagnostic line without failing it.
  *
- * The assertions that run revision bodies (this one, revisions_are_reversible
- * and schema_matches) have no search_path of their own: the bodies run
+ * The assertions that run revision bodies (this one, revisions_are_reversible,
+ * schema_matches and lint_clean) have no search_path of their own: the bodies run
  * with the caller's, the project's target schema first, as they do in a
  * deploy.  So they name everything schema-qualified, and leave the TAP
  * output to a function of their own that does have one.
@@ -508,3 +509,68 @@ AS $$
 			"@extschema@"._migrate_tap_project(project),
 			pg_catalog.quote_ident(reference_schema::pg_catalog.text)))
 $$;
+
+/*
+ * lint_clean(project, description): migrate.lint() finds no hazard in the
+ * project's pending revisions, judged against this database (a trial that
+ * is rolled back; the rules are in doc/safe-changes.md).  The diagnostics
+ * list each finding: revision, rule, statement and detail.  Without a
+ * project: the session's (migrate.project), never every project, as for
+ * the other assertions.
+ */
+CREATE FUNCTION "@extschema@"._migrate_tap_lint_report(description text, findings jsonb)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+	problems text[] := '{}';
+	r record;
+BEGIN
+	PERFORM "@extschema@"._migrate_tap_check_pgtap();
+	FOR r IN SELECT f.revision, f.rule, f.statement, f.detail
+			   FROM pg_catalog.jsonb_to_recordset(COALESCE(findings, '[]'::pg_catalog.jsonb))
+					AS f(n bigint, revision text, rule text, statement text, detail text)
+			  ORDER BY f.n
+	LOOP
+		problems := pg_catalog.array_append(problems,
+			CASE WHEN r.statement IS NULL
+				 THEN pg_catalog.format(E'revision %s: %s\n        %s', r.revision, r.rule, r.detail)
+				 ELSE pg_catalog.format(E'revision %s: %s: %s\n        %s', r.revision, r.rule,
+										r.statement, r.detail)
+			END);
+	END LOOP;
+	IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN ok(true, description);
+	END IF;
+	RETURN pg_catalog.format(E'%s\n%s', ok(false, description), diag(pg_catalog.format('    %s',
+		pg_catalog.array_to_string(problems, E'\n    '::pg_catalog.text))));
+END
+$$;
+COMMENT ON FUNCTION "@extschema@"._migrate_tap_lint_report(text, jsonb) IS
+'the TAP output of lint_clean() from the rows of migrate.lint()';
+
+CREATE FUNCTION "@extschema@".lint_clean(project pg_catalog.text, description pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql
+AS $$
+	SELECT "@extschema@"._migrate_tap_lint_report(description,
+		(SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(l))
+		   FROM migrate.lint(COALESCE(project,
+						pg_catalog.current_setting('migrate.project'::pg_catalog.text, true),
+						'default'::pg_catalog.text), 'heads'::pg_catalog.text)
+				WITH ORDINALITY AS l(project, revision, rule, statement, detail, hint, n)))
+$$;
+COMMENT ON FUNCTION "@extschema@".lint_clean(text, text) IS
+'TAP: migrate.lint() finds no hazard in the pending revisions of the project';
+
+CREATE FUNCTION "@extschema@".lint_clean(project pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE sql
+AS $$
+	SELECT "@extschema@".lint_clean(project,
+		pg_catalog.format('pending revisions of project %s pass migrate.lint()',
+						  "@extschema@"._migrate_tap_project(project)))
+$$;
+COMMENT ON FUNCTION "@extschema@".lint_clean(text) IS
+'TAP: migrate.lint() finds no hazard in the pending revisions of the project';

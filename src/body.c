@@ -674,10 +674,24 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;
+	KeptStep   *volatile kept;
 
 	push_step_context(&errcallback, &info, cg, step);
 
-	run_body(project, body, author);
+	/* what the body drops is kept, what the opposite step kept comes back */
+	kept = KeptStepBegin(project, mg_rev_id(cg->graph, step->rev),
+						 step->kind == MG_STEP_UPGRADE);
+	PG_TRY();
+	{
+		run_body(project, body, author);
+	}
+	PG_CATCH();
+	{
+		KeptStepEnd(kept, false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	KeptStepEnd(kept, true);
 
 	error_context_stack = errcallback.previous;
 }

@@ -89,6 +89,7 @@ static const CatalogIndex catalog_indexes[] = {
 	{"revision_pkey", "revision", {"project", "id"}},
 	{"version_pkey", "version", {"project", "revision"}},
 	{"revision_project_seq", "revision", {"project", "seq"}},
+	{"kept_project_revision", "kept", {"project", "revision"}},
 };
 
 /*

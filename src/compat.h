@@ -89,6 +89,16 @@ compat_RestoreRole(Oid role, bool role_is_superuser)
 #endif
 
 /*
+ * PostgreSQL 17 let LockHeldByMe() accept a stronger mode than the one
+ * asked for; lint() asks for one mode exactly.
+ */
+#if PG_VERSION_NUM >= 170000
+#define compat_LockHeldByMe(tag, mode) LockHeldByMe((tag), (mode), false)
+#else
+#define compat_LockHeldByMe(tag, mode) LockHeldByMe((tag), (mode))
+#endif
+
+/*
  * PostgreSQL 16 split what a member of a role inherits from whether it may
  * SET ROLE to it; a project's run_as asks the latter.  Before 16, every
  * member may.  (Superusers may, either way.)

@@ -2,7 +2,8 @@
  *
  * configure.c
  *	  migrate.configure(project, target_schema, lock_timeout,
- *	  statement_timeout, run_as, reset): a project's options.
+ *	  statement_timeout, run_as, reset, keep_dropped_data): a project's
+ *	  options.
  *
  * A call sets the options it is given and resets to NULL those named in
  * reset; the others stay as they are.  The services of a monorepo keep a
@@ -21,7 +22,9 @@
  *	- run_as, the role the bodies run as, may be set only by a superuser or
  *	  a role that may SET ROLE to it, and a run checks the same of its
  *	  caller: it is a way for a deployer to act as the application's owner
- *	  role, never more.
+ *	  role, never more;
+ *	- keep_dropped_data (kept.c) decides only what later steps keep, and
+ *	  any migrator may set it.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,11 +49,17 @@ PG_FUNCTION_INFO_V1(migrate_configure);
 #define SAME(a, b) \
 	"COALESCE(" a " OPERATOR(pg_catalog.=) " b ", " a " IS NULL AND " b " IS NULL)"
 
-/* the options, in the order of configure()'s arguments from 1 */
-#define NOPTIONS 4
+/*
+ * The options, in the order of configure()'s arguments, and the argument
+ * each is: reset (argument 5) came before keep_dropped_data was added.
+ */
+#define NOPTIONS 5
+#define RESET_ARG 5
 static const char *const option_names[NOPTIONS] = {
-	"target_schema", "lock_timeout", "statement_timeout", "run_as"
+	"target_schema", "lock_timeout", "statement_timeout", "run_as",
+	"keep_dropped_data"
 };
+static const int option_args[NOPTIONS] = {1, 2, 3, 4, 6};
 
 /* what a call asks for each option */
 typedef enum OptionChange
@@ -82,9 +91,9 @@ read_changes(FunctionCallInfo fcinfo, OptionChange *change)
 	int			nreset = 0;
 
 	for (int i = 0; i < NOPTIONS; i++)
-		change[i] = PG_ARGISNULL(i + 1) ? OPTION_KEEP : OPTION_SET;
-	if (!PG_ARGISNULL(NOPTIONS + 1))
-		reset = TextArrayToStrings(PG_GETARG_DATUM(NOPTIONS + 1), &nreset);
+		change[i] = PG_ARGISNULL(option_args[i]) ? OPTION_KEEP : OPTION_SET;
+	if (!PG_ARGISNULL(RESET_ARG))
+		reset = TextArrayToStrings(PG_GETARG_DATUM(RESET_ARG), &nreset);
 	for (int r = 0; r < nreset; r++)
 	{
 		int			i = 0;
@@ -95,7 +104,7 @@ read_changes(FunctionCallInfo fcinfo, OptionChange *change)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown option \"%s\" in reset", reset[r] ? reset[r] : "NULL"),
-					 errhint("The options are target_schema, lock_timeout, statement_timeout and run_as.")));
+					 errhint("The options are target_schema, lock_timeout, statement_timeout, run_as and keep_dropped_data.")));
 		if (change[i] == OPTION_SET)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -125,6 +134,26 @@ check_run_as(const char *project, const char *role)
 }
 
 /*
+ * The parameters of the statements below: $1 the project, $2 to $6 the
+ * options' values, $7 to $11 whether each is given or reset, $12 the
+ * caller.
+ */
+#define NARGS (2 * NOPTIONS + 2)
+
+static void
+statement_args(const Datum *values, const char *nulls, const OptionChange *change,
+			   Datum *args, char *argnulls)
+{
+	memcpy(args, values, sizeof(Datum) * (NOPTIONS + 1));
+	memcpy(argnulls, nulls, NOPTIONS + 1);
+	memset(argnulls + NOPTIONS + 1, ' ', NOPTIONS + 1);
+	for (int i = 0; i < NOPTIONS; i++)
+		args[NOPTIONS + 1 + i] = BoolGetDatum(change[i] != OPTION_KEEP);
+	args[2 * NOPTIONS + 1] = DirectFunctionCall1(namein,
+												 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+}
+
+/*
  * Whether the project row already holds what the call asks for (false when
  * there is no row).  One read, no lock.  A target schema given again by
  * another role than the one that set it is a change: the role that set it
@@ -134,28 +163,23 @@ static bool
 unchanged(Datum *values, const char *nulls, const OptionChange *change)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[10] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
-	BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
-	Datum		args[10];
-	char		argnulls[10];
+	Oid			argtypes[NARGS] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
+		BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
+	Datum		args[NARGS];
+	char		argnulls[NARGS];
 	bool		isnull;
 	bool		same;
 
-	memcpy(args, values, sizeof(Datum) * 5);
-	memcpy(argnulls, nulls, 5);
-	memset(argnulls + 5, ' ', 5);
-	for (int i = 0; i < NOPTIONS; i++)
-		args[5 + i] = BoolGetDatum(change[i] != OPTION_KEEP);
-	args[9] = DirectFunctionCall1(namein,
-								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	statement_args(values, nulls, change, args, argnulls);
 	BookkeepingPrepare(&plan,
-					   "SELECT (NOT $6 OR (" SAME("target_schema", "$2")
-					   " AND " SAME("configured_by", "$10") "))"
-					   " AND (NOT $7 OR " SAME("lock_timeout", "$3") ")"
-					   " AND (NOT $8 OR " SAME("statement_timeout", "$4") ")"
-					   " AND (NOT $9 OR " SAME("run_as", "$5") ")"
+					   "SELECT (NOT $7 OR (" SAME("target_schema", "$2")
+					   " AND " SAME("configured_by", "$12") "))"
+					   " AND (NOT $8 OR " SAME("lock_timeout", "$3") ")"
+					   " AND (NOT $9 OR " SAME("statement_timeout", "$4") ")"
+					   " AND (NOT $10 OR " SAME("run_as", "$5") ")"
+					   " AND (NOT $11 OR " SAME("keep_dropped_data", "$6") ")"
 					   " FROM migrate.project WHERE name OPERATOR(pg_catalog.=) $1",
-					   10, argtypes);
+					   NARGS, argtypes);
 	BookkeepingExec(plan, args, argnulls, SPI_OK_SELECT);
 	same = SPI_processed == 1 &&
 		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -172,36 +196,32 @@ static void
 write_options(Datum *values, const char *nulls, const OptionChange *change)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[10] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
-	BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
-	Datum		args[10];
-	char		argnulls[10];
+	Oid			argtypes[NARGS] = {TEXTOID, NAMEOID, INTERVALOID, INTERVALOID, NAMEOID,
+		BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, BOOLOID, NAMEOID};
+	Datum		args[NARGS];
+	char		argnulls[NARGS];
 
-	memcpy(args, values, sizeof(Datum) * 5);
-	memcpy(argnulls, nulls, 5);
-	memset(argnulls + 5, ' ', 5);
-	for (int i = 0; i < NOPTIONS; i++)
-		args[5 + i] = BoolGetDatum(change[i] != OPTION_KEEP);
-	args[9] = DirectFunctionCall1(namein,
-								  CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	statement_args(values, nulls, change, args, argnulls);
 	BookkeepingPrepare(&plan,
 					   "INSERT INTO migrate.project AS p"
-					   " (name, target_schema, lock_timeout, statement_timeout, run_as, configured_by)"
-					   " VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN $10 END)"
+					   " (name, target_schema, lock_timeout, statement_timeout, run_as,"
+					   " keep_dropped_data, configured_by)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN $12 END)"
 					   " ON CONFLICT (name) DO UPDATE"
-					   " SET target_schema = CASE WHEN $6 THEN $2 ELSE p.target_schema END,"
-					   " lock_timeout = CASE WHEN $7 THEN $3 ELSE p.lock_timeout END,"
-					   " statement_timeout = CASE WHEN $8 THEN $4 ELSE p.statement_timeout END,"
-					   " run_as = CASE WHEN $9 THEN $5 ELSE p.run_as END,"
-					   " configured_by = CASE WHEN $6 THEN $10 ELSE p.configured_by END,"
+					   " SET target_schema = CASE WHEN $7 THEN $2 ELSE p.target_schema END,"
+					   " lock_timeout = CASE WHEN $8 THEN $3 ELSE p.lock_timeout END,"
+					   " statement_timeout = CASE WHEN $9 THEN $4 ELSE p.statement_timeout END,"
+					   " run_as = CASE WHEN $10 THEN $5 ELSE p.run_as END,"
+					   " keep_dropped_data = CASE WHEN $11 THEN $6 ELSE p.keep_dropped_data END,"
+					   " configured_by = CASE WHEN $7 THEN $12 ELSE p.configured_by END,"
 					   " changed_at = pg_catalog.now()",
-					   10, argtypes);
+					   NARGS, argtypes);
 	BookkeepingExec(plan, args, argnulls, SPI_OK_INSERT);
 }
 
 /*
  * migrate.configure(project, target_schema, lock_timeout,
- *					 statement_timeout, run_as, reset)
+ *					 statement_timeout, run_as, reset, keep_dropped_data)
  */
 Datum
 migrate_configure(PG_FUNCTION_ARGS)
@@ -209,8 +229,8 @@ migrate_configure(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *name;
 	OptionChange change[NOPTIONS];
-	Datum		values[5];
-	char		nulls[5];
+	Datum		values[NOPTIONS + 1];
+	char		nulls[NOPTIONS + 1];
 
 	/* before reading an argument 0.1's configure() did not have */
 	CallCheckVersion();
@@ -226,7 +246,7 @@ migrate_configure(PG_FUNCTION_ARGS)
 	for (int i = 1; i <= NOPTIONS; i++)
 	{
 		nulls[i] = change[i - 1] == OPTION_SET ? ' ' : 'n';
-		values[i] = change[i - 1] == OPTION_SET ? PG_GETARG_DATUM(i) : (Datum) 0;
+		values[i] = change[i - 1] == OPTION_SET ? PG_GETARG_DATUM(option_args[i - 1]) : (Datum) 0;
 	}
 
 	CallCheckWritable("configure");

@@ -70,4 +70,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("migrate");
 	CallInit();
 	CatalogInit();
+	StatementHookInstall();
 }

@@ -25,12 +25,18 @@
  *					table run at top level, as Citus acts on a client's
  *	launch.c		starting and following the background worker that runs
  *					a non-transactional body (worker.c, the worker itself)
+ *	statement_hook.c	the utility statements a body runs, seen before and
+ *					after each (kept data, lint)
+ *	kept.c			kept data: what a step drops, kept; put back by the
+ *					opposite step of the revision
  *	body.c			running one revision body
  *	run.c			running a plan
  *	sandbox_session.c	what a rollback leaves of a sandboxed run: advisory
  *					locks and prepared statements, put back
  *	sandbox.c		runs that are rolled back: steps through the SQL entry
  *					points, each in a subtransaction (trial, check_reversible)
+ *	lint_rules.c	the rules of lint(): a statement judged before and after
+ *					it runs in a trial, or by its text
  *
  * and the SQL entry points (migrate_<name>, one file per group, no file
  * calls into another of the group): register.c (register, revision,
@@ -41,8 +47,9 @@
  * apply and apply_downgrade), verify.c (verify), picture.c (graph),
  * status.c (project_status, behind the view migrate.status),
  * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
- * trial.c (trial), reversible.c (check_reversible) and migrate.c (the module
- * and its settings).
+ * trial.c (trial), reversible.c (check_reversible), lint.c (lint), kept.c
+ * (purge_kept, beside what it does for runs) and migrate.c (the module and
+ * its settings).
  *
  * The schema model (schema/: fingerprint, compare, diff, autogenerate) is
  * a module of its own, declared in schema/schema.h; it uses nothing of the
@@ -92,6 +99,7 @@ typedef struct MigrateProject
 	char	   *run_as;			/* role the bodies run as; NULL: the caller */
 	int			lock_timeout;	/* ms; -1 when not set */
 	int			statement_timeout;	/* ms; -1 when not set */
+	bool		keep_dropped_data;	/* kept data (kept.c); NULL reads as on */
 	/* moves when revisions are changed or removed, not when one is added */
 	int64		graph_gen;
 	TimestampTz created_at;		/* tells a project row from one recreated */
@@ -319,6 +327,27 @@ extern void BodyRoleChangeHint(ErrorData *edata);
 extern bool CitusPresent(void);
 extern void CitusRunTopLevel(const char *sql);
 
+/* statement_hook.c */
+typedef struct StatementWatch
+{
+	/* called before and after each statement; stmt is its parse tree */
+	void		(*before) (Node *stmt, const char *text, void *arg);
+	void		(*after) (Node *stmt, const char *text, void *arg);
+	void	   *arg;
+	struct StatementWatch *previous;	/* the stack, below this one */
+} StatementWatch;
+
+extern void StatementHookInstall(void);
+extern void StatementWatchPush(StatementWatch *w);
+extern void StatementWatchPop(StatementWatch *w);
+
+/* kept.c */
+typedef struct KeptStep KeptStep;
+extern KeptStep *KeptStepBegin(const MigrateProject *project,
+							   const char *revision, bool upgrade);
+extern void KeptStepEnd(KeptStep *ks, bool ok);
+extern bool KeptSuspend(bool suspend);
+
 /* body.c */
 extern Oid	BodyRunner(const MigrateProject *project);
 extern void BodyPrepareRun(const MigrateProject *project);
@@ -369,5 +398,25 @@ extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 typedef struct SandboxSession SandboxSession;
 extern SandboxSession *SandboxSaveSession(void);
 extern void SandboxRestoreSession(const SandboxSession *before);
+
+/* lint_rules.c: the rules of lint() (lint.c runs the trial) */
+typedef struct LintFinding
+{
+	const char *revision;		/* NULL: about the project as a whole */
+	const char *rule;
+	const char *statement;		/* NULL: about the revision as a whole */
+	const char *detail;
+	const char *hint;
+} LintFinding;
+
+typedef struct LintState LintState;
+extern LintState *LintBegin(const char *project, bool keeps);
+extern void LintStep(LintState *ls, const char *revision, bool tried);
+extern void LintStatement(LintState *ls, Node *stmt, const char *text);
+extern StatementWatch *LintWatch(LintState *ls);
+extern void LintAdd(LintState *ls, const char *rule, const char *statement,
+					const char *detail, const char *hint);
+extern void LintForget(LintState *ls, int n);
+extern List *LintFindings(const LintState *ls);
 
 #endif							/* MIGRATE_H */

@@ -347,7 +347,7 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 {
 	static const char *const columns[] = {"target_schema", "lock_timeout",
 		"statement_timeout", "graph_gen", "created_at", "summary_gen", "heads",
-	"has_depends", "configured_by", "summary_seq", "run_as"};
+	"has_depends", "configured_by", "summary_seq", "run_as", "keep_dropped_data"};
 	CatalogRows *rows = CatalogIndexScan("project_pkey", 1, &name,
 										 lengthof(columns), columns);
 	bool		isnull;
@@ -383,6 +383,8 @@ ProjectRead(const char *name, bool for_update, MigrateProject *project)
 	project->summary_seq = isnull ? -1 : DatumGetInt64(d);
 	d = CatalogRowValue(rows, 0, "run_as", &isnull);
 	project->run_as = isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+	d = CatalogRowValue(rows, 0, "keep_dropped_data", &isnull);
+	project->keep_dropped_data = isnull || DatumGetBool(d);
 	return true;
 }
 

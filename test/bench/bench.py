@@ -45,6 +45,10 @@ Workloads:
  11. writers         the longest INSERT of 8 writers while apply() builds an
                      index concurrently, against while upgrade() builds the
                      same index plainly
+ 13. kept data       a column of N rows dropped by upgrade() (its values
+                     kept) and brought back by downgrade() (its values put
+                     back), against the plain ALTER TABLE ... DROP COLUMN and
+                     ADD COLUMN by psql
  12. Citus           upgrade('head') of 20 revisions (distributed tables,
                      ALTER TABLE and CREATE INDEX on 32 shards) on a
                      coordinator and two workers, against psql -1 -f of the
@@ -619,6 +623,41 @@ def testing(report, work, n, repeats):
                "upgrade('head')", um * 1000, "ms", "")
 
 
+def kept_data(report, work, rows, repeats):
+    print(f"13. kept data: a column of {rows} rows dropped and brought back", flush=True)
+    createdb("bench_kept_tmpl")
+    run(psql("bench_kept_tmpl",
+             "-c", "CREATE EXTENSION migrate",
+             "-c", "CREATE TABLE kt (id int PRIMARY KEY, v text)",
+             "-c", f"INSERT INTO kt SELECT g, 'value ' || g FROM generate_series(1, {rows}) g",
+             "-c", "VACUUM ANALYZE kt",
+             "-c", "SELECT migrate.register('k1', 'ALTER TABLE kt DROP COLUMN v', 'ALTER TABLE kt ADD COLUMN v text')"))
+    quiet = "SET client_min_messages = warning"
+    drop, back, plain_drop, plain_add = [], [], [], []
+    for _ in range(repeats):
+        createdb("bench_kept", "bench_kept_tmpl")
+        drop.append(timed(psql("bench_kept", "-c", quiet, "-c", "SELECT count(*) FROM migrate.upgrade('k1')")))
+        back.append(timed(psql("bench_kept", "-c", quiet, "-c", "SELECT count(*) FROM migrate.downgrade('base')")))
+        conn = connect("bench_kept")
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FROM kt WHERE v = 'value ' || id")
+        (restored,) = cur.fetchone()
+        conn.close()
+        if restored != rows:
+            raise SystemExit(f"kept data: {restored} of {rows} values came back")
+        createdb("bench_kept", "bench_kept_tmpl")
+        plain_drop.append(timed(psql("bench_kept", "-c", "ALTER TABLE kt DROP COLUMN v")))
+        plain_add.append(timed(psql("bench_kept", "-c", "ALTER TABLE kt ADD COLUMN v text")))
+    dropdb("bench_kept")
+    dropdb("bench_kept_tmpl")
+    report.add("kept data", f"upgrade() dropping a column of {rows} rows, values kept",
+               statistics.median(drop) * 1000, "psql ALTER TABLE DROP COLUMN",
+               statistics.median(plain_drop) * 1000, "ms", "")
+    report.add("kept data", f"downgrade() bringing it back, values put back",
+               statistics.median(back) * 1000, "psql ALTER TABLE ADD COLUMN",
+               statistics.median(plain_add) * 1000, "ms", "")
+
+
 def apply_runs(report, work, n, nidx, rows, repeats):
     print(f"10. CALL migrate.apply(): {n} one-row INSERTs; {nidx} CREATE INDEX CONCURRENTLY"
           f" on {rows} rows", flush=True)
@@ -827,7 +866,7 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
     ap.add_argument("--out", help="directory for generated projects and the result table")
     ap.add_argument("--only", help="comma-separated workloads to run: "
-                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply,citus (default: all)")
+                    "ddl,overhead,noop,scale,memory,alembic,imports,testing,schema,apply,kept,citus (default: all)")
     ap.add_argument("--imports", type=lambda v: sorted(int(n) for n in v.split(",")),
                     metavar="N[,N...]",
                     help="project sizes of the import workload (default: 10,100,1000; "
@@ -839,12 +878,12 @@ def main():
     if args.smoke:
         sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=[10],
                      prop=3, apply=10, cic=2, cic_rows=1000, stall_rows=20000, stall_seconds=6,
-                     citus=2, repeats=2)
+                     kept=2000, citus=2, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
                      alembic=[10, 100, 1000], testing=200, schema=1000, imports=[10, 100, 1000], prop=300,
                      apply=1000, cic=20, cic_rows=100000, stall_rows=1000000,
-                     stall_seconds=40, citus=20, repeats=5)
+                     stall_seconds=40, kept=1000000, citus=20, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
     os.makedirs(work, exist_ok=True)
     report = Report(targets=not args.smoke)
@@ -871,6 +910,8 @@ def main():
     if wanted("apply"):
         apply_runs(report, work, sizes["apply"], sizes["cic"], sizes["cic_rows"], r)
         writer_stalls(report, work, sizes["stall_rows"], sizes["stall_seconds"])
+    if wanted("kept"):
+        kept_data(report, work, sizes["kept"], min(r, 3))
     if wanted("citus"):
         citus(report, sizes["citus"], r)
 

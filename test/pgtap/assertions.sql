@@ -112,6 +112,32 @@ SELECT is(to_regclass('tap_f_id_v'), NULL, 'the trial left no index behind');
 SELECT is((SELECT count(*) FROM information_schema.columns WHERE table_name = 'tap_orders'), 2::bigint,
 	'the assertions left nothing behind');
 
+-- lint_clean: migrate.lint() on the project's pending revisions.
+SELECT migrate.register('c1', 'CREATE TABLE tap_clean (id int); CREATE INDEX ON tap_clean (id)',
+	'DROP TABLE tap_clean', project => 'tap_lint');
+SELECT * FROM check_test(lint_clean('tap_lint'), true,
+	'lint_clean(safe revisions)', 'pending revisions of project "tap_lint" pass migrate.lint()', '');
+SELECT * FROM check_test(lint_clean('tap_lint', 'no hazards'), true,
+	'lint_clean(safe revisions, description)', 'no hazards', '');
+SELECT migrate.register('c2', 'ALTER TABLE tap_orders RENAME COLUMN amount TO total', NULL,
+	down_revision => 'c1', project => 'tap_lint');
+SELECT * FROM check_test(lint_clean('tap_lint'), false,
+	'lint_clean(hazards)', 'pending revisions of project "tap_lint" pass migrate.lint()',
+	E'    revision c2: no-downgrade\n' ||
+	'        The revision has no downgrade body: downgrade() refuses to go below it, and what it drops can never be put back by its downgrade.' ||
+	E'\n    revision c2: rename: ALTER TABLE tap_orders RENAME COLUMN amount TO total\n' ||
+	'        Renames column amount of public.tap_orders to total: the application running now reads and writes the old name until its new release is deployed, and fails meanwhile.');
+SET LOCAL migrate.project = 'tap_lint';
+SELECT * FROM check_test(lint_clean(NULL), false,
+	'lint_clean(NULL): the session''s project, not every project',
+	'pending revisions of project "tap_lint" pass migrate.lint()');
+RESET migrate.project;
+SELECT is((SELECT count(*) FROM pg_catalog.pg_attribute
+			WHERE attrelid = 'tap_orders'::regclass AND attname = 'amount'), 1::bigint,
+	'lint_clean() leaves the schema as it was');
+SELECT throws_ok($$SELECT lint_clean('tap_nothing')$$, '42704', 'project "tap_nothing" does not exist',
+	'lint_clean() on an unknown project is an error, not a failure');
+
 -- Privileges: the assertions run with the caller's rights, so one that runs
 -- bodies needs the right to migrate.
 CREATE ROLE tap_viewer;
@@ -122,6 +148,8 @@ SELECT * FROM check_test(:'viewer_output', true, 'has_single_head() as a role th
 SET ROLE tap_viewer;
 SELECT throws_ok($$SELECT max_lock_on_existing('tap_locks', 'AccessExclusiveLock')$$, '42501', NULL,
 	'but trying revisions is for migrators');
+SELECT throws_ok($$SELECT lint_clean('tap_lint')$$, '42501', NULL,
+	'and so is linting them');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -1,6 +1,6 @@
 -- The catalog: tables, who may write them, who may call what.
 \i test/pgtap/setup.inc
-SELECT plan(56);
+SELECT plan(67);
 
 SELECT has_schema('migrate');
 SELECT has_table('migrate', 'project', 'table migrate.project');
@@ -9,6 +9,11 @@ SELECT has_table('migrate', 'version', 'table migrate.version');
 SELECT has_table('migrate', 'log', 'table migrate.log');
 SELECT has_table('migrate', 'project_schema', 'table migrate.project_schema');
 SELECT has_table('migrate', 'schema_state', 'table migrate.schema_state');
+SELECT has_table('migrate', 'kept', 'table migrate.kept');
+SELECT has_table('migrate', 'kept_row', 'table migrate.kept_row');
+SELECT columns_are('migrate', 'kept', ARRAY[
+	'id', 'project', 'revision', 'step', 'kind', 'table_schema', 'table_name', 'column_name',
+	'columns', 'types', 'key_columns', 'key_types', 'rows', 'bytes', 'kept_at', 'kept_by', 'note']);
 SELECT columns_are('migrate', 'revision', ARRAY[
 	'project', 'id', 'down_revision', 'depends_on', 'branch_labels', 'message',
 	'upgrade_sql', 'downgrade_sql', 'checksum', 'registered_by', 'registered_at', 'seq',
@@ -24,7 +29,8 @@ SELECT col_is_pk('migrate', 'version', ARRAY['project', 'revision'], 'one row pe
 SELECT set_eq(
 	$$SELECT c.relname::text FROM pg_extension e, unnest(e.extconfig) AS t(oid)
 	   JOIN pg_class c ON c.oid = t.oid WHERE e.extname = 'migrate'$$,
-	ARRAY['project', 'revision', 'version', 'log', 'seq', 'log_id_seq', 'project_schema', 'schema_state'],
+	ARRAY['project', 'revision', 'version', 'log', 'seq', 'log_id_seq', 'project_schema', 'schema_state',
+		  'kept', 'kept_id_seq', 'kept_row'],
 	'every catalog table is registered with pg_extension_config_dump');
 
 -- PUBLIC may read the state, but write nothing.
@@ -35,7 +41,16 @@ SELECT table_privs_are('migrate', 'log', 'migrate_admin', ARRAY['SELECT'], 'migr
 SELECT table_privs_are('migrate', 'schema_state', 'public', ARRAY[]::text[], 'PUBLIC may not read the recorded schema state');
 SELECT table_privs_are('migrate', 'schema_state', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the recorded schema state');
 SELECT table_privs_are('migrate', 'project_schema', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read the schemas of projects');
-SELECT function_privs_are('migrate', 'configure', ARRAY['text', 'name', 'interval', 'interval', 'name', 'text[]'],
+-- kept rows may hold secrets
+SELECT table_privs_are('migrate', 'kept_row', 'public', ARRAY[]::text[], 'PUBLIC may not read kept rows');
+SELECT table_privs_are('migrate', 'kept', 'public', ARRAY[]::text[], 'PUBLIC may not read what is kept');
+SELECT table_privs_are('migrate', 'kept_data', 'public', ARRAY[]::text[], 'PUBLIC may not read the kept_data view');
+SELECT table_privs_are('migrate', 'kept_row', 'migrate_admin', ARRAY['SELECT'], 'migrate_admin may read kept rows, not write them');
+SELECT function_privs_are('migrate', 'lint', ARRAY['text', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not lint (it runs bodies)');
+SELECT function_privs_are('migrate', 'purge_kept', ARRAY['interval', 'text'],
+	'public', ARRAY[]::text[], 'PUBLIC may not purge kept data');
+SELECT function_privs_are('migrate', 'configure', ARRAY['text', 'name', 'interval', 'interval', 'name', 'text[]', 'boolean'],
 	'public', ARRAY[]::text[], 'PUBLIC may not configure');
 SELECT function_privs_are('migrate', 'show', ARRAY['text', 'text'],
 	'public', ARRAY[]::text[], 'PUBLIC may not call show() (it shows checksums)');
@@ -63,6 +78,8 @@ SELECT index_is_primary('migrate', 'revision', 'revision_pkey', 'revision_pkey i
 SELECT index_is_primary('migrate', 'version', 'version_pkey', 'version_pkey is the primary key of version');
 SELECT has_index('migrate', 'revision', 'revision_project_seq', ARRAY['project', 'seq'],
 	'revision_project_seq indexes (project, seq)');
+SELECT has_index('migrate', 'kept', 'kept_project_revision', ARRAY['project', 'revision'],
+	'kept_project_revision indexes (project, revision)');
 
 -- Every table, sequence and function of the extension says what it is for.
 SELECT is_empty(
@@ -77,7 +94,7 @@ SELECT is_empty(
 						WHERE d.classid = 'pg_class'::regclass AND c.oid = d.objid
 						  AND c.relkind NOT IN ('r', 'S', 'v'))
 		AND NOT (d.classid = 'pg_class'::regclass
-				 AND d.objid = 'migrate.log_id_seq'::regclass)$$,
+				 AND d.objid IN ('migrate.log_id_seq'::regclass, 'migrate.kept_id_seq'::regclass))$$,
 	'every table, sequence and function of the extension has a comment');
 
 -- migrate_admin: exactly the functions that change a project or show
@@ -90,7 +107,7 @@ SELECT set_eq(
 	ARRAY['register', 'revision', 'merge', 'configure', 'upgrade', 'downgrade', 'stamp',
 		  'apply', 'apply_downgrade',
 		  'adopt_alembic', 'show', 'script', 'verify', 'trial', 'check_reversible',
-		  'autogenerate', 'revision_file'],
+		  'autogenerate', 'revision_file', 'lint', 'purge_kept'],
 	'migrate_admin may run what changes a project or shows bodies');
 SELECT set_eq(
 	$$SELECT p.proname::text FROM pg_catalog.pg_proc p
@@ -106,6 +123,8 @@ SELECT throws_ok($$INSERT INTO migrate.version VALUES ('default', 'x1')$$, '4250
 	'a member of migrate_admin cannot write version rows by hand');
 SELECT throws_ok($$UPDATE migrate.revision SET upgrade_sql = 'DROP TABLE x'$$, '42501', NULL,
 	'a member of migrate_admin cannot edit bodies by hand');
+SELECT throws_ok($$INSERT INTO migrate.kept_row VALUES (1, '(1)', '{x}')$$, '42501', NULL,
+	'a member of migrate_admin cannot write kept rows, which a step would put back');
 SELECT lives_ok($$SELECT migrate.register('adm1', 'SELECT 1', project => 'adm')$$,
 	'a member of migrate_admin may register');
 RESET ROLE;

@@ -11,8 +11,8 @@
 #    error, a file that commits, no server: the documented exit status, a
 #    clear message, and nothing half-applied.
 # 3. --target, the session's project for a directory without --project,
-#    names that need quoting, a SIGTERM while a body runs, and doc/production.md's
-#    container entrypoint.
+#    names that need quoting, a SIGTERM while a body runs, --lint and
+#    --lint-allow, and doc/production.md's container entrypoint.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -428,6 +428,31 @@ EOF
 expect 0 "^project lt: upgrade l1" "--lock-timeout and a revision" -- "$boot" -d "$db2" --lock-timeout 300ms --project lt "$work/lt"
 [ "$(q "$db2" "SELECT v FROM lt")" = 0 ] && ok "the revision ran with the session's lock_timeout, not --lock-timeout's" ||
 	fail "the revision saw lock_timeout $(q "$db2" "SELECT v FROM lt")"
+
+# --lint: a hazard in the revisions to run fails the boot, printed, with
+# nothing applied; --lint-allow lets its rule through
+q "$db2" "CREATE TABLE lint_t (id int PRIMARY KEY, v int); INSERT INTO lint_t SELECT g, g FROM generate_series(1, 100) g" >/dev/null
+mkdir -p "$work/lintdir"
+cat >"$work/lintdir/0001.sql" <<'EOF'
+SELECT migrate.register('li1', upgrade => $$CREATE INDEX lint_t_v ON public.lint_t (v)$$,
+                        downgrade => $$DROP INDEX public.lint_t_v$$);
+EOF
+expect 2 "--lint-allow: unknown rule 'nosuch'" "--lint-allow with an unknown rule" -- \
+	"$boot" -d "$db2" --lint-allow drops-data,nosuch --project lint "$work/lintdir"
+expect 1 "^project lint: lint: revision li1: index-without-concurrently: CREATE INDEX lint_t_v" "--lint refuses a hazard" -- \
+	"$boot" -d "$db2" --lint --project lint "$work/lintdir"
+grep -q "lint found hazards in the revisions to run" "$work/err.out" && grep -q "SHARE lock" "$work/err.out" ||
+	fail "--lint did not say why it refused, with the finding's detail"
+[ "$(q "$db2" "SELECT count(*) FROM migrate.revision WHERE project = 'lint'")$(q "$db2" "SELECT count(*) FROM pg_class WHERE relname = 'lint_t_v'")" = 00 ] &&
+	ok "after --lint refused: nothing registered, no index" ||
+	fail "--lint refused, but something was applied"
+expect 0 "index-without-concurrently: .* \(allowed\)" "--lint-allow lets the rule through, printed" -- \
+	"$boot" -d "$db2" --lint-allow index-without-concurrently --project lint "$work/lintdir"
+grep -q "^project lint: upgrade li1" "$work/err.out" && [ "$(q "$db2" "SELECT count(*) FROM pg_class WHERE relname = 'lint_t_v'")" = 1 ] ||
+	fail "--lint-allow did not run the revision"
+expect 0 "^project lint: nothing to do" "--lint with nothing pending" -- \
+	"$boot" -d "$db2" --lint --project lint "$work/lintdir"
+! grep -q ": lint: " "$work/err.out" || fail "--lint printed findings with nothing pending"
 
 # doc/production.md's container entrypoint: bootstrap, then exec the service
 cat >"$work/entrypoint.sh" <<EOF

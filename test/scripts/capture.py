@@ -200,6 +200,8 @@ SELECT public.schema_matches('cap'::text, 'capture_reference'::name);
 SELECT public.schema_matches('cap'::text, 'capture_reference'::name, 'described'::text);
 SELECT public.schema_matches('cap'::text, 'cap_app'::name, 'capture_reference'::name, 'described'::text);
 SELECT public.schema_matches('cap_failing'::text, 'capture_reference'::name);
+SELECT public.lint_clean('cap'::text);
+SELECT public.lint_clean('cap_failing'::text, 'lint described'::text);
 """
 
 # the superuser's search_path with the attacker's schemas first: the
@@ -214,7 +216,12 @@ BENIGN = "SET search_path = pg_catalog;\n" + ASSERTIONS + r"""
 SELECT * FROM migrate.trial('head', 'cap');
 SELECT * FROM migrate.check_reversible('cap');
 SELECT * FROM migrate.status;
+SELECT * FROM migrate.lint('cap');
 SELECT revision FROM migrate.upgrade('head', 'cap');
+INSERT INTO cap_app.item SELECT g, 'item ' || g, 'note' FROM pg_catalog.generate_series(1, 10) g;
+SELECT revision FROM migrate.downgrade('c2', 'cap');
+SELECT revision FROM migrate.upgrade('head', 'cap');
+SELECT 'notes back: ' || pg_catalog.count(note) FROM cap_app.item;
 CALL migrate.apply('head', 'cap_nontx');
 SELECT public.no_pending('cap'::text);
 SELECT * FROM migrate.verify('cap');
@@ -265,6 +272,9 @@ def main():
                      r"step 2 \(n2\) not measured: non-transactional revision",
                      r"not ok \d+ - the migrations of project \"cap\" build the schema of capture_reference",
                      r"column item.note: only in cap_app: text",
+                     r"ok \d+ - pending revisions of project \"cap\" pass migrate.lint\(\)",
+                     r"not ok \d+ - lint described",
+                     r"notes back: 10",
                      r"ok \d+ - project \"cap\" has no pending revisions"):
             if not re.search(r"(^|\n)(# +)?" + want, output):
                 print(f"FAIL: the run did not show: {want}")

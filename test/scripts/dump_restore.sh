@@ -1,6 +1,7 @@
 #!/bin/bash
-# pg_dump keeps revisions, version rows and the log: dump a migrated
-# database, restore it into a new one, and compare.
+# pg_dump keeps revisions, version rows, the log and kept data: dump a
+# migrated database, restore it into a new one, and compare; then put the
+# kept data back in the restored one.
 #
 # Runs inside the throw-away cluster of test/run.sh (PG* variables set).
 set -uo pipefail
@@ -26,6 +27,10 @@ SELECT count(*) FROM migrate.upgrade('heads');
 SELECT count(*) FROM migrate.downgrade('d2b');
 SELECT count(*) FROM migrate.upgrade('heads');
 SELECT count(*) FROM migrate.upgrade('head', 'other');
+CREATE TABLE kept_t (id int PRIMARY KEY, v text);
+INSERT INTO kept_t SELECT g, 'value ' || g FROM generate_series(1, 100) g;
+SELECT migrate.register('k1', 'ALTER TABLE kept_t DROP COLUMN v', 'ALTER TABLE kept_t ADD COLUMN v text', project => 'keep');
+SELECT count(*) FROM migrate.upgrade('head', 'keep');
 SQL
 
 pg_dump -Fc -d "$src" -f "$work/dump" || exit 1
@@ -47,13 +52,15 @@ SELECT 'log', * FROM migrate.log ORDER BY id;
 SELECT 'project', name, target_schema, lock_timeout, statement_timeout, created_at
   FROM migrate.project ORDER BY name;
 SELECT 'verify', * FROM migrate.verify();
+SELECT 'kept', * FROM migrate.kept ORDER BY id;
+SELECT 'kept_row', * FROM migrate.kept_row ORDER BY kept, key;
 SQL
 }
 
 state "$src" >"$work/src.txt"
 state "$dst" >"$work/dst.txt"
 if diff -u "$work/src.txt" "$work/dst.txt"; then
-	echo "ok: revisions, version rows, log, history and current() identical after restore ($(wc -l <"$work/src.txt") lines compared)"
+	echo "ok: revisions, version rows, log, history, current() and kept data identical after restore ($(wc -l <"$work/src.txt") lines compared)"
 else
 	echo "FAIL: the restored database differs"; failures=$((failures + 1))
 fi
@@ -63,6 +70,20 @@ if [ "$n" = 0 ]; then
 	echo "ok: upgrade('heads') on the restored database is a no-op"
 else
 	echo "FAIL: upgrade('heads') on the restored database ran $n revisions"; failures=$((failures + 1))
+fi
+
+# what was kept before the dump goes back in the restored database
+back=$(PGOPTIONS="-c client_min_messages=warning" psql -X -A -t -d "$dst" -c "SELECT count(*) FROM migrate.downgrade('base', 'keep')" \
+	-c "SELECT count(*) FROM kept_t WHERE v = 'value ' || id" -c "SELECT count(*) FROM migrate.kept") || back=error
+if [ "$(echo $back)" = "1 100 0" ]; then
+	echo "ok: the kept values go back in the restored database (100 of 100)"
+else
+	echo "FAIL: the kept values did not go back after the restore: $back"; failures=$((failures + 1))
+fi
+if [ "$(psql -X -A -t -d "$src" -c "SELECT count(*) FROM migrate.kept_row")" = 100 ]; then
+	echo "ok: and the dumped database still keeps them"
+else
+	echo "FAIL: the dumped database lost its kept rows"; failures=$((failures + 1))
 fi
 
 # the registration order carries on after the restored one

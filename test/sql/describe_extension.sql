@@ -55,12 +55,14 @@ SELECT pg_catalog.format('%s | %s | comment: %s | acl: %s | initial acl: %s',
 					 ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
 				  WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
 					AND NOT a.attisdropped),
-				(SELECT pg_catalog.string_agg(pg_catalog.pg_get_indexdef(i.indexrelid), '; ' ORDER BY 1)
+				(SELECT pg_catalog.string_agg(pg_catalog.pg_get_indexdef(i.indexrelid), '; '
+						ORDER BY pg_catalog.pg_get_indexdef(i.indexrelid))
 				   FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid),
 				(SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', co.conname,
-						pg_catalog.pg_get_constraintdef(co.oid)), '; ' ORDER BY 1)
+						pg_catalog.pg_get_constraintdef(co.oid)), '; ' ORDER BY co.conname)
 				   FROM pg_catalog.pg_constraint co WHERE co.conrelid OPERATOR(pg_catalog.=) c.oid),
-				(SELECT pg_catalog.string_agg(pg_catalog.pg_get_triggerdef(t.oid), '; ' ORDER BY 1)
+				(SELECT pg_catalog.string_agg(pg_catalog.pg_get_triggerdef(t.oid), '; '
+						ORDER BY pg_catalog.pg_get_triggerdef(t.oid))
 				   FROM pg_catalog.pg_trigger t
 				  WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT t.tgisinternal),
 				CASE WHEN c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['v', 'm']::pg_catalog."char"[])
