@@ -215,7 +215,7 @@ load_script_texts(Loader *ld)
 
 static SchemaModel *
 load_model(char **schemas, int n, bool relative, const char *peer, bool read_only,
-		   bool script)
+		   bool script, const SchemaScope *scope)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	Loader		ld;
@@ -225,6 +225,7 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	ld.cxt = cxt;
 	ld.relative = relative;
 	ld.read_only = read_only;
+	ld.scope = scope;
 	ld.model = palloc0(sizeof(SchemaModel));
 	ld.model->schema = relative ? pstrdup(schemas[0]) : NULL;
 	ld.model->peer = relative && peer ? pstrdup(peer) : NULL;
@@ -239,8 +240,11 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	pin_settings(relative ? schemas[0] : NULL, peer);
 
 	/* what others belong to first: tables and views, then columns */
-	load_schema(&ld);
-	load_default_acls(&ld);
+	if (scope == NULL)
+	{
+		load_schema(&ld);
+		load_default_acls(&ld);
+	}
 	load_tables(&ld);
 	load_views(&ld);
 	load_columns(&ld);
@@ -254,8 +258,11 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	load_statistics(&ld);
 	load_types(&ld);
 	load_domain_constraints(&ld);
-	load_others(&ld);
-	load_dependencies(&ld);
+	if (scope == NULL)
+	{
+		load_others(&ld);
+		load_dependencies(&ld);
+	}
 	if (relative)
 		load_extension_uses(&ld);
 	if (script)
@@ -278,7 +285,7 @@ schema_model_load(const char *schema, const char *peer, bool read_only)
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, peer, read_only, false);
+	return load_model(schemas, 1, true, peer, read_only, false, NULL);
 }
 
 SchemaModel *
@@ -287,13 +294,45 @@ schema_model_load_for_diff(const char *schema, const char *peer, bool read_only)
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, peer, read_only, true);
+	return load_model(schemas, 1, true, peer, read_only, true, NULL);
 }
 
 SchemaModel *
 schema_model_load_qualified(char **schemas, int n, bool read_only)
 {
-	return load_model(schemas, n, false, NULL, read_only, false);
+	return load_model(schemas, n, false, NULL, read_only, false, NULL);
+}
+
+/*
+ * A qualified model of every schema, as schema_model_load_qualified(NULL)
+ * reads it, but of the objects whose home is in the scope only (all of
+ * them if it is "everything").  What belongs to a schema itself (its
+ * comment, privileges and default privileges) and the kinds read as a
+ * whole (load_other.c) are never in a scope: a scope that could touch them
+ * is "everything".  Homes that do not exist are not looked for: a scope
+ * of objects that are all gone costs no query.
+ */
+SchemaModel *
+schema_model_load_scope(const SchemaScope *scope, bool read_only)
+{
+	SchemaHome *existing;
+	int			n = 0;
+	SchemaModel *model;
+
+	if (scope->everything)
+		return load_model(NULL, 0, false, NULL, read_only, false, NULL);
+	existing = palloc(sizeof(SchemaHome) * Max(scope->nhomes, 1));
+	for (int i = 0; i < scope->nhomes; i++)
+		if (schema_home_exists(&scope->homes[i]))
+			existing[n++] = scope->homes[i];
+	if (n == 0)
+	{
+		model = palloc0(sizeof(SchemaModel));
+		model->objects = palloc(sizeof(SchemaObject));
+		return model;
+	}
+	return load_model(NULL, 0, false, NULL, read_only, false,
+					  schema_scope_make(existing, n));
 }
 
 /*

@@ -72,7 +72,7 @@ ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 void
 load_tables(Loader *ld)
 {
-	loader_query(ld, tables_sql);
+	loader_query_homes(ld, tables_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_TABLE, NULL, col_text(ld, "ident"));
@@ -151,8 +151,7 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "sd.objid"
 " LEFT JOIN pg_catalog.pg_class sc ON sc.oid" EQ "s.seqrelid"
 " WHERE c.relnamespace" EQ "ANY ($1) AND c.relkind" EQ "ANY ('{r,p,v,m}'::pg_catalog.\"char\"[])"
-" AND a.attnum" GT "0 AND NOT a.attisdropped AND" NOT_MEMBER("pg_class", "c.oid")
-" ORDER BY a.attrelid, a.attnum";
+" AND a.attnum" GT "0 AND NOT a.attisdropped AND" NOT_MEMBER("pg_class", "c.oid");
 
 void
 load_columns(Loader *ld)
@@ -160,7 +159,8 @@ load_columns(Loader *ld)
 	Oid			last_rel = InvalidOid;
 	int			position = 0;
 
-	loader_query(ld, columns_sql);
+	loader_query_homes(ld, columns_sql, RelationRelationId, "a.attrelid",
+					   " ORDER BY a.attrelid, a.attnum");
 	while (loader_next(ld))
 	{
 		Oid			relid = col_oid(ld, "attrelid");
@@ -177,7 +177,11 @@ load_columns(Loader *ld)
 		loader_acl(ld, i);
 		/* what depends on a view's column depends on the view */
 		if (of_view)
+		{
+			obj->home.classid = RelationRelationId;
+			obj->home.objid = relid;
 			continue;
+		}
 		loader_key(ld, RelationRelationId, relid, col_int(ld, "attnum"), i);
 		obj->attr[CA_TYPE] = col_text(ld, "type");
 		obj->attr[CA_COLLATION] = col_text(ld, "collation");
@@ -256,7 +260,7 @@ strip_not_valid(Loader *ld, char *def, bool not_valid)
 void
 load_constraints(Loader *ld)
 {
-	loader_query(ld, constraints_sql);
+	loader_query_homes(ld, constraints_sql, ConstraintRelationId, "k.oid", NULL);
 	while (loader_next(ld))
 	{
 		char	   *root = col_text(ld, "root");
@@ -332,7 +336,7 @@ load_indexes(Loader *ld)
 	int			first = ld->model->nobjects;
 	Oid		   *parents;
 
-	loader_query(ld, indexes_sql);
+	loader_query_homes(ld, indexes_sql, RelationRelationId, "i.indexrelid", NULL);
 	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
@@ -400,7 +404,7 @@ ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 void
 load_sequences(Loader *ld)
 {
-	loader_query(ld, sequences_sql);
+	loader_query_homes(ld, sequences_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_SEQUENCE, NULL, col_text(ld, "ident"));
@@ -490,7 +494,7 @@ view_query(Loader *ld, Oid oid, int index)
 void
 load_views(Loader *ld)
 {
-	loader_query(ld, views_sql);
+	loader_query_homes(ld, views_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		bool		materialized = col_bool(ld, "materialized");

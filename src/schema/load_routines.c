@@ -113,7 +113,7 @@ aggregate_options(Loader *ld)
 void
 load_functions(Loader *ld)
 {
-	loader_query(ld, functions_sql);
+	loader_query_homes(ld, functions_sql, ProcedureRelationId, "p.oid", NULL);
 	while (loader_next(ld))
 	{
 		char	   *proname = col_text(ld, "proname");
@@ -186,7 +186,7 @@ load_triggers(Loader *ld)
 	int			first = ld->model->nobjects;
 	Oid		   *parents;
 
-	loader_query(ld, triggers_sql);
+	loader_query_homes(ld, triggers_sql, TriggerRelationId, "t.oid", NULL);
 	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
@@ -228,7 +228,7 @@ static const char *const rules_sql =
 void
 load_rules(Loader *ld)
 {
-	loader_query(ld, rules_sql);
+	loader_query_homes(ld, rules_sql, RewriteRelationId, "r.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_RULE, col_text(ld, "parent"),
@@ -263,7 +263,7 @@ static const char *const policies_sql =
 void
 load_policies(Loader *ld)
 {
-	loader_query(ld, policies_sql);
+	loader_query_homes(ld, policies_sql, PolicyRelationId, "p.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_POLICY, col_text(ld, "parent"),
@@ -303,7 +303,7 @@ static const char *const statistics_sql =
 void
 load_statistics(Loader *ld)
 {
-	loader_query(ld, statistics_sql);
+	loader_query_homes(ld, statistics_sql, StatisticExtRelationId, "s.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));

@@ -94,6 +94,8 @@ typedef struct Loader
 	bool		relative;
 	bool		read_only;
 	Datum		schemas;		/* oid[] of the schemas read: $1 */
+	const SchemaScope *scope;	/* a scoped load: the homes read; NULL:
+								 * every object */
 	int			maxobjects;
 	HTAB	   *keys;			/* catalog address -> object */
 	LoaderKey  *primary;		/* per object: the address registered first
@@ -112,6 +114,8 @@ extern void loader_init(Loader *ld);
 extern void loader_done(Loader *ld);
 extern Datum loader_oid_array(const Oid *oids, int n);
 extern void loader_query(Loader *ld, const char *sql);
+extern void loader_query_homes(Loader *ld, const char *sql, Oid home_class,
+							   const char *home_column, const char *order_by);
 extern void loader_query_objects(Loader *ld, const char *sql);
 extern bool loader_next(Loader *ld);
 extern char *col_text(Loader *ld, const char *column);
