@@ -25,6 +25,7 @@
 #include "access/genam.h"
 #include "access/transam.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "miscadmin.h"
 
 /*
@@ -120,5 +121,15 @@ compat_ReadNextOid(void)
 	LWLockRelease(OidGenLock);
 	return oid;
 }
+
+/*
+ * PostgreSQL 17 moved the local id of the backend's top-level transaction
+ * into PGPROC's vxid.
+ */
+#if PG_VERSION_NUM >= 170000
+#define compat_MyLocalTransactionId() (MyProc->vxid.lxid)
+#else
+#define compat_MyLocalTransactionId() (MyProc->lxid)
+#endif
 
 #endif							/* MIGRATE_COMPAT_H */

@@ -44,7 +44,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_depend.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -52,6 +57,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "schema_int.h"
 
@@ -338,27 +344,36 @@ schema_model_load_scope(const SchemaScope *scope, bool read_only)
 /*
  * Dependencies between objects of the model: normal ones (a view on a
  * column, a default on a function) and automatic ones (an index on its
- * columns, a partition on its parent), each kept once.
+ * columns, a partition on its parent), each kept once.  pg_depend is read
+ * whole, each row's two ends looked up among the model's addresses: a
+ * query asking for the rows whose ends are among thousands of object ids
+ * would cost more to plan than this costs to run.  Its rows are read as of
+ * the snapshot the model's queries read the catalogs with.
  */
 static void
 load_dependencies(Loader *ld)
 {
-	loader_query_objects(ld,
-						 "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid,"
-						 " d.refobjsubid, d.deptype FROM pg_catalog.pg_depend d"
-						 " WHERE d.objid" EQ "ANY ($1) AND d.refobjid" EQ "ANY ($1)"
-						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
-	while (loader_next(ld))
+	Relation	depend = table_open(DependRelationId, AccessShareLock);
+	Snapshot	snapshot = ld->read_only ? GetActiveSnapshot() :
+		RegisterSnapshot(GetLatestSnapshot());
+	SysScanDesc scan = systable_beginscan(depend, InvalidOid, false, snapshot, 0, NULL);
+	HeapTuple	tuple;
+
+	while ((tuple = systable_getnext(scan)) != NULL)
 	{
-		int			from = loader_find(ld, col_oid(ld, "classid"), col_oid(ld, "objid"),
-									   col_int(ld, "objsubid"));
-		int			to = loader_find(ld, col_oid(ld, "refclassid"), col_oid(ld, "refobjid"),
-									 col_int(ld, "refobjsubid"));
-		char		type = col_char(ld, "deptype");
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+		int			from;
+		int			to;
 		SchemaObject *obj;
 		bool		seen = false;
 
-		if (from < 0 || to < 0 || from == to)
+		if (d->deptype != DEPENDENCY_NORMAL && d->deptype != DEPENDENCY_AUTO)
+			continue;
+		from = loader_find(ld, d->classid, d->objid, d->objsubid);
+		if (from < 0)
+			continue;
+		to = loader_find(ld, d->refclassid, d->refobjid, d->refobjsubid);
+		if (to < 0 || from == to)
 			continue;
 		obj = &ld->model->objects[from];
 		for (int i = 0; i < obj->ndeps; i++)
@@ -366,7 +381,7 @@ load_dependencies(Loader *ld)
 			if (obj->deps[i].on == to)
 			{
 				/* a normal dependency outweighs an automatic one */
-				if (type == 'n')
+				if (d->deptype == DEPENDENCY_NORMAL)
 					obj->deps[i].type = 'n';
 				seen = true;
 			}
@@ -377,9 +392,13 @@ load_dependencies(Loader *ld)
 			MemoryContextAlloc(ld->cxt, sizeof(SchemaDep)) :
 			repalloc(obj->deps, sizeof(SchemaDep) * (obj->ndeps + 1));
 		obj->deps[obj->ndeps].on = to;
-		obj->deps[obj->ndeps].type = type;
+		obj->deps[obj->ndeps].type = d->deptype;
 		obj->ndeps++;
 	}
+	systable_endscan(scan);
+	if (!ld->read_only)
+		UnregisterSnapshot(snapshot);
+	table_close(depend, AccessShareLock);
 }
 
 /*
@@ -399,7 +418,7 @@ load_extension_uses(Loader *ld)
 						 " JOIN pg_catalog.pg_depend m ON m.classid" EQ "d.refclassid"
 						 "  AND m.objid" EQ "d.refobjid AND m.deptype" EQ "'e'"
 						 " JOIN pg_catalog.pg_extension x ON x.oid" EQ "m.refobjid"
-						 " WHERE d.objid" EQ "ANY ($1) AND x.extnamespace" EQ "ANY ($2)"
+						 " WHERE x.extnamespace" EQ "ANY ($2)"
 						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
 	while (loader_next(ld))
 	{

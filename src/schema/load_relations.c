@@ -63,7 +63,7 @@ static const char *const tables_sql =
 " ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_attribute a"
 "   WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
 "   ORDER BY a.attnum) AS columns,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
@@ -135,7 +135,7 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o"
 "   WHERE NOT pg_catalog.starts_with(o, 'pg_attver=')) AS options,"
 " NOT a.attislocal AS inherited,"
-" pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+" " COLUMN_COMMENT_OF("a.attrelid", "a.attnum") " AS comment,"
 /* a column has no privileges of its own by default */
 " CASE WHEN a.attacl IS NOT NULL THEN " ACL_ENTRIES("a.attacl", "c.relowner") " END AS acl,"
 " '{}'::pg_catalog.text[] AS acl_default,"
@@ -234,7 +234,7 @@ static const char *const constraints_sql =
 "  FROM up JOIN pg_catalog.pg_constraint r ON r.oid" EQ "up.id"
 "  LEFT JOIN pg_catalog.pg_class f ON f.oid" EQ "k.confrelid"
 "  ORDER BY up.depth DESC LIMIT 1) END AS root,"
-" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment,"
+" k.contype::pg_catalog.text AS contype, " COMMENT_OF("k.oid", "pg_constraint") " AS comment,"
 " k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]) AND (SELECT x.indisclustered"
 "  FROM pg_catalog.pg_index x WHERE x.indexrelid" EQ "k.conindid) AS clustered"
 " FROM pg_catalog.pg_constraint k"
@@ -304,7 +304,7 @@ static const char *const indexes_sql =
 " (SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS parent_index,"
 " CASE WHEN ic.relispartition THEN (SELECT pg_catalog.quote_ident(r.relname) FROM pg_catalog.pg_class r"
 "  WHERE r.oid" EQ "pg_catalog.pg_partition_root(i.indexrelid)) END AS root,"
-" pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment"
+" " COMMENT_OF("i.indexrelid", "pg_class") " AS comment"
 " FROM pg_catalog.pg_index i"
 " JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "i.indrelid"
@@ -391,7 +391,7 @@ static const char *const sequences_sql =
 "   WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid" EQ "c.oid"
 "   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
 "   AND d.refobjsubid" GT "0) AS owner_att,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "c.oid"
@@ -440,7 +440,7 @@ static const char *const views_sql =
 "   AND NOT a.attisdropped ORDER BY a.attnum) AS columns,"
 " (SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class" EQ "c.oid"
 "   AND r.rulename" EQ "'_RETURN') AS rule,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"

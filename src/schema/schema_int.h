@@ -78,6 +78,19 @@
 	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace" \
 	" WHERE co.oid" EQ oid ")"
 
+/*
+ * The comment on an object of a catalog (what obj_description() returns,
+ * and col_description() for a column of a relation), read in the query
+ * itself: those functions are SQL functions, whose query would be planned
+ * again for each object.
+ */
+#define COMMENT_OF(oid, catalog) \
+	"(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid" EQ oid \
+	" AND dsc.classoid" EQ "'pg_catalog." catalog "'::pg_catalog.regclass AND dsc.objsubid" EQ "0)"
+#define COLUMN_COMMENT_OF(rel, attnum) \
+	"(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid" EQ rel \
+	" AND dsc.classoid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid" EQ attnum ")"
+
 /* a catalog address (class, object, sub-object) */
 typedef struct LoaderKey
 {
