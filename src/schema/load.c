@@ -418,7 +418,7 @@ load_extension_uses(Loader *ld)
 						 " JOIN pg_catalog.pg_depend m ON m.classid" EQ "d.refclassid"
 						 "  AND m.objid" EQ "d.refobjid AND m.deptype" EQ "'e'"
 						 " JOIN pg_catalog.pg_extension x ON x.oid" EQ "m.refobjid"
-						 " WHERE x.extnamespace" EQ "ANY ($2)"
+						 " WHERE d.objid" EQ "ANY ($1) AND x.extnamespace" EQ "ANY ($2)"
 						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
 	while (loader_next(ld))
 	{
