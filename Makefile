@@ -63,6 +63,7 @@ OBJS = \
 	$(SCHEMA_OBJS)
 # helpers below every other file, the schema model's included (src/util/)
 UTIL_OBJS = \
+	src/util/catwrites.o \
 	src/util/locallock.o \
 	src/util/subxact.o \
 	src/util/trust.o
@@ -89,6 +90,7 @@ SCHEMA_OBJS = \
 	src/schema/load_types.o \
 	src/schema/order.o \
 	src/schema/retarget.o \
+	src/schema/scope.o \
 	src/schema/schema_sql.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
@@ -127,7 +129,7 @@ $(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
 $(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h \
 	src/schema/retarget.h
-$(OBJS): src/util/locallock.h src/util/subxact.h src/util/trust.h
+$(OBJS): src/util/catwrites.h src/util/locallock.h src/util/subxact.h src/util/trust.h
 # the library's version, in what it says to a database at an older one
 src/call.o: $(EXTENSION).control
 

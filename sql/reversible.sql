@@ -78,3 +78,39 @@ RESET ROLE;
 SELECT count(*) FROM migrate.downgrade('base');
 DROP TABLE accounts;
 DROP ROLE stairs_reader;
+
+-- Only what a revision touched is described (the objects whose catalog rows
+-- its bodies wrote, and what depends on them).  An upgrade that changes a
+-- table older than the revision has that table read before it runs (the
+-- revision starts again); a downgrade that changes one the upgrade did not
+-- touch has it read after.  A body that writes what cannot be tied to
+-- objects (here a schema made and dropped) has every schema described:
+-- the answers are the same.
+CREATE TABLE ledger (id int PRIMARY KEY, name text);
+CREATE VIEW ledger_names AS SELECT name FROM ledger;
+SELECT migrate.register('p1', 'ALTER TABLE ledger ADD COLUMN email text', 'SELECT 1', project => 'scoped');
+SELECT migrate.register('p2', 'ALTER TABLE ledger RENAME COLUMN name TO label',
+	'ALTER TABLE ledger RENAME COLUMN label TO name', down_revision => 'p1', project => 'scoped');
+SELECT migrate.register('p3', 'CREATE INDEX ledger_label ON ledger (label)',
+	$$DROP INDEX ledger_label; COMMENT ON TABLE ledger IS 'kept'$$, down_revision => 'p2', project => 'scoped');
+SELECT migrate.register('p4', 'ALTER TABLE ledger RENAME TO ledger2',
+	'ALTER TABLE ledger2 RENAME TO ledger_old', down_revision => 'p3', project => 'scoped');
+SELECT migrate.register('q1', 'CREATE SCHEMA q_tmp; DROP SCHEMA q_tmp; ALTER TABLE ledger ADD COLUMN email text',
+	'SELECT 1', project => 'whole');
+SELECT migrate.register('q2', 'ALTER TABLE ledger RENAME COLUMN name TO label',
+	'CREATE SCHEMA q_tmp; DROP SCHEMA q_tmp; ALTER TABLE ledger RENAME COLUMN label TO name',
+	down_revision => 'q1', project => 'whole');
+SELECT migrate.register('q3', 'CREATE SCHEMA q_tmp; DROP SCHEMA q_tmp; CREATE INDEX ledger_label ON ledger (label)',
+	$$DROP INDEX ledger_label; COMMENT ON TABLE ledger IS 'kept'$$, down_revision => 'q2', project => 'whole');
+SELECT migrate.register('q4', 'ALTER TABLE ledger RENAME TO ledger2',
+	'CREATE SCHEMA q_tmp; DROP SCHEMA q_tmp; ALTER TABLE ledger2 RENAME TO ledger_old',
+	down_revision => 'q3', project => 'whole');
+CREATE TEMP TABLE scoped AS SELECT row_number() OVER () AS n, * FROM migrate.check_reversible('scoped');
+CREATE TEMP TABLE whole AS SELECT row_number() OVER () AS n, * FROM migrate.check_reversible('whole');
+SELECT revision, ok, problem, detail FROM scoped ORDER BY n;
+SELECT s.revision, w.revision, s.ok IS NOT DISTINCT FROM w.ok AND s.problem IS NOT DISTINCT FROM w.problem
+	AND s.detail IS NOT DISTINCT FROM w.detail AS same
+FROM scoped s FULL JOIN whole w USING (n) ORDER BY n;
+SELECT * FROM migrate.current('scoped');
+DROP VIEW ledger_names;
+DROP TABLE ledger;

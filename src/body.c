@@ -27,10 +27,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -39,11 +43,14 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/catwrites.h"
 #include "util/trust.h"
 
 /* what the error context callback says about the step under way */
@@ -110,53 +117,211 @@ untrusted_path_writer(List *path, Oid runner, Oid *nsp_out)
 	return NULL;
 }
 
+/* the relations, functions, operators and types of the schemas $1 */
+#define PATH_OBJECTS \
+	"SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid, c.relowner AS owner" \
+	"  FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) ANY ($1)" \
+	" UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, p.proowner" \
+	"  FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY ($1)" \
+	" UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, o.oprowner" \
+	"  FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) ANY ($1)" \
+	" UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typowner" \
+	"  FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) ANY ($1)"
+
 /*
  * A relation, function, operator or type on the bodies' search_path owned
  * by a role not trusted to write SQL for the runner: its description and
- * owner; NULL when there is none.  What a role made while it could create
- * objects in a schema stays there after that right is gone.
+ * owner (the first such owner by oid, and its first object by
+ * description); NULL when there is none.  What a role made while it could
+ * create objects in a schema stays there after that right is gone.  The
+ * owners are read first, and an object described only for an owner found
+ * untrusted.
  */
 static char *
-untrusted_path_object(List *path, Oid runner, Oid *owner_out)
+read_untrusted_path_object(List *path, Oid runner, Oid *owner_out)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[1] = {OIDARRAYOID};
-	Datum		values[1];
+	static SPIPlanPtr plan_owners = NULL;
+	static SPIPlanPtr plan_object = NULL;
+	Oid			argtypes[2] = {OIDARRAYOID, OIDOID};
+	Datum		values[2];
 	Datum	   *elems = palloc(sizeof(Datum) * (list_length(path) + 1));
 	int			n = 0;
 	ListCell   *lc;
 	char	   *found = NULL;
+	Oid			owner = InvalidOid;
 
 	foreach(lc, path)
 		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
 	values[0] = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true,
 												TYPALIGN_INT));
-	BookkeepingPrepare(&plan,
-					   "SELECT DISTINCT ON (x.owner) x.owner, pg_catalog.pg_describe_object(x.classid, x.oid, 0)"
-					   " FROM (SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid, c.relowner AS owner"
-					   "         FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) ANY ($1)"
-					   "       UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, p.proowner"
-					   "         FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY ($1)"
-					   "       UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, o.oprowner"
-					   "         FROM pg_catalog.pg_operator o WHERE o.oprnamespace OPERATOR(pg_catalog.=) ANY ($1)"
-					   "       UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, t.typowner"
-					   "         FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) ANY ($1)) x"
-					   " ORDER BY x.owner, 2",
+	BookkeepingPrepare(&plan_owners,
+					   "SELECT DISTINCT x.owner FROM (" PATH_OBJECTS ") x ORDER BY 1",
 					   1, argtypes);
-	BookkeepingExec(plan, values, NULL, SPI_OK_SELECT);
-	for (uint64 i = 0; i < SPI_processed && found == NULL; i++)
+	BookkeepingExec(plan_owners, values, NULL, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
-		Oid			owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														   SPI_tuptable->tupdesc, 1, &isnull));
+		Oid			candidate = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															   SPI_tuptable->tupdesc, 1, &isnull));
 
-		if (TrustMayRunFor(owner, runner))
-			continue;
-		*owner_out = owner;
-		found = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		if (!TrustMayRunFor(candidate, runner))
+		{
+			owner = candidate;
+			break;
+		}
 	}
 	SPI_freetuptable(SPI_tuptable);
+	if (!OidIsValid(owner))
+		return NULL;
+
+	BookkeepingPrepare(&plan_object,
+					   "SELECT pg_catalog.min(pg_catalog.pg_describe_object(x.classid, x.oid, 0))"
+					   " FROM (" PATH_OBJECTS ") x WHERE x.owner OPERATOR(pg_catalog.=) $2",
+					   2, argtypes);
+	values[1] = ObjectIdGetDatum(owner);
+	BookkeepingExec(plan_object, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	if (found == NULL)
+		return NULL;			/* gone meanwhile */
+	*owner_out = owner;
 	return found;
+}
+
+/*
+ * The last search_path found free of objects of untrusted roles, in this
+ * transaction, for a runner, and when (see untrusted_path_object).
+ */
+typedef struct CleanPath
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	Oid			runner;
+	Oid		   *path;
+	int			npath;
+	CatalogMark mark;
+} CleanPath;
+
+static CleanPath clean_path;
+
+/* what is looked for among the rows written since clean_path.mark */
+typedef struct PathWrites
+{
+	List	   *path;
+	Oid			runner;
+	AttrNumber	nspattr;
+	AttrNumber	ownerattr;
+	bool		untrusted;
+} PathWrites;
+
+static void
+path_write(Relation catalog, HeapTuple tuple, int what, void *arg)
+{
+	PathWrites *w = (PathWrites *) arg;
+	bool		isnull;
+	Oid			nsp;
+	Oid			owner;
+
+	if ((what & CATWRITE_DELETED) || w->untrusted)
+		return;
+	nsp = DatumGetObjectId(heap_getattr(tuple, w->nspattr, RelationGetDescr(catalog), &isnull));
+	owner = DatumGetObjectId(heap_getattr(tuple, w->ownerattr, RelationGetDescr(catalog), &isnull));
+	if (list_member_oid(w->path, nsp) && !TrustMayRunFor(owner, w->runner))
+		w->untrusted = true;
+}
+
+static bool
+same_path(List *path)
+{
+	ListCell   *lc;
+	int			i = 0;
+
+	if (list_length(path) != clean_path.npath)
+		return false;
+	foreach(lc, path)
+		if (clean_path.path[i++] != lfirst_oid(lc))
+			return false;
+	return true;
+}
+
+/*
+ * Whether the path found clean before, in this transaction and for this
+ * runner, still is: no relation, function, operator or type of an
+ * untrusted role was written in its schemas since, by this transaction.
+ * Another session's objects could only get there through a role that may
+ * create objects in those schemas, which check_body_path() refuses at every
+ * run before it asks this, or by a change of owner made by a trusted owner
+ * or a superuser.
+ */
+static bool
+still_clean(List *path, Oid runner)
+{
+	static const struct
+	{
+		Oid			catalog;
+		AttrNumber	nspattr;
+		AttrNumber	ownerattr;
+	}			catalogs[] = {
+		{RelationRelationId, Anum_pg_class_relnamespace, Anum_pg_class_relowner},
+		{ProcedureRelationId, Anum_pg_proc_pronamespace, Anum_pg_proc_proowner},
+		{OperatorRelationId, Anum_pg_operator_oprnamespace, Anum_pg_operator_oprowner},
+		{TypeRelationId, Anum_pg_type_typnamespace, Anum_pg_type_typowner},
+	};
+	PathWrites	w;
+
+	if (!clean_path.valid || clean_path.lxid != compat_MyLocalTransactionId() ||
+		clean_path.runner != runner || !same_path(path))
+		return false;
+	w.path = path;
+	w.runner = runner;
+	w.untrusted = false;
+	for (int i = 0; i < (int) lengthof(catalogs) && !w.untrusted; i++)
+	{
+		w.nspattr = catalogs[i].nspattr;
+		w.ownerattr = catalogs[i].ownerattr;
+		CatalogWrites(catalogs[i].catalog, &clean_path.mark, path_write, &w);
+	}
+	return !w.untrusted;
+}
+
+/*
+ * A relation, function, operator or type on the bodies' search_path owned
+ * by a role not trusted to write SQL for the runner (see
+ * read_untrusted_path_object); NULL when there is none.  Reading every
+ * object of the path costs in proportion to the database, and trial() and
+ * check_reversible() start a run for each revision: so a path found clean
+ * is remembered for the rest of the transaction, and then only what the
+ * transaction wrote since is read (util/catwrites.c).
+ */
+static char *
+untrusted_path_object(List *path, Oid runner, Oid *owner_out)
+{
+	char	   *found;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (still_clean(path, runner))
+	{
+		CatalogMarkNow(&clean_path.mark);
+		return NULL;
+	}
+	clean_path.valid = false;
+	found = read_untrusted_path_object(path, runner, owner_out);
+	if (found != NULL)
+		return found;
+	if (clean_path.path != NULL)
+		pfree(clean_path.path);
+	clean_path.path = MemoryContextAlloc(TopMemoryContext,
+										 sizeof(Oid) * Max(list_length(path), 1));
+	foreach(lc, path)
+		clean_path.path[i++] = lfirst_oid(lc);
+	clean_path.npath = i;
+	clean_path.runner = runner;
+	clean_path.lxid = compat_MyLocalTransactionId();
+	CatalogMarkNow(&clean_path.mark);
+	clean_path.valid = true;
+	return NULL;
 }
 
 /*

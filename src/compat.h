@@ -23,6 +23,9 @@
 #define MIGRATE_COMPAT_H
 
 #include "access/genam.h"
+#include "access/transam.h"
+#include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "miscadmin.h"
 
 /*
@@ -107,6 +110,36 @@ compat_RestoreRole(Oid role, bool role_is_superuser)
 #define compat_member_can_set_role(member, role) member_can_set_role((member), (role))
 #else
 #define compat_member_can_set_role(member, role) is_member_of_role((member), (role))
+#endif
+
+/*
+ * PostgreSQL 17 renamed ShmemVariableCache, the shared counters of
+ * transaction and object ids, TransamVariables.  The next object id is read
+ * without taking one (catwrites.c).
+ */
+static inline Oid
+compat_ReadNextOid(void)
+{
+	Oid			oid;
+
+	LWLockAcquire(OidGenLock, LW_SHARED);
+#if PG_VERSION_NUM >= 170000
+	oid = TransamVariables->nextOid;
+#else
+	oid = ShmemVariableCache->nextOid;
+#endif
+	LWLockRelease(OidGenLock);
+	return oid;
+}
+
+/*
+ * PostgreSQL 17 moved the local id of the backend's top-level transaction
+ * into PGPROC's vxid.
+ */
+#if PG_VERSION_NUM >= 170000
+#define compat_MyLocalTransactionId() (MyProc->vxid.lxid)
+#else
+#define compat_MyLocalTransactionId() (MyProc->lxid)
 #endif
 
 #endif							/* MIGRATE_COMPAT_H */

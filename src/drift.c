@@ -7,8 +7,8 @@
  * A project's schemas are its target schema and every schema in which one
  * of its runs created or changed a relation, a type or a function (found
  * after each transactional step by the transaction ids of the catalog
- * rows: those the step's own transaction wrote); they are recorded in
- * migrate.project_schema.  At the end of every run that did something
+ * rows: those the step's own transaction wrote, util/catwrites.c); they
+ * are recorded in migrate.project_schema.  At the end of every run that did something
  * (upgrade, downgrade, stamp, apply, adopt), the fingerprint of each of
  * them (migrate.fingerprint()) replaces what migrate.schema_state held for
  * it.  verify() then compares each schema with its recorded state, object
@@ -25,11 +25,7 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/heapam.h"
 #include "access/htup_details.h"
-#include "access/table.h"
-#include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -42,9 +38,35 @@
 #include "utils/memutils.h"
 
 #include "migrate.h"
+#include "util/catwrites.h"
 
 /* the schemas the steps of the run under way touched, by oid */
 static List *touched = NIL;
+
+/* the schema column of the catalog note_catalog() is reading */
+typedef struct NoteArg
+{
+	AttrNumber	nspattr;
+} NoteArg;
+
+static void
+note_row(Relation catalog, HeapTuple tuple, int what, void *arg)
+{
+	bool		isnull;
+	Oid			nsp;
+	MemoryContext oldcontext;
+
+	/* a version the transaction replaced or deleted since is no longer there */
+	if (what & CATWRITE_DELETED)
+		return;
+	nsp = DatumGetObjectId(heap_getattr(tuple, ((NoteArg *) arg)->nspattr,
+										RelationGetDescr(catalog), &isnull));
+	if (isnull || list_member_oid(touched, nsp))
+		return;
+	oldcontext = MemoryContextSwitchTo(TopMemoryContext);
+	touched = lappend_oid(touched, nsp);
+	MemoryContextSwitchTo(oldcontext);
+}
 
 /*
  * Note the schemas whose relations, types or functions the current
@@ -53,28 +75,10 @@ static List *touched = NIL;
 static void
 note_catalog(Oid catalog, AttrNumber nspattr)
 {
-	Relation	rel = table_open(catalog, AccessShareLock);
-	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	TupleDesc	desc = RelationGetDescr(rel);
-	HeapTuple	tuple;
-	MemoryContext oldcontext;
+	NoteArg		arg;
 
-	while ((tuple = systable_getnext(scan)) != NULL)
-	{
-		bool		isnull;
-		Oid			nsp;
-
-		if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
-			continue;
-		nsp = DatumGetObjectId(heap_getattr(tuple, nspattr, desc, &isnull));
-		if (isnull || list_member_oid(touched, nsp))
-			continue;
-		oldcontext = MemoryContextSwitchTo(TopMemoryContext);
-		touched = lappend_oid(touched, nsp);
-		MemoryContextSwitchTo(oldcontext);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	arg.nspattr = nspattr;
+	CatalogWrites(catalog, NULL, note_row, &arg);
 }
 
 /*

@@ -28,7 +28,7 @@
  * a relation yet, but a deploy that commits each revision (CALL apply()),
  * or ships them in separate releases, runs the step against a table that
  * is in use by then.  After each step the relations it created are read
- * (those pg_class has and the trial does not know yet), so that the next
+ * (from the pg_class rows the step wrote: util/catwrites.c), so that the next
  * step's locks on them can be told from its locks on what it creates
  * itself, which are never reported.
  *
@@ -47,7 +47,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/catalog.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -55,9 +58,11 @@
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "migrate.h"
+#include "util/catwrites.h"
 #include "util/subxact.h"
 #include "util/locallock.h"
 
@@ -108,7 +113,6 @@ typedef struct Trial
 } Trial;
 
 static SPIPlanPtr plan_existing = NULL;
-static SPIPlanPtr plan_filenodes = NULL;
 
 static int
 cmp_existing(const void *a, const void *b)
@@ -126,65 +130,6 @@ find_existing(const Trial *t, Oid oid)
 
 	key.oid = oid;
 	return bsearch(&key, t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
-}
-
-/*
- * The relations that exist now, outside the system schemas and migrate's
- * own, with their relfilenodes, that t->rels does not hold yet: all of them
- * before the first step (step 0), those the step created after it.
- */
-static void
-read_relations(Trial *t, int step)
-{
-	int			rc;
-	int			known = t->nrels;
-
-	if (t->rels == NULL)
-	{
-		t->maxrels = 64;
-		t->rels = palloc(sizeof(ExistingRel) * t->maxrels);
-	}
-	BookkeepingPrepare(&plan_existing,
-					   "SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
-					   " FROM pg_catalog.pg_class c"
-					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-					   " WHERE NOT n.nspname OPERATOR(pg_catalog.=) ANY"
-					   " ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
-					   " AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
-					   0, NULL);
-	rc = SPI_execute_plan(plan_existing, NULL, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
-
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ExistingRel key;
-		ExistingRel *rel;
-		bool		isnull;
-
-		/* the first known entries are sorted; new ones are never among them */
-		key.oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
-		if (bsearch(&key, t->rels, known, sizeof(ExistingRel), cmp_existing) != NULL)
-			continue;
-		if (t->nrels == t->maxrels)
-		{
-			t->maxrels *= 2;
-			t->rels = repalloc(t->rels, sizeof(ExistingRel) * t->maxrels);
-		}
-		rel = &t->rels[t->nrels++];
-		rel->oid = key.oid;
-		rel->relkind = DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull));
-		rel->created_by = step;
-		rel->filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
-		rel->nspname = SPI_getvalue(tuple, desc, 4);
-		rel->relname = SPI_getvalue(tuple, desc, 5);
-		rel->name = quote_qualified_identifier(rel->nspname, rel->relname);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	if (t->nrels > known)
-		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 }
 
 /*
@@ -288,6 +233,120 @@ step_locks(const Trial *t, ResourceOwner owner, Datum *locks_existing,
 	pfree(locks);
 }
 
+/* a version of a pg_class row that a step wrote (util/catwrites.c) */
+typedef struct WrittenRel
+{
+	Oid			oid;
+	Oid			nsp;
+	char		relkind;
+	Oid			filenode;
+	NameData	relname;
+	bool		live;			/* the step's version of the row, not one it
+								 * replaced or deleted */
+	bool		adopted;		/* taken as the replacement of a dropped one */
+} WrittenRel;
+
+typedef struct Written
+{
+	WrittenRel *rels;
+	int			n;
+	int			max;
+} Written;
+
+static void
+note_written(Relation catalog, HeapTuple tuple, int what, void *arg)
+{
+	Written    *w = (Written *) arg;
+	Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+	WrittenRel *rel;
+
+	if (w->n == w->max)
+	{
+		w->max = Max(16, w->max * 2);
+		w->rels = w->rels ? repalloc(w->rels, sizeof(WrittenRel) * w->max) :
+			palloc(sizeof(WrittenRel) * w->max);
+	}
+	rel = &w->rels[w->n++];
+	rel->oid = c->oid;
+	rel->nsp = c->relnamespace;
+	rel->relkind = c->relkind;
+	rel->filenode = c->relfilenode;
+	rel->relname = c->relname;
+	rel->live = (what & CATWRITE_INSERTED) && !(what & CATWRITE_DELETED);
+	rel->adopted = false;
+}
+
+/* whether relations of the schema are followed (see the top of the file) */
+static bool
+followed_schema(Oid nsp)
+{
+	char	   *name;
+
+	if (nsp == PG_CATALOG_NAMESPACE || IsToastNamespace(nsp))
+		return false;
+	name = get_namespace_name(nsp);
+	return name != NULL && strcmp(name, "information_schema") != 0 &&
+		strcmp(name, "migrate") != 0;
+}
+
+static void
+add_rel(Trial *t, Oid oid, char relkind, Oid filenode, int step,
+		const char *nspname, const char *relname)
+{
+	ExistingRel *rel;
+
+	if (t->nrels == t->maxrels)
+	{
+		t->maxrels = Max(64, t->maxrels * 2);
+		t->rels = t->rels ? repalloc(t->rels, sizeof(ExistingRel) * t->maxrels) :
+			palloc(sizeof(ExistingRel) * t->maxrels);
+	}
+	rel = &t->rels[t->nrels++];
+	rel->oid = oid;
+	rel->relkind = relkind;
+	rel->created_by = step;
+	rel->filenode = filenode;
+	rel->nspname = pstrdup(nspname);
+	rel->relname = pstrdup(relname);
+	rel->name = quote_qualified_identifier(rel->nspname, rel->relname);
+}
+
+/*
+ * The relations that exist before the first step, outside the system
+ * schemas and migrate's own, with their relfilenodes.
+ */
+static void
+read_relations(Trial *t)
+{
+	int			rc;
+
+	BookkeepingPrepare(&plan_existing,
+					   "SELECT c.oid, c.relkind, c.relfilenode, n.nspname, c.relname"
+					   " FROM pg_catalog.pg_class c"
+					   " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					   " WHERE NOT n.nspname OPERATOR(pg_catalog.=) ANY"
+					   " ('{pg_catalog,information_schema,pg_toast,migrate}'::pg_catalog.name[])"
+					   " AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.!~) '^pg_toast_temp_'",
+					   0, NULL);
+	rc = SPI_execute_plan(plan_existing, NULL, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
+
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		add_rel(t, DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull)),
+				DatumGetChar(SPI_getbinval(tuple, desc, 2, &isnull)),
+				DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull)), 0,
+				SPI_getvalue(tuple, desc, 4), SPI_getvalue(tuple, desc, 5));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
+}
+
 static int
 cmp_cstring(const void *a, const void *b)
 {
@@ -295,140 +354,108 @@ cmp_cstring(const void *a, const void *b)
 }
 
 /*
- * A relation the step dropped may have been created again under the same
- * name: ALTER COLUMN ... TYPE rebuilds the indexes on the column that way.
- * Such a relation counts as the one it replaces, rewritten: it takes its
- * place in t->rels, under its new oid.  Returns how many were replaced.
+ * What the step did to relations, read from the pg_class rows it wrote
+ * (since the mark): the tables, materialized views and indexes that
+ * existed before the trial and that it rewrote (a new relfilenode), or
+ * dropped and made again under the same name (ALTER COLUMN ... TYPE
+ * rebuilds the indexes on the column that way: such a relation takes the
+ * place of the one it replaces, under its new oid), by name; then the
+ * relations it created join t->rels, for the steps after it.  Those
+ * earlier steps created are not followed.
  */
 static int
-adopt_replacements(Trial *t, ExistingRel **dropped, int ndropped,
-				   char **names, int n)
+cmp_written(const void *a, const void *b)
 {
-	static SPIPlanPtr plan_replaced = NULL;
-	Oid			argtypes[2] = {NAMEARRAYOID, NAMEARRAYOID};
-	Datum		args[2];
-	Datum	   *nsps = palloc(sizeof(Datum) * (ndropped + 1));
-	Datum	   *rels = palloc(sizeof(Datum) * (ndropped + 1));
-	int			rc;
-	int			found = 0;
+	Oid			x = ((const WrittenRel *) a)->oid;
+	Oid			y = ((const WrittenRel *) b)->oid;
 
-	if (ndropped == 0)
-		return 0;
-	for (int i = 0; i < ndropped; i++)
-	{
-		nsps[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->nspname));
-		rels[i] = DirectFunctionCall1(namein, CStringGetDatum(dropped[i]->relname));
-	}
-	BookkeepingPrepare(&plan_replaced,
-					   "SELECT d.i, c.oid, c.relfilenode"
-					   " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
-					   " WITH ORDINALITY AS d(nsp, rel, i)"
-					   " JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) d.nsp"
-					   " JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-					   " AND c.relname OPERATOR(pg_catalog.=) d.rel",
-					   2, argtypes);
-	args[0] = PointerGetDatum(construct_array(nsps, ndropped, NAMEOID, NAMEDATALEN,
-											  false, TYPALIGN_CHAR));
-	args[1] = PointerGetDatum(construct_array(rels, ndropped, NAMEOID, NAMEDATALEN,
-											  false, TYPALIGN_CHAR));
-	rc = SPI_execute_plan(plan_replaced, args, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		ExistingRel *rel = dropped[DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull)) - 1];
-
-		rel->oid = DatumGetObjectId(SPI_getbinval(tuple, desc, 2, &isnull));
-		rel->filenode = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
-		names[n + found++] = rel->name;
-	}
-	SPI_freetuptable(SPI_tuptable);
-	if (found > 0)
-		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
-	return found;
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/*
- * The tables, materialized views and indexes that existed before the trial
- * and got a new relfilenode since the previous step (or were replaced by a
- * relation of the same name), by name.  Those earlier steps created are
- * not followed.
- */
 static Datum
-step_rewrites(Trial *t)
+step_changes(Trial *t, int step, const CatalogMark *mark)
 {
-	Datum	   *oids = palloc(sizeof(Datum) * (t->nrels + 1));
-	ExistingRel **stored = palloc(sizeof(ExistingRel *) * (t->nrels + 1));
-	bool	   *seen = palloc0(sizeof(bool) * (t->nrels + 1));
-	ExistingRel **dropped = palloc(sizeof(ExistingRel *) * (t->nrels + 1));
-	char	  **names = palloc(sizeof(char *) * (t->nrels + 1));
+	Written		w;
+	char	  **names;
 	Datum	   *elems;
-	Datum		arg;
-	Oid			argtypes[1] = {OIDARRAYOID};
-	int			nstored = 0;
-	int			ndropped = 0;
 	int			n = 0;
-	int			rc;
+	int			known;
+	bool		moved = false;
 
-	for (int i = 0; i < t->nrels; i++)
-		if (t->rels[i].filenode != InvalidOid && t->rels[i].created_by == 0 &&
-			(t->rels[i].relkind == RELKIND_RELATION ||
-			 t->rels[i].relkind == RELKIND_MATVIEW ||
-			 t->rels[i].relkind == RELKIND_INDEX))
-		{
-			stored[nstored] = &t->rels[i];
-			oids[nstored++] = ObjectIdGetDatum(t->rels[i].oid);
-		}
+	memset(&w, 0, sizeof(w));
+	CatalogWrites(RelationRelationId, mark, note_written, &w);
+	names = palloc(sizeof(char *) * (w.n + 1));
+	/* the versions of one relation next to each other */
+	qsort(w.rels, w.n, sizeof(WrittenRel), cmp_written);
 
-	BookkeepingPrepare(&plan_filenodes,
-					   "SELECT i, c.relfilenode"
-					   " FROM pg_catalog.unnest($1) WITH ORDINALITY AS o(oid, i)"
-					   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) o.oid",
-					   1, argtypes);
-	arg = PointerGetDatum(construct_array(oids, nstored, OIDOID, sizeof(Oid),
-										  true, TYPALIGN_INT));
-	rc = SPI_execute_plan(plan_filenodes, &arg, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_class: %s", SPI_result_code_string(rc));
-
-	for (uint64 r = 0; r < SPI_processed; r++)
+	for (int j = 0; j < w.n; j++)
 	{
-		bool		isnull;
-		int64		i = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
-													SPI_tuptable->tupdesc, 1, &isnull)) - 1;
-		Oid			filenode = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r],
-															  SPI_tuptable->tupdesc, 2, &isnull));
+		ExistingRel *rel;
+		WrittenRel *now = NULL;
 
-		seen[i] = true;
-		if (filenode != stored[i]->filenode)
+		if (j > 0 && w.rels[j - 1].oid == w.rels[j].oid)
+			continue;
+		rel = find_existing(t, w.rels[j].oid);
+		if (rel == NULL || rel->created_by != 0 || rel->filenode == InvalidOid ||
+			(rel->relkind != RELKIND_RELATION && rel->relkind != RELKIND_MATVIEW &&
+			 rel->relkind != RELKIND_INDEX))
+			continue;
+		for (int k = j; k < w.n && w.rels[k].oid == rel->oid; k++)
+			if (w.rels[k].live)
+				now = &w.rels[k];
+		if (now != NULL)
 		{
-			stored[i]->filenode = filenode;
-			names[n++] = stored[i]->name;
+			if (now->filenode != rel->filenode)
+			{
+				rel->filenode = now->filenode;
+				names[n++] = rel->name;
+			}
+			continue;
+		}
+		/* dropped: made again under the same name? */
+		rel->filenode = InvalidOid;
+		for (int k = 0; k < w.n; k++)
+		{
+			WrittenRel *other = &w.rels[k];
+
+			if (other->live && !other->adopted &&
+				strcmp(NameStr(other->relname), rel->relname) == 0 &&
+				strcmp(get_namespace_name(other->nsp), rel->nspname) == 0)
+			{
+				other->adopted = true;
+				rel->oid = other->oid;
+				rel->filenode = other->filenode;
+				names[n++] = rel->name;
+				moved = true;
+				break;
+			}
 		}
 	}
-	SPI_freetuptable(SPI_tuptable);
+	if (moved)
+		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 
-	for (int i = 0; i < nstored; i++)
-		if (!seen[i])
-		{
-			stored[i]->filenode = InvalidOid;
-			dropped[ndropped++] = stored[i];
-		}
-	/* t->rels may be sorted again: stored[] is not used after this */
-	n += adopt_replacements(t, dropped, ndropped, names, n);
+	/* the relations the step created */
+	known = t->nrels;
+	for (int j = 0; j < w.n; j++)
+	{
+		WrittenRel *rel = &w.rels[j];
+		ExistingRel key;
+
+		key.oid = rel->oid;
+		if (!rel->live || rel->adopted ||
+			bsearch(&key, t->rels, known, sizeof(ExistingRel), cmp_existing) != NULL ||
+			!followed_schema(rel->nsp))
+			continue;
+		add_rel(t, rel->oid, rel->relkind, rel->filenode, step,
+				get_namespace_name(rel->nsp), NameStr(rel->relname));
+	}
+	if (t->nrels > known)
+		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 
 	qsort(names, n, sizeof(char *), cmp_cstring);
 	elems = palloc(sizeof(Datum) * (n + 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(names[i]);
-	pfree(oids);
-	pfree(stored);
-	pfree(seen);
-	pfree(dropped);
-	pfree(names);
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -443,16 +470,16 @@ trial_step(void *arg)
 	TrialRow   *row = t->current;
 	ResourceOwner owner = CurrentResourceOwner;
 	TimestampTz start = GetCurrentTimestamp();
+	CatalogMark mark;
 	long		secs;
 	int			usecs;
 
+	CatalogMarkNow(&mark);
 	SandboxUpgrade(t->project, row->revision);
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	row->usecs = (int64) secs * USECS_PER_SEC + usecs;
 	step_locks(t, owner, &row->locks, &row->locks_on_new);
-	row->rewrites = step_rewrites(t);
-	/* the relations the step created, for the steps after it */
-	read_relations(t, (int) (row - t->rows) + 1);
+	row->rewrites = step_changes(t, (int) (row - t->rows) + 1, &mark);
 	row->measured = true;
 }
 
@@ -479,7 +506,7 @@ trial_run(void *arg)
 	ProjectLock(t->project);
 	ids = SandboxPending(t->target, t->project, &t->nrows);
 	nontransactional = SandboxNontransactional(t->project, ids, t->nrows);
-	read_relations(t, 0);
+	read_relations(t);
 
 	t->rows = palloc0(sizeof(TrialRow) * (t->nrows + 1));
 	for (int i = 0; i < t->nrows; i++)

@@ -25,6 +25,18 @@ schema_compare(const SchemaModel *left, const SchemaModel *right, int *n)
 				nr;
 	SchemaRow  *l = schema_model_rows(left, &nl);
 	SchemaRow  *r = schema_model_rows(right, &nr);
+
+	return schema_compare_rows(l, nl, r, nr, n);
+}
+
+/*
+ * The same for two lists of rows, each sorted as schema_model_rows() sorts
+ * them.
+ */
+SchemaDifference *
+schema_compare_rows(const SchemaRow *l, int nl, const SchemaRow *r, int nr,
+					int *n)
+{
 	SchemaDifference *d = palloc(sizeof(SchemaDifference) * (nl + nr + 1));
 	int			i = 0,
 				j = 0;

@@ -370,6 +370,7 @@ schema_model_rows(const SchemaModel *model, int *nrows)
 			rows[n].kind = kind;
 			rows[n].name = obj->name;
 			rows[n].definition = obj->definition;
+			rows[n].object = obj;
 			n++;
 		}
 		if (obj->comment)
@@ -377,6 +378,7 @@ schema_model_rows(const SchemaModel *model, int *nrows)
 			rows[n].kind = "comment";
 			rows[n].name = psprintf("%s %s", kind, obj->name);
 			rows[n].definition = obj->comment;
+			rows[n].object = obj;
 			n++;
 		}
 		if (obj->has_acl &&
@@ -385,12 +387,20 @@ schema_model_rows(const SchemaModel *model, int *nrows)
 			rows[n].kind = "privilege";
 			rows[n].name = psprintf("%s %s", kind, obj->name);
 			rows[n].definition = privileges_text(obj);
+			rows[n].object = obj;
 			n++;
 		}
 	}
 	qsort(rows, n, sizeof(SchemaRow), cmp_row);
 	*nrows = n;
 	return rows;
+}
+
+/* Sort rows gathered from several models as schema_model_rows() does. */
+void
+schema_rows_sort(SchemaRow *rows, int nrows)
+{
+	qsort(rows, nrows, sizeof(SchemaRow), cmp_row);
 }
 
 /*

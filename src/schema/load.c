@@ -44,7 +44,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_depend.h"
 #include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
@@ -52,6 +57,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "schema_int.h"
 
@@ -215,7 +221,7 @@ load_script_texts(Loader *ld)
 
 static SchemaModel *
 load_model(char **schemas, int n, bool relative, const char *peer, bool read_only,
-		   bool script)
+		   bool script, const SchemaScope *scope)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	Loader		ld;
@@ -225,6 +231,7 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	ld.cxt = cxt;
 	ld.relative = relative;
 	ld.read_only = read_only;
+	ld.scope = scope;
 	ld.model = palloc0(sizeof(SchemaModel));
 	ld.model->schema = relative ? pstrdup(schemas[0]) : NULL;
 	ld.model->peer = relative && peer ? pstrdup(peer) : NULL;
@@ -239,8 +246,11 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	pin_settings(relative ? schemas[0] : NULL, peer);
 
 	/* what others belong to first: tables and views, then columns */
-	load_schema(&ld);
-	load_default_acls(&ld);
+	if (scope == NULL)
+	{
+		load_schema(&ld);
+		load_default_acls(&ld);
+	}
 	load_tables(&ld);
 	load_views(&ld);
 	load_columns(&ld);
@@ -254,8 +264,11 @@ load_model(char **schemas, int n, bool relative, const char *peer, bool read_onl
 	load_statistics(&ld);
 	load_types(&ld);
 	load_domain_constraints(&ld);
-	load_others(&ld);
-	load_dependencies(&ld);
+	if (scope == NULL)
+	{
+		load_others(&ld);
+		load_dependencies(&ld);
+	}
 	if (relative)
 		load_extension_uses(&ld);
 	if (script)
@@ -278,7 +291,7 @@ schema_model_load(const char *schema, const char *peer, bool read_only)
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, peer, read_only, false);
+	return load_model(schemas, 1, true, peer, read_only, false, NULL);
 }
 
 SchemaModel *
@@ -287,39 +300,80 @@ schema_model_load_for_diff(const char *schema, const char *peer, bool read_only)
 	char	   *schemas[1];
 
 	schemas[0] = (char *) schema;
-	return load_model(schemas, 1, true, peer, read_only, true);
+	return load_model(schemas, 1, true, peer, read_only, true, NULL);
 }
 
 SchemaModel *
 schema_model_load_qualified(char **schemas, int n, bool read_only)
 {
-	return load_model(schemas, n, false, NULL, read_only, false);
+	return load_model(schemas, n, false, NULL, read_only, false, NULL);
+}
+
+/*
+ * A qualified model of every schema, as schema_model_load_qualified(NULL)
+ * reads it, but of the objects whose home is in the scope only (all of
+ * them if it is "everything").  What belongs to a schema itself (its
+ * comment, privileges and default privileges) and the kinds read as a
+ * whole (load_other.c) are never in a scope: a scope that could touch them
+ * is "everything".  Homes that do not exist are not looked for: a scope
+ * of objects that are all gone costs no query.
+ */
+SchemaModel *
+schema_model_load_scope(const SchemaScope *scope, bool read_only)
+{
+	SchemaHome *existing;
+	int			n = 0;
+	SchemaModel *model;
+
+	if (scope->everything)
+		return load_model(NULL, 0, false, NULL, read_only, false, NULL);
+	existing = palloc(sizeof(SchemaHome) * Max(scope->nhomes, 1));
+	for (int i = 0; i < scope->nhomes; i++)
+		if (schema_home_exists(&scope->homes[i]))
+			existing[n++] = scope->homes[i];
+	if (n == 0)
+	{
+		model = palloc0(sizeof(SchemaModel));
+		model->objects = palloc(sizeof(SchemaObject));
+		return model;
+	}
+	return load_model(NULL, 0, false, NULL, read_only, false,
+					  schema_scope_make(existing, n));
 }
 
 /*
  * Dependencies between objects of the model: normal ones (a view on a
  * column, a default on a function) and automatic ones (an index on its
- * columns, a partition on its parent), each kept once.
+ * columns, a partition on its parent), each kept once.  pg_depend is read
+ * whole, each row's two ends looked up among the model's addresses: a
+ * query asking for the rows whose ends are among thousands of object ids
+ * would cost more to plan than this costs to run.  Its rows are read as of
+ * the snapshot the model's queries read the catalogs with.
  */
 static void
 load_dependencies(Loader *ld)
 {
-	loader_query_objects(ld,
-						 "SELECT d.classid, d.objid, d.objsubid, d.refclassid, d.refobjid,"
-						 " d.refobjsubid, d.deptype FROM pg_catalog.pg_depend d"
-						 " WHERE d.objid" EQ "ANY ($1) AND d.refobjid" EQ "ANY ($1)"
-						 " AND d.deptype" EQ "ANY ('{n,a}'::pg_catalog.\"char\"[])");
-	while (loader_next(ld))
+	Relation	depend = table_open(DependRelationId, AccessShareLock);
+	Snapshot	snapshot = ld->read_only ? GetActiveSnapshot() :
+		RegisterSnapshot(GetLatestSnapshot());
+	SysScanDesc scan = systable_beginscan(depend, InvalidOid, false, snapshot, 0, NULL);
+	HeapTuple	tuple;
+
+	while ((tuple = systable_getnext(scan)) != NULL)
 	{
-		int			from = loader_find(ld, col_oid(ld, "classid"), col_oid(ld, "objid"),
-									   col_int(ld, "objsubid"));
-		int			to = loader_find(ld, col_oid(ld, "refclassid"), col_oid(ld, "refobjid"),
-									 col_int(ld, "refobjsubid"));
-		char		type = col_char(ld, "deptype");
+		Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tuple);
+		int			from;
+		int			to;
 		SchemaObject *obj;
 		bool		seen = false;
 
-		if (from < 0 || to < 0 || from == to)
+		if (d->deptype != DEPENDENCY_NORMAL && d->deptype != DEPENDENCY_AUTO)
+			continue;
+		from = loader_find(ld, d->classid, d->objid, d->objsubid);
+		if (from < 0)
+			continue;
+		to = loader_find(ld, d->refclassid, d->refobjid, d->refobjsubid);
+		if (to < 0 || from == to)
 			continue;
 		obj = &ld->model->objects[from];
 		for (int i = 0; i < obj->ndeps; i++)
@@ -327,7 +381,7 @@ load_dependencies(Loader *ld)
 			if (obj->deps[i].on == to)
 			{
 				/* a normal dependency outweighs an automatic one */
-				if (type == 'n')
+				if (d->deptype == DEPENDENCY_NORMAL)
 					obj->deps[i].type = 'n';
 				seen = true;
 			}
@@ -338,9 +392,13 @@ load_dependencies(Loader *ld)
 			MemoryContextAlloc(ld->cxt, sizeof(SchemaDep)) :
 			repalloc(obj->deps, sizeof(SchemaDep) * (obj->ndeps + 1));
 		obj->deps[obj->ndeps].on = to;
-		obj->deps[obj->ndeps].type = type;
+		obj->deps[obj->ndeps].type = d->deptype;
 		obj->ndeps++;
 	}
+	systable_endscan(scan);
+	if (!ld->read_only)
+		UnregisterSnapshot(snapshot);
+	table_close(depend, AccessShareLock);
 }
 
 /*

@@ -62,7 +62,7 @@ CAT "COALESCE(' PARTITION OF '" CAT "(SELECT i.inhparent::pg_catalog.regclass::p
 CAT "pg_catalog.pg_get_expr(c.relpartbound, c.oid), '')"
 CAT "COALESCE((SELECT pg_catalog.string_agg(' ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_triggerdef(t.oid, true),"
 "   '' ORDER BY t.tgname) FROM pg_catalog.pg_trigger t WHERE t.tgrelid" EQ "c.oid AND NOT t.tgisinternal), '')"
-" AS def, pg_catalog.obj_description(c.oid, 'pg_class') AS comment"
+" AS def, " COMMENT_OF("c.oid", "pg_class") " AS comment"
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " JOIN pg_catalog.pg_foreign_table f ON f.ftrelid" EQ "c.oid"
 " JOIN pg_catalog.pg_foreign_server s ON s.oid" EQ "f.ftserver"
@@ -83,7 +83,7 @@ static const char *const collations_sql =
 	OPT("RULES", "pg_catalog.quote_literal(o.collicurules)") NEXT
 #endif
 	OPT("DETERMINISTIC", "o.collisdeterministic::pg_catalog.text")) CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_collation') AS comment"
+" " COMMENT_OF("o.oid", "pg_collation") " AS comment"
 " FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.collnamespace"
 " WHERE o.collnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_collation", "o.oid");
 
@@ -93,7 +93,7 @@ static const char *const conversions_sql =
 CAT "pg_catalog.quote_literal(pg_catalog.pg_encoding_to_char(o.conforencoding))" CAT "' TO '"
 CAT "pg_catalog.quote_literal(pg_catalog.pg_encoding_to_char(o.contoencoding))" CAT "' FROM '"
 CAT "o.conproc::pg_catalog.regproc::pg_catalog.text AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_conversion') AS comment"
+" " COMMENT_OF("o.oid", "pg_conversion") " AS comment"
 " FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.connamespace"
 " WHERE o.connamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_conversion", "o.oid");
 
@@ -110,7 +110,7 @@ CAT "', '" CAT "COALESCE(pg_catalog.format_type(NULLIF(o.oprright, 0), NULL), 'N
 	OPT("JOIN", PROC("o.oprjoin")) NEXT
 	"CASE WHEN o.oprcanhash THEN 'HASHES' END" NEXT
 	"CASE WHEN o.oprcanmerge THEN 'MERGES' END") CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_operator') AS comment"
+" " COMMENT_OF("o.oid", "pg_operator") " AS comment"
 " FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.oprnamespace"
 " WHERE o.oprnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_operator", "o.oid");
 
@@ -125,7 +125,7 @@ CAT "pg_catalog.quote_ident(am.amname) AS ident,"
 CAT "', '" CAT "pg_catalog.format_type(p.amprocrighttype, NULL)" CAT "') '"
 CAT "p.amproc::pg_catalog.regprocedure::pg_catalog.text"
 "   FROM pg_catalog.pg_amproc p WHERE p.amprocfamily" EQ "o.oid ORDER BY 1))" CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_opfamily') AS comment"
+" " COMMENT_OF("o.oid", "pg_opfamily") " AS comment"
 " FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.opfnamespace"
 " JOIN pg_catalog.pg_am am ON am.oid" EQ "o.opfmethod"
 " WHERE o.opfnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_opfamily", "o.oid");
@@ -137,7 +137,7 @@ CAT "pg_catalog.quote_ident(am.amname) AS ident,"
 CAT "'FOR TYPE '" CAT "pg_catalog.format_type(o.opcintype, NULL)"
 CAT "' FAMILY '" CAT "pg_catalog.quote_ident(f.opfname)"
 CAT "COALESCE(' STORAGE '" CAT "pg_catalog.format_type(NULLIF(o.opckeytype, 0), NULL), '') AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_opclass') AS comment"
+" " COMMENT_OF("o.oid", "pg_opclass") " AS comment"
 " FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.opcnamespace"
 " JOIN pg_catalog.pg_am am ON am.oid" EQ "o.opcmethod"
 " JOIN pg_catalog.pg_opfamily f ON f.oid" EQ "o.opcfamily"
@@ -155,7 +155,7 @@ CAT "' WITH '" CAT "m.dicts, ', ' ORDER BY t.alias)" CAT "')', '')"
 "   pg_catalog.string_agg(m.mapdict::pg_catalog.regdictionary::pg_catalog.text, ', ' ORDER BY m.mapseqno) AS dicts"
 "   FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg" EQ "o.oid GROUP BY m.maptokentype) m"
 "   ON m.maptokentype" EQ "t.tokid)" CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_ts_config') AS comment"
+" " COMMENT_OF("o.oid", "pg_ts_config") " AS comment"
 " FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.cfgnamespace"
 " WHERE o.cfgnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_ts_config", "o.oid");
 
@@ -167,7 +167,7 @@ static const char *const ts_dicts_sql =
 		CAT "'.'" CAT "pg_catalog.quote_ident(p.tmplname) END FROM pg_catalog.pg_ts_template p"
 		" JOIN pg_catalog.pg_namespace pn ON pn.oid" EQ "p.tmplnamespace WHERE p.oid" EQ "o.dicttemplate)") NEXT
 	"o.dictinitoption") CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_ts_dict') AS comment"
+" " COMMENT_OF("o.oid", "pg_ts_dict") " AS comment"
 " FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.dictnamespace"
 " WHERE o.dictnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_ts_dict", "o.oid");
 
@@ -177,7 +177,7 @@ static const char *const ts_parsers_sql =
 	OPT("START", PROC("o.prsstart")) NEXT OPT("GETTOKEN", PROC("o.prstoken")) NEXT
 	OPT("END", PROC("o.prsend")) NEXT OPT("LEXTYPES", PROC("o.prslextype")) NEXT
 	OPT("HEADLINE", PROC("o.prsheadline"))) CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_ts_parser') AS comment"
+" " COMMENT_OF("o.oid", "pg_ts_parser") " AS comment"
 " FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.prsnamespace"
 " WHERE o.prsnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_ts_parser", "o.oid");
 
@@ -185,7 +185,7 @@ static const char *const ts_templates_sql =
 "SELECT o.oid, n.nspname, pg_catalog.quote_ident(o.tmplname) AS ident,"
 " 'TEXT SEARCH TEMPLATE (' OPERATOR(pg_catalog.||) " OPTIONS(
 	OPT("INIT", PROC("o.tmplinit")) NEXT OPT("LEXIZE", PROC("o.tmpllexize"))) CAT "')' AS def,"
-" pg_catalog.obj_description(o.oid, 'pg_ts_template') AS comment"
+" " COMMENT_OF("o.oid", "pg_ts_template") " AS comment"
 " FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid" EQ "o.tmplnamespace"
 " WHERE o.tmplnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_ts_template", "o.oid");
 
@@ -209,7 +209,7 @@ static const char *const base_types_sql =
 	OPT("ELEMENT", "pg_catalog.format_type(NULLIF(t.typelem, 0), NULL)") NEXT
 	OPT("DELIMITER", "pg_catalog.quote_literal(t.typdelim::pg_catalog.text)") NEXT
 	"CASE WHEN t.typcollation" NE "0 THEN 'COLLATABLE' END") CAT "')' END AS def,"
-" pg_catalog.obj_description(t.oid, 'pg_type') AS comment"
+" " COMMENT_OF("t.oid", "pg_type") " AS comment"
 " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace"
 " WHERE t.typnamespace" EQ "ANY ($1) AND t.typtype" EQ "ANY ('{b,p}'::pg_catalog.\"char\"[])"
 " AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.oid" EQ "t.typelem AND e.typarray" EQ "t.oid)"

@@ -63,7 +63,7 @@ static const char *const tables_sql =
 " ARRAY(SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_attribute a"
 "   WHERE a.attrelid" EQ "c.oid AND a.attnum" GT "0 AND NOT a.attisdropped"
 "   ORDER BY a.attnum) AS columns,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
@@ -72,7 +72,7 @@ ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 void
 load_tables(Loader *ld)
 {
-	loader_query(ld, tables_sql);
+	loader_query_homes(ld, tables_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_TABLE, NULL, col_text(ld, "ident"));
@@ -135,7 +135,7 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o"
 "   WHERE NOT pg_catalog.starts_with(o, 'pg_attver=')) AS options,"
 " NOT a.attislocal AS inherited,"
-" pg_catalog.col_description(a.attrelid, a.attnum) AS comment,"
+" " COLUMN_COMMENT_OF("a.attrelid", "a.attnum") " AS comment,"
 /* a column has no privileges of its own by default */
 " CASE WHEN a.attacl IS NOT NULL THEN " ACL_ENTRIES("a.attacl", "c.relowner") " END AS acl,"
 " '{}'::pg_catalog.text[] AS acl_default,"
@@ -151,8 +151,7 @@ CAT "CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END AS identity_params,
 " LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "sd.objid"
 " LEFT JOIN pg_catalog.pg_class sc ON sc.oid" EQ "s.seqrelid"
 " WHERE c.relnamespace" EQ "ANY ($1) AND c.relkind" EQ "ANY ('{r,p,v,m}'::pg_catalog.\"char\"[])"
-" AND a.attnum" GT "0 AND NOT a.attisdropped AND" NOT_MEMBER("pg_class", "c.oid")
-" ORDER BY a.attrelid, a.attnum";
+" AND a.attnum" GT "0 AND NOT a.attisdropped AND" NOT_MEMBER("pg_class", "c.oid");
 
 void
 load_columns(Loader *ld)
@@ -160,7 +159,8 @@ load_columns(Loader *ld)
 	Oid			last_rel = InvalidOid;
 	int			position = 0;
 
-	loader_query(ld, columns_sql);
+	loader_query_homes(ld, columns_sql, RelationRelationId, "a.attrelid",
+					   " ORDER BY a.attrelid, a.attnum");
 	while (loader_next(ld))
 	{
 		Oid			relid = col_oid(ld, "attrelid");
@@ -177,7 +177,11 @@ load_columns(Loader *ld)
 		loader_acl(ld, i);
 		/* what depends on a view's column depends on the view */
 		if (of_view)
+		{
+			obj->home.classid = RelationRelationId;
+			obj->home.objid = relid;
 			continue;
+		}
 		loader_key(ld, RelationRelationId, relid, col_int(ld, "attnum"), i);
 		obj->attr[CA_TYPE] = col_text(ld, "type");
 		obj->attr[CA_COLLATION] = col_text(ld, "collation");
@@ -230,7 +234,7 @@ static const char *const constraints_sql =
 "  FROM up JOIN pg_catalog.pg_constraint r ON r.oid" EQ "up.id"
 "  LEFT JOIN pg_catalog.pg_class f ON f.oid" EQ "k.confrelid"
 "  ORDER BY up.depth DESC LIMIT 1) END AS root,"
-" k.contype::pg_catalog.text AS contype, pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment,"
+" k.contype::pg_catalog.text AS contype, " COMMENT_OF("k.oid", "pg_constraint") " AS comment,"
 " k.contype" EQ "ANY ('{p,u,x}'::pg_catalog.\"char\"[]) AND (SELECT x.indisclustered"
 "  FROM pg_catalog.pg_index x WHERE x.indexrelid" EQ "k.conindid) AS clustered"
 " FROM pg_catalog.pg_constraint k"
@@ -256,7 +260,7 @@ strip_not_valid(Loader *ld, char *def, bool not_valid)
 void
 load_constraints(Loader *ld)
 {
-	loader_query(ld, constraints_sql);
+	loader_query_homes(ld, constraints_sql, ConstraintRelationId, "k.oid", NULL);
 	while (loader_next(ld))
 	{
 		char	   *root = col_text(ld, "root");
@@ -300,7 +304,7 @@ static const char *const indexes_sql =
 " (SELECT h.inhparent FROM pg_catalog.pg_inherits h WHERE h.inhrelid" EQ "i.indexrelid) AS parent_index,"
 " CASE WHEN ic.relispartition THEN (SELECT pg_catalog.quote_ident(r.relname) FROM pg_catalog.pg_class r"
 "  WHERE r.oid" EQ "pg_catalog.pg_partition_root(i.indexrelid)) END AS root,"
-" pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment"
+" " COMMENT_OF("i.indexrelid", "pg_class") " AS comment"
 " FROM pg_catalog.pg_index i"
 " JOIN pg_catalog.pg_class ic ON ic.oid" EQ "i.indexrelid"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "i.indrelid"
@@ -332,7 +336,7 @@ load_indexes(Loader *ld)
 	int			first = ld->model->nobjects;
 	Oid		   *parents;
 
-	loader_query(ld, indexes_sql);
+	loader_query_homes(ld, indexes_sql, RelationRelationId, "i.indexrelid", NULL);
 	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
@@ -387,7 +391,7 @@ static const char *const sequences_sql =
 "   WHERE d.classid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid" EQ "c.oid"
 "   AND d.refclassid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype" EQ "'a'"
 "   AND d.refobjsubid" GT "0) AS owner_att,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_sequence s ON s.seqrelid" EQ "c.oid"
@@ -400,7 +404,7 @@ ACL_COLUMNS_CREATED("c.relacl", "s", "S", "c.relowner", "c.relnamespace")
 void
 load_sequences(Loader *ld)
 {
-	loader_query(ld, sequences_sql);
+	loader_query_homes(ld, sequences_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_SEQUENCE, NULL, col_text(ld, "ident"));
@@ -436,7 +440,7 @@ static const char *const views_sql =
 "   AND NOT a.attisdropped ORDER BY a.attnum) AS columns,"
 " (SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class" EQ "c.oid"
 "   AND r.rulename" EQ "'_RETURN') AS rule,"
-" pg_catalog.obj_description(c.oid, 'pg_class') AS comment, "
+" " COMMENT_OF("c.oid", "pg_class") " AS comment, "
 ACL_COLUMNS_CREATED("c.relacl", "r", "r", "c.relowner", "c.relnamespace")
 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
 " WHERE c.relnamespace" EQ "ANY ($1)"
@@ -490,7 +494,7 @@ view_query(Loader *ld, Oid oid, int index)
 void
 load_views(Loader *ld)
 {
-	loader_query(ld, views_sql);
+	loader_query_homes(ld, views_sql, RelationRelationId, "c.oid", NULL);
 	while (loader_next(ld))
 	{
 		bool		materialized = col_bool(ld, "materialized");

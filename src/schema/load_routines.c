@@ -48,7 +48,7 @@ static const char *const functions_sql =
 " CASE WHEN g.aggmfinalfn" NE "0 THEN g.aggmfinalfn::pg_catalog.regproc::pg_catalog.text END AS mfinalfunc,"
 " g.agginitval AS initcond, g.aggminitval AS minitcond,"
 " CASE WHEN g.aggsortop" NE "0 THEN g.aggsortop::pg_catalog.regoperator::pg_catalog.text END AS sortop,"
-" pg_catalog.obj_description(p.oid, 'pg_proc') AS comment, "
+" " COMMENT_OF("p.oid", "pg_proc") " AS comment, "
 ACL_COLUMNS_CREATED("p.proacl", "f", "f", "p.proowner", "p.pronamespace")
 " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid" EQ "p.pronamespace"
 " LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid" EQ "p.oid"
@@ -113,7 +113,7 @@ aggregate_options(Loader *ld)
 void
 load_functions(Loader *ld)
 {
-	loader_query(ld, functions_sql);
+	loader_query_homes(ld, functions_sql, ProcedureRelationId, "p.oid", NULL);
 	while (loader_next(ld))
 	{
 		char	   *proname = col_text(ld, "proname");
@@ -154,7 +154,7 @@ static const char *const triggers_sql =
 "SELECT t.oid, t.tgrelid, t.tgparentid, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(t.tgname) AS ident, pg_catalog.pg_get_triggerdef(t.oid, true) AS def,"
 " t.tgenabled::pg_catalog.text AS enabled,"
-" pg_catalog.obj_description(t.oid, 'pg_trigger') AS comment"
+" " COMMENT_OF("t.oid", "pg_trigger") " AS comment"
 " FROM pg_catalog.pg_trigger t"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "t.tgrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -186,7 +186,7 @@ load_triggers(Loader *ld)
 	int			first = ld->model->nobjects;
 	Oid		   *parents;
 
-	loader_query(ld, triggers_sql);
+	loader_query_homes(ld, triggers_sql, TriggerRelationId, "t.oid", NULL);
 	parents = palloc(sizeof(Oid) * Max((int) ld->ntuples, 1));
 	while (loader_next(ld))
 	{
@@ -218,7 +218,7 @@ static const char *const rules_sql =
 "SELECT r.oid, r.ev_class, n.nspname, pg_catalog.quote_ident(c.relname) AS parent,"
 " pg_catalog.quote_ident(r.rulename) AS ident, pg_catalog.pg_get_ruledef(r.oid, true) AS def,"
 " r.ev_enabled::pg_catalog.text AS enabled,"
-" pg_catalog.obj_description(r.oid, 'pg_rewrite') AS comment"
+" " COMMENT_OF("r.oid", "pg_rewrite") " AS comment"
 " FROM pg_catalog.pg_rewrite r"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "r.ev_class"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -228,7 +228,7 @@ static const char *const rules_sql =
 void
 load_rules(Loader *ld)
 {
-	loader_query(ld, rules_sql);
+	loader_query_homes(ld, rules_sql, RewriteRelationId, "r.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_RULE, col_text(ld, "parent"),
@@ -254,7 +254,7 @@ static const char *const policies_sql =
 "   FROM pg_catalog.unnest(p.polroles) r) AS roles,"
 " pg_catalog.pg_get_expr(p.polqual, p.polrelid, true) AS using_expr, p.polqual IS NOT NULL AS has_using,"
 " pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid, true) AS check_expr, p.polwithcheck IS NOT NULL AS has_check,"
-" pg_catalog.obj_description(p.oid, 'pg_policy') AS comment"
+" " COMMENT_OF("p.oid", "pg_policy") " AS comment"
 " FROM pg_catalog.pg_policy p"
 " JOIN pg_catalog.pg_class c ON c.oid" EQ "p.polrelid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "c.relnamespace"
@@ -263,7 +263,7 @@ static const char *const policies_sql =
 void
 load_policies(Loader *ld)
 {
-	loader_query(ld, policies_sql);
+	loader_query_homes(ld, policies_sql, PolicyRelationId, "p.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_POLICY, col_text(ld, "parent"),
@@ -295,7 +295,7 @@ static const char *const statistics_sql =
 " pg_catalog.pg_get_statisticsobjdef(s.oid) AS def,"
 " CASE WHEN s.stxstattarget OPERATOR(pg_catalog.>=) 0"
 "  THEN s.stxstattarget::pg_catalog.int4 END AS stattarget,"
-" pg_catalog.obj_description(s.oid, 'pg_statistic_ext') AS comment"
+" " COMMENT_OF("s.oid", "pg_statistic_ext") " AS comment"
 " FROM pg_catalog.pg_statistic_ext s"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "s.stxnamespace"
 " WHERE s.stxnamespace" EQ "ANY ($1) AND" NOT_MEMBER("pg_statistic_ext", "s.oid");
@@ -303,7 +303,7 @@ static const char *const statistics_sql =
 void
 load_statistics(Loader *ld)
 {
-	loader_query(ld, statistics_sql);
+	loader_query_homes(ld, statistics_sql, StatisticExtRelationId, "s.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));

@@ -20,7 +20,7 @@
 
 static const char *const schema_sql =
 "SELECT n.oid, n.nspname, pg_catalog.quote_ident(n.nspname) AS ident,"
-" pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment, "
+" " COMMENT_OF("n.oid", "pg_namespace") " AS comment, "
 ACL_COLUMNS("n.nspacl", "n", "n.nspowner")
 " FROM pg_catalog.pg_namespace n WHERE n.oid" EQ "ANY ($1)";
 

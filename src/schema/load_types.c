@@ -45,7 +45,7 @@ CAT "COALESCE(' COLLATE '" CAT "CASE WHEN a.attcollation" NE "at.typcollation"
 " CASE WHEN r.rngsubdiff" NE "0 THEN r.rngsubdiff::pg_catalog.regproc::pg_catalog.text END AS subdiff,"
 " pg_catalog.format_type(r.rngmultitypid, NULL) AS multirange, r.rngmultitypid AS multirange_oid,"
 " mr.typarray AS multirange_array,"
-" pg_catalog.obj_description(t.oid, 'pg_type') AS comment, "
+" " COMMENT_OF("t.oid", "pg_type") " AS comment, "
 ACL_COLUMNS_CREATED("t.typacl", "T", "T", "t.typowner", "t.typnamespace")
 " FROM pg_catalog.pg_type t"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace"
@@ -73,7 +73,7 @@ read_range(Loader *ld, SchemaObject *obj, int i)
 void
 load_types(Loader *ld)
 {
-	loader_query(ld, types_sql);
+	loader_query_homes(ld, types_sql, TypeRelationId, "t.oid", NULL);
 	while (loader_next(ld))
 	{
 		char	   *typtype = col_text(ld, "typtype");
@@ -83,6 +83,8 @@ load_types(Loader *ld)
 		int			i = loader_add(ld, kind, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
+		/* its own address first: that is its home (scope.c) */
+		loader_key(ld, TypeRelationId, col_oid(ld, "oid"), 0, i);
 		if (kind == SK_ENUM)
 			obj->list = col_list(ld, "labels", &obj->nlist, false);
 		else if (kind == SK_COMPOSITE)
@@ -102,7 +104,6 @@ load_types(Loader *ld)
 			read_range(ld, obj, i);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
-		loader_key(ld, TypeRelationId, col_oid(ld, "oid"), 0, i);
 		loader_key(ld, TypeRelationId, col_oid(ld, "typarray"), 0, i);
 	}
 }
@@ -115,7 +116,7 @@ static const char *const domain_constraints_sql =
 "SELECT k.oid, k.contypid, n.nspname, pg_catalog.quote_ident(t.typname) AS parent,"
 " pg_catalog.quote_ident(k.conname) AS ident, pg_catalog.pg_get_constraintdef(k.oid, true) AS def,"
 " NOT k.convalidated AS not_valid,"
-" pg_catalog.obj_description(k.oid, 'pg_constraint') AS comment"
+" " COMMENT_OF("k.oid", "pg_constraint") " AS comment"
 " FROM pg_catalog.pg_constraint k"
 " JOIN pg_catalog.pg_type t ON t.oid" EQ "k.contypid"
 " JOIN pg_catalog.pg_namespace n ON n.oid" EQ "t.typnamespace"
@@ -125,7 +126,7 @@ static const char *const domain_constraints_sql =
 void
 load_domain_constraints(Loader *ld)
 {
-	loader_query(ld, domain_constraints_sql);
+	loader_query_homes(ld, domain_constraints_sql, ConstraintRelationId, "k.oid", NULL);
 	while (loader_next(ld))
 	{
 		int			i = loader_add(ld, SK_DOMAIN_CONSTRAINT, col_text(ld, "parent"),

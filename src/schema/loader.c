@@ -67,6 +67,98 @@ loader_query(Loader *ld, const char *sql)
 }
 
 /*
+ * The plans of the scoped queries, prepared once per backend: a scoped
+ * load (check_reversible() runs two for each revision) reads a few
+ * objects, and planning its queries would cost more than running them.
+ */
+typedef struct ScopedPlan
+{
+	const char *sql;			/* the query of the kind, as given */
+	SPIPlanPtr	plan;
+} ScopedPlan;
+
+#define MAX_SCOPED_PLANS 32
+
+static ScopedPlan scoped_plans[MAX_SCOPED_PLANS];
+static int	nscoped_plans = 0;
+
+static SPIPlanPtr
+scoped_plan(const char *sql, const char *home_column, const char *order_by)
+{
+	Oid			argtypes[2] = {OIDARRAYOID, OIDARRAYOID};
+	SPIPlanPtr	plan;
+	char	   *text;
+
+	for (int i = 0; i < nscoped_plans; i++)
+		if (scoped_plans[i].sql == sql)
+			return scoped_plans[i].plan;
+	if (nscoped_plans == MAX_SCOPED_PLANS)
+		elog(ERROR, "too many scoped schema model queries");
+	text = psprintf("%s AND %s" EQ "ANY ($2)%s", sql, home_column,
+					order_by ? order_by : "");
+	plan = SPI_prepare(text, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare a schema model query: %s",
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep a schema model query");
+	pfree(text);
+	scoped_plans[nscoped_plans].sql = sql;
+	scoped_plans[nscoped_plans].plan = plan;
+	nscoped_plans++;
+	return plan;
+}
+
+/*
+ * Run the query of a kind of objects: the query ($1 being the schemas
+ * read), its rows ordered by order_by (or not).  In a scoped load (see
+ * load.c), only for the objects whose home is in the scope, home_column
+ * being the home's object id in the query and home_class its catalog; no
+ * rows at all when the scope holds no home of that catalog.
+ */
+void
+loader_query_homes(Loader *ld, const char *sql, Oid home_class,
+				   const char *home_column, const char *order_by)
+{
+	Datum		values[2];
+	Oid		   *oids;
+	int			n = 0;
+	int			rc;
+
+	if (ld->scope == NULL)
+	{
+		if (order_by == NULL)
+			loader_query(ld, sql);
+		else
+		{
+			char	   *text = psprintf("%s%s", sql, order_by);
+
+			loader_query(ld, text);
+			pfree(text);
+		}
+		return;
+	}
+
+	oids = palloc(sizeof(Oid) * Max(ld->scope->nhomes, 1));
+	for (int i = 0; i < ld->scope->nhomes; i++)
+		if (ld->scope->homes[i].classid == home_class)
+			oids[n++] = ld->scope->homes[i].objid;
+	ld->tuptable = NULL;
+	ld->ntuples = 0;
+	ld->row = 0;
+	if (n == 0)
+		return;
+	values[0] = ld->schemas;
+	values[1] = loader_oid_array(oids, n);
+	rc = SPI_execute_plan(scoped_plan(sql, home_column, order_by), values, NULL,
+						  ld->read_only, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "schema model query failed: %s", SPI_result_code_string(rc));
+	ld->tuptable = SPI_tuptable;
+	ld->ntuples = SPI_processed;
+}
+
+/*
  * Run a query about the objects read so far: $1 their OIDs, $2 the
  * schemas read.
  */
@@ -89,7 +181,8 @@ loader_next(Loader *ld)
 		CHECK_FOR_INTERRUPTS();
 	if (ld->row >= ld->ntuples)
 	{
-		SPI_freetuptable(ld->tuptable);
+		if (ld->tuptable)
+			SPI_freetuptable(ld->tuptable);
 		ld->tuptable = NULL;
 		return false;
 	}
@@ -277,6 +370,12 @@ loader_key(Loader *ld, Oid classid, Oid objid, int32 subid, int index)
 	entry->index = index;
 	if (!OidIsValid(ld->primary[index].objid))
 		ld->primary[index] = key;
+	/* the first address registered for an object is its home (scope.c) */
+	if (!OidIsValid(ld->model->objects[index].home.objid))
+	{
+		ld->model->objects[index].home.classid = classid;
+		ld->model->objects[index].home.objid = objid;
+	}
 	if (!found)
 	{
 		if (ld->noids == ld->maxoids)

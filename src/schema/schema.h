@@ -79,6 +79,8 @@
 #ifndef MIGRATE_SCHEMA_H
 #define MIGRATE_SCHEMA_H
 
+#include "util/catwrites.h"
+
 /*
  * Kinds of objects, in the order the rows' kind names sort in (the model
  * keeps its objects sorted by kind, then name).
@@ -224,6 +226,27 @@ typedef enum SchemaKind
 #define RA_SUBDIFF		4
 #define RA_MULTIRANGE	5
 
+/*
+ * The home of an object: a catalog address (class, object id) that stands
+ * for it in a scope (scope.c): its own, or its table's for a column.
+ */
+typedef struct SchemaHome
+{
+	Oid			classid;
+	Oid			objid;
+} SchemaHome;
+
+/*
+ * The objects a piece of work may have changed, as the homes of the model
+ * (sorted), or everything.
+ */
+typedef struct SchemaScope
+{
+	bool		everything;
+	int			nhomes;
+	SchemaHome *homes;
+} SchemaScope;
+
 /* A dependency of one object on another, both in the model. */
 typedef struct SchemaDep
 {
@@ -260,6 +283,7 @@ typedef struct SchemaObject
 	char	   *owner_role;		/* quoted name of the owner */
 	int			position;		/* columns: rank among the live columns */
 	int			belongs_to;		/* index of its table or view, or -1 */
+	SchemaHome	home;			/* what stands for it in a scope */
 	char	   *uses_extension; /* relative models: what it uses of an
 								 * extension installed in the schema itself
 								 * ("type citext of extension citext") */
@@ -285,6 +309,7 @@ typedef struct SchemaRow
 	const char *kind;
 	const char *name;
 	const char *definition;
+	const SchemaObject *object; /* whose row it is */
 } SchemaRow;
 
 typedef struct SchemaDifference
@@ -304,6 +329,8 @@ typedef struct SchemaDiffInfo
 } SchemaDiffInfo;
 
 /* load.c */
+extern SchemaModel *schema_model_load_scope(const SchemaScope *scope,
+											bool read_only);
 extern SchemaModel *schema_model_load(const char *schema, const char *peer,
 									  bool read_only);
 extern SchemaModel *schema_model_load_for_diff(const char *schema,
@@ -315,13 +342,23 @@ extern SchemaModel *schema_model_load_qualified(char **schemas, int n,
 /* describe.c */
 extern const char *schema_kind_name(SchemaKind kind);
 extern SchemaRow *schema_model_rows(const SchemaModel *model, int *nrows);
+extern void schema_rows_sort(SchemaRow *rows, int nrows);
 extern char *schema_model_hash(const SchemaModel *model);
 extern int	schema_find(const SchemaModel *model, SchemaKind kind,
 						const char *name);
 
+/* scope.c */
+extern SchemaScope *schema_scope_touched(const CatalogMark *since);
+extern SchemaScope *schema_scope_make(const SchemaHome *homes, int n);
+extern bool schema_scope_has(const SchemaScope *scope, const SchemaHome *home);
+extern bool schema_home_exists(const SchemaHome *home);
+
 /* compare.c */
 extern SchemaDifference *schema_compare(const SchemaModel *left,
 										const SchemaModel *right, int *n);
+extern SchemaDifference *schema_compare_rows(const SchemaRow *left, int nl,
+											 const SchemaRow *right, int nr,
+											 int *n);
 extern char *schema_differences_text(const SchemaDifference *d, int n,
 									 int limit, const char *left_label,
 									 const char *right_label);

@@ -78,6 +78,19 @@
 	" FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid" EQ "co.collnamespace" \
 	" WHERE co.oid" EQ oid ")"
 
+/*
+ * The comment on an object of a catalog (what obj_description() returns,
+ * and col_description() for a column of a relation), read in the query
+ * itself: those functions are SQL functions, whose query would be planned
+ * again for each object.
+ */
+#define COMMENT_OF(oid, catalog) \
+	"(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid" EQ oid \
+	" AND dsc.classoid" EQ "'pg_catalog." catalog "'::pg_catalog.regclass AND dsc.objsubid" EQ "0)"
+#define COLUMN_COMMENT_OF(rel, attnum) \
+	"(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid" EQ rel \
+	" AND dsc.classoid" EQ "'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid" EQ attnum ")"
+
 /* a catalog address (class, object, sub-object) */
 typedef struct LoaderKey
 {
@@ -94,6 +107,8 @@ typedef struct Loader
 	bool		relative;
 	bool		read_only;
 	Datum		schemas;		/* oid[] of the schemas read: $1 */
+	const SchemaScope *scope;	/* a scoped load: the homes read; NULL:
+								 * every object */
 	int			maxobjects;
 	HTAB	   *keys;			/* catalog address -> object */
 	LoaderKey  *primary;		/* per object: the address registered first
@@ -112,6 +127,8 @@ extern void loader_init(Loader *ld);
 extern void loader_done(Loader *ld);
 extern Datum loader_oid_array(const Oid *oids, int n);
 extern void loader_query(Loader *ld, const char *sql);
+extern void loader_query_homes(Loader *ld, const char *sql, Oid home_class,
+							   const char *home_column, const char *order_by);
 extern void loader_query_objects(Loader *ld, const char *sql);
 extern bool loader_next(Loader *ld);
 extern char *col_text(Loader *ld, const char *column);

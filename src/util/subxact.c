@@ -45,6 +45,23 @@ SubxactMustPropagate(const ErrorData *edata)
 	}
 }
 
+/* SubxactRun's work, with the decision to keep it made beforehand */
+typedef struct KeepWork
+{
+	SubxactWork work;
+	void	   *arg;
+	bool		keep;
+} KeepWork;
+
+static bool
+keep_work(void *arg)
+{
+	KeepWork   *kw = (KeepWork *) arg;
+
+	kw->work(kw->arg);
+	return kw->keep;
+}
+
 /*
  * Run work(arg) in an internal subtransaction.  When it returns, the
  * subtransaction is committed into its parent if keep is set, and rolled
@@ -59,6 +76,23 @@ SubxactMustPropagate(const ErrorData *edata)
 ErrorData *
 SubxactRun(SubxactWork work, void *arg, bool keep, SubxactFailure on_failure)
 {
+	KeepWork	kw;
+
+	kw.work = work;
+	kw.arg = arg;
+	kw.keep = keep;
+	return SubxactRunDecide(keep_work, &kw, on_failure, arg);
+}
+
+/*
+ * SubxactRun, but work itself tells, when it returns, whether its
+ * subtransaction is kept (true) or rolled back (false); on_failure gets
+ * failure_arg.
+ */
+ErrorData *
+SubxactRunDecide(SubxactDecidingWork work, void *arg,
+				 SubxactFailure on_failure, void *failure_arg)
+{
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
@@ -69,8 +103,7 @@ SubxactRun(SubxactWork work, void *arg, bool keep, SubxactFailure on_failure)
 
 	PG_TRY();
 	{
-		work(arg);
-		if (keep)
+		if (work(arg))
 			ReleaseCurrentSubTransaction();
 		else
 			RollbackAndReleaseCurrentSubTransaction();
@@ -89,7 +122,7 @@ SubxactRun(SubxactWork work, void *arg, bool keep, SubxactFailure on_failure)
 	if (edata != NULL)
 	{
 		if (on_failure != NULL)
-			on_failure(edata, arg);
+			on_failure(edata, failure_arg);
 		if (SubxactMustPropagate(edata))
 			ReThrowError(edata);
 	}

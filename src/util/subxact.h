@@ -15,10 +15,14 @@
 #include "utils/elog.h"
 
 typedef void (*SubxactWork) (void *arg);
+typedef bool (*SubxactDecidingWork) (void *arg);
 typedef void (*SubxactFailure) (ErrorData *edata, void *arg);
 
 extern bool SubxactMustPropagate(const ErrorData *edata);
 extern ErrorData *SubxactRun(SubxactWork work, void *arg, bool keep,
 							 SubxactFailure on_failure);
+extern ErrorData *SubxactRunDecide(SubxactDecidingWork work, void *arg,
+								   SubxactFailure on_failure,
+								   void *failure_arg);
 
 #endif							/* MIGRATE_SUBXACT_H */

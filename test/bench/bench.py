@@ -30,9 +30,12 @@ Workloads:
                      revisions (--imports); then adopt_alembic() on a
                      database at the largest one's head, against stamp()
                      of the same head
-  8. testing         check_reversible() and trial('head') over N revisions
-                     (CREATE TABLE + INDEX, with their downgrades) against
-                     upgrade('head') of the same revisions
+  8. testing         check_reversible() and trial('head') over 100 and
+                     1,000 revisions (CREATE TABLE + INDEX, with their
+                     downgrades) on a schema of 1,000 other tables, against
+                     upgrade('head') + downgrade('base') and upgrade('head')
+                     of the same revisions; the peak RSS of the backend that
+                     ran check_reversible(), against an idle backend's
   9. schema model    fingerprint() of a schema of N tables, against
                      upgrade('head') building that schema and pg_dump
                      --schema-only of it; diff() of that schema and a copy
@@ -588,39 +591,88 @@ def alembic(report, work, sizes, repeats):
         dropdb("bench_alembic_tmpl")
 
 
-def testing(report, work, n, repeats):
-    print(f"8. testing migrations: {n} revisions of CREATE TABLE + INDEX, with downgrades", flush=True)
-    body = lambda i: f"CREATE TABLE t_{i} (id int PRIMARY KEY, v text); CREATE INDEX t_{i}_v ON t_{i} (v);"
-    down = lambda i: f"DROP TABLE t_{i};"
-    reg = os.path.join(work, "testing_register.sql")
-    register_chain(reg, n, body, down=down)
-    createdb("bench_testing_tmpl")
-    run(psql("bench_testing_tmpl", "-f", reg))
-    # what is timed must be a clean pass over every revision
-    conn = connect("bench_testing_tmpl")
+def testing(report, work, sizes, tables, repeats):
+    """check_reversible() and trial('head') of N revisions (CREATE TABLE +
+    INDEX, with their downgrades) on a database that already holds a schema
+    of `tables` tables the revisions do not touch: what they cost must follow
+    what the revisions change, not the size of the database.  Baselines:
+    upgrade('head') then downgrade('base') of the same revisions, in one
+    psql; upgrade('head') alone for trial().  Then the peak RSS (VmHWM) of
+    the backend that ran check_reversible() over the largest N, against that
+    of an idle backend."""
+    body = lambda i: f"CREATE TABLE r_{i} (id int PRIMARY KEY, v text); CREATE INDEX r_{i}_v ON r_{i} (v);"
+    down = lambda i: f"DROP TABLE r_{i};"
+    schema = os.path.join(work, "testing_schema.sql")
+    with open(schema, "w") as f:
+        f.write(schema_ddl(tables))
+    for n in sizes:
+        print(f"8. testing migrations: {n} revisions of CREATE TABLE + INDEX, with downgrades,"
+              f" on a schema of {tables} tables", flush=True)
+        reg = os.path.join(work, f"testing_register_{n}.sql")
+        register_chain(reg, n, body, down=down)
+        createdb("bench_testing_tmpl")
+        run(psql("bench_testing_tmpl", "-1", "-f", schema))
+        run(psql("bench_testing_tmpl", "-f", reg, "-c", "VACUUM ANALYZE"))
+        # what is timed must be a clean pass over every revision
+        conn = connect("bench_testing_tmpl")
+        cur = conn.cursor()
+        cur.execute("SELECT count(*) FILTER (WHERE ok), count(*) FROM migrate.check_reversible()")
+        ok, total = cur.fetchone()
+        conn.close()
+        if (ok, total) != (n, n):
+            raise SystemExit(f"check_reversible() passed {ok} of {total} revisions, expected {n} of {n}")
+        ud, u, c, t = [], [], [], []
+        for _ in range(repeats):
+            createdb("bench_testing", "bench_testing_tmpl")
+            ud.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
+                                 "-c", "SELECT count(*) FROM migrate.upgrade('head')",
+                                 "-c", "SELECT count(*) FROM migrate.downgrade('base')")))
+            createdb("bench_testing", "bench_testing_tmpl")
+            u.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
+                                "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
+            createdb("bench_testing", "bench_testing_tmpl")
+            c.append(timed(psql("bench_testing", "-c", "SELECT count(*) FROM migrate.check_reversible()")))
+            createdb("bench_testing", "bench_testing_tmpl")
+            t.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
+                                "-c", "SELECT count(*) FROM migrate.trial('head')")))
+        report.add("testing", f"check_reversible(), {n} revisions, {tables} other tables",
+                   statistics.median(c) * 1000, "upgrade('head') + downgrade('base')",
+                   statistics.median(ud) * 1000, "ms", "ratio <= 3")
+        report.add("testing", f"trial('head'), {n} revisions, {tables} other tables",
+                   statistics.median(t) * 1000, "upgrade('head')", statistics.median(u) * 1000,
+                   "ms", "ratio <= 1.2")
+        if n == max(sizes):
+            createdb("bench_testing", "bench_testing_tmpl")
+            idle = connect("bench_testing")
+            idle.cursor().execute("SELECT 1")
+            idle_hwm = vm_hwm(backend_pid(idle))
+            conn = connect("bench_testing")
+            cur = conn.cursor()
+            cur.execute("SELECT 1")
+            cur.execute("SELECT count(*) FROM migrate.check_reversible()")
+            hwm = vm_hwm(backend_pid(conn))
+            conn.close()
+            idle.close()
+            report.add("testing", f"check_reversible(), {n} revisions: peak RSS (VmHWM) of its backend",
+                       hwm, "an idle backend's", idle_hwm, "MB", "<= idle + 64 MB")
+        dropdb("bench_testing")
+        dropdb("bench_testing_tmpl")
+
+
+def backend_pid(conn):
     cur = conn.cursor()
-    cur.execute("SELECT count(*) FILTER (WHERE ok), count(*) FROM migrate.check_reversible()")
-    ok, total = cur.fetchone()
-    conn.close()
-    if (ok, total) != (n, n):
-        raise SystemExit(f"check_reversible() passed {ok} of {total} revisions, expected {n} of {n}")
-    u, c, t = [], [], []
-    for _ in range(repeats):
-        createdb("bench_testing", "bench_testing_tmpl")
-        u.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
-                            "-c", "SELECT count(*) FROM migrate.upgrade('head')")))
-        createdb("bench_testing", "bench_testing_tmpl")
-        c.append(timed(psql("bench_testing", "-c", "SELECT count(*) FROM migrate.check_reversible()")))
-        createdb("bench_testing", "bench_testing_tmpl")
-        t.append(timed(psql("bench_testing", "-c", "SET client_min_messages = warning",
-                            "-c", "SELECT count(*) FROM migrate.trial('head')")))
-    dropdb("bench_testing")
-    dropdb("bench_testing_tmpl")
-    um = statistics.median(u)
-    report.add("testing", f"check_reversible(), {n} revisions", statistics.median(c) * 1000,
-               "upgrade('head')", um * 1000, "ms", "")
-    report.add("testing", f"trial('head'), {n} revisions", statistics.median(t) * 1000,
-               "upgrade('head')", um * 1000, "ms", "")
+    cur.execute("SELECT pg_backend_pid()")
+    return cur.fetchone()[0]
+
+
+def vm_hwm(pid):
+    """The peak resident set of a process, in MB (shared buffers it touched
+    included)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
 
 
 def kept_data(report, work, rows, repeats):
@@ -876,12 +928,12 @@ def main():
     wanted = lambda name: only is None or name in only
 
     if args.smoke:
-        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=10, schema=20, imports=[10],
+        sizes = dict(ddl=5, ins=20, noop=[10, 20], scale=200, reg=20, mem=20, alembic=[3], testing=[10], testing_tables=20, schema=20, imports=[10],
                      prop=3, apply=10, cic=2, cic_rows=1000, stall_rows=20000, stall_seconds=6,
                      kept=2000, citus=2, repeats=2)
     else:
         sizes = dict(ddl=1000, ins=10000, noop=[1000, 10000], scale=100000, reg=10000, mem=10000,
-                     alembic=[10, 100, 1000], testing=200, schema=1000, imports=[10, 100, 1000], prop=300,
+                     alembic=[10, 100, 1000], testing=[100, 1000], testing_tables=1000, schema=1000, imports=[10, 100, 1000], prop=300,
                      apply=1000, cic=20, cic_rows=100000, stall_rows=1000000,
                      stall_seconds=40, kept=1000000, citus=20, repeats=5)
     work = args.out or tempfile.mkdtemp(prefix="migrate-bench-")
@@ -901,7 +953,7 @@ def main():
     if wanted("alembic"):
         alembic(report, work, sizes["alembic"], r)
     if wanted("testing"):
-        testing(report, work, sizes["testing"], r)
+        testing(report, work, sizes["testing"], sizes["testing_tables"], min(r, 3))
     if wanted("schema"):
         schema_model(report, work, sizes["schema"], r)
         diff_property(report, sizes["prop"])
