@@ -107,7 +107,11 @@ SELECT migrate.register('q4', 'ALTER TABLE ledger RENAME TO ledger2',
 	down_revision => 'q3', project => 'whole');
 CREATE TEMP TABLE scoped AS SELECT row_number() OVER () AS n, * FROM migrate.check_reversible('scoped');
 CREATE TEMP TABLE whole AS SELECT row_number() OVER () AS n, * FROM migrate.check_reversible('whole');
-SELECT revision, ok, problem, detail FROM scoped ORDER BY n;
+-- (PostgreSQL 15 writes the view's column with its table's name, later
+-- majors without: the same view)
+SELECT revision, ok, problem,
+	pg_catalog.regexp_replace(detail, '\mledger(_old)?\.label AS', 'label AS', 'g') AS detail
+FROM scoped ORDER BY n;
 SELECT s.revision, w.revision, s.ok IS NOT DISTINCT FROM w.ok AND s.problem IS NOT DISTINCT FROM w.problem
 	AND s.detail IS NOT DISTINCT FROM w.detail AS same
 FROM scoped s FULL JOIN whole w USING (n) ORDER BY n;
