@@ -60,6 +60,24 @@ SELECT count(*) FROM migrate.downgrade('t1');
 SELECT count(*) FROM migrate.upgrade('t2');
 SELECT name, weight FROM tags ORDER BY 1, 2;
 
+-- A revision that creates a table and fills it with rows of its own: those
+-- go in first (a table's kept rows wait for the end of the body), and the
+-- kept rows with their keys stay kept, reported; the others go back.
+SET migrate.project = 'kept_seed';
+SELECT migrate.register('s1', $$CREATE TABLE colors (id serial PRIMARY KEY, name text);
+INSERT INTO colors (name) VALUES ('red'), ('green')$$, 'DROP TABLE colors');
+SELECT count(*) FROM migrate.upgrade('s1');
+UPDATE colors SET name = 'crimson' WHERE id = 1;
+INSERT INTO colors (name) VALUES ('blue');
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT count(*) FROM migrate.upgrade('s1');
+SELECT id, name FROM colors ORDER BY id;
+-- the sequence moved past the row that went back
+INSERT INTO colors (name) VALUES ('after') RETURNING id;
+SELECT revision, rows, note FROM migrate.kept_data WHERE project = 'kept_seed';
+SELECT r.vals FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept
+ WHERE k.project = 'kept_seed' ORDER BY r.vals;
+
 -- A column retyped in between is reported, not put back, and stays kept.
 SET migrate.project = 'kept_retype';
 CREATE TABLE scores (id int PRIMARY KEY, points int);
@@ -166,8 +184,8 @@ REVOKE CREATE ON SCHEMA public FROM kept_app;
 
 -- Clean up.
 RESET migrate.project;
-SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who']) p;
-DROP TABLE people, people_before, notes, tags, scores, items, pairs, plain, old_rows;
+SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_seed', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who']) p;
+DROP TABLE people, people_before, notes, tags, colors, scores, items, pairs, plain, old_rows;
 DROP TABLE secrets, seen;
 DROP FUNCTION note_who();
 DROP ROLE kept_app, kept_outsider;

@@ -757,10 +757,12 @@ restriction(Oid author)
 /*
  * Run one body as its runner, with the project's settings and timers in
  * force, scoped to the body: settings the body changes itself are undone
- * when it ends.
+ * when it ends.  The rows kept of a table the body brought back go back
+ * after its last statement, still as the runner (kept.c).
  */
 static void
-run_body(const MigrateProject *project, const char *body, Oid author)
+run_body(const MigrateProject *project, const char *body, Oid author,
+		 KeptStep *kept)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	BodyStatement *stmts;
@@ -787,6 +789,7 @@ run_body(const MigrateProject *project, const char *body, Oid author)
 	PG_TRY();
 	{
 		run_statements(stmts, n);
+		KeptStepBodyDone(kept);
 	}
 	PG_CATCH();
 	{
@@ -848,7 +851,7 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
 						 step->kind == MG_STEP_UPGRADE);
 	PG_TRY();
 	{
-		run_body(project, body, author);
+		run_body(project, body, author, kept);
 	}
 	PG_CATCH();
 	{

@@ -9,9 +9,11 @@
  * statements (statement_hook.c).  Just before ALTER TABLE ... DROP COLUMN
  * or DROP TABLE it reads what the statement is about to drop, its names
  * resolved as the statement will resolve them; just after any statement,
- * it looks whether a column or table that the opposite step kept exists
- * again, in the same shape, and if so puts the rows back, so that the
- * body's next statements (SET NOT NULL, a foreign key) see them.  The
+ * it looks whether a column that the opposite step kept exists again, in
+ * the same shape, and if so puts its values back, so that the body's next
+ * statements (SET NOT NULL, a foreign key) see them; a table's rows go
+ * back when the body is done, after the rows the body itself writes into
+ * the table it brought back (seed rows win).  The
  * statements are watched wherever they run in the body: at its top, in a
  * DO block or in a function it calls; for every body that BodyRun() runs,
  * that is in upgrade(), downgrade() and the transactional steps of CALL
@@ -605,11 +607,16 @@ advance_sequences(Oid relid, const char *target)
 		if (coltype != INT2OID && coltype != INT4OID && coltype != INT8OID)
 			continue;
 		args[0] = ObjectIdGetDatum(seq);
+		/* forward only: a sequence already past them stays where it is */
 		rc = SPI_execute_with_args(psprintf("SELECT pg_catalog.setval($1::pg_catalog.regclass, m.v, true)"
 											" FROM (SELECT pg_catalog.max(migrate_t.%s)::pg_catalog.int8 AS v"
-											" FROM %s AS migrate_t) m WHERE m.v IS NOT NULL",
+											" FROM %s AS migrate_t) m, %s s WHERE m.v IS NOT NULL"
+											" AND m.v OPERATOR(pg_catalog.>=) CASE WHEN s.is_called"
+											" THEN s.last_value OPERATOR(pg_catalog.+) 1 ELSE s.last_value END",
 											quote_identifier(get_attname(relid, col, false)),
-											target),
+											target,
+											quote_qualified_identifier(get_namespace_name(get_rel_namespace(seq)),
+																	   get_rel_name(seq))),
 								   1, argtypes, args, NULL, false, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "kept data: could not advance a sequence: %s", SPI_result_code_string(rc));
@@ -665,7 +672,7 @@ put_back(void *arg)
 												  SPI_tuptable->tupdesc, 1, &isnull));
 	else
 		elog(ERROR, "kept data: could not put rows back: %s", SPI_result_code_string(rc));
-	if (item->is_table)
+	if (item->is_table && pb->matched > 0)
 		advance_sequences(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
 										   NoLock, false), target);
 }
@@ -771,66 +778,87 @@ restore(const KeptStep *ks, const KeptItem *item)
 }
 
 /*
- * After a statement: whatever the opposite step kept that is back in its
- * shape goes back.  An item whose column or table is there but in another
- * shape waits: a later statement of the body may still change it.
+ * Put an item back if its column or table is there again in the shape it
+ * was kept in.  One that is there in another shape waits, with the
+ * mismatch remembered: a later statement of the body may still change it.
+ */
+static void
+try_item(KeptStep *ks, KeptItem *item, bool *connected)
+{
+	Oid			nsp;
+	Oid			relid;
+	Relation	rel;
+	bool		missing;
+	bool		missing_key;
+	char	   *mismatch;
+
+	nsp = get_namespace_oid(item->schema, true);
+	relid = OidIsValid(nsp) ? get_relname_relid(item->table, nsp) : InvalidOid;
+	if (!OidIsValid(relid) ||
+		(get_rel_relkind(relid) != RELKIND_RELATION &&
+		 get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
+	{
+		item->mismatch = NULL;
+		return;
+	}
+	rel = relation_open(relid, AccessShareLock);
+	mismatch = shape_mismatch(rel, &item->values, &missing);
+	if (mismatch == NULL)
+		mismatch = shape_mismatch(rel, &item->keys, &missing_key);
+	else
+		missing_key = false;
+	relation_close(rel, AccessShareLock);
+	/* a column not there (yet) is no mismatch, but for the key's */
+	item->mismatch = missing && !item->is_table ? NULL :
+		mismatch ? MemoryContextStrdup(ks->context, mismatch) : NULL;
+	if (mismatch != NULL)
+		return;
+
+	if (!*connected && SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	*connected = true;
+	restore(ks, item);
+	/* older keeps of the same column or table stay kept */
+	for (int j = 0; j < ks->nitems; j++)
+		if (strcmp(ks->items[j].schema, item->schema) == 0 &&
+			strcmp(ks->items[j].table, item->table) == 0 &&
+			ks->items[j].is_table == item->is_table &&
+			(item->is_table || strcmp(ks->items[j].column, item->column) == 0))
+			ks->items[j].done = true;
+}
+
+/*
+ * Put back the items of one kind (columns, or tables) that are back in
+ * their shape.
+ */
+static void
+try_items(KeptStep *ks, bool tables)
+{
+	bool		connected = false;
+
+	for (int i = 0; i < ks->nitems; i++)
+		if (!ks->items[i].done && ks->items[i].is_table == tables)
+			try_item(ks, &ks->items[i], &connected);
+	if (connected && SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * After a statement: a kept column that is back in its shape goes back at
+ * once, so that the body's next statements (SET NOT NULL, a foreign key)
+ * see its values.  A table's rows wait for the end of the body
+ * (KeptStepBodyDone): a revision that creates a table often fills it with rows
+ * of its own in its next statements, which must not meet kept rows of the
+ * same key first.
  */
 static void
 kept_after(Node *stmt, const char *text, void *arg)
 {
 	KeptStep   *ks = (KeptStep *) arg;
-	bool		connected = false;
 
 	if (suspended)
 		return;
-	for (int i = 0; i < ks->nitems; i++)
-	{
-		KeptItem   *item = &ks->items[i];
-		Oid			nsp;
-		Oid			relid;
-		Relation	rel;
-		bool		missing;
-		bool		missing_key;
-		char	   *mismatch;
-
-		if (item->done)
-			continue;
-		nsp = get_namespace_oid(item->schema, true);
-		relid = OidIsValid(nsp) ? get_relname_relid(item->table, nsp) : InvalidOid;
-		if (!OidIsValid(relid) ||
-			(get_rel_relkind(relid) != RELKIND_RELATION &&
-			 get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
-		{
-			item->mismatch = NULL;
-			continue;
-		}
-		rel = relation_open(relid, AccessShareLock);
-		mismatch = shape_mismatch(rel, &item->values, &missing);
-		if (mismatch == NULL)
-			mismatch = shape_mismatch(rel, &item->keys, &missing_key);
-		else
-			missing_key = false;
-		relation_close(rel, AccessShareLock);
-		/* a column not there (yet) is no mismatch, but for the key's */
-		item->mismatch = missing && !item->is_table ? NULL :
-			mismatch ? MemoryContextStrdup(ks->context, mismatch) : NULL;
-		if (mismatch != NULL)
-			continue;
-
-		if (!connected && SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		connected = true;
-		restore(ks, item);
-		/* older keeps of the same column or table stay kept */
-		for (int j = 0; j < ks->nitems; j++)
-			if (strcmp(ks->items[j].schema, item->schema) == 0 &&
-				strcmp(ks->items[j].table, item->table) == 0 &&
-				ks->items[j].is_table == item->is_table &&
-				(item->is_table || strcmp(ks->items[j].column, item->column) == 0))
-				ks->items[j].done = true;
-	}
-	if (connected && SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
+	try_items(ks, false);
 }
 
 static KeptShape
@@ -933,6 +961,28 @@ KeptStepBegin(const MigrateProject *project, const char *revision, bool upgrade)
 	ks->watch.arg = ks;
 	StatementWatchPush(&ks->watch);
 	return ks;
+}
+
+/*
+ * The body's last statement is done, and it still runs as its runner:
+ * the tables that are back in their shape get their rows back (ON
+ * CONFLICT DO NOTHING: rows the body wrote itself win, and the kept ones
+ * with their keys stay kept), with the runner's rights as the body's own
+ * statements had them.
+ */
+static void
+put_back_tables(void *arg)
+{
+	try_items((KeptStep *) arg, true);
+}
+
+void
+KeptStepBodyDone(KeptStep *ks)
+{
+	if (ks == NULL || suspended)
+		return;
+	/* what is done here is no statement of the body's */
+	StatementWatchersMuted(put_back_tables, ks);
 }
 
 /*

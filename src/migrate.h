@@ -340,11 +340,13 @@ typedef struct StatementWatch
 extern void StatementHookInstall(void);
 extern void StatementWatchPush(StatementWatch *w);
 extern void StatementWatchPop(StatementWatch *w);
+extern void StatementWatchersMuted(void (*fn) (void *arg), void *arg);
 
 /* kept.c */
 typedef struct KeptStep KeptStep;
 extern KeptStep *KeptStepBegin(const MigrateProject *project,
 							   const char *revision, bool upgrade);
+extern void KeptStepBodyDone(KeptStep *ks);
 extern void KeptStepEnd(KeptStep *ks, bool ok);
 extern bool KeptSuspend(bool suspend);
 

@@ -133,3 +133,25 @@ StatementWatchPop(StatementWatch *w)
 	if (watchers == w)
 		watchers = w->previous;
 }
+
+/*
+ * Run fn(arg) with no statement watched, as a watcher's own statements are
+ * not: for what a watcher's owner does between statements (kept.c puts a
+ * table's rows back once a body is done).
+ */
+void
+StatementWatchersMuted(void (*fn) (void *arg), void *arg)
+{
+	bool		was = in_watcher;
+
+	in_watcher = true;
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		in_watcher = was;
+	}
+	PG_END_TRY();
+}
