@@ -496,6 +496,31 @@ ProjectBumpGraphGen(const char *project)
 }
 
 /*
+ * The project row this transaction already claimed (ProjectTouch), and the
+ * subtransaction that wrote it.  Writing it again in the same transaction
+ * would change nothing anyone can see (changed_at is the transaction's
+ * start either way, and the row is already this transaction's) but would
+ * leave one more version of it, which every later lookup of the row in the
+ * transaction walks past: trial(), lint() and check_reversible() run one
+ * step per revision in one transaction.  Forgotten when that
+ * subtransaction, or one it runs in, aborts, and with the transaction.
+ */
+static struct
+{
+	LocalTransactionId lxid;
+	SubTransactionId subid;
+	char		name[256];		/* project names are at most 255 bytes */
+}			touched;
+
+static void
+forget_touch(SubXactEvent event, SubTransactionId mySubid,
+			 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && mySubid <= touched.subid)
+		touched.lxid = InvalidLocalTransactionId;
+}
+
+/*
  * Claim the project row before changing anything: a REPEATABLE READ or
  * SERIALIZABLE caller that raced this run then fails with a serialization
  * error instead of applying a revision twice.
@@ -503,8 +528,21 @@ ProjectBumpGraphGen(const char *project)
 void
 ProjectTouch(const char *project)
 {
+	static bool callback_set = false;
+
+	if (touched.lxid == compat_MyLocalTransactionId() &&
+		strcmp(touched.name, project) == 0)
+		return;
+	if (!callback_set)
+	{
+		RegisterSubXactCallback(forget_touch, NULL);
+		callback_set = true;
+	}
 	BookkeepingExecProject(&plan_touch_project,
 						   "UPDATE migrate.project SET changed_at = pg_catalog.now()"
 						   " WHERE name OPERATOR(pg_catalog.=) $1",
 						   project, SPI_OK_UPDATE);
+	touched.lxid = compat_MyLocalTransactionId();
+	touched.subid = GetCurrentSubTransactionId();
+	strlcpy(touched.name, project, sizeof(touched.name));
 }
