@@ -112,7 +112,7 @@ schema_oids(char **schemas, int n, bool read_only)
 
 /*
  * Pin what the deparsers' output depends on, for the rest of the load
- * (undone by AtEOXact_GUC at the caller's nest level).
+ * (undone by AtEOXact_GUC at the caller's nest level), and turn JIT off.
  */
 static void
 pin_settings(const char *schema, const char *peer)
@@ -136,6 +136,14 @@ pin_settings(const char *schema, const char *peer)
 	for (int i = 0; i < (int) lengthof(fixed); i++)
 		(void) set_config_option(fixed[i][0], fixed[i][1], PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+
+	/*
+	 * The catalog joins of a large schema cost more than jit_above_cost, and
+	 * compiling them took more than half of a diff() of two 1,000-table
+	 * schemas, for queries run once: nothing here gains from JIT.
+	 */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 /* kinds whose texts a diff script writes */
