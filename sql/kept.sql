@@ -129,6 +129,52 @@ SELECT migrate.purge_kept('-1 day');
 SELECT migrate.purge_kept('0', '');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Values are written and read back under fixed settings: a body (or a
+-- session) with another DateStyle or extra_float_digits neither changes
+-- nor rounds them.
+SET migrate.project = 'kept_styles';
+CREATE TABLE styled (id int PRIMARY KEY, day date, ratio float8, span interval);
+INSERT INTO styled VALUES (1, '2020-03-04', 0.1::float8 + 0.2::float8, '-1 day +2 hours');
+CREATE TABLE styled_before AS SELECT * FROM styled;
+SELECT migrate.register('s1', $$SET DateStyle = 'SQL, DMY'; SET extra_float_digits = 0; SET IntervalStyle = sql_standard;
+	ALTER TABLE styled DROP COLUMN day, DROP COLUMN ratio, DROP COLUMN span$$,
+	$$SET DateStyle = 'SQL, MDY'; ALTER TABLE styled ADD COLUMN day date, ADD COLUMN ratio float8, ADD COLUMN span interval$$);
+SELECT count(*) FROM migrate.upgrade('s1');
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT s.day = b.day AS same_day, s.ratio = b.ratio AS same_ratio, s.span = b.span AS same_span
+  FROM styled s JOIN styled_before b USING (id);
+
+-- What is kept is what the type's output function writes: a cast to text
+-- that the owner of a column's type created is not called (it would run
+-- as the body's runner).  Nor does a dropped table's row set take in the
+-- rows of the tables that inherit from it.
+CREATE ROLE kept_caster;
+CREATE SCHEMA kept_cast AUTHORIZATION kept_caster;
+SET ROLE kept_caster;
+CREATE TYPE kept_cast.mood AS ENUM ('sad', 'ok');
+CREATE FUNCTION kept_cast.mood_text(kept_cast.mood) RETURNS text LANGUAGE plpgsql
+	AS $$BEGIN RAISE EXCEPTION 'the cast of role % ran as %', 'kept_caster', current_user; END$$;
+CREATE CAST (kept_cast.mood AS text) WITH FUNCTION kept_cast.mood_text(kept_cast.mood);
+CREATE TABLE kept_cast.moods (id int PRIMARY KEY, m kept_cast.mood);
+INSERT INTO kept_cast.moods VALUES (1, 'sad'), (2, 'ok');
+RESET ROLE;
+SET migrate.project = 'kept_cast';
+SELECT migrate.register('c1', 'ALTER TABLE kept_cast.moods DROP COLUMN m', 'ALTER TABLE kept_cast.moods ADD COLUMN m kept_cast.mood');
+SELECT count(*) FROM migrate.upgrade('c1');
+SELECT r.key, r.vals FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept
+ WHERE k.project = 'kept_cast' ORDER BY r.key;
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT id, m FROM kept_cast.moods ORDER BY id;
+CREATE TABLE family (id int, who text);
+CREATE TABLE family_child () INHERITS (family);
+INSERT INTO family VALUES (1, 'parent');
+INSERT INTO family_child VALUES (2, 'child');
+SELECT migrate.register('c2', 'DROP TABLE family CASCADE', 'CREATE TABLE family (id int, who text)', 'c1');
+SELECT count(*) FROM migrate.upgrade('c2');
+SELECT revision, relation, rows FROM migrate.kept_data WHERE project = 'kept_cast';
+SELECT count(*) FROM migrate.downgrade('c1');
+SELECT id, who FROM family ORDER BY id;
+
 -- Who.  Kept rows may hold secrets: only migrators read them.  Putting
 -- rows back runs as the body's runner (the project's run_as here), whose
 -- triggers fire with its own rights.
@@ -166,8 +212,10 @@ REVOKE CREATE ON SCHEMA public FROM kept_app;
 
 -- Clean up.
 RESET migrate.project;
-SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who']) p;
+SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast']) p;
 DROP TABLE people, people_before, notes, tags, scores, items, pairs, plain, old_rows;
 DROP TABLE secrets, seen;
+DROP TABLE styled, styled_before, family CASCADE;
+DROP SCHEMA kept_cast CASCADE;
 DROP FUNCTION note_who();
-DROP ROLE kept_app, kept_outsider;
+DROP ROLE kept_app, kept_outsider, kept_caster;

@@ -70,6 +70,8 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -323,6 +325,73 @@ finish_header(int64 id, int64 rows, int64 bytes)
 	BookkeepingExec(plan, args, NULL, SPI_OK_UPDATE);
 }
 
+/* the output functions of the values a query returns after its key */
+static FmgrInfo *
+output_functions(TupleDesc desc, int n)
+{
+	FmgrInfo   *output = palloc(sizeof(FmgrInfo) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			func;
+		bool		isvarlena;
+
+		getTypeOutputInfo(TupleDescAttr(desc, i + 1)->atttypid, &func, &isvarlena);
+		fmgr_info(func, &output[i]);
+	}
+	return output;
+}
+
+/* a row's values, after its key, as the text of a text[] */
+static Datum
+row_values(HeapTuple tuple, TupleDesc desc, FmgrInfo *output, int n)
+{
+	Datum	   *texts = palloc(sizeof(Datum) * n);
+	bool	   *nulls = palloc(sizeof(bool) * n);
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ArrayType  *array;
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		d = SPI_getbinval(tuple, desc, i + 2, &nulls[i]);
+
+		texts[i] = nulls[i] ? (Datum) 0 :
+			CStringGetTextDatum(OutputFunctionCall(&output[i], d));
+	}
+	array = construct_md_array(texts, nulls, 1, dims, lbs, TEXTOID, -1, false,
+							   TYPALIGN_INT);
+	return CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+													 PointerGetDatum(array)));
+}
+
+/*
+ * Settings under which values are written as text and read back: those
+ * pg_dump writes its data under, and a time zone, so that what one
+ * session kept another reads back as it was (a date written under
+ * DateStyle 'SQL, DMY' and read under 'MDY' is another date; a float8
+ * written with extra_float_digits = 0 loses digits), and a key is written
+ * alike when kept and when matched.  Undone by AtEOXact_GUC(true, level).
+ */
+static int
+pin_text_settings(void)
+{
+	static const char *const settings[][2] = {
+		{"DateStyle", "ISO, YMD"},
+		{"IntervalStyle", "postgres"},
+		{"extra_float_digits", "3"},
+		{"TimeZone", "UTC"},
+		{"lc_monetary", "C"},
+	};
+	int			nestlevel = NewGUCNestLevel();
+
+	for (size_t i = 0; i < lengthof(settings); i++)
+		(void) set_config_option(settings[i][0], settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+	return nestlevel;
+}
+
 /*
  * Keep the rows of a table (column NULL) or the values of one of its
  * columns, before the statement that drops it runs.  The runner reads them
@@ -344,6 +413,9 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	int64		id = 0;
 	int64		rows = 0;
 	int64		bytes = 0;
+	char		relkind;
+	int			nestlevel;
+	FmgrInfo   *output;
 
 	/*
 	 * The statement is about to take this lock: taken now, no row can come
@@ -351,6 +423,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	 */
 	LockRelationOid(relid, AccessExclusiveLock);
 	rel = relation_open(relid, NoLock);
+	relkind = rel->rd_rel->relkind;
 	/* a table that never had a row has no page: nothing to read */
 	if (rel->rd_rel->relkind == RELKIND_RELATION &&
 		RelationGetNumberOfBlocks(rel) == 0)
@@ -389,18 +462,26 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	if (values.n == 0 || (column != NULL && keys.n == 0))
 		return;
 
+	/*
+	 * The values are written by their types' output functions, called here:
+	 * a cast to text in the query would run whatever cast the owner of a
+	 * column's type created, as the runner.  A table's own rows only (ONLY):
+	 * an inheritance child is a table of its own.
+	 */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s, ARRAY[", keyed || column != NULL ?
+	appendStringInfo(&sql, "SELECT %s", keyed || column != NULL ?
 					 row_text(&keys, "migrate_t") : "NULL::pg_catalog.text");
 	for (int i = 0; i < values.n; i++)
-		appendStringInfo(&sql, "%smigrate_t.%s::pg_catalog.text", i > 0 ? ", " : "",
-						 quote_identifier(values.names[i]));
-	appendStringInfo(&sql, "]::pg_catalog.text[]::pg_catalog.text FROM %s AS migrate_t",
+		appendStringInfo(&sql, ", migrate_t.%s", quote_identifier(values.names[i]));
+	appendStringInfo(&sql, " FROM %s%s AS migrate_t",
+					 column == NULL && relkind == RELKIND_RELATION ? "ONLY " : "",
 					 qualified_rel(schema, table));
 
+	nestlevel = pin_text_settings();
 	portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
 	if (portal == NULL)
 		elog(ERROR, "could not read %s to keep it", describe(column == NULL, schema, table, column));
+	output = output_functions(portal->tupDesc, values.n);
 	batch = AllocSetContextCreate(CurrentMemoryContext, "migrate kept batch",
 								  ALLOCSET_DEFAULT_SIZES);
 	for (;;)
@@ -427,10 +508,9 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		for (uint64 r = 0; r < n; r++)
 		{
 			HeapTuple	tuple = fetched->vals[r];
-			bool		isnull;
 
 			keyvals[r] = SPI_getbinval(tuple, fetched->tupdesc, 1, &keynulls[r]);
-			vals[r] = SPI_getbinval(tuple, fetched->tupdesc, 2, &isnull);
+			vals[r] = row_values(tuple, fetched->tupdesc, output, values.n);
 			bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(vals[r]));
 			if (!keynulls[r])
 				bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(keyvals[r]));
@@ -442,6 +522,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		rows += n;
 	}
 	SPI_cursor_close(portal);
+	AtEOXact_GUC(true, nestlevel);
 	MemoryContextDelete(batch);
 	if (id == 0)
 		return;					/* no rows: nothing to keep */
@@ -630,6 +711,7 @@ put_back(void *arg)
 	StringInfoData sql;
 	int			rc;
 	bool		isnull;
+	int			nestlevel;
 
 	initStringInfo(&sql);
 	if (!item->is_table)
@@ -657,6 +739,7 @@ put_back(void *arg)
 		else
 			appendStringInfoString(&sql, " SELECT pg_catalog.count(*) FROM i");
 	}
+	nestlevel = pin_text_settings();
 	rc = SPI_execute(sql.data, false, 0);
 	if (rc == SPI_OK_UPDATE)
 		pb->matched = (int64) SPI_processed;
@@ -668,6 +751,7 @@ put_back(void *arg)
 	if (item->is_table)
 		advance_sequences(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
 										   NoLock, false), target);
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /* the header's note, and a WARNING saying the same */
