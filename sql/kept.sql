@@ -174,6 +174,11 @@ SELECT count(*) FROM migrate.upgrade('c2');
 SELECT revision, relation, rows FROM migrate.kept_data WHERE project = 'kept_cast';
 SELECT count(*) FROM migrate.downgrade('c1');
 SELECT id, who FROM family ORDER BY id;
+-- ALTER TABLE ... DROP COLUMN on a view fails: nothing is read to keep.
+CREATE VIEW styled_v AS SELECT id, day FROM styled;
+SELECT migrate.register('c3', 'ALTER TABLE styled_v DROP COLUMN day', 'SELECT 1', 'c2');
+SELECT count(*) FROM migrate.upgrade('c3');
+DROP VIEW styled_v;
 
 -- Who.  Kept rows may hold secrets: only migrators read them.  Putting
 -- rows back runs as the body's runner (the project's run_as here), whose

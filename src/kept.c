@@ -580,7 +580,10 @@ kept_before(Node *stmt, const char *text, void *arg)
 				continue;
 			if (!OidIsValid(relid))
 				relid = RangeVarGetRelid(alter->relation, NoLock, true);
-			if (OidIsValid(relid) && get_attnum(relid, cmd->name) > 0)
+			/* a view or foreign table: the statement fails, or keeps nothing */
+			if (OidIsValid(relid) && (get_rel_relkind(relid) == RELKIND_RELATION ||
+									  get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) &&
+				get_attnum(relid, cmd->name) > 0)
 			{
 				relids = lappend_oid(relids, relid);
 				columns = lappend(columns, cmd->name);
