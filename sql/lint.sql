@@ -145,6 +145,15 @@ SELECT project, revision, rule FROM migrate.lint() WHERE project LIKE 'lint%';
 DELETE FROM migrate.revision WHERE project = 'lint_broken';
 DELETE FROM migrate.project WHERE name = 'lint_broken';
 
+-- A revision that cannot be tried and whose text does not parse fails:
+-- a finding, not an error of lint().
+SELECT migrate.register('u1', 'CREATE INDEX CONCURRENTLY orders_u1 ON orders (id); THIS IS NOT SQL',
+	'SELECT 1', transactional => false, project => 'lint_unparsed');
+SELECT migrate.register('u2', 'SELECT 1', 'SELECT 1', 'u1', project => 'lint_unparsed');
+SELECT revision, rule, detail FROM migrate.lint('lint_unparsed');
+DELETE FROM migrate.revision WHERE project = 'lint_unparsed';
+DELETE FROM migrate.project WHERE name = 'lint_unparsed';
+
 -- Errors: a NULL target (22004), an unknown project or target (42704).
 SELECT * FROM migrate.lint('lint', NULL);
 \echo :LAST_ERROR_SQLSTATE
