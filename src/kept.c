@@ -59,6 +59,7 @@
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -106,6 +107,7 @@ typedef struct KeptItem
 	int64		rows;
 	bool		done;			/* put back, or passed over for a newer one */
 	char	   *mismatch;		/* why it cannot go back as things are */
+	char	   *waiting;		/* a partitioned table's rows: why not yet */
 } KeptItem;
 
 struct KeptStep
@@ -537,6 +539,41 @@ keep(KeptStep *ks, Oid relid, const char *column)
 }
 
 /*
+ * A partition dropped with a partitioned table it belongs to: its rows are
+ * kept with that table's, and go back through it.
+ */
+static void
+skip_partitions_of(List **relids, List **columns)
+{
+	List	   *keep_relids = NIL;
+	List	   *keep_columns = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	forboth(lc, *relids, lc2, *columns)
+	{
+		Oid			relid = lfirst_oid(lc);
+		bool		with_parent = false;
+
+		if (lfirst(lc2) == NULL && get_rel_relispartition(relid))
+		{
+			ListCell   *a;
+
+			foreach(a, get_partition_ancestors(relid))
+				if (list_member_oid(*relids, lfirst_oid(a)))
+					with_parent = true;
+		}
+		if (!with_parent)
+		{
+			keep_relids = lappend_oid(keep_relids, relid);
+			keep_columns = lappend(keep_columns, lfirst(lc2));
+		}
+	}
+	*relids = keep_relids;
+	*columns = keep_columns;
+}
+
+/*
  * Before a statement: keep what it is about to drop.  Most statements drop
  * nothing, and cost a look at their parse tree.
  */
@@ -592,6 +629,7 @@ kept_before(Node *stmt, const char *text, void *arg)
 	}
 	if (relids == NIL)
 		return;
+	skip_partitions_of(&relids, &columns);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	forboth(lc, relids, lc2, columns)
@@ -781,10 +819,12 @@ note(const KeptItem *item, const char *why)
 
 /*
  * Put one item back into its column or table, which exists again in the
- * shape it was kept in.
+ * shape it was kept in.  False when it is to be tried again after the
+ * body's next statement: a partitioned table's rows need partitions that
+ * the statements after its CREATE TABLE make.
  */
-static void
-restore(const KeptStep *ks, const KeptItem *item)
+static bool
+restore(const KeptStep *ks, KeptItem *item)
 {
 	char	   *scratch = psprintf("pg_temp.%s",
 								   quote_identifier(psprintf("migrate_kept_" INT64_FORMAT, item->id)));
@@ -820,6 +860,15 @@ restore(const KeptStep *ks, const KeptItem *item)
 	pb.scratch = scratch;
 	pb.matched = 0;
 	edata = SubxactRun(put_back, &pb, true, NULL);
+	if (edata != NULL && item->is_table && edata->sqlerrcode == ERRCODE_CHECK_VIOLATION &&
+		get_rel_relkind(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+										 NoLock, false)) == RELKIND_PARTITIONED_TABLE)
+	{
+		/* no partition for some row (yet): KeptStepEnd() says so if it stays */
+		exec_as_owner(psprintf("DROP TABLE %s", scratch), 0, NULL, NULL, SPI_OK_UTILITY);
+		item->waiting = MemoryContextStrdup(ks->context, edata->message);
+		return false;
+	}
 
 	if (edata == NULL && pb.matched == item->rows)
 		exec_as_owner("DELETE FROM migrate.kept WHERE id OPERATOR(pg_catalog.=) $1",
@@ -855,6 +904,7 @@ restore(const KeptStep *ks, const KeptItem *item)
 						item->rows, item->is_table ? "rows" : "values",
 						describe(item->is_table, item->schema, item->table, item->column),
 						step_name(!ks->upgrade), ks->revision)));
+	return true;
 }
 
 /*
@@ -907,7 +957,8 @@ kept_after(Node *stmt, const char *text, void *arg)
 		if (!connected && SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		connected = true;
-		restore(ks, item);
+		if (!restore(ks, item))
+			continue;
 		/* older keeps of the same column or table stay kept */
 		for (int j = 0; j < ks->nitems; j++)
 			if (strcmp(ks->items[j].schema, item->schema) == 0 &&
@@ -1035,7 +1086,9 @@ KeptStepEnd(KeptStep *ks, bool ok)
 	if (!ok)
 		return;
 	for (int i = 0; i < ks->nitems; i++)
-		if (!ks->items[i].done && ks->items[i].mismatch != NULL)
+		if (!ks->items[i].done && ks->items[i].waiting != NULL)
+			note(&ks->items[i], psprintf("Putting them back failed: %s", ks->items[i].waiting));
+		else if (!ks->items[i].done && ks->items[i].mismatch != NULL)
 			note(&ks->items[i], psprintf("%s is back in another shape: %s.",
 										 describe(ks->items[i].is_table, ks->items[i].schema,
 												  ks->items[i].table, ks->items[i].column),
