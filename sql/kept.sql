@@ -174,6 +174,23 @@ SELECT count(*) FROM migrate.upgrade('c2');
 SELECT revision, relation, rows FROM migrate.kept_data WHERE project = 'kept_cast';
 SELECT count(*) FROM migrate.downgrade('c1');
 SELECT id, who FROM family ORDER BY id;
+-- The owner of a table whose column a superuser's revision drops and adds
+-- back does not get its trigger run as that superuser: rows are read and
+-- put back as the table's owner.
+CREATE ROLE kept_tabowner;
+CREATE SCHEMA kept_owned AUTHORIZATION kept_tabowner;
+SET ROLE kept_tabowner;
+CREATE TABLE kept_owned.t (id int PRIMARY KEY, c text);
+INSERT INTO kept_owned.t VALUES (1, 'x');
+CREATE FUNCTION kept_owned.who() RETURNS trigger LANGUAGE plpgsql
+	AS $$BEGIN RAISE NOTICE 'trigger of kept_tabowner runs as %, superuser: %', current_user,
+		(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user); RETURN NEW; END$$;
+CREATE TRIGGER t_who BEFORE UPDATE ON kept_owned.t FOR EACH ROW EXECUTE FUNCTION kept_owned.who();
+RESET ROLE;
+SELECT migrate.register('o1', 'ALTER TABLE kept_owned.t DROP COLUMN c', 'ALTER TABLE kept_owned.t ADD COLUMN c text', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o1', 'kept_owned');
+SELECT count(*) FROM migrate.downgrade('base', 'kept_owned');
+SELECT id, c FROM kept_owned.t;
 -- ALTER TABLE ... DROP COLUMN on a view fails: nothing is read to keep.
 CREATE VIEW styled_v AS SELECT id, day FROM styled;
 SELECT migrate.register('c3', 'ALTER TABLE styled_v DROP COLUMN day', 'SELECT 1', 'c2');
@@ -208,8 +225,8 @@ SELECT count(*) FROM parts;
 SELECT relation, rows, note FROM migrate.kept_data WHERE project = 'kept_parts2';
 
 -- Who.  Kept rows may hold secrets: only migrators read them.  Putting
--- rows back runs as the body's runner (the project's run_as here), whose
--- triggers fire with its own rights.
+-- rows back runs as the table's owner (the project's run_as here, which
+-- made it), whose triggers fire with its own rights.
 CREATE ROLE kept_app;
 CREATE ROLE kept_outsider;
 GRANT CREATE ON SCHEMA public TO kept_app;
@@ -244,10 +261,11 @@ REVOKE CREATE ON SCHEMA public FROM kept_app;
 
 -- Clean up.
 RESET migrate.project;
-SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast', 'kept_parts', 'kept_parts2']) p;
+SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast', 'kept_parts', 'kept_parts2', 'kept_owned']) p;
 DROP TABLE people, people_before, notes, tags, scores, items, pairs, plain, old_rows;
 DROP TABLE secrets, seen;
 DROP TABLE styled, styled_before, family, parts CASCADE;
 DROP SCHEMA kept_cast CASCADE;
+DROP SCHEMA kept_owned CASCADE;
 DROP FUNCTION note_who();
-DROP ROLE kept_app, kept_outsider, kept_caster;
+DROP ROLE kept_app, kept_outsider, kept_caster, kept_tabowner;

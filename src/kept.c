@@ -42,12 +42,12 @@
  * kept row), or that a constraint refuses.
  *
  * Who.  Kept rows may hold secrets: only migrate_admin may read them.  The
- * rows are read by the body's runner, under its privileges and row
- * security, as the statement that drops them would have been, and written
- * by the catalog owner (call.c).  Putting them back is done by the runner
- * too, from a temporary table the catalog owner fills with those rows only
- * and lets the runner read: the runner's triggers and constraints fire
- * with its own rights, never more than the revision had.  Every statement
+ * rows are read as the table's owner, in a security-restricted operation
+ * (become_owner()), and written by the catalog owner (call.c).  Putting
+ * them back is done as the table's owner too, from a temporary table the
+ * catalog owner fills with those rows only and lets the owner read: the
+ * owner's policies, triggers, defaults and casts run with its own rights,
+ * never with the runner's, which may be a superuser.  Every statement
  * here names its objects qualified and spells its operators exactly.
  *
  *-------------------------------------------------------------------------
@@ -394,6 +394,37 @@ pin_text_settings(void)
 	return nestlevel;
 }
 
+static Oid
+rel_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Become the table's owner, in a security-restricted operation, as
+ * PostgreSQL does to ANALYZE a table or build its index: reading and
+ * writing its rows runs code of the owner's (row security policies,
+ * triggers, defaults, casts of its types), which must not run with the
+ * rights of the body's runner, a superuser as often as not, when the
+ * revision itself ran none of it (it only dropped or added a column).
+ * The runner may drop the table, so it has the owner's privileges: this
+ * never gives more.
+ */
+static void
+become_owner(Oid owner, Oid *save_userid, int *save_sec_context)
+{
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(owner, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
 /*
  * Keep the rows of a table (column NULL) or the values of one of its
  * columns, before the statement that drops it runs.  The runner reads them
@@ -416,6 +447,9 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	int64		rows = 0;
 	int64		bytes = 0;
 	char		relkind;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
 	int			nestlevel;
 	FmgrInfo   *output;
 
@@ -426,6 +460,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	LockRelationOid(relid, AccessExclusiveLock);
 	rel = relation_open(relid, NoLock);
 	relkind = rel->rd_rel->relkind;
+	owner = rel->rd_rel->relowner;
 	/* a table that never had a row has no page: nothing to read */
 	if (rel->rd_rel->relkind == RELKIND_RELATION &&
 		RelationGetNumberOfBlocks(rel) == 0)
@@ -480,6 +515,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 					 qualified_rel(schema, table));
 
 	nestlevel = pin_text_settings();
+	become_owner(owner, &save_userid, &save_sec_context);
 	portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
 	if (portal == NULL)
 		elog(ERROR, "could not read %s to keep it", describe(column == NULL, schema, table, column));
@@ -524,6 +560,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		rows += n;
 	}
 	SPI_cursor_close(portal);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	AtEOXact_GUC(true, nestlevel);
 	MemoryContextDelete(batch);
 	if (id == 0)
@@ -696,6 +733,7 @@ exec_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *args, int expect
 typedef struct PutBack
 {
 	const KeptItem *item;
+	Oid			owner;			/* the table's, who puts them back */
 	const char *scratch;		/* the temporary table */
 	bool		keyed;
 	int64		matched;
@@ -753,6 +791,8 @@ put_back(void *arg)
 	int			rc;
 	bool		isnull;
 	int			nestlevel;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	initStringInfo(&sql);
 	if (!item->is_table)
@@ -781,6 +821,7 @@ put_back(void *arg)
 			appendStringInfoString(&sql, " SELECT pg_catalog.count(*) FROM i");
 	}
 	nestlevel = pin_text_settings();
+	become_owner(pb->owner, &save_userid, &save_sec_context);
 	rc = SPI_execute(sql.data, false, 0);
 	if (rc == SPI_OK_UPDATE)
 		pb->matched = (int64) SPI_processed;
@@ -792,6 +833,7 @@ put_back(void *arg)
 	if (item->is_table)
 		advance_sequences(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
 										   NoLock, false), target);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	AtEOXact_GUC(true, nestlevel);
 }
 
@@ -851,9 +893,11 @@ restore(const KeptStep *ks, KeptItem *item)
 							   scratch, scratch), 0, NULL, NULL, SPI_OK_DELETE);
 		ambiguous = (int64) SPI_processed;
 	}
-	if (GetUserId() != CallCatalogOwner())
+	pb.owner = rel_owner(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+											  NoLock, false));
+	if (pb.owner != CallCatalogOwner())
 		exec_as_owner(psprintf("GRANT SELECT, UPDATE ON %s TO %s", scratch,
-							   quote_identifier(GetUserNameFromId(GetUserId(), false))),
+							   quote_identifier(GetUserNameFromId(pb.owner, false))),
 					  0, NULL, NULL, SPI_OK_UTILITY);
 
 	pb.item = item;
