@@ -154,6 +154,29 @@ SELECT revision, rule, detail FROM migrate.lint('lint_unparsed');
 DELETE FROM migrate.revision WHERE project = 'lint_unparsed';
 DELETE FROM migrate.project WHERE name = 'lint_unparsed';
 
+-- Rows are counted as the table's owner: a row security policy of the
+-- owner's does not run as the runner, a role with the owner's privileges
+-- and more.
+CREATE ROLE lint_owner;
+CREATE ROLE lint_runner;
+GRANT lint_owner TO lint_runner;
+CREATE SCHEMA lint_owned AUTHORIZATION lint_owner;
+SET ROLE lint_owner;
+CREATE TABLE lint_owned.t (id int);
+INSERT INTO lint_owned.t VALUES (1);
+CREATE FUNCTION lint_owned.visible() RETURNS boolean LANGUAGE plpgsql
+	AS $$BEGIN RAISE WARNING 'policy of lint_owner runs as %', current_user; RETURN true; END$$;
+ALTER TABLE lint_owned.t ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY t_visible ON lint_owned.t USING (lint_owned.visible());
+RESET ROLE;
+SELECT migrate.configure('lint_rls', run_as => 'lint_runner');
+SELECT migrate.register('r1', 'CREATE INDEX t_id ON lint_owned.t (id)', 'DROP INDEX lint_owned.t_id', project => 'lint_rls');
+SELECT revision, rule FROM migrate.lint('lint_rls');
+DELETE FROM migrate.revision WHERE project = 'lint_rls';
+DELETE FROM migrate.project WHERE name = 'lint_rls';
+DROP SCHEMA lint_owned CASCADE;
+DROP ROLE lint_owner, lint_runner;
+
 -- Errors: a NULL target (22004), an unknown project or target (42704).
 SELECT * FROM migrate.lint('lint', NULL);
 \echo :LAST_ERROR_SQLSTATE

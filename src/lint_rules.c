@@ -45,6 +45,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -58,6 +59,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/syscache.h"
 
 #include "migrate.h"
@@ -147,10 +149,22 @@ add_finding(LintState *ls, const char *rule, const char *statement,
 	MemoryContextSwitchTo(oldcontext);
 }
 
+static Oid
+rel_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
 /*
  * The rows of a table, counted (estimated past COUNT_LIMIT_BYTES), and its
  * size with its indexes and TOAST, as "public.orders (1000 rows, 72 kB)".
- * Counted as the statement's runner, whose rights the deploy has.
  */
 static char *
 table_text(const LintRel *rel, int64 *rows_out)
@@ -178,7 +192,19 @@ table_text(const LintRel *rel, int64 *rows_out)
 	estimated = bytes > COUNT_LIMIT_BYTES || rel->relkind == RELKIND_PARTITIONED_TABLE;
 	if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
+		Oid			save_userid;
+		int			save_sec_context;
+
+		/*
+		 * As the table's owner, in a security-restricted operation (as
+		 * ANALYZE reads it): its row security policies are the owner's code,
+		 * and must not run with the rights of the runner.
+		 */
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(rel_owner(rel->oid), save_sec_context |
+							   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		rc = SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", rel->name), false, 0);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "could not count the rows of %s", rel->name);
 		rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
