@@ -191,6 +191,19 @@ SELECT migrate.register('o1', 'ALTER TABLE kept_owned.t DROP COLUMN c', 'ALTER T
 SELECT count(*) FROM migrate.upgrade('o1', 'kept_owned');
 SELECT count(*) FROM migrate.downgrade('base', 'kept_owned');
 SELECT id, c FROM kept_owned.t;
+-- An owner that may no longer read its table (USAGE on its schema
+-- revoked): nothing can be kept, and the step fails, saying why (42501).
+CREATE SCHEMA kept_unreadable;
+GRANT USAGE, CREATE ON SCHEMA kept_unreadable TO kept_tabowner;
+SET ROLE kept_tabowner;
+CREATE TABLE kept_unreadable.t (id int PRIMARY KEY, c text);
+INSERT INTO kept_unreadable.t VALUES (1, 'x');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA kept_unreadable FROM kept_tabowner;
+SELECT migrate.register('o2', 'ALTER TABLE kept_unreadable.t DROP COLUMN c', 'ALTER TABLE kept_unreadable.t ADD COLUMN c text', 'o1', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o2', 'kept_owned');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(c) FROM kept_unreadable.t;
 -- ALTER TABLE ... DROP COLUMN on a view fails: nothing is read to keep.
 CREATE VIEW styled_v AS SELECT id, day FROM styled;
 SELECT migrate.register('c3', 'ALTER TABLE styled_v DROP COLUMN day', 'SELECT 1', 'c2');
@@ -267,5 +280,6 @@ DROP TABLE secrets, seen;
 DROP TABLE styled, styled_before, family, parts CASCADE;
 DROP SCHEMA kept_cast CASCADE;
 DROP SCHEMA kept_owned CASCADE;
+DROP SCHEMA kept_unreadable CASCADE;
 DROP FUNCTION note_who();
 DROP ROLE kept_app, kept_outsider, kept_caster, kept_tabowner;

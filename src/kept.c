@@ -61,6 +61,7 @@
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -407,6 +408,21 @@ rel_owner(Oid relid)
 	return owner;
 }
 
+/* the owner may name the table and read it, as reading it to keep needs */
+static bool
+owner_may_read(Oid relid, Oid owner)
+{
+	Oid			nsp = get_rel_namespace(relid);
+
+#if PG_VERSION_NUM >= 160000
+	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#else
+	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#endif
+		return false;
+	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
+}
+
 /*
  * Become the table's owner, in a security-restricted operation, as
  * PostgreSQL does to ANALYZE a table or build its index: reading and
@@ -498,6 +514,17 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	relation_close(rel, NoLock);
 	if (values.n == 0 || (column != NULL && keys.n == 0))
 		return;
+	if (!owner_may_read(relid, owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot keep the %s of %s: its owner, role %s, may not read it",
+						column != NULL ? "values" : "rows",
+						describe(column == NULL, schema, table, column),
+						quote_identifier(GetUserNameFromId(owner, false))),
+				 errdetail("Kept rows are read as the table's owner, so that no code of the owner's runs with the rights of the body's runner."),
+				 errhint("Grant role %s USAGE on schema %s and SELECT on the table, or keep nothing: migrate.configure(project, keep_dropped_data => false).",
+						 quote_identifier(GetUserNameFromId(owner, false)),
+						 quote_identifier(schema))));
 
 	/*
 	 * The values are written by their types' output functions, called here:

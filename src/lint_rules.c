@@ -49,6 +49,7 @@
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
@@ -56,6 +57,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "storage/lock.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
@@ -162,6 +164,21 @@ rel_owner(Oid relid)
 	return owner;
 }
 
+/* the owner may name the table and read it; otherwise it is not counted */
+static bool
+owner_may_read(Oid relid, Oid owner)
+{
+	Oid			nsp = get_rel_namespace(relid);
+
+#if PG_VERSION_NUM >= 160000
+	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#else
+	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#endif
+		return false;
+	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
+}
+
 /*
  * The rows of a table, counted (estimated past COUNT_LIMIT_BYTES), and its
  * size with its indexes and TOAST, as "public.orders (1000 rows, 72 kB)".
@@ -190,7 +207,10 @@ table_text(const LintRel *rel, int64 *rows_out)
 	size = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	estimated = bytes > COUNT_LIMIT_BYTES || rel->relkind == RELKIND_PARTITIONED_TABLE;
-	if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
+	if ((!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE) &&
+		!owner_may_read(rel->oid, rel_owner(rel->oid)))
+		estimated = true;
+	else if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
 		Oid			save_userid;
 		int			save_sec_context;
