@@ -204,6 +204,13 @@ SELECT migrate.register('o2', 'ALTER TABLE kept_unreadable.t DROP COLUMN c', 'AL
 SELECT count(*) FROM migrate.upgrade('o2', 'kept_owned');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(c) FROM kept_unreadable.t;
+-- A temporary table is not kept: its rows could come back only in its own
+-- session, whose temporary schema is another session's later.
+CREATE TEMPORARY TABLE kept_scratch (id int PRIMARY KEY, v text);
+INSERT INTO kept_scratch VALUES (1, 'x');
+SELECT migrate.register('o3', 'DROP TABLE pg_temp.kept_scratch', 'CREATE TEMPORARY TABLE kept_scratch (id int PRIMARY KEY, v text)', 'o1', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o3', 'kept_owned');
+SELECT revision, relation FROM migrate.kept_data WHERE project = 'kept_owned' ORDER BY id;
 -- ALTER TABLE ... DROP COLUMN on a view fails: nothing is read to keep.
 CREATE VIEW styled_v AS SELECT id, day FROM styled;
 SELECT migrate.register('c3', 'ALTER TABLE styled_v DROP COLUMN day', 'SELECT 1', 'c2');

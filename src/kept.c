@@ -20,7 +20,7 @@
  * touched) would come too late: by then the values are gone, and so they
  * are for an event trigger's sql_drop, which fires once the command is
  * done.  Not kept: tables dropped by a cascade (DROP SCHEMA ... CASCADE),
- * rows removed by TRUNCATE or DELETE, and what a revision registered with
+ * temporary tables, rows removed by TRUNCATE or DELETE, and what a revision registered with
  * transactional => false drops: apply()'s background worker, which runs
  * such a revision statement by statement, each committing on its own,
  * does not watch them.  lint() says which drops are kept.
@@ -477,9 +477,14 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	rel = relation_open(relid, NoLock);
 	relkind = rel->rd_rel->relkind;
 	owner = rel->rd_rel->relowner;
-	/* a table that never had a row has no page: nothing to read */
-	if (rel->rd_rel->relkind == RELKIND_RELATION &&
-		RelationGetNumberOfBlocks(rel) == 0)
+	/*
+	 * A table that never had a row has no page: nothing to read.  A
+	 * temporary table ends with its session, and its schema (pg_temp_N) is
+	 * another session's in the next one: its rows could not come back.
+	 */
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+		(rel->rd_rel->relkind == RELKIND_RELATION &&
+		 RelationGetNumberOfBlocks(rel) == 0))
 	{
 		relation_close(rel, NoLock);
 		return;
