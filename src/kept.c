@@ -408,6 +408,18 @@ rel_owner(Oid relid)
 	return owner;
 }
 
+/*
+ * The role that reads and writes a table's rows for migrate: its owner,
+ * but for a superuser's table, whose code runs with a superuser's rights
+ * anyway: then the runner, which may act on the table (it has the owner's
+ * privileges on it) without being a superuser itself.
+ */
+static Oid
+table_actor(Oid owner)
+{
+	return superuser_arg(owner) ? GetUserId() : owner;
+}
+
 /* the owner may name the table and read it, as reading it to keep needs */
 static bool
 owner_may_read(Oid relid, Oid owner)
@@ -430,8 +442,9 @@ owner_may_read(Oid relid, Oid owner)
  * triggers, defaults, casts of its types), which must not run with the
  * rights of the body's runner, a superuser as often as not, when the
  * revision itself ran none of it (it only dropped or added a column).
- * The runner may drop the table, so it has the owner's privileges: this
- * never gives more.
+ * The runner may drop the table, so it has the owner's privileges on it;
+ * a superuser's table is read by the runner, which need not be one
+ * (table_actor()): this never gives more.
  */
 static void
 become_owner(Oid owner, Oid *save_userid, int *save_sec_context)
@@ -476,7 +489,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	LockRelationOid(relid, AccessExclusiveLock);
 	rel = relation_open(relid, NoLock);
 	relkind = rel->rd_rel->relkind;
-	owner = rel->rd_rel->relowner;
+	owner = table_actor(rel->rd_rel->relowner);
 	/*
 	 * A table that never had a row has no page: nothing to read.  A
 	 * temporary table ends with its session, and its schema (pg_temp_N) is
@@ -925,8 +938,8 @@ restore(const KeptStep *ks, KeptItem *item)
 							   scratch, scratch), 0, NULL, NULL, SPI_OK_DELETE);
 		ambiguous = (int64) SPI_processed;
 	}
-	pb.owner = rel_owner(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
-											  NoLock, false));
+	pb.owner = table_actor(rel_owner(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+														  NoLock, false)));
 	if (pb.owner != CallCatalogOwner())
 		exec_as_owner(psprintf("GRANT SELECT, UPDATE ON %s TO %s", scratch,
 							   quote_identifier(GetUserNameFromId(pb.owner, false))),

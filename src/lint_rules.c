@@ -164,6 +164,18 @@ rel_owner(Oid relid)
 	return owner;
 }
 
+/*
+ * The role that reads and writes a table's rows for migrate: its owner,
+ * but for a superuser's table, whose code runs with a superuser's rights
+ * anyway: then the runner, which may act on the table (it has the owner's
+ * privileges on it) without being a superuser itself.
+ */
+static Oid
+table_actor(Oid owner)
+{
+	return superuser_arg(owner) ? GetUserId() : owner;
+}
+
 /* the owner may name the table and read it; otherwise it is not counted */
 static bool
 owner_may_read(Oid relid, Oid owner)
@@ -208,7 +220,7 @@ table_text(const LintRel *rel, int64 *rows_out)
 	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	estimated = bytes > COUNT_LIMIT_BYTES || rel->relkind == RELKIND_PARTITIONED_TABLE;
 	if ((!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE) &&
-		!owner_may_read(rel->oid, rel_owner(rel->oid)))
+		!owner_may_read(rel->oid, table_actor(rel_owner(rel->oid))))
 		estimated = true;
 	else if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
 	{
@@ -221,7 +233,7 @@ table_text(const LintRel *rel, int64 *rows_out)
 		 * and must not run with the rights of the runner.
 		 */
 		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(rel_owner(rel->oid), save_sec_context |
+		SetUserIdAndSecContext(table_actor(rel_owner(rel->oid)), save_sec_context |
 							   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		rc = SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", rel->name), false, 0);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
