@@ -154,6 +154,18 @@ SELECT revision, rule, detail FROM migrate.lint('lint_unparsed');
 DELETE FROM migrate.revision WHERE project = 'lint_unparsed';
 DELETE FROM migrate.project WHERE name = 'lint_unparsed';
 
+-- A partitioned table's size is its partitions' (it has no storage of its
+-- own); its rows are counted as a table's are, estimated past the same size.
+CREATE TABLE lint_parted (id int, v text) PARTITION BY RANGE (id);
+CREATE TABLE lint_parted_1 PARTITION OF lint_parted FOR VALUES FROM (0) TO (100000);
+INSERT INTO lint_parted SELECT g, 'v' FROM generate_series(1, 500) g;
+SELECT migrate.register('p1', 'CREATE INDEX lint_parted_v ON lint_parted (v)', 'DROP INDEX lint_parted_v', project => 'lint_parts');
+SELECT revision, rule, detail LIKE '%(500 rows, %' AS counted, detail NOT LIKE '%, 0 bytes)%' AS sized
+  FROM migrate.lint('lint_parts');
+DELETE FROM migrate.revision WHERE project = 'lint_parts';
+DELETE FROM migrate.project WHERE name = 'lint_parts';
+DROP TABLE lint_parted;
+
 -- Rows are counted as the table's owner: a row security policy of the
 -- owner's does not run as the runner, a role with the owner's privileges
 -- and more.

@@ -208,21 +208,28 @@ table_text(const LintRel *rel, int64 *rows_out)
 	int			rc;
 
 	args[0] = ObjectIdGetDatum(rel->oid);
-	rc = SPI_execute_with_args("SELECT pg_catalog.pg_relation_size($1::pg_catalog.regclass),"
+	/* a partitioned table has no storage: its partitions have */
+	rc = SPI_execute_with_args(rel->relkind != RELKIND_PARTITIONED_TABLE ?
+							   "SELECT pg_catalog.pg_relation_size($1::pg_catalog.regclass),"
 							   " pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size($1::pg_catalog.regclass)),"
 							   " GREATEST(c.reltuples, 0)::pg_catalog.int8"
-							   " FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
+							   " FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1" :
+							   "SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_relation_size(t.relid)), 0)::pg_catalog.int8,"
+							   " pg_catalog.pg_size_pretty(COALESCE(pg_catalog.sum(pg_catalog.pg_total_relation_size(t.relid)), 0)::pg_catalog.int8),"
+							   " COALESCE(pg_catalog.sum(GREATEST(c.reltuples, 0)), 0)::pg_catalog.int8"
+							   " FROM pg_catalog.pg_partition_tree($1::pg_catalog.regclass) t"
+							   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
+							   " WHERE t.isleaf",
 							   1, argtypes, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the size of %s", rel->name);
 	bytes = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	size = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	estimated = bytes > COUNT_LIMIT_BYTES || rel->relkind == RELKIND_PARTITIONED_TABLE;
-	if ((!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE) &&
-		!owner_may_read(rel->oid, table_actor(rel_owner(rel->oid))))
+	estimated = bytes > COUNT_LIMIT_BYTES;
+	if (!estimated && !owner_may_read(rel->oid, table_actor(rel_owner(rel->oid))))
 		estimated = true;
-	else if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
+	else if (!estimated)
 	{
 		Oid			save_userid;
 		int			save_sec_context;
