@@ -147,9 +147,124 @@ SELECT migrate.purge_kept('-1 day');
 SELECT migrate.purge_kept('0', '');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Values are written and read back under fixed settings: a body (or a
+-- session) with another DateStyle or extra_float_digits neither changes
+-- nor rounds them.
+SET migrate.project = 'kept_styles';
+CREATE TABLE styled (id int PRIMARY KEY, day date, ratio float8, span interval);
+INSERT INTO styled VALUES (1, '2020-03-04', 0.1::float8 + 0.2::float8, '-1 day +2 hours');
+CREATE TABLE styled_before AS SELECT * FROM styled;
+SELECT migrate.register('s1', $$SET DateStyle = 'SQL, DMY'; SET extra_float_digits = 0; SET IntervalStyle = sql_standard;
+	ALTER TABLE styled DROP COLUMN day, DROP COLUMN ratio, DROP COLUMN span$$,
+	$$SET DateStyle = 'SQL, MDY'; ALTER TABLE styled ADD COLUMN day date, ADD COLUMN ratio float8, ADD COLUMN span interval$$);
+SELECT count(*) FROM migrate.upgrade('s1');
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT s.day = b.day AS same_day, s.ratio = b.ratio AS same_ratio, s.span = b.span AS same_span
+  FROM styled s JOIN styled_before b USING (id);
+
+-- What is kept is what the type's output function writes: a cast to text
+-- that the owner of a column's type created is not called (it would run
+-- as the body's runner).  Nor does a dropped table's row set take in the
+-- rows of the tables that inherit from it.
+CREATE ROLE kept_caster;
+CREATE SCHEMA kept_cast AUTHORIZATION kept_caster;
+SET ROLE kept_caster;
+CREATE TYPE kept_cast.mood AS ENUM ('sad', 'ok');
+CREATE FUNCTION kept_cast.mood_text(kept_cast.mood) RETURNS text LANGUAGE plpgsql
+	AS $$BEGIN RAISE EXCEPTION 'the cast of role % ran as %', 'kept_caster', current_user; END$$;
+CREATE CAST (kept_cast.mood AS text) WITH FUNCTION kept_cast.mood_text(kept_cast.mood);
+CREATE TABLE kept_cast.moods (id int PRIMARY KEY, m kept_cast.mood);
+INSERT INTO kept_cast.moods VALUES (1, 'sad'), (2, 'ok');
+RESET ROLE;
+SET migrate.project = 'kept_cast';
+SELECT migrate.register('c1', 'ALTER TABLE kept_cast.moods DROP COLUMN m', 'ALTER TABLE kept_cast.moods ADD COLUMN m kept_cast.mood');
+SELECT count(*) FROM migrate.upgrade('c1');
+SELECT r.key, r.vals FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept
+ WHERE k.project = 'kept_cast' ORDER BY r.key;
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT id, m FROM kept_cast.moods ORDER BY id;
+CREATE TABLE family (id int, who text);
+CREATE TABLE family_child () INHERITS (family);
+INSERT INTO family VALUES (1, 'parent');
+INSERT INTO family_child VALUES (2, 'child');
+SELECT migrate.register('c2', 'DROP TABLE family CASCADE', 'CREATE TABLE family (id int, who text)', 'c1');
+SELECT count(*) FROM migrate.upgrade('c2');
+SELECT revision, relation, rows FROM migrate.kept_data WHERE project = 'kept_cast';
+SELECT count(*) FROM migrate.downgrade('c1');
+SELECT id, who FROM family ORDER BY id;
+-- The owner of a table whose column a superuser's revision drops and adds
+-- back does not get its trigger run as that superuser: rows are read and
+-- put back as the table's owner.
+CREATE ROLE kept_tabowner;
+CREATE SCHEMA kept_owned AUTHORIZATION kept_tabowner;
+SET ROLE kept_tabowner;
+CREATE TABLE kept_owned.t (id int PRIMARY KEY, c text);
+INSERT INTO kept_owned.t VALUES (1, 'x');
+CREATE FUNCTION kept_owned.who() RETURNS trigger LANGUAGE plpgsql
+	AS $$BEGIN RAISE NOTICE 'trigger of kept_tabowner runs as %, superuser: %', current_user,
+		(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user); RETURN NEW; END$$;
+CREATE TRIGGER t_who BEFORE UPDATE ON kept_owned.t FOR EACH ROW EXECUTE FUNCTION kept_owned.who();
+RESET ROLE;
+SELECT migrate.register('o1', 'ALTER TABLE kept_owned.t DROP COLUMN c', 'ALTER TABLE kept_owned.t ADD COLUMN c text', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o1', 'kept_owned');
+SELECT count(*) FROM migrate.downgrade('base', 'kept_owned');
+SELECT id, c FROM kept_owned.t;
+-- An owner that may no longer read its table (USAGE on its schema
+-- revoked): nothing can be kept, and the step fails, saying why (42501).
+CREATE SCHEMA kept_unreadable;
+GRANT USAGE, CREATE ON SCHEMA kept_unreadable TO kept_tabowner;
+SET ROLE kept_tabowner;
+CREATE TABLE kept_unreadable.t (id int PRIMARY KEY, c text);
+INSERT INTO kept_unreadable.t VALUES (1, 'x');
+RESET ROLE;
+REVOKE USAGE ON SCHEMA kept_unreadable FROM kept_tabowner;
+SELECT migrate.register('o2', 'ALTER TABLE kept_unreadable.t DROP COLUMN c', 'ALTER TABLE kept_unreadable.t ADD COLUMN c text', 'o1', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o2', 'kept_owned');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(c) FROM kept_unreadable.t;
+-- A temporary table is not kept: its rows could come back only in its own
+-- session, whose temporary schema is another session's later.
+CREATE TEMPORARY TABLE kept_scratch (id int PRIMARY KEY, v text);
+INSERT INTO kept_scratch VALUES (1, 'x');
+SELECT migrate.register('o3', 'DROP TABLE pg_temp.kept_scratch', 'CREATE TEMPORARY TABLE kept_scratch (id int PRIMARY KEY, v text)', 'o1', project => 'kept_owned');
+SELECT count(*) FROM migrate.upgrade('o3', 'kept_owned');
+SELECT revision, relation FROM migrate.kept_data WHERE project = 'kept_owned' ORDER BY id;
+-- ALTER TABLE ... DROP COLUMN on a view fails: nothing is read to keep.
+CREATE VIEW styled_v AS SELECT id, day FROM styled;
+SELECT migrate.register('c3', 'ALTER TABLE styled_v DROP COLUMN day', 'SELECT 1', 'c2');
+SELECT count(*) FROM migrate.upgrade('c3');
+DROP VIEW styled_v;
+
+-- A partitioned table's rows go back through it once the statements after
+-- its CREATE TABLE have made its partitions again; a partition dropped
+-- with it is not kept twice.  Rows no partition takes by the end of the
+-- body stay kept.
+SET migrate.project = 'kept_parts';
+CREATE TABLE parts (id int, v text) PARTITION BY RANGE (id);
+CREATE TABLE parts_low PARTITION OF parts FOR VALUES FROM (0) TO (10);
+CREATE TABLE parts_high PARTITION OF parts FOR VALUES FROM (10) TO (20);
+INSERT INTO parts VALUES (1, 'a'), (11, 'b'), (2, 'c');
+SELECT migrate.register('p1', 'DROP TABLE parts_low, parts',
+	$$CREATE TABLE parts (id int, v text) PARTITION BY RANGE (id);
+	CREATE TABLE parts_low PARTITION OF parts FOR VALUES FROM (0) TO (10);
+	CREATE TABLE parts_high PARTITION OF parts FOR VALUES FROM (10) TO (20)$$);
+SELECT count(*) FROM migrate.upgrade('p1');
+SELECT revision, relation, rows FROM migrate.kept_data WHERE project = 'kept_parts';
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT tableoid::regclass AS partition, id, v FROM parts ORDER BY id;
+SELECT count(*) FROM migrate.kept_data WHERE project = 'kept_parts';
+SET migrate.project = 'kept_parts2';
+SELECT migrate.register('q1', 'DROP TABLE parts',
+	$$CREATE TABLE parts (id int, v text) PARTITION BY RANGE (id);
+	CREATE TABLE parts_low PARTITION OF parts FOR VALUES FROM (0) TO (10)$$);
+SELECT count(*) FROM migrate.upgrade('q1');
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT count(*) FROM parts;
+SELECT relation, rows, note FROM migrate.kept_data WHERE project = 'kept_parts2';
+
 -- Who.  Kept rows may hold secrets: only migrators read them.  Putting
--- rows back runs as the body's runner (the project's run_as here), whose
--- triggers fire with its own rights.
+-- rows back runs as the table's owner (the project's run_as here, which
+-- made it), whose triggers fire with its own rights.
 CREATE ROLE kept_app;
 CREATE ROLE kept_outsider;
 GRANT CREATE ON SCHEMA public TO kept_app;
@@ -184,8 +299,12 @@ REVOKE CREATE ON SCHEMA public FROM kept_app;
 
 -- Clean up.
 RESET migrate.project;
-SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_seed', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who']) p;
+SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_seed', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast', 'kept_parts', 'kept_parts2', 'kept_owned']) p;
 DROP TABLE people, people_before, notes, tags, colors, scores, items, pairs, plain, old_rows;
 DROP TABLE secrets, seen;
+DROP TABLE styled, styled_before, family, parts CASCADE;
+DROP SCHEMA kept_cast CASCADE;
+DROP SCHEMA kept_owned CASCADE;
+DROP SCHEMA kept_unreadable CASCADE;
 DROP FUNCTION note_who();
-DROP ROLE kept_app, kept_outsider;
+DROP ROLE kept_app, kept_outsider, kept_caster, kept_tabowner;

@@ -145,6 +145,50 @@ SELECT project, revision, rule FROM migrate.lint() WHERE project LIKE 'lint%';
 DELETE FROM migrate.revision WHERE project = 'lint_broken';
 DELETE FROM migrate.project WHERE name = 'lint_broken';
 
+-- A revision that cannot be tried and whose text does not parse fails:
+-- a finding, not an error of lint().
+SELECT migrate.register('u1', 'CREATE INDEX CONCURRENTLY orders_u1 ON orders (id); THIS IS NOT SQL',
+	'SELECT 1', transactional => false, project => 'lint_unparsed');
+SELECT migrate.register('u2', 'SELECT 1', 'SELECT 1', 'u1', project => 'lint_unparsed');
+SELECT revision, rule, detail FROM migrate.lint('lint_unparsed');
+DELETE FROM migrate.revision WHERE project = 'lint_unparsed';
+DELETE FROM migrate.project WHERE name = 'lint_unparsed';
+
+-- A partitioned table's size is its partitions' (it has no storage of its
+-- own); its rows are counted as a table's are, estimated past the same size.
+CREATE TABLE lint_parted (id int, v text) PARTITION BY RANGE (id);
+CREATE TABLE lint_parted_1 PARTITION OF lint_parted FOR VALUES FROM (0) TO (100000);
+INSERT INTO lint_parted SELECT g, 'v' FROM generate_series(1, 500) g;
+SELECT migrate.register('p1', 'CREATE INDEX lint_parted_v ON lint_parted (v)', 'DROP INDEX lint_parted_v', project => 'lint_parts');
+SELECT revision, rule, detail LIKE '%(500 rows, %' AS counted, detail NOT LIKE '%, 0 bytes)%' AS sized
+  FROM migrate.lint('lint_parts');
+DELETE FROM migrate.revision WHERE project = 'lint_parts';
+DELETE FROM migrate.project WHERE name = 'lint_parts';
+DROP TABLE lint_parted;
+
+-- Rows are counted as the table's owner: a row security policy of the
+-- owner's does not run as the runner, a role with the owner's privileges
+-- and more.
+CREATE ROLE lint_owner;
+CREATE ROLE lint_runner;
+GRANT lint_owner TO lint_runner;
+CREATE SCHEMA lint_owned AUTHORIZATION lint_owner;
+SET ROLE lint_owner;
+CREATE TABLE lint_owned.t (id int);
+INSERT INTO lint_owned.t VALUES (1);
+CREATE FUNCTION lint_owned.visible() RETURNS boolean LANGUAGE plpgsql
+	AS $$BEGIN RAISE WARNING 'policy of lint_owner runs as %', current_user; RETURN true; END$$;
+ALTER TABLE lint_owned.t ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY t_visible ON lint_owned.t USING (lint_owned.visible());
+RESET ROLE;
+SELECT migrate.configure('lint_rls', run_as => 'lint_runner');
+SELECT migrate.register('r1', 'CREATE INDEX t_id ON lint_owned.t (id)', 'DROP INDEX lint_owned.t_id', project => 'lint_rls');
+SELECT revision, rule FROM migrate.lint('lint_rls');
+DELETE FROM migrate.revision WHERE project = 'lint_rls';
+DELETE FROM migrate.project WHERE name = 'lint_rls';
+DROP SCHEMA lint_owned CASCADE;
+DROP ROLE lint_owner, lint_runner;
+
 -- Errors: a NULL target (22004), an unknown project or target (42704).
 SELECT * FROM migrate.lint('lint', NULL);
 \echo :LAST_ERROR_SQLSTATE

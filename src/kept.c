@@ -22,7 +22,7 @@
  * touched) would come too late: by then the values are gone, and so they
  * are for an event trigger's sql_drop, which fires once the command is
  * done.  Not kept: tables dropped by a cascade (DROP SCHEMA ... CASCADE),
- * rows removed by TRUNCATE or DELETE, and what a revision registered with
+ * temporary tables, rows removed by TRUNCATE or DELETE, and what a revision registered with
  * transactional => false drops: apply()'s background worker, which runs
  * such a revision statement by statement, each committing on its own,
  * does not watch them.  lint() says which drops are kept.
@@ -44,12 +44,12 @@
  * kept row), or that a constraint refuses.
  *
  * Who.  Kept rows may hold secrets: only migrate_admin may read them.  The
- * rows are read by the body's runner, under its privileges and row
- * security, as the statement that drops them would have been, and written
- * by the catalog owner (call.c).  Putting them back is done by the runner
- * too, from a temporary table the catalog owner fills with those rows only
- * and lets the runner read: the runner's triggers and constraints fire
- * with its own rights, never more than the revision had.  Every statement
+ * rows are read as the table's owner, in a security-restricted operation
+ * (become_owner()), and written by the catalog owner (call.c).  Putting
+ * them back is done as the table's owner too, from a temporary table the
+ * catalog owner fills with those rows only and lets the owner read: the
+ * owner's policies, triggers, defaults and casts run with its own rights,
+ * never with the runner's, which may be a superuser.  Every statement
  * here names its objects qualified and spells its operators exactly.
  *
  *-------------------------------------------------------------------------
@@ -61,7 +61,9 @@
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -72,6 +74,8 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -106,6 +110,7 @@ typedef struct KeptItem
 	int64		rows;
 	bool		done;			/* put back, or passed over for a newer one */
 	char	   *mismatch;		/* why it cannot go back as things are */
+	char	   *waiting;		/* a partitioned table's rows: why not yet */
 } KeptItem;
 
 struct KeptStep
@@ -325,6 +330,132 @@ finish_header(int64 id, int64 rows, int64 bytes)
 	BookkeepingExec(plan, args, NULL, SPI_OK_UPDATE);
 }
 
+/* the output functions of the values a query returns after its key */
+static FmgrInfo *
+output_functions(TupleDesc desc, int n)
+{
+	FmgrInfo   *output = palloc(sizeof(FmgrInfo) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			func;
+		bool		isvarlena;
+
+		getTypeOutputInfo(TupleDescAttr(desc, i + 1)->atttypid, &func, &isvarlena);
+		fmgr_info(func, &output[i]);
+	}
+	return output;
+}
+
+/* a row's values, after its key, as the text of a text[] */
+static Datum
+row_values(HeapTuple tuple, TupleDesc desc, FmgrInfo *output, int n)
+{
+	Datum	   *texts = palloc(sizeof(Datum) * n);
+	bool	   *nulls = palloc(sizeof(bool) * n);
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	ArrayType  *array;
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		d = SPI_getbinval(tuple, desc, i + 2, &nulls[i]);
+
+		texts[i] = nulls[i] ? (Datum) 0 :
+			CStringGetTextDatum(OutputFunctionCall(&output[i], d));
+	}
+	array = construct_md_array(texts, nulls, 1, dims, lbs, TEXTOID, -1, false,
+							   TYPALIGN_INT);
+	return CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+													 PointerGetDatum(array)));
+}
+
+/*
+ * Settings under which values are written as text and read back: those
+ * pg_dump writes its data under, and a time zone, so that what one
+ * session kept another reads back as it was (a date written under
+ * DateStyle 'SQL, DMY' and read under 'MDY' is another date; a float8
+ * written with extra_float_digits = 0 loses digits), and a key is written
+ * alike when kept and when matched.  Undone by AtEOXact_GUC(true, level).
+ */
+static int
+pin_text_settings(void)
+{
+	static const char *const settings[][2] = {
+		{"DateStyle", "ISO, YMD"},
+		{"IntervalStyle", "postgres"},
+		{"extra_float_digits", "3"},
+		{"TimeZone", "UTC"},
+		{"lc_monetary", "C"},
+	};
+	int			nestlevel = NewGUCNestLevel();
+
+	for (size_t i = 0; i < lengthof(settings); i++)
+		(void) set_config_option(settings[i][0], settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+	return nestlevel;
+}
+
+static Oid
+rel_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * The role that reads and writes a table's rows for migrate: its owner,
+ * but for a superuser's table, whose code runs with a superuser's rights
+ * anyway: then the runner, which may act on the table (it has the owner's
+ * privileges on it) without being a superuser itself.
+ */
+static Oid
+table_actor(Oid owner)
+{
+	return superuser_arg(owner) ? GetUserId() : owner;
+}
+
+/* the owner may name the table and read it, as reading it to keep needs */
+static bool
+owner_may_read(Oid relid, Oid owner)
+{
+	Oid			nsp = get_rel_namespace(relid);
+
+#if PG_VERSION_NUM >= 160000
+	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#else
+	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#endif
+		return false;
+	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Become the table's owner, in a security-restricted operation, as
+ * PostgreSQL does to ANALYZE a table or build its index: reading and
+ * writing its rows runs code of the owner's (row security policies,
+ * triggers, defaults, casts of its types), which must not run with the
+ * rights of the body's runner, a superuser as often as not, when the
+ * revision itself ran none of it (it only dropped or added a column).
+ * The runner may drop the table, so it has the owner's privileges on it;
+ * a superuser's table is read by the runner, which need not be one
+ * (table_actor()): this never gives more.
+ */
+static void
+become_owner(Oid owner, Oid *save_userid, int *save_sec_context)
+{
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(owner, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
 /*
  * Keep the rows of a table (column NULL) or the values of one of its
  * columns, before the statement that drops it runs.  The runner reads them
@@ -346,6 +477,12 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	int64		id = 0;
 	int64		rows = 0;
 	int64		bytes = 0;
+	char		relkind;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+	FmgrInfo   *output;
 
 	/*
 	 * The statement is about to take this lock: taken now, no row can come
@@ -353,9 +490,16 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	 */
 	LockRelationOid(relid, AccessExclusiveLock);
 	rel = relation_open(relid, NoLock);
-	/* a table that never had a row has no page: nothing to read */
-	if (rel->rd_rel->relkind == RELKIND_RELATION &&
-		RelationGetNumberOfBlocks(rel) == 0)
+	relkind = rel->rd_rel->relkind;
+	owner = table_actor(rel->rd_rel->relowner);
+	/*
+	 * A table that never had a row has no page: nothing to read.  A
+	 * temporary table ends with its session, and its schema (pg_temp_N) is
+	 * another session's in the next one: its rows could not come back.
+	 */
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+		(rel->rd_rel->relkind == RELKIND_RELATION &&
+		 RelationGetNumberOfBlocks(rel) == 0))
 	{
 		relation_close(rel, NoLock);
 		return;
@@ -390,19 +534,39 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	relation_close(rel, NoLock);
 	if (values.n == 0 || (column != NULL && keys.n == 0))
 		return;
+	if (!owner_may_read(relid, owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot keep the %s of %s: its owner, role %s, may not read it",
+						column != NULL ? "values" : "rows",
+						describe(column == NULL, schema, table, column),
+						quote_identifier(GetUserNameFromId(owner, false))),
+				 errdetail("Kept rows are read as the table's owner, so that no code of the owner's runs with the rights of the body's runner."),
+				 errhint("Grant role %s USAGE on schema %s and SELECT on the table, or keep nothing: migrate.configure(project, keep_dropped_data => false).",
+						 quote_identifier(GetUserNameFromId(owner, false)),
+						 quote_identifier(schema))));
 
+	/*
+	 * The values are written by their types' output functions, called here:
+	 * a cast to text in the query would run whatever cast the owner of a
+	 * column's type created, as the runner.  A table's own rows only (ONLY):
+	 * an inheritance child is a table of its own.
+	 */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s, ARRAY[", keyed || column != NULL ?
+	appendStringInfo(&sql, "SELECT %s", keyed || column != NULL ?
 					 row_text(&keys, "migrate_t") : "NULL::pg_catalog.text");
 	for (int i = 0; i < values.n; i++)
-		appendStringInfo(&sql, "%smigrate_t.%s::pg_catalog.text", i > 0 ? ", " : "",
-						 quote_identifier(values.names[i]));
-	appendStringInfo(&sql, "]::pg_catalog.text[]::pg_catalog.text FROM %s AS migrate_t",
+		appendStringInfo(&sql, ", migrate_t.%s", quote_identifier(values.names[i]));
+	appendStringInfo(&sql, " FROM %s%s AS migrate_t",
+					 column == NULL && relkind == RELKIND_RELATION ? "ONLY " : "",
 					 qualified_rel(schema, table));
 
+	nestlevel = pin_text_settings();
+	become_owner(owner, &save_userid, &save_sec_context);
 	portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
 	if (portal == NULL)
 		elog(ERROR, "could not read %s to keep it", describe(column == NULL, schema, table, column));
+	output = output_functions(portal->tupDesc, values.n);
 	batch = AllocSetContextCreate(CurrentMemoryContext, "migrate kept batch",
 								  ALLOCSET_DEFAULT_SIZES);
 	for (;;)
@@ -429,10 +593,9 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		for (uint64 r = 0; r < n; r++)
 		{
 			HeapTuple	tuple = fetched->vals[r];
-			bool		isnull;
 
 			keyvals[r] = SPI_getbinval(tuple, fetched->tupdesc, 1, &keynulls[r]);
-			vals[r] = SPI_getbinval(tuple, fetched->tupdesc, 2, &isnull);
+			vals[r] = row_values(tuple, fetched->tupdesc, output, values.n);
 			bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(vals[r]));
 			if (!keynulls[r])
 				bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(keyvals[r]));
@@ -444,6 +607,8 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		rows += n;
 	}
 	SPI_cursor_close(portal);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	AtEOXact_GUC(true, nestlevel);
 	MemoryContextDelete(batch);
 	if (id == 0)
 		return;					/* no rows: nothing to keep */
@@ -455,6 +620,41 @@ keep(KeptStep *ks, Oid relid, const char *column)
 					step_name(ks->upgrade), ks->revision),
 			 errhint("The %s of the same revision puts them back; migrate.kept_data lists what is kept.",
 					 step_name(!ks->upgrade))));
+}
+
+/*
+ * A partition dropped with a partitioned table it belongs to: its rows are
+ * kept with that table's, and go back through it.
+ */
+static void
+skip_partitions_of(List **relids, List **columns)
+{
+	List	   *keep_relids = NIL;
+	List	   *keep_columns = NIL;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	forboth(lc, *relids, lc2, *columns)
+	{
+		Oid			relid = lfirst_oid(lc);
+		bool		with_parent = false;
+
+		if (lfirst(lc2) == NULL && get_rel_relispartition(relid))
+		{
+			ListCell   *a;
+
+			foreach(a, get_partition_ancestors(relid))
+				if (list_member_oid(*relids, lfirst_oid(a)))
+					with_parent = true;
+		}
+		if (!with_parent)
+		{
+			keep_relids = lappend_oid(keep_relids, relid);
+			keep_columns = lappend(keep_columns, lfirst(lc2));
+		}
+	}
+	*relids = keep_relids;
+	*columns = keep_columns;
 }
 
 /*
@@ -501,7 +701,10 @@ kept_before(Node *stmt, const char *text, void *arg)
 				continue;
 			if (!OidIsValid(relid))
 				relid = RangeVarGetRelid(alter->relation, NoLock, true);
-			if (OidIsValid(relid) && get_attnum(relid, cmd->name) > 0)
+			/* a view or foreign table: the statement fails, or keeps nothing */
+			if (OidIsValid(relid) && (get_rel_relkind(relid) == RELKIND_RELATION ||
+									  get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE) &&
+				get_attnum(relid, cmd->name) > 0)
 			{
 				relids = lappend_oid(relids, relid);
 				columns = lappend(columns, cmd->name);
@@ -510,6 +713,7 @@ kept_before(Node *stmt, const char *text, void *arg)
 	}
 	if (relids == NIL)
 		return;
+	skip_partitions_of(&relids, &columns);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	forboth(lc, relids, lc2, columns)
@@ -576,6 +780,7 @@ exec_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *args, int expect
 typedef struct PutBack
 {
 	const KeptItem *item;
+	Oid			owner;			/* the table's, who puts them back */
 	const char *scratch;		/* the temporary table */
 	bool		keyed;
 	int64		matched;
@@ -637,6 +842,9 @@ put_back(void *arg)
 	StringInfoData sql;
 	int			rc;
 	bool		isnull;
+	int			nestlevel;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	initStringInfo(&sql);
 	if (!item->is_table)
@@ -664,6 +872,8 @@ put_back(void *arg)
 		else
 			appendStringInfoString(&sql, " SELECT pg_catalog.count(*) FROM i");
 	}
+	nestlevel = pin_text_settings();
+	become_owner(pb->owner, &save_userid, &save_sec_context);
 	rc = SPI_execute(sql.data, false, 0);
 	if (rc == SPI_OK_UPDATE)
 		pb->matched = (int64) SPI_processed;
@@ -675,6 +885,8 @@ put_back(void *arg)
 	if (item->is_table && pb->matched > 0)
 		advance_sequences(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
 										   NoLock, false), target);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /* the header's note, and a WARNING saying the same */
@@ -701,10 +913,11 @@ note(const KeptItem *item, const char *why)
 
 /*
  * Put one item back into its column or table, which exists again in the
- * shape it was kept in.
+ * shape it was kept in.  False when a partitioned table has no partition
+ * for some of the rows: they stay kept, and KeptStepEnd() says so.
  */
-static void
-restore(const KeptStep *ks, const KeptItem *item)
+static bool
+restore(const KeptStep *ks, KeptItem *item)
 {
 	char	   *scratch = psprintf("pg_temp.%s",
 								   quote_identifier(psprintf("migrate_kept_" INT64_FORMAT, item->id)));
@@ -731,15 +944,26 @@ restore(const KeptStep *ks, const KeptItem *item)
 							   scratch, scratch), 0, NULL, NULL, SPI_OK_DELETE);
 		ambiguous = (int64) SPI_processed;
 	}
-	if (GetUserId() != CallCatalogOwner())
+	pb.owner = table_actor(rel_owner(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+														  NoLock, false)));
+	if (pb.owner != CallCatalogOwner())
 		exec_as_owner(psprintf("GRANT SELECT, UPDATE ON %s TO %s", scratch,
-							   quote_identifier(GetUserNameFromId(GetUserId(), false))),
+							   quote_identifier(GetUserNameFromId(pb.owner, false))),
 					  0, NULL, NULL, SPI_OK_UTILITY);
 
 	pb.item = item;
 	pb.scratch = scratch;
 	pb.matched = 0;
 	edata = SubxactRun(put_back, &pb, true, NULL);
+	if (edata != NULL && item->is_table && edata->sqlerrcode == ERRCODE_CHECK_VIOLATION &&
+		get_rel_relkind(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+										 NoLock, false)) == RELKIND_PARTITIONED_TABLE)
+	{
+		/* no partition for some row (yet): KeptStepEnd() says so if it stays */
+		exec_as_owner(psprintf("DROP TABLE %s", scratch), 0, NULL, NULL, SPI_OK_UTILITY);
+		item->waiting = MemoryContextStrdup(ks->context, edata->message);
+		return false;
+	}
 
 	if (edata == NULL && pb.matched == item->rows)
 		exec_as_owner("DELETE FROM migrate.kept WHERE id OPERATOR(pg_catalog.=) $1",
@@ -775,6 +999,7 @@ restore(const KeptStep *ks, const KeptItem *item)
 						item->rows, item->is_table ? "rows" : "values",
 						describe(item->is_table, item->schema, item->table, item->column),
 						step_name(!ks->upgrade), ks->revision)));
+	return true;
 }
 
 /*
@@ -817,7 +1042,8 @@ try_item(KeptStep *ks, KeptItem *item, bool *connected)
 	if (!*connected && SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	*connected = true;
-	restore(ks, item);
+	if (!restore(ks, item))
+		return;
 	/* older keeps of the same column or table stay kept */
 	for (int j = 0; j < ks->nitems; j++)
 		if (strcmp(ks->items[j].schema, item->schema) == 0 &&
@@ -998,7 +1224,9 @@ KeptStepEnd(KeptStep *ks, bool ok)
 	if (!ok)
 		return;
 	for (int i = 0; i < ks->nitems; i++)
-		if (!ks->items[i].done && ks->items[i].mismatch != NULL)
+		if (!ks->items[i].done && ks->items[i].waiting != NULL)
+			note(&ks->items[i], psprintf("Putting them back failed: %s", ks->items[i].waiting));
+		else if (!ks->items[i].done && ks->items[i].mismatch != NULL)
 			note(&ks->items[i], psprintf("%s is back in another shape: %s.",
 										 describe(ks->items[i].is_table, ks->items[i].schema,
 												  ks->items[i].table, ks->items[i].column),

@@ -130,6 +130,22 @@ lint_text(LintState *ls, const MigrateProject *project, const char *body)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+/* a body judged by its text, for the subtransaction */
+typedef struct LintText
+{
+	LintState  *ls;
+	const MigrateProject *project;
+	const char *body;
+} LintText;
+
+static void
+lint_text_work(void *arg)
+{
+	LintText   *lt = (LintText *) arg;
+
+	lint_text(lt->ls, lt->project, lt->body);
+}
+
 /* one step, tried, with the rules watching its statements */
 static void
 lint_step(void *arg)
@@ -202,7 +218,20 @@ lint_run(void *arg)
 					"Register the revision with transactional => false and run it with CALL migrate.apply(), or use the statement's transactional form.");
 			LintStep(run->ls, ids[i], false);
 		}
-		lint_text(run->ls, project, rev->upgrade_sql);
+		/* a body that does not parse fails here, as upgrade() would */
+		{
+			LintText	lt = {run->ls, project, rev->upgrade_sql};
+
+			edata = SubxactRun(lint_text_work, &lt, true, NULL);
+		}
+		if (edata != NULL)
+		{
+			LintAdd(run->ls, "fails", NULL,
+					psprintf("The revision cannot be read (SQLSTATE %s): %s",
+							 unpack_sql_state(edata->sqlerrcode), edata->message),
+					"Fix the revision: upgrade() would fail the same way. The revisions after it were not judged.");
+			break;
+		}
 		SandboxStamp(run->project, ids[i]);
 	}
 	run->findings = LintFindings(run->ls);

@@ -45,9 +45,11 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "executor/spi.h"
@@ -55,9 +57,11 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "storage/lock.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/syscache.h"
 
 #include "migrate.h"
@@ -147,10 +151,49 @@ add_finding(LintState *ls, const char *rule, const char *statement,
 	MemoryContextSwitchTo(oldcontext);
 }
 
+static Oid
+rel_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * The role that reads and writes a table's rows for migrate: its owner,
+ * but for a superuser's table, whose code runs with a superuser's rights
+ * anyway: then the runner, which may act on the table (it has the owner's
+ * privileges on it) without being a superuser itself.
+ */
+static Oid
+table_actor(Oid owner)
+{
+	return superuser_arg(owner) ? GetUserId() : owner;
+}
+
+/* the owner may name the table and read it; otherwise it is not counted */
+static bool
+owner_may_read(Oid relid, Oid owner)
+{
+	Oid			nsp = get_rel_namespace(relid);
+
+#if PG_VERSION_NUM >= 160000
+	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#else
+	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
+#endif
+		return false;
+	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
+}
+
 /*
  * The rows of a table, counted (estimated past COUNT_LIMIT_BYTES), and its
  * size with its indexes and TOAST, as "public.orders (1000 rows, 72 kB)".
- * Counted as the statement's runner, whose rights the deploy has.
  */
 static char *
 table_text(const LintRel *rel, int64 *rows_out)
@@ -165,20 +208,42 @@ table_text(const LintRel *rel, int64 *rows_out)
 	int			rc;
 
 	args[0] = ObjectIdGetDatum(rel->oid);
-	rc = SPI_execute_with_args("SELECT pg_catalog.pg_relation_size($1::pg_catalog.regclass),"
+	/* a partitioned table has no storage: its partitions have */
+	rc = SPI_execute_with_args(rel->relkind != RELKIND_PARTITIONED_TABLE ?
+							   "SELECT pg_catalog.pg_relation_size($1::pg_catalog.regclass),"
 							   " pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size($1::pg_catalog.regclass)),"
 							   " GREATEST(c.reltuples, 0)::pg_catalog.int8"
-							   " FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
+							   " FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1" :
+							   "SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_relation_size(t.relid)), 0)::pg_catalog.int8,"
+							   " pg_catalog.pg_size_pretty(COALESCE(pg_catalog.sum(pg_catalog.pg_total_relation_size(t.relid)), 0)::pg_catalog.int8),"
+							   " COALESCE(pg_catalog.sum(GREATEST(c.reltuples, 0)), 0)::pg_catalog.int8"
+							   " FROM pg_catalog.pg_partition_tree($1::pg_catalog.regclass) t"
+							   " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
+							   " WHERE t.isleaf",
 							   1, argtypes, args, NULL, false, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not read the size of %s", rel->name);
 	bytes = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	size = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	estimated = bytes > COUNT_LIMIT_BYTES || rel->relkind == RELKIND_PARTITIONED_TABLE;
-	if (!estimated || rel->relkind == RELKIND_PARTITIONED_TABLE)
+	estimated = bytes > COUNT_LIMIT_BYTES;
+	if (!estimated && !owner_may_read(rel->oid, table_actor(rel_owner(rel->oid))))
+		estimated = true;
+	else if (!estimated)
 	{
+		Oid			save_userid;
+		int			save_sec_context;
+
+		/*
+		 * As the table's owner, in a security-restricted operation (as
+		 * ANALYZE reads it): its row security policies are the owner's code,
+		 * and must not run with the rights of the runner.
+		 */
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(table_actor(rel_owner(rel->oid)), save_sec_context |
+							   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		rc = SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", rel->name), false, 0);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "could not count the rows of %s", rel->name);
 		rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
