@@ -78,6 +78,21 @@ SELECT revision, rows, note FROM migrate.kept_data WHERE project = 'kept_seed';
 SELECT r.vals FROM migrate.kept_row r JOIN migrate.kept k ON k.id = r.kept
  WHERE k.project = 'kept_seed' ORDER BY r.vals;
 
+-- A column that is there when the opposite step begins (added again by
+-- hand meanwhile) was not brought back by it: its values stay as they are,
+-- and the kept ones stay kept.
+SET migrate.project = 'kept_there';
+CREATE TABLE hand (id int PRIMARY KEY, note text);
+INSERT INTO hand SELECT g, 'kept ' || g FROM generate_series(1, 5) g;
+SELECT migrate.register('h1', 'ALTER TABLE hand DROP COLUMN note',
+	'CREATE INDEX hand_id ON hand (id); ALTER TABLE hand ADD COLUMN IF NOT EXISTS note text');
+SELECT count(*) FROM migrate.upgrade('h1');
+ALTER TABLE hand ADD COLUMN note text;
+UPDATE hand SET note = 'live ' || id;
+SELECT count(*) FROM migrate.downgrade('base');
+SELECT id, note FROM hand ORDER BY id;
+SELECT revision, column_name, rows FROM migrate.kept_data WHERE project = 'kept_there';
+
 -- A column retyped in between is reported, not put back, and stays kept.
 SET migrate.project = 'kept_retype';
 CREATE TABLE scores (id int PRIMARY KEY, points int);
@@ -299,8 +314,8 @@ REVOKE CREATE ON SCHEMA public FROM kept_app;
 
 -- Clean up.
 RESET migrate.project;
-SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_seed', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast', 'kept_parts', 'kept_parts2', 'kept_owned']) p;
-DROP TABLE people, people_before, notes, tags, colors, scores, items, pairs, plain, old_rows;
+SELECT migrate.purge_kept('0', p) FROM unnest(ARRAY['kept', 'kept_table', 'kept_seed', 'kept_there', 'kept_retype', 'kept_match', 'kept_nokey', 'kept_who', 'kept_styles', 'kept_cast', 'kept_parts', 'kept_parts2', 'kept_owned']) p;
+DROP TABLE people, people_before, notes, tags, colors, hand, scores, items, pairs, plain, old_rows;
 DROP TABLE secrets, seen;
 DROP TABLE styled, styled_before, family, parts CASCADE;
 DROP SCHEMA kept_cast CASCADE;

@@ -111,6 +111,8 @@ typedef struct KeptItem
 	bool		done;			/* put back, or passed over for a newer one */
 	char	   *mismatch;		/* why it cannot go back as things are */
 	char	   *waiting;		/* a partitioned table's rows: why not yet */
+	Oid			relid_before;	/* the table there when the step began */
+	AttrNumber	attnum_before;	/* and the column */
 } KeptItem;
 
 struct KeptStep
@@ -1003,6 +1005,22 @@ restore(const KeptStep *ks, KeptItem *item)
 }
 
 /*
+ * The table an item names as things are now, and its column (for a
+ * column's item; InvalidAttrNumber when it is not there).
+ */
+static Oid
+item_now(const KeptItem *item, AttrNumber *attnum)
+{
+	Oid			nsp = get_namespace_oid(item->schema, true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(item->table, nsp) : InvalidOid;
+
+	*attnum = InvalidAttrNumber;
+	if (OidIsValid(relid) && !item->is_table)
+		*attnum = get_attnum(relid, item->column);
+	return relid;
+}
+
+/*
  * Put an item back if its column or table is there again in the shape it
  * was kept in.  One that is there in another shape waits, with the
  * mismatch remembered: a later statement of the body may still change it.
@@ -1010,15 +1028,18 @@ restore(const KeptStep *ks, KeptItem *item)
 static void
 try_item(KeptStep *ks, KeptItem *item, bool *connected)
 {
-	Oid			nsp;
 	Oid			relid;
+	AttrNumber	attnum;
 	Relation	rel;
 	bool		missing;
 	bool		missing_key;
 	char	   *mismatch;
 
-	nsp = get_namespace_oid(item->schema, true);
-	relid = OidIsValid(nsp) ? get_relname_relid(item->table, nsp) : InvalidOid;
+	relid = item_now(item, &attnum);
+	/* there before the step began: this step did not bring it back */
+	if (OidIsValid(relid) && relid == item->relid_before &&
+		(item->is_table || (attnum != InvalidAttrNumber && attnum == item->attnum_before)))
+		return;
 	if (!OidIsValid(relid) ||
 		(get_rel_relkind(relid) != RELKIND_RELATION &&
 		 get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
@@ -1177,6 +1198,8 @@ KeptStepBegin(const MigrateProject *project, const char *revision, bool upgrade)
 	ks->upgrade = upgrade;
 	ks->keep = project->keep_dropped_data;
 	read_items(ks);
+	for (int i = 0; i < ks->nitems; i++)
+		ks->items[i].relid_before = item_now(&ks->items[i], &ks->items[i].attnum_before);
 	if (!ks->keep && ks->nitems == 0)
 	{
 		pfree(ks);
