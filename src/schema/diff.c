@@ -523,7 +523,7 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	d.maxstmts = 64;
 	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
 
-	/* type names resolve as the script will resolve them (order.c) */
+	/* type names resolve as the script will resolve them (diff_order.c) */
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);

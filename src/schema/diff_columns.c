@@ -559,7 +559,7 @@ column_alter(Diff *d, int s, int t)
 	/*
 	 * A partition's or child's column has its parent's type: the parent's
 	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
-	 * depends on it waits for the parent's change all the same (order.c). A
+	 * depends on it waits for the parent's change all the same (diff_order.c). A
 	 * typed table's column has its type's attribute's.
 	 */
 	if (retype && (b[CA_INHERITED] || of_type(d->t, col)))

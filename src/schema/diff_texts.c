@@ -2,7 +2,7 @@
  *
  * diff_texts.c
  *	  The definitions a diff script writes: read for the script (every name
- *	  outside pg_catalog qualified, see load.c), and, for objects of the
+ *	  outside pg_catalog qualified, see load_model.c), and, for objects of the
  *	  target schema, made to name the source schema where they name the
  *	  target one.
  *

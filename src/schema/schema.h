@@ -17,7 +17,7 @@
  *		schemas built by the same DDL under different names ("public" and
  *		"ref", "live" and "desired") give identical rows.  peer, if not NULL,
  *		is the schema the model will be compared with: references into it
- *		are written unqualified too (see load.c).  An unknown schema is an
+ *		are written unqualified too (see load_model.c).  An unknown schema is an
  *		error (42704).  read_only: true from a STABLE entry point (the
  *		queries then use the caller's snapshot); false when the caller has
  *		just run DDL in the same call (a fresh snapshot sees it).  An object
@@ -32,7 +32,7 @@
  *		writes, in obj->script: the same deparsers read again under a
  *		search_path of pg_catalog alone, so that every name outside
  *		pg_catalog comes out qualified, as pg_dump writes it.  A script
- *		runs under that search_path (order.c): no object another role
+ *		runs under that search_path (diff_order.c): no object another role
  *		creates, in the live schema or in public, can stand in for a
  *		built-in one there.
  *
@@ -328,7 +328,7 @@ typedef struct SchemaDiffInfo
 	char	   *first_destructive;	/* the first such statement */
 } SchemaDiffInfo;
 
-/* load.c */
+/* load_model.c */
 extern SchemaModel *schema_model_load_scope(const SchemaScope *scope,
 											bool read_only);
 extern SchemaModel *schema_model_load(const char *schema, const char *peer,

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * loader.c
+ * load_shared.c
  *	  What the per-kind readers of the schema model share: running their
  *	  query, reading the columns of its rows, adding objects, and mapping
  *	  catalog addresses (class, object, sub-object) to objects, for the
@@ -112,7 +112,7 @@ scoped_plan(const char *sql, const char *home_column, const char *order_by)
 /*
  * Run the query of a kind of objects: the query ($1 being the schemas
  * read), its rows ordered by order_by (or not).  In a scoped load (see
- * load.c), only for the objects whose home is in the scope, home_column
+ * load_model.c), only for the objects whose home is in the scope, home_column
  * being the home's object id in the query and home_class its catalog; no
  * rows at all when the scope holds no home of that catalog.
  */
@@ -413,7 +413,7 @@ loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 
 /*
  * Tie each object of ld's model to the same object in script's model (the
- * same catalogs read again, under another search_path: see load.c), found
+ * same catalogs read again, under another search_path: see load_model.c), found
  * by the address each registered first.  An object script read that ld did
  * not (made meanwhile) is left out.
  */
