@@ -136,7 +136,7 @@ typedef struct LoadedRevisions
 	char	  **stored;			/* checksum recorded at registration */
 	char	  **actual;			/* checksum of the bodies as they are */
 	bool	   *intact;			/* bodies present and matching stored */
-	bool	   *transactional;	/* false: runs outside a transaction */
+	bool	   *transactional;	/* false: non-transactional (apply()) */
 } LoadedRevisions;
 
 /*
@@ -361,11 +361,13 @@ extern char *BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 					   const MgStep *step, char **checksum, Oid *author);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body, Oid author);
-extern BodyStatement *BodyPrepareOutside(const MigrateProject *project,
-										 const CachedGraph *cg, const MgStep *step,
-										 char **checksum, int *nstmts);
-extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
-						   const MgStep *step, BodyStatement *stmts, int nstmts);
+extern BodyStatement *BodyPrepareNontransactional(const MigrateProject *project,
+												  const CachedGraph *cg,
+												  const MgStep *step,
+												  char **checksum, int *nstmts);
+extern void BodyRunNontransactional(const MigrateProject *project,
+									const CachedGraph *cg, const MgStep *step,
+									BodyStatement *stmts, int nstmts);
 extern Datum BodyInvalidIndexes(const char *schema);
 
 /* exec/run.c */

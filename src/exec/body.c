@@ -867,8 +867,8 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
  * have here and the same error context.  The caller holds no snapshot.
  */
 void
-BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
-			   const MgStep *step, BodyStatement *stmts, int nstmts)
+BodyRunNontransactional(const MigrateProject *project, const CachedGraph *cg,
+						const MgStep *step, BodyStatement *stmts, int nstmts)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;
@@ -903,8 +903,9 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
  * they would fail only after the statements before them had committed.
  */
 BodyStatement *
-BodyPrepareOutside(const MigrateProject *project, const CachedGraph *cg,
-				   const MgStep *step, char **checksum, int *nstmts)
+BodyPrepareNontransactional(const MigrateProject *project,
+							const CachedGraph *cg, const MgStep *step,
+							char **checksum, int *nstmts)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;

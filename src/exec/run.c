@@ -149,8 +149,8 @@ RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
 }
 
 /*
- * Refuse a plan with a revision that must run outside a transaction before
- * anything runs: upgrade() and downgrade() run in the caller's transaction.
+ * Refuse a plan with a non-transactional revision before anything runs:
+ * upgrade() and downgrade() run in the caller's transaction.
  */
 void
 RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan)

@@ -134,7 +134,7 @@ typedef struct StepWork
 	CachedGraph *cg;
 	int			number;
 	MgRevList  *rows;
-	bool		outside;		/* a non-transactional step */
+	bool		nontransactional;	/* a non-transactional step */
 	char	   *checksum;		/* of the body it runs */
 	BodyStatement *stmts;		/* a non-transactional step's statements */
 	int			nstmts;
@@ -156,7 +156,7 @@ left_behind(const StepWork *w)
 	const char **left;
 	int			nleft = 0;
 
-	if (!w->outside || w->invalid_before == (Datum) 0)
+	if (!w->nontransactional || w->invalid_before == (Datum) 0)
 		return (Datum) 0;
 	before = TextArrayToStrings(w->invalid_before, &nbefore);
 	now = TextArrayToStrings(BodyInvalidIndexes(NULL), &nnow);
@@ -187,7 +187,7 @@ fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
 
 	HOLD_INTERRUPTS();
 	/* a transactional body's failure is logged where it runs (run.c) */
-	if (w->outside)
+	if (w->nontransactional)
 		RunLogFailure(w->cg, step, start, edata);
 	LogStep(w->cg, step, rows, rows, start, RunElapsed(start),
 			GetUserNameFromId(GetUserId(), false), w->checksum,
@@ -239,18 +239,18 @@ work_prepare(StepWork *w)
 {
 	const MgStep *step = &w->st->plan.steps[w->number];
 
-	w->stmts = BodyPrepareOutside(w->project, w->cg, step, &w->checksum, &w->nstmts);
+	w->stmts = BodyPrepareNontransactional(w->project, w->cg, step, &w->checksum, &w->nstmts);
 	RunNotice(w->cg, step);
 	w->invalid_before = BodyInvalidIndexes(NULL);
 }
 
 static void
-work_outside(StepWork *w)
+work_nontransactional(StepWork *w)
 {
 	ProjectBuildBegin(w->st->name);
 	PG_TRY();
 	{
-		BodyRunOutside(w->project, w->cg, &w->st->plan.steps[w->number],
+		BodyRunNontransactional(w->project, w->cg, &w->st->plan.steps[w->number],
 					   w->stmts, w->nstmts);
 	}
 	PG_FINALLY();
@@ -313,12 +313,12 @@ guarded(void (*work) (StepWork *), StepWork *w, TimestampTz start)
  * one, which is done.
  */
 static void
-apply_outside(StepWork *w)
+apply_nontransactional(StepWork *w)
 {
 	const MgStep *step = &w->st->plan.steps[w->number];
 	TimestampTz start = GetCurrentTimestamp();
 
-	w->outside = true;
+	w->nontransactional = true;
 	guarded(work_prepare, w, start);
 	RunReportStep(w->cg, step, w->number + 1, w->st->plan.nsteps);
 	if (w->nstmts > 0)
@@ -327,7 +327,7 @@ apply_outside(StepWork *w)
 		SPI_commit();
 		CallResume();
 		start = GetCurrentTimestamp();
-		guarded(work_outside, w, start);
+		guarded(work_nontransactional, w, start);
 	}
 	ProjectTouch(w->st->name);
 	w->usecs = RunElapsed(start);
@@ -410,7 +410,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 			w.usecs = RunElapsed(start);
 		}
 		else
-			apply_outside(&w);
+			apply_nontransactional(&w);
 		CallLeaveRun();
 		st->usecs[st->ndone++] = w.usecs;
 		RunReportStep(w.cg, NULL, 0, 0);

@@ -53,7 +53,7 @@ typedef struct RevisionContent
 	NameList	labels;
 	char	   *message;
 	char	   *checksum;		/* of the bodies and the flag below */
-	bool		transactional;	/* false: runs outside a transaction */
+	bool		transactional;	/* false: non-transactional (apply()) */
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;

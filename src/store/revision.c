@@ -18,10 +18,10 @@
  * sha256 of a revision's bodies and of how they run, as lower-case hex.  The
  * two bodies are joined by a zero byte, which text cannot contain, and a
  * missing downgrade adds nothing after it while an empty one adds a 0x01
- * byte, so no two pairs of bodies hash the same input.  A revision that runs
- * outside a transaction adds a second zero byte and a word after all that,
- * which nothing before can end with; a transactional one adds nothing, so
- * its checksum is the one its bodies have always had.
+ * byte, so no two pairs of bodies hash the same input.  A non-transactional
+ * revision adds a second zero byte and a word after all that, which nothing
+ * before can end with; a transactional one adds nothing, so its checksum is
+ * the one its bodies have always had.
  */
 char *
 BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
