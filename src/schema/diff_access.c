@@ -106,12 +106,6 @@ listed(char **list, int n, const char *s)
 	return false;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * How a change of privileges is written: prefix, then GRANT or REVOKE the
  * privileges (of column, if set) ON target TO or FROM the grantee, OWNER
@@ -154,7 +148,7 @@ change_privileges(Diff *d, const Grants *g, char **from, int nfrom, char **to, i
 		if (!listed(grantees, ng, grantee))
 			grantees[ng++] = grantee;
 	}
-	qsort(grantees, ng, sizeof(char *), cmp_str);
+	qsort(grantees, ng, sizeof(char *), pg_qsort_strcmp);
 	for (int v = 0; v < 4; v++)
 		for (int k = 0; k < ng; k++)
 		{

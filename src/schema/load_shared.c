@@ -279,12 +279,6 @@ text_to_cstring_in(MemoryContext cxt, text *t)
 	return s;
 }
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * A text[] column as an array of strings in the model (sorted bytewise if
  * asked, which no collation setting changes).  NULL array: no elements.
@@ -308,7 +302,7 @@ col_list(Loader *ld, const char *column, int *n, bool sort)
 		list[i] = nulls[i] ? MemoryContextStrdup(ld->cxt, "") :
 			MemoryContextStrdup(ld->cxt, TextDatumGetCString(elems[i]));
 	if (sort && *n > 1)
-		qsort(list, *n, sizeof(char *), cmp_cstring);
+		qsort(list, *n, sizeof(char *), pg_qsort_strcmp);
 	return list;
 }
 

@@ -64,12 +64,6 @@ static SPIPlanPtr plan_replace = NULL;
  * Split "a1, b2 c3" into names, checking each against the id grammar.
  * Duplicates are refused: a list names each revision or label once.
  */
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static NameList
 parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 		   const char *what)
@@ -96,7 +90,7 @@ parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 	/* sorted, duplicates are neighbours */
 	sorted = palloc(sizeof(char *) * (list.n + 1));
 	memcpy(sorted, list.names, sizeof(char *) * list.n);
-	qsort(sorted, list.n, sizeof(char *), cmp_name);
+	qsort(sorted, list.n, sizeof(char *), pg_qsort_strcmp);
 	for (int i = 1; i < list.n; i++)
 		if (strcmp(sorted[i - 1], sorted[i]) == 0)
 			ereport(ERROR,

@@ -127,12 +127,6 @@ typedef struct Check
 	bool		go_on;			/* the check goes on after this revision */
 } Check;
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* the project's version rows, sorted, as "{a1, b2}" */
 static char *
 rows_text(char **ids, int n)
@@ -152,7 +146,7 @@ sorted_version_rows(const char *project, int *n)
 {
 	char	  **ids = VersionIds(project, n);
 
-	qsort(ids, *n, sizeof(char *), cmp_cstring);
+	qsort(ids, *n, sizeof(char *), pg_qsort_strcmp);
 	return ids;
 }
 
