@@ -228,6 +228,7 @@ extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallBeginNonAtomic(MigrateCall *call);
 extern void CallResume(void);
+extern void CallCommit(void);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
 extern bool CallReadOnly(void);
@@ -322,8 +323,24 @@ extern void CitusShardDrift(const char *project,
 /* exec/worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
 
-/* exec/launch.c */
+/* exec/launch.c: the hand-off of a non-transactional step */
+
+/*
+ * LaunchStatements returns only
+ * once the worker has committed every statement, and returns with
+ * interrupts held (HOLD_INTERRUPTS): a cancel arriving now must not make a
+ * step that is done look failed, nor stop the caller before it has written
+ * the step's version rows and log row.  The caller writes them, commits,
+ * and then, and only then, calls LaunchRecorded, which asserts that the
+ * hold is LaunchStatements' and ends it (RESUME_INTERRUPTS): the cancel
+ * then stops the next step.  An error in between ends the hold by itself
+ * (errfinish resets it) and LaunchRecorded is not called.  When the worker
+ * fails, LaunchStatements raises its error with interrupts as they were,
+ * once the worker is gone.  Callers: apply.c (a step of CALL apply()) and
+ * run.c (the failure row of upgrade()).
+ */
 extern void LaunchStatements(const WorkerRun *run);
+extern void LaunchRecorded(void);
 
 /* exec/split.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);

@@ -444,12 +444,15 @@ log_is_new(void)
 	return created;
 }
 
-/* the worker writes the row and commits; interrupts wait until it is done */
+/*
+ * The worker writes the row and commits; interrupts wait until it is done
+ * (the hand-off in migrate.h), and the row is then recorded.
+ */
 static void
 launch_record(void *arg)
 {
 	LaunchStatements((const WorkerRun *) arg);
-	RESUME_INTERRUPTS();
+	LaunchRecorded();
 }
 
 /*

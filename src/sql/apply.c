@@ -195,9 +195,8 @@ fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
 			left_behind(w));
 	/* the steps before this one stay applied: the schemas as they left them */
 	DriftRecord(w->st->name, w->project->target_schema);
-	SPI_commit();
+	CallCommit();
 	RESUME_INTERRUPTS();
-	CallResume();
 	ReThrowError(edata);
 }
 
@@ -308,9 +307,9 @@ guarded(void (*work) (StepWork *), StepWork *w, TimestampTz start)
 /*
  * A non-transactional step: read and check the body, commit, have a
  * background worker run its statements, then record the step.  Once the
- * worker has said every statement committed, interrupts wait (launch.c)
- * until the step is recorded: a cancel then stops the next step, not this
- * one, which is done.
+ * worker has said every statement committed, interrupts wait until the
+ * step is recorded and committed (the hand-off in migrate.h): a cancel then
+ * stops the next step, not this one, which is done.
  */
 static void
 apply_nontransactional(StepWork *w)
@@ -324,18 +323,16 @@ apply_nontransactional(StepWork *w)
 	if (w->nstmts > 0)
 	{
 		/* from here until the worker is done, no snapshot, no table lock */
-		SPI_commit();
-		CallResume();
+		CallCommit();
 		start = GetCurrentTimestamp();
 		guarded(work_nontransactional, w, start);
 	}
 	ProjectTouch(w->st->name);
 	w->usecs = RunElapsed(start);
 	RunRecord(w->cg, step, w->rows, start, w->usecs, w->checksum);
-	SPI_commit();
+	CallCommit();
 	if (w->nstmts > 0)
-		RESUME_INTERRUPTS();
-	CallResume();
+		LaunchRecorded();
 }
 
 /*
@@ -384,8 +381,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 
 	if (!make_plan(st, target, up))
 		return;
-	SPI_commit();
-	CallResume();
+	CallCommit();
 	DriftBegin();
 
 	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate apply step",
@@ -416,8 +412,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		RunReportStep(w.cg, NULL, 0, 0);
 		DriftNoteStep();
 		MemoryContextSwitchTo(oldcontext);
-		SPI_commit();
-		CallResume();
+		CallCommit();
 	}
 	MemoryContextDelete(stepcontext);
 	/* the project's schemas as the call leaves them (drift.c) */
@@ -425,8 +420,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		MigrateProject *project = ProjectOpen(st->name, false);
 
 		DriftRecord(st->name, project->target_schema);
-		SPI_commit();
-		CallResume();
+		CallCommit();
 	}
 }
 
@@ -486,8 +480,7 @@ apply_command(FunctionCallInfo fcinfo, bool up)
 	 * Wait for the lock holding no snapshot: the CALL's own would make the
 	 * lock holder's CREATE INDEX CONCURRENTLY wait for this call.
 	 */
-	SPI_commit();
-	CallResume();
+	CallCommit();
 	ProjectLockSession(st.name);
 	PG_TRY();
 	{
