@@ -20,9 +20,10 @@
  *	store/call.c	one call: SPI, nested calls, bookkeeping as the owner
  *	store/catalog.c	reading the extension's tables through their indexes
  *	store/project.c	a project's row, its migration lock and summary
- *	store/revision.c	the revision rows; a revision's checksum
+ *	store/revision.c	the revision rows: every statement on the table; a
+ *					revision's checksum
  *	store/version.c	the version rows
- *	store/graph_cache.c	loading a project's revisions; its graph, cached
+ *	store/graph_cache.c	a project's graph, built from its revisions, cached
  *	store/log.c		the log rows
  *	store/drift.c	the schemas a project owns, as its last run left them
  *	store/citus_shards.c	on a Citus coordinator, the shard placements of a
@@ -277,8 +278,55 @@ extern void ProjectBumpGraphGen(const char *project);
 extern void ProjectTouch(const char *project);
 
 /* store/revision.c */
+
+/* one row of migrate.revision, as RevisionRead gives it */
+typedef struct RevisionRow
+{
+	const char **down;			/* down_revision */
+	int			ndown;
+	const char **depends;		/* depends_on */
+	int			ndepends;
+	const char **labels;		/* branch_labels */
+	int			nlabels;
+	char	   *message;		/* NULL: none */
+	char	   *upgrade_sql;
+	char	   *downgrade_sql;	/* NULL: cannot be downgraded */
+	char	   *checksum;
+	char	   *registered_by;
+	bool		transactional;	/* false: non-transactional (apply()) */
+} RevisionRow;
+
+/* how a revision runs, as RevisionFlagsRead gives it */
+typedef struct RevisionFlags
+{
+	bool		registered;		/* false: the project has no such revision */
+	bool		transactional;
+	bool		has_downgrade;
+	int64		seq;			/* registration order */
+} RevisionFlags;
+
+/*
+ * The columns RevisionInsert and RevisionReplace write, in this order:
+ * project, id, down_revision, depends_on, branch_labels (text[]), message,
+ * upgrade_sql, downgrade_sql, checksum (text), registered_by (name),
+ * transactional (boolean).
+ */
+#define REVISION_WRITE_COLUMNS	11
+
 extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
 							bool transactional);
+extern void RevisionsLoad(const char *project, bool with_bodies,
+						  LoadedRevisions *out);
+extern bool RevisionRead(const char *project, const char *id, RevisionRow *row);
+extern void RevisionCheckIntact(const char *project, const char *id,
+								const RevisionRow *row);
+extern bool RevisionRegistration(const char *project, const char *id,
+								 Datum *registered_by, Datum *registered_at,
+								 Datum *checksum);
+extern RevisionFlags *RevisionFlagsRead(const char *project, char **ids, int n);
+extern char **RevisionProjects(int *n);
+extern int64 RevisionInsert(Datum *values, const char *nulls);
+extern void RevisionReplace(Datum *values, const char *nulls);
 
 /* store/version.c */
 extern char **VersionIds(const char *project, int *n);
@@ -288,8 +336,6 @@ extern void VersionApplyOp(const CachedGraph *cg, const MgRowOp *op,
 extern void VersionDeleteAll(const char *project);
 
 /* store/graph_cache.c */
-extern void RevisionsLoad(const char *project, bool with_bodies,
-						  LoadedRevisions *out);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
 extern void GraphCheckNotEmpty(const CachedGraph *cg);
 extern void GraphCheckIntact(const CachedGraph *cg);

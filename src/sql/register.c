@@ -57,8 +57,6 @@ typedef struct RevisionContent
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;
-static SPIPlanPtr plan_insert = NULL;
-static SPIPlanPtr plan_replace = NULL;
 
 /*
  * Split "a1, b2 c3" into names, checking each against the id grammar.
@@ -225,33 +223,6 @@ is_applied(const char *project, const char *id)
 }
 
 /*
- * Insert a new revision and return its seq; 0 when the id is taken.  The
- * caller holds the project's lock and knows that the project row exists.
- */
-static int64
-insert_revision(Datum *values, const char *nulls)
-{
-	bool		isnull;
-
-	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
-
-	BookkeepingPrepare(&plan_insert,
-					   "INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
-					   " branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
-					   " registered_by, transactional, seq)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					   " pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					   " ON CONFLICT (project, id) DO NOTHING RETURNING seq",
-					   11, argtypes);
-	BookkeepingExec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
-	if (SPI_processed == 0)
-		return 0;
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									   1, &isnull));
-}
-
-/*
  * Create the project row of a project's first revision.
  */
 static void
@@ -281,10 +252,8 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 {
 	RevisionContent old;
 	char	   *difference;
-	Datum		values[11];
-	char		nulls[11];
-	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
+	Datum		values[REVISION_WRITE_COLUMNS];
+	char		nulls[REVISION_WRITE_COLUMNS];
 	bool		found;
 
 	for (int i = 0; i < new->down.n; i++)
@@ -350,7 +319,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errhint("Retry the call.")));
 		if (!ProjectExists(project))
 			ensure_project(project);
-		seq = insert_revision(values, nulls);
+		seq = RevisionInsert(values, nulls);
 		if (seq > 0)
 		{
 			/*
@@ -395,14 +364,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("Register the change as a new revision on top of it.")));
 	ProjectBumpGraphGen(project);
-	BookkeepingPrepare(&plan_replace,
-					   "UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
-					   " branch_labels = $5, message = $6, upgrade_sql = $7,"
-					   " downgrade_sql = $8, checksum = $9, registered_by = $10,"
-					   " transactional = $11, registered_at = pg_catalog.now()"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					   11, argtypes);
-	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
+	RevisionReplace(values, nulls);
 	return "replaced";
 }
 
