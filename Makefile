@@ -96,6 +96,7 @@ SCHEMA_OBJS = \
 	src/schema/diff_statements.o \
 	src/schema/diff_texts.o \
 	src/schema/diff_types.o \
+	src/schema/kinds.o \
 	src/schema/load_model.o \
 	src/schema/load_other.o \
 	src/schema/load_relations.o \

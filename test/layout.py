@@ -163,7 +163,7 @@ def main():
             declared[m.group(1)] = section
     schema_declared = set()
     for h in glob.glob("src/schema/*.h") + glob.glob("src/util/*.h"):
-        schema_declared |= set(re.findall(r"^extern\b[^(;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;]",
+        schema_declared |= set(re.findall(r"^(?:pg_noreturn )?extern\b[^(;\[]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;\[]",
                                           open(h).read(), re.M))
     for f, (funcs, data, _) in files.items():
         if f == "graph/":

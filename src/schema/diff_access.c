@@ -208,8 +208,8 @@ static Grants
 default_grants(Diff *d, const SchemaObject *obj, int s, int t)
 {
 	Grants		g = {PH_DEFAULT_ACL, s, t,
-		psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ", obj->attr[PV_ROLE], d->schema),
-	obj->attr[PV_OBJTYPE], NULL, obj->attr[PV_ROLE]};
+		psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ", SA(obj, PV_ROLE), d->schema),
+	SA(obj, PV_OBJTYPE), NULL, SA(obj, PV_ROLE)};
 
 	return g;
 }

@@ -233,10 +233,10 @@ add_dependency_edges(Diff *d)
 		if (st->src >= 0 && st->breaks && d->s->objects[st->src].kind == SK_COLUMN)
 			wait_for_inheritors(d, &sc, n, st->src);
 		if (st->src >= 0 && !st->drop && d->s->objects[st->src].kind == SK_COLUMN &&
-			d->s->objects[st->src].attr[CA_INHERITED])
+			SA(&d->s->objects[st->src], CA_INHERITED))
 			after_parent_columns(d, n, d->s, st->src);
 		if (st->tgt >= 0 && d->t->objects[st->tgt].kind == SK_COLUMN &&
-			d->t->objects[st->tgt].attr[CA_INHERITED])
+			SA(&d->t->objects[st->tgt], CA_INHERITED))
 			after_parent_columns(d, n, d->t, st->tgt);
 	}
 }
