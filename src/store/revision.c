@@ -6,9 +6,9 @@
  *	  bodies.
  *
  * The statements run as the owner of the table (BookkeepingPrepare), are
- * qualified and spell their operators OPERATOR(pg_catalog.=).  Whoever
- * asks holds what the question needs: the project's registration lock to
- * insert, its migration lock to replace or to run what it reads.
+ * qualified and spell their operators OPERATOR(pg_catalog.=).  The writers
+ * hold the project's locks: its registration lock to insert, its migration
+ * lock as well to replace.
  *
  *-------------------------------------------------------------------------
  */
