@@ -5,16 +5,57 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = migrate
 OBJS = \
-	src/adopt.o \
-	src/apply.o \
-	src/body.o \
-	src/call.o \
-	src/catalog.o \
-	src/citus.o \
-	src/citus_shards.o \
-	src/commands.o \
-	src/configure.o \
-	src/drift.o \
+	src/migrate.o \
+	$(SQL_OBJS) \
+	$(EXEC_OBJS) \
+	$(STORE_OBJS) \
+	$(GRAPH_OBJS) \
+	$(UTIL_OBJS) \
+	$(SCHEMA_OBJS)
+# the layers (doc/layout.md; test/layout.py checks them): the SQL entry
+# points (src/sql/) ...
+SQL_OBJS = \
+	src/sql/adopt.o \
+	src/sql/apply.o \
+	src/sql/commands.o \
+	src/sql/configure.o \
+	src/sql/lint.o \
+	src/sql/picture.o \
+	src/sql/register.o \
+	src/sql/reversible.o \
+	src/sql/revision_file.o \
+	src/sql/script.o \
+	src/sql/show.o \
+	src/sql/status.o \
+	src/sql/trial.o \
+	src/sql/verify.o
+# ... above running bodies (src/exec/) ...
+EXEC_OBJS = \
+	src/exec/body.o \
+	src/exec/citus.o \
+	src/exec/kept.o \
+	src/exec/launch.o \
+	src/exec/lint_rules.o \
+	src/exec/run.o \
+	src/exec/sandbox.o \
+	src/exec/sandbox_session.o \
+	src/exec/split.o \
+	src/exec/statement_hook.o \
+	src/exec/worker.o
+# ... above the extension's tables (src/store/)
+STORE_OBJS = \
+	src/store/call.o \
+	src/store/catalog.o \
+	src/store/citus_shards.o \
+	src/store/drift.o \
+	src/store/graph_cache.o \
+	src/store/graph_pg.o \
+	src/store/log.o \
+	src/store/project.o \
+	src/store/revision.o \
+	src/store/version.o
+# Alembic's graph rules, no PostgreSQL in them (src/graph/)
+GRAPH_OBJS = \
 	src/graph/access.o \
 	src/graph/build.o \
 	src/graph/check.o \
@@ -32,39 +73,12 @@ OBJS = \
 	src/graph/resolve.o \
 	src/graph/rows.o \
 	src/graph/scratch.o \
-	src/graph/stamp.o \
-	src/graph_cache.o \
-	src/graph_pg.o \
-	src/kept.o \
-	src/launch.o \
-	src/lint.o \
-	src/lint_rules.o \
-	src/log.o \
-	src/migrate.o \
-	src/picture.o \
-	src/project.o \
-	src/register.o \
-	src/run.o \
-	src/reversible.o \
-	src/revision_file.o \
-	src/sandbox.o \
-	src/sandbox_session.o \
-	src/script.o \
-	src/show.o \
-	src/statement_hook.o \
-	src/statements.o \
-	src/status.o \
-	src/trial.o \
-	src/values.o \
-	src/verify.o \
-	src/version.o \
-	src/worker.o \
-	$(UTIL_OBJS) \
-	$(SCHEMA_OBJS)
+	src/graph/stamp.o
 # helpers below every other file, the schema model's included (src/util/)
 UTIL_OBJS = \
 	src/util/catwrites.o \
 	src/util/locallock.o \
+	src/util/sqlargs.o \
 	src/util/subxact.o \
 	src/util/trust.o
 # the schema model: fingerprint, compare, diff, autogenerate (src/schema/)
@@ -75,23 +89,24 @@ SCHEMA_OBJS = \
 	src/schema/diff.o \
 	src/schema/diff_access.o \
 	src/schema/diff_columns.o \
+	src/schema/diff_order.o \
 	src/schema/diff_other.o \
 	src/schema/diff_relations.o \
 	src/schema/diff_routines.o \
 	src/schema/diff_statements.o \
 	src/schema/diff_texts.o \
 	src/schema/diff_types.o \
-	src/schema/load.o \
-	src/schema/loader.o \
-	src/schema/load_relations.o \
+	src/schema/kinds.o \
+	src/schema/load_model.o \
 	src/schema/load_other.o \
+	src/schema/load_relations.o \
 	src/schema/load_routines.o \
 	src/schema/load_schema.o \
+	src/schema/load_shared.o \
 	src/schema/load_types.o \
-	src/schema/order.o \
 	src/schema/retarget.o \
-	src/schema/scope.o \
-	src/schema/schema_sql.o
+	src/schema/schema_sql.o \
+	src/schema/scope.o
 PGFILEDESC = "migrate - schema migrations inside the server"
 
 # the boot script and the revision-file writer (which uses the boot
@@ -125,13 +140,15 @@ include $(PGXS)
 
 # every object sees the shared headers; the graph module and the schema
 # model their own too
-$(OBJS): src/migrate.h src/graph/graph.h src/compat.h src/worker.h
-$(filter src/graph/%,$(OBJS)): src/graph/graph_int.h
+$(OBJS): src/migrate.h src/graph/graph.h src/compat.h
+$(EXEC_OBJS): src/exec/worker.h
+$(GRAPH_OBJS): src/graph/graph_int.h
 $(SCHEMA_OBJS): src/schema/schema.h src/schema/schema_int.h src/schema/diff_int.h \
 	src/schema/retarget.h
-$(OBJS): src/util/catwrites.h src/util/locallock.h src/util/subxact.h src/util/trust.h
+$(OBJS): src/util/catwrites.h src/util/locallock.h src/util/sqlargs.h \
+	src/util/subxact.h src/util/trust.h
 # the library's version, in what it says to a database at an older one
-src/call.o: $(EXTENSION).control
+src/store/call.o: $(EXTENSION).control
 
 # The Alembic importer runs from the tree (tools/migrate-import-alembic).
 # Its package is byte-compiled here for the interpreter its #! line names,

@@ -4,56 +4,70 @@
  *	  Declarations shared by the server-side files of the migrate extension,
  *	  grouped by the file that defines them.
  *
- * The files, from the bottom up (each uses only those above it, and the
- * graph module, which uses nothing of the server):
+ * The files, by folder, one folder per layer, from the bottom up (each file
+ * uses only those above it, and the graph module, which uses nothing of the
+ * server; test/layout.py checks it from the object files):
  *
  *	graph/			Alembic's graph rules: build, resolve, order, plan, stamp
  *					(no PostgreSQL in it; doc/graph-rules.md states the rules)
- *	graph_pg.c		what the graph module needs from the server
- *	values.c		SQL values to C and back; a revision's checksum
- *	call.c			one call: SPI, nested calls, bookkeeping as the owner
- *	catalog.c		reading the extension's tables through their indexes
- *	project.c		a project's row, its migration lock and summary
- *	version.c		the version rows
- *	graph_cache.c	loading a project's revisions; its graph, cached
- *	log.c			the log rows
- *	drift.c			the schemas a project owns, as its last run left them
- *	citus_shards.c	on a Citus coordinator, the shard placements of a
- *					project's tables not shaped like their table
- *	statements.c	a body as the list of its statements
- *	citus.c			where Citus is installed, the statements that make a
- *					table run at top level, as Citus acts on a client's
- *	launch.c		starting and following the background worker that runs
- *					a non-transactional body (worker.c, the worker itself)
- *	statement_hook.c	the utility statements a body runs, seen before and
- *					after each (kept data, lint)
- *	kept.c			kept data: what a step drops, kept; put back by the
- *					opposite step of the revision
- *	body.c			running one revision body
- *	run.c			running a plan
- *	sandbox_session.c	what a rollback leaves of a sandboxed run: advisory
- *					locks and prepared statements, put back
- *	sandbox.c		runs that are rolled back: steps through the SQL entry
- *					points, each in a subtransaction (trial, check_reversible)
- *	lint_rules.c	the rules of lint(): a statement judged before and after
- *					it runs in a trial, or by its text
+ *	util/			helpers below everything, each declared in its own header
+ *					(sqlargs.h, subxact.h, trust.h, locallock.h, catwrites.h)
  *
- * and the SQL entry points (migrate_<name>, one file per group, no file
- * calls into another of the group): register.c (register, revision,
- * merge), commands.c (upgrade, downgrade, stamp, current), configure.c
- * (configure),
- * show.c (heads, bases, branches, history, show, pending), script.c
- * (script), revision_file.c (revision_file), apply.c (the procedures
- * apply and apply_downgrade), verify.c (verify), picture.c (graph),
- * status.c (project_status, behind the view migrate.status),
- * adopt.c (adopt_alembic), graph_cache.c (the trigger on migrate.revision),
- * trial.c (trial), reversible.c (check_reversible), lint.c (lint), kept.c
- * (purge_kept, beside what it does for runs) and migrate.c (the module and
- * its settings).
+ * store/: the extension's tables, and the call that reads and writes them
+ *
+ *	store/graph_pg.c	what the graph module needs from the server; the
+ *					graph's values as SQL gives them
+ *	store/call.c	one call: SPI, nested calls, bookkeeping as the owner
+ *	store/catalog.c	reading the extension's tables through their indexes
+ *	store/project.c	a project's row, its migration lock and summary
+ *	store/revision.c	the revision rows: every statement on the table; a
+ *					revision's checksum
+ *	store/version.c	the version rows
+ *	store/graph_cache.c	a project's graph, built from its revisions, cached
+ *	store/log.c		the log rows
+ *	store/drift.c	the schemas a project owns, as its last run left them
+ *	store/citus_shards.c	on a Citus coordinator, the shard placements of a
+ *					project's tables not shaped like their table
+ *
+ * exec/: running bodies (store/ below it)
+ *
+ *	exec/split.c	a body as the list of its statements
+ *	exec/citus.c	where Citus is installed, the statements that make a
+ *					table run at top level, as Citus acts on a client's
+ *	exec/launch.c	starting and following the background worker that runs
+ *					a non-transactional body (exec/worker.c, the worker
+ *					itself; exec/worker.h, what the two share)
+ *	exec/statement_hook.c	the utility statements a body runs, seen before
+ *					and after each (kept data, lint)
+ *	exec/kept.c		kept data: what a step drops, kept; put back by the
+ *					opposite step of the revision
+ *	exec/body.c		running one revision body
+ *	exec/run.c		running a plan
+ *	exec/sandbox_session.c	what a rollback leaves of a sandboxed run:
+ *					advisory locks and prepared statements, put back
+ *	exec/sandbox.c	runs that are rolled back: steps through the SQL entry
+ *					points, each in a subtransaction (trial, check_reversible)
+ *	exec/lint_rules.c	the rules of lint(): a statement judged before and
+ *					after it runs in a trial, or by its text
+ *
+ * sql/: the SQL entry points (migrate_<name>, one file per group, exporting
+ * nothing else; no file of sql/ calls into another): register.c (register,
+ * revision, merge), commands.c (upgrade, downgrade, stamp, current),
+ * configure.c (configure), show.c (heads, bases, branches, history, show,
+ * pending), script.c (script), revision_file.c (revision_file), apply.c
+ * (the procedures apply and apply_downgrade), verify.c (verify), picture.c
+ * (graph), status.c (project_status, behind the view migrate.status),
+ * adopt.c (adopt_alembic), trial.c (trial), reversible.c
+ * (check_reversible), lint.c (lint).  Two more entry points live beside
+ * what they serve: store/graph_cache.c (the trigger on migrate.revision)
+ * and exec/kept.c (purge_kept).
+ *
+ * migrate.c, at the top of src/, is the module: _PG_init, which sets up
+ * each layer, and the settings, which any file may read.
  *
  * The schema model (schema/: fingerprint, compare, diff, autogenerate) is
  * a module of its own, declared in schema/schema.h; it uses nothing of the
- * files above.
+ * files above but util/.
  *
  * Only the SQL entry points are named migrate_<name>.
  *
@@ -70,6 +84,7 @@
 #include "utils/palloc.h"
 
 #include "compat.h"
+#include "util/sqlargs.h"
 
 /*
  * The migration lock is pg_advisory_xact_lock(MIGRATE_LOCK_CLASSID,
@@ -86,9 +101,6 @@
  */
 #define MIGRATE_BUILD_CLASSID	1835624291
 #define MIGRATE_REGISTER_CLASSID	1835624295
-
-/* longest list argument accepted, in bytes */
-#define MIGRATE_MAX_LIST	(1024 * 1024)
 
 /* one project row, as read under the lock */
 typedef struct MigrateProject
@@ -125,7 +137,7 @@ typedef struct LoadedRevisions
 	char	  **stored;			/* checksum recorded at registration */
 	char	  **actual;			/* checksum of the bodies as they are */
 	bool	   *intact;			/* bodies present and matching stored */
-	bool	   *transactional;	/* false: runs outside a transaction */
+	bool	   *transactional;	/* false: non-transactional (apply()) */
 } LoadedRevisions;
 
 /*
@@ -204,28 +216,20 @@ extern int	migrate_lock_wait_timeout;
 extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
 
-/* graph_pg.c */
+/* store/graph_pg.c */
 pg_noreturn extern void GraphError(const MgError *err, const char *project);
-
-/* values.c */
-extern char *TargetArg(FunctionCallInfo fcinfo, int argno);
-extern const char **TextArrayToStrings(Datum array, int *n);
-extern Datum StringsToTextArray(const char *const *strings, int n);
-extern int	CompareInts(const void *a, const void *b);
 extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
 							bool sorted);
 extern const char *StepOperation(MgStepKind kind);
-extern char **SplitList(const char *text, const char *argname, int *n);
-extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
-							bool transactional);
 
-/* call.c */
+/* store/call.c */
 extern void CallInit(void);
 extern void CallCheckVersion(void);
 extern void CallCheckWritable(const char *function);
 extern void CallBegin(MigrateCall *call, bool read_only);
 extern void CallBeginNonAtomic(MigrateCall *call);
 extern void CallResume(void);
+extern void CallCommit(void);
 extern void CallEnd(MigrateCall *call);
 extern text *CallResultText(const MigrateCall *call, const char *s);
 extern bool CallReadOnly(void);
@@ -244,7 +248,7 @@ extern void BookkeepingExecProject(SPIPlanPtr *slot, const char *sql,
 extern bool InBookkeeping(void);
 extern Oid	CallCatalogOwner(void);
 
-/* catalog.c */
+/* store/catalog.c */
 extern void CatalogInit(void);
 extern CatalogRows *CatalogIndexScan(const char *index, int nkeys,
 									 const char *const *keys, int ncolumns,
@@ -254,7 +258,7 @@ extern Datum CatalogRowValue(const CatalogRows *rows, int row,
 extern bool CatalogNewestIs(const char *project, int64 seq);
 extern bool CatalogHasRevisions(const char *project);
 
-/* project.c */
+/* store/project.c */
 extern char *ProjectArg(FunctionCallInfo fcinfo, int argno);
 extern int32 ProjectLockKey(const char *project);
 extern void ProjectLock(const char *project);
@@ -273,16 +277,65 @@ extern void ProjectSaveSummary(const MigrateProject *project,
 extern void ProjectBumpGraphGen(const char *project);
 extern void ProjectTouch(const char *project);
 
-/* version.c */
+/* store/revision.c */
+
+/* one row of migrate.revision, as RevisionRead gives it */
+typedef struct RevisionRow
+{
+	const char **down;			/* down_revision */
+	int			ndown;
+	const char **depends;		/* depends_on */
+	int			ndepends;
+	const char **labels;		/* branch_labels */
+	int			nlabels;
+	char	   *message;		/* NULL: none */
+	char	   *upgrade_sql;
+	char	   *downgrade_sql;	/* NULL: cannot be downgraded */
+	char	   *checksum;
+	char	   *registered_by;
+	bool		transactional;	/* false: non-transactional (apply()) */
+} RevisionRow;
+
+/* how a revision runs, as RevisionFlagsRead gives it */
+typedef struct RevisionFlags
+{
+	bool		registered;		/* false: the project has no such revision */
+	bool		transactional;
+	bool		has_downgrade;
+	int64		seq;			/* registration order */
+} RevisionFlags;
+
+/*
+ * The columns RevisionInsert and RevisionReplace write, in this order:
+ * project, id, down_revision, depends_on, branch_labels (text[]), message,
+ * upgrade_sql, downgrade_sql, checksum (text), registered_by (name),
+ * transactional (boolean).
+ */
+#define REVISION_WRITE_COLUMNS	11
+
+extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
+							bool transactional);
+extern void RevisionsLoad(const char *project, bool with_bodies,
+						  LoadedRevisions *out);
+extern bool RevisionRead(const char *project, const char *id, RevisionRow *row);
+extern void RevisionCheckIntact(const char *project, const char *id,
+								const RevisionRow *row);
+extern bool RevisionRegistration(const char *project, const char *id,
+								 Datum *registered_by, Datum *registered_at,
+								 Datum *checksum);
+extern RevisionFlags *RevisionFlagsRead(const char *project, char **ids, int n);
+extern char **RevisionProjects(int *n);
+extern int64 RevisionInsert(Datum *values, const char *nulls);
+extern void RevisionReplace(Datum *values, const char *nulls);
+
+/* store/version.c */
 extern char **VersionIds(const char *project, int *n);
 extern MgRevList VersionRows(const CachedGraph *cg);
 extern void VersionApplyOp(const CachedGraph *cg, const MgRowOp *op,
 						   MgRevList *rows);
 extern void VersionDeleteAll(const char *project);
 
-/* graph_cache.c */
-extern void RevisionsLoad(const char *project, bool with_bodies,
-						  LoadedRevisions *out);
+/* store/graph_cache.c */
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
 extern void GraphCheckNotEmpty(const CachedGraph *cg);
 extern void GraphCheckIntact(const CachedGraph *cg);
@@ -290,7 +343,7 @@ extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
 									 MgRevList *rows);
 pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);
 
-/* log.c */
+/* store/log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					const MgRevList *before, const MgRevList *after,
 					TimestampTz start, int64 usecs, const char *role,
@@ -298,7 +351,7 @@ extern void LogStep(const CachedGraph *cg, const MgStep *step,
 					Datum left_behind);
 extern void LogPurge(const char *project, char **ids, int n);
 
-/* drift.c */
+/* store/drift.c */
 extern void DriftBegin(void);
 extern void DriftNoteStep(void);
 extern void DriftRecord(const char *project, const char *target_schema);
@@ -308,26 +361,42 @@ extern void DriftCompare(const char *project,
 										 void *arg),
 						 void *arg);
 
-/* citus_shards.c */
+/* store/citus_shards.c */
 extern void CitusShardDrift(const char *project,
 							void (*report) (const char *detail, void *arg),
 							void *arg);
 
-/* worker.c: the background worker's entry point, named in launch.c */
+/* exec/worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
 
-/* launch.c */
-extern void LaunchStatements(const WorkerRun *run);
+/* exec/launch.c: the hand-off of a non-transactional step */
 
-/* statements.c */
+/*
+ * LaunchStatements returns only
+ * once the worker has committed every statement, and returns with
+ * interrupts held (HOLD_INTERRUPTS): a cancel arriving now must not make a
+ * step that is done look failed, nor stop the caller before it has written
+ * the step's version rows and log row.  The caller writes them, commits,
+ * and then, and only then, calls LaunchRecorded, which asserts that the
+ * hold is LaunchStatements' and ends it (RESUME_INTERRUPTS): the cancel
+ * then stops the next step.  An error in between ends the hold by itself
+ * (errfinish resets it) and LaunchRecorded is not called.  When the worker
+ * fails, LaunchStatements raises its error with interrupts as they were,
+ * once the worker is gone.  Callers: apply.c (a step of CALL apply()) and
+ * run.c (the failure row of upgrade()).
+ */
+extern void LaunchStatements(const WorkerRun *run);
+extern void LaunchRecorded(void);
+
+/* exec/split.c */
 extern BodyStatement *BodySplit(const char *body, int *nstatements);
 extern void BodyRoleChangeHint(ErrorData *edata);
 
-/* citus.c */
+/* exec/citus.c */
 extern bool CitusPresent(void);
 extern void CitusRunTopLevel(const char *sql);
 
-/* statement_hook.c */
+/* exec/statement_hook.c */
 typedef struct StatementWatch
 {
 	/* called before and after each statement; stmt is its parse tree */
@@ -342,7 +411,7 @@ extern void StatementWatchPush(StatementWatch *w);
 extern void StatementWatchPop(StatementWatch *w);
 extern void StatementWatchersMuted(void (*fn) (void *arg), void *arg);
 
-/* kept.c */
+/* exec/kept.c */
 typedef struct KeptStep KeptStep;
 extern KeptStep *KeptStepBegin(const MigrateProject *project,
 							   const char *revision, bool upgrade);
@@ -350,21 +419,23 @@ extern void KeptStepBodyDone(KeptStep *ks);
 extern void KeptStepEnd(KeptStep *ks, bool ok);
 extern bool KeptSuspend(bool suspend);
 
-/* body.c */
+/* exec/body.c */
 extern Oid	BodyRunner(const MigrateProject *project);
 extern void BodyPrepareRun(const MigrateProject *project);
 extern char *BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 					   const MgStep *step, char **checksum, Oid *author);
 extern void BodyRun(const MigrateProject *project, const CachedGraph *cg,
 					const MgStep *step, const char *body, Oid author);
-extern BodyStatement *BodyPrepareOutside(const MigrateProject *project,
-										 const CachedGraph *cg, const MgStep *step,
-										 char **checksum, int *nstmts);
-extern void BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
-						   const MgStep *step, BodyStatement *stmts, int nstmts);
+extern BodyStatement *BodyPrepareNontransactional(const MigrateProject *project,
+												  const CachedGraph *cg,
+												  const MgStep *step,
+												  char **checksum, int *nstmts);
+extern void BodyRunNontransactional(const MigrateProject *project,
+									const CachedGraph *cg, const MgStep *step,
+									BodyStatement *stmts, int nstmts);
 extern Datum BodyInvalidIndexes(const char *schema);
 
-/* run.c */
+/* exec/run.c */
 extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
 								   MgRevList *rows, bool purge);
 extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
@@ -384,7 +455,7 @@ extern void RunPlan(FunctionCallInfo fcinfo, MigrateProject *project,
 					CachedGraph *cg, const MgRevList *rows_before,
 					const MgPlan *plan);
 
-/* sandbox.c: runs that are rolled back (trial, check_reversible) */
+/* exec/sandbox.c: runs that are rolled back (trial, check_reversible) */
 extern void SandboxRefuseNested(const char *function);
 extern void SandboxCheckPrivilege(const char *function, const char *caller);
 extern void SandboxRun(void (*fn) (void *arg), void *arg);
@@ -396,12 +467,12 @@ extern void SandboxDowngrade(const char *project, const char *revision,
 extern void SandboxStamp(const char *project, const char *revision);
 extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
-/* sandbox_session.c: what a rollback leaves of a sandboxed run */
+/* exec/sandbox_session.c: what a rollback leaves of a sandboxed run */
 typedef struct SandboxSession SandboxSession;
 extern SandboxSession *SandboxSaveSession(void);
 extern void SandboxRestoreSession(const SandboxSession *before);
 
-/* lint_rules.c: the rules of lint() (lint.c runs the trial) */
+/* exec/lint_rules.c: the rules of lint() (lint.c runs the trial) */
 typedef struct LintFinding
 {
 	const char *revision;		/* NULL: about the project as a whole */

@@ -3,21 +3,27 @@
 # (test/cluster.sh sets PGHOST, PGPORT, PGUSER and MIGRATE_PGCTL).  Each suite's
 # verdict goes to fd 3: pass, fail, or skip for a suite that exits 77 (what
 # it tests does not exist on this server; it says why), as automake's test
-# harness counts it.
+# harness counts it, then its wall time in seconds, then its name.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=test/suite_time.sh
+. test/suite_time.sh
 
 suite() {
-	local name=$1
+	local name=$1 start=$EPOCHREALTIME status verdict secs
 	shift
 	echo
 	echo "=== $name"
 	"$@"
-	case $? in
-		0) echo "pass $name" >&3 ;;
-		77) echo "skip $name" >&3 ;;
-		*) echo "fail $name" >&3 ;;
+	status=$?
+	secs=$(suite_seconds "$start")
+	case $status in
+		0) verdict=pass ;;
+		77) verdict=skip ;;
+		*) verdict=fail ;;
 	esac
+	echo "--- $name: $verdict in $secs s"
+	echo "$verdict $secs $name" >&3
 }
 
 regress() {

@@ -3,9 +3,14 @@
 
 Run by `make test` after the build, on the object files:
 
-  1. no cycles: the files call each other in one direction only (the
-     order src/migrate.h lists), and the SQL entry-point files do not call
-     each other;
+  1. layers by folder: src/sql/ (the SQL entry points) calls into
+     src/exec/ (running bodies), which calls into src/store/ (the
+     extension's tables), which calls into src/util/ (helpers) -- never the
+     other way; no file of src/sql/ calls another, nor exports anything but
+     SQL entry points; inside a folder, each file uses only those
+     src/migrate.h lists above it, and no two files call each other
+     (cycles); src/migrate.c, the module, may set up every layer, and what
+     the others use of it is its settings (data) only;
   2. the map is complete and true: every function a server file exports
      is declared in src/migrate.h under that file's heading, and nothing
      is declared there that the file does not define;
@@ -31,10 +36,16 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
 
-# files whose exports are SQL entry points only (besides what migrate.h lists)
-ENTRY_FILES = {"register.c", "commands.c", "configure.c", "show.c", "verify.c", "status.c", "adopt.c", "script.c", "apply.c",
-               "revision_file.c", "picture.c",
-               "migrate.c"}
+# the layers, from the top: a file may call into its own folder and those
+# after it (graph/ and schema/ are modules of their own, checked below)
+LAYERS = ["sql/", "exec/", "store/", "util/"]
+# what any layer may call besides the layers below it
+MODULES = ("graph/", "schema/")
+
+
+def layer(f):
+    """The folder of file f ("sql/", ...), or f itself at the top of src/."""
+    return f[:f.index("/") + 1] if "/" in f else f
 
 
 def symbols(obj):
@@ -52,8 +63,7 @@ def symbols(obj):
 
 
 def main():
-    objs = sorted(glob.glob("src/*.o") + glob.glob("src/graph/*.o") + glob.glob("src/schema/*.o") +
-                  glob.glob("src/util/*.o"))
+    objs = sorted(glob.glob("src/*.o") + glob.glob("src/*/*.o"))
     if not objs:
         print("layout: no object files; build first", file=sys.stderr)
         return 2
@@ -78,7 +88,7 @@ def main():
     for f, (_, _, undef) in files.items():
         for s in undef:
             if s in owner and owner[s] != f:
-                if owner[s] == "graph_pg.c" and s.startswith("mg_"):
+                if owner[s] == "store/graph_pg.c" and s.startswith("mg_"):
                     continue	# the allocator the host gives the graph module
                 deps[f].add(owner[s])
     # any cycle, by depth-first search
@@ -97,27 +107,45 @@ def main():
         if f not in state:
             visit(f, [])
     # the order the header's comment gives: each file uses only those above
-    order = re.findall(r"^ \*\t([a-z_]+\.c|graph/)\t", open("src/migrate.h").read(), re.M)
+    order = re.findall(r"^ \*\t([a-z_]+/[a-z_]+\.c|graph/)\s", open("src/migrate.h").read(), re.M)
     rank = {}
     for f in files:
-        key = "graph/" if f.startswith("graph/") or f == "graph.c" else f
-        if key in order:
-            rank[f] = order.index(key)
+        if f in order:
+            rank[f] = order.index(f)
     for f, r in rank.items():
         for d in deps[f]:
             if d in rank and rank[d] > r:
                 problems.append(f"{f} calls into {d}, which src/migrate.h lists below it")
-    for f in ENTRY_FILES:
-        for d in deps.get(f, ()):
-            if d in ENTRY_FILES:
-                problems.append(f"entry-point file {f} calls into {d}")
     for f in files:
         for d in deps[f]:
-            if f.startswith("schema/") and not d.startswith(("schema/", "util/")):
-                problems.append(f"{f} calls into {d}: the schema model uses nothing of the rest")
-            if f.startswith("util/"):
+            lf, ld = layer(f), layer(d)
+            if f == "migrate.c":
+                continue		# the module: _PG_init sets up every layer
+            if d == "migrate.c":
+                used = files[f][2] & (files[d][0] | files[d][1])
+                if used & files[d][0]:
+                    problems.append(f"{f} calls {', '.join(sorted(used & files[d][0]))} "
+                                    "of migrate.c: only its settings are for the other files")
+                continue
+            if lf == "graph/":
+                problems.append(f"{f} calls into {d}: the graph module uses nothing of the server")
+                continue
+            if lf == "schema/":
+                if ld not in ("schema/", "util/"):
+                    problems.append(f"{f} calls into {d}: the schema model uses nothing of the rest but util/")
+                continue
+            if lf == "util/":
                 problems.append(f"{f} calls into {d}: the helpers of src/util use no other file")
-
+                continue
+            if lf not in LAYERS:
+                problems.append(f"{f} is in no layer: put it in one of {', '.join(LAYERS)}")
+                continue
+            if ld in MODULES:
+                continue
+            if ld not in LAYERS or LAYERS.index(ld) < LAYERS.index(lf):
+                problems.append(f"{f} calls into {d}, a layer above its own")
+            elif lf == "sql/" and ld == "sql/":
+                problems.append(f"entry-point file {f} calls into {d}")
     # 2. the map in migrate.h
     header = open("src/migrate.h").read()
     declared = {}
@@ -135,7 +163,7 @@ def main():
             declared[m.group(1)] = section
     schema_declared = set()
     for h in glob.glob("src/schema/*.h") + glob.glob("src/util/*.h"):
-        schema_declared |= set(re.findall(r"^extern\b[^(;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;]",
+        schema_declared |= set(re.findall(r"^(?:pg_noreturn )?extern\b[^(;\[]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*[(;\[]",
                                           open(h).read(), re.M))
     for f, (funcs, data, _) in files.items():
         if f == "graph/":
@@ -151,9 +179,11 @@ def main():
                 continue
             if s.startswith("migrate_") and "pg_finfo_" + s in funcs:
                 continue		# an SQL entry point
-            if f == "graph_pg.c" and s.startswith("mg_"):
+            if f == "store/graph_pg.c" and s.startswith("mg_"):
                 continue		# provided to the graph module (graph.h)
-            if declared.get(s) != f:
+            if f.startswith("sql/"):
+                problems.append(f"{f} exports {s}: the files of src/sql export SQL entry points only")
+            elif declared.get(s) != f:
                 problems.append(f"{f} exports {s}, which src/migrate.h does not list under {f}")
     for s, f in sorted(declared.items()):
         if owner.get(s) != f:

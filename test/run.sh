@@ -28,22 +28,32 @@ export TMPDIR=$work
 # the graph harness must not skip its comparison with Alembic here
 export MIGRATE_REQUIRE_ALEMBIC=1
 
+# shellcheck source=test/suite_time.sh
+. test/suite_time.sh
+
 passed=0
 failed=0
 skipped_suites=()
 failures=()
+# each suite's verdict, wall time and name, in the order they ran
+times=()
 
 suite() {
-	local name=$1
+	local name=$1 start=$EPOCHREALTIME verdict secs
 	shift
 	echo
 	echo "=== $name"
 	if "$@"; then
+		verdict=pass
 		passed=$((passed + 1))
 	else
+		verdict=FAIL
 		failed=$((failed + 1))
 		failures+=("$name")
 	fi
+	secs=$(suite_seconds "$start")
+	echo "--- $name: $verdict in $secs s"
+	times+=("$verdict"$'\t'"$secs"$'\t'"$name")
 }
 
 skipped() { [[ ",${MIGRATE_SKIP_SUITES:-}," == *",$1,"* ]]; }
@@ -67,7 +77,7 @@ if ! make -s WERROR=1 >/dev/null || ! make -s install >/dev/null; then
 fi
 echo "built and installed migrate (-Werror)"
 
-suite "layout: no cycles, src/migrate.h complete and true (test/layout.py)" \
+suite "layout: layers by folder, no cycles, src/migrate.h complete and true (test/layout.py)" \
 	/usr/bin/python3 test/layout.py
 
 if ! skipped graph; then
@@ -83,17 +93,19 @@ bash test/cluster.sh bash test/in_cluster.sh 3>"$results"
 cluster_status=$?
 if [ ! -s "$results" ]; then
 	echo "the throw-away cluster did not start, or ran no suite (status $cluster_status)"
-	echo "fail throw-away cluster" >"$results"
+	echo "fail 0 throw-away cluster" >"$results"
 fi
-while read -r verdict name; do
+while read -r verdict secs name; do
 	case $verdict in
 		pass) passed=$((passed + 1)) ;;
 		skip) skipped_suites+=("$name") ;;
 		*)
+			verdict=FAIL
 			failed=$((failed + 1))
 			failures+=("$name")
 			;;
 	esac
+	times+=("$verdict"$'\t'"$secs"$'\t'"$name")
 done <"$results"
 rm -f "$results"
 
@@ -103,6 +115,8 @@ if ! skipped bench; then
 		bash test/cluster.sh /usr/bin/python3 test/bench/bench.py --smoke
 fi
 
+echo
+suite_table "${times[@]+"${times[@]}"}"
 echo
 for f in "${skipped_suites[@]+"${skipped_suites[@]}"}"; do
 	echo "SKIPPED: $f"

@@ -26,48 +26,6 @@
 #include "retarget.h"
 #include "schema_int.h"
 
-static const char *const kind_names[SK_NKINDS] = {
-	[SK_AGGREGATE] = "aggregate",
-	[SK_BASE_TYPE] = "base type",
-	[SK_COLLATION] = "collation",
-	[SK_COLUMN] = "column",
-	[SK_COMPOSITE] = "composite type",
-	[SK_CONSTRAINT] = "constraint",
-	[SK_CONVERSION] = "conversion",
-	[SK_DEFAULT_ACL] = "default privileges",
-	[SK_DOMAIN] = "domain",
-	[SK_DOMAIN_CONSTRAINT] = "domain constraint",
-	[SK_ENUM] = "enum",
-	[SK_FOREIGN_TABLE] = "foreign table",
-	[SK_FUNCTION] = "function",
-	[SK_INDEX] = "index",
-	[SK_MATVIEW] = "materialized view",
-	[SK_OPERATOR] = "operator",
-	[SK_OPCLASS] = "operator class",
-	[SK_OPFAMILY] = "operator family",
-	[SK_POLICY] = "policy",
-	[SK_PROCEDURE] = "procedure",
-	[SK_RANGE] = "range type",
-	[SK_RULE] = "rule",
-	[SK_SCHEMA] = "schema",
-	[SK_SEQUENCE] = "sequence",
-	[SK_STATISTICS] = "statistics",
-	[SK_TABLE] = "table",
-	[SK_TS_CONFIG] = "text search configuration",
-	[SK_TS_DICT] = "text search dictionary",
-	[SK_TS_PARSER] = "text search parser",
-	[SK_TS_TEMPLATE] = "text search template",
-	[SK_TRIGGER] = "trigger",
-	[SK_VIEW] = "view",
-	[SK_VIEW_COLUMN] = "column",
-};
-
-const char *
-schema_kind_name(SchemaKind kind)
-{
-	return kind_names[kind];
-}
-
 /* " WORD value" when value is set */
 static void
 add(StringInfo buf, const char *word, const char *value)
@@ -93,62 +51,62 @@ add_list(StringInfo buf, char **list, int n, bool literals)
 static void
 describe_table(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
-	if (a[TA_UNLOGGED])
+	if (SA(a, TA_UNLOGGED))
 		appendStringInfoString(buf, "UNLOGGED ");
 	appendStringInfoString(buf, "TABLE");
 	add_list(buf, obj->list, obj->nlist, false);
-	add(buf, "OF", a[TA_OFTYPE]);
-	if (a[TA_INHERITS])
-		appendStringInfo(buf, " INHERITS (%s)", a[TA_INHERITS]);
-	if (a[TA_PARENT])
-		appendStringInfo(buf, " PARTITION OF %s %s", a[TA_PARENT], a[TA_BOUND]);
-	add(buf, "PARTITION BY", a[TA_PARTKEY]);
-	add(buf, "USING", a[TA_AM]);
-	if (a[TA_OPTIONS])
-		appendStringInfo(buf, " WITH (%s)", a[TA_OPTIONS]);
-	if (a[TA_RLS])
+	add(buf, "OF", SA(a, TA_OFTYPE));
+	if (SA(a, TA_INHERITS))
+		appendStringInfo(buf, " INHERITS (%s)", SA(a, TA_INHERITS));
+	if (SA(a, TA_PARENT))
+		appendStringInfo(buf, " PARTITION OF %s %s", SA(a, TA_PARENT), SA(a, TA_BOUND));
+	add(buf, "PARTITION BY", SA(a, TA_PARTKEY));
+	add(buf, "USING", SA(a, TA_AM));
+	if (SA(a, TA_OPTIONS))
+		appendStringInfo(buf, " WITH (%s)", SA(a, TA_OPTIONS));
+	if (SA(a, TA_RLS))
 		appendStringInfoString(buf, " ROW LEVEL SECURITY");
-	if (a[TA_FORCE_RLS])
+	if (SA(a, TA_FORCE_RLS))
 		appendStringInfoString(buf, " FORCE ROW LEVEL SECURITY");
-	add(buf, "REPLICA IDENTITY", a[TA_REPLIDENT]);
+	add(buf, "REPLICA IDENTITY", SA(a, TA_REPLIDENT));
 }
 
 static void
 describe_column(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
-	appendStringInfoString(buf, a[CA_TYPE]);
-	add(buf, "COLLATE", a[CA_COLLATION]);
-	if (a[CA_GENERATED])
+	appendStringInfoString(buf, SA(a, CA_TYPE));
+	add(buf, "COLLATE", SA(a, CA_COLLATION));
+	if (SA(a, CA_GENERATED))
 		appendStringInfo(buf, " GENERATED ALWAYS AS (%s) %s",
-						 a[CA_GENERATED], a[CA_GENKIND]);
-	if (a[CA_IDENTITY])
+						 SA(a, CA_GENERATED), SA(a, CA_GENKIND));
+	if (SA(a, CA_IDENTITY))
 		appendStringInfo(buf, " GENERATED %s AS IDENTITY (SEQUENCE NAME %s %s)",
-						 a[CA_IDENTITY], a[CA_IDENTITY_NAME], a[CA_IDENTITY_SEQ]);
-	add(buf, "DEFAULT", a[CA_DEFAULT]);
-	add(buf, NULL, a[CA_NOTNULL]);
-	add(buf, "STORAGE", a[CA_STORAGE]);
-	add(buf, "COMPRESSION", a[CA_COMPRESSION]);
-	add(buf, "STATISTICS", a[CA_STATISTICS]);
-	if (a[CA_OPTIONS])
-		appendStringInfo(buf, " WITH (%s)", a[CA_OPTIONS]);
+						 SA(a, CA_IDENTITY), SA(a, CA_IDENTITY_NAME), SA(a, CA_IDENTITY_SEQ));
+	add(buf, "DEFAULT", SA(a, CA_DEFAULT));
+	add(buf, NULL, SA(a, CA_NOTNULL));
+	add(buf, "STORAGE", SA(a, CA_STORAGE));
+	add(buf, "COMPRESSION", SA(a, CA_COMPRESSION));
+	add(buf, "STATISTICS", SA(a, CA_STATISTICS));
+	if (SA(a, CA_OPTIONS))
+		appendStringInfo(buf, " WITH (%s)", SA(a, CA_OPTIONS));
 }
 
 static void
 describe_sequence(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
-	if (a[QA_UNLOGGED])
+	if (SA(a, QA_UNLOGGED))
 		appendStringInfoString(buf, "UNLOGGED ");
 	appendStringInfo(buf, "SEQUENCE AS %s START WITH %s INCREMENT BY %s"
 					 " MINVALUE %s MAXVALUE %s CACHE %s %s",
-					 a[QA_TYPE], a[QA_START], a[QA_INCREMENT], a[QA_MIN],
-					 a[QA_MAX], a[QA_CACHE], a[QA_CYCLE] ? "CYCLE" : "NO CYCLE");
-	add(buf, "OWNED BY", a[QA_OWNED_BY]);
+					 SA(a, QA_TYPE), SA(a, QA_START), SA(a, QA_INCREMENT), SA(a, QA_MIN),
+					 SA(a, QA_MAX), SA(a, QA_CACHE), SA(a, QA_CYCLE) ? "CYCLE" : "NO CYCLE");
+	add(buf, "OWNED BY", SA(a, QA_OWNED_BY));
 }
 
 static void
@@ -156,56 +114,56 @@ describe_view(StringInfo buf, const SchemaObject *obj)
 {
 	appendStringInfoString(buf, obj->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW");
 	add_list(buf, obj->list, obj->nlist, false);
-	if (obj->attr[VA_OPTIONS])
-		appendStringInfo(buf, " WITH (%s)", obj->attr[VA_OPTIONS]);
-	appendStringInfo(buf, " AS %s", obj->attr[VA_QUERY]);
-	add(buf, NULL, obj->attr[VA_NO_DATA]);
+	if (SA(obj, VA_OPTIONS))
+		appendStringInfo(buf, " WITH (%s)", SA(obj, VA_OPTIONS));
+	appendStringInfo(buf, " AS %s", SA(obj, VA_QUERY));
+	add(buf, NULL, SA(obj, VA_NO_DATA));
 }
 
 static void
 describe_policy(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
-	appendStringInfo(buf, "AS %s FOR %s TO %s", a[PA_PERMISSIVE], a[PA_COMMAND],
-					 a[PA_ROLES]);
-	if (a[PA_USING])
-		appendStringInfo(buf, " USING (%s)", a[PA_USING]);
-	if (a[PA_CHECK])
-		appendStringInfo(buf, " WITH CHECK (%s)", a[PA_CHECK]);
+	appendStringInfo(buf, "AS %s FOR %s TO %s", SA(a, PA_PERMISSIVE), SA(a, PA_COMMAND),
+					 SA(a, PA_ROLES));
+	if (SA(a, PA_USING))
+		appendStringInfo(buf, " USING (%s)", SA(a, PA_USING));
+	if (SA(a, PA_CHECK))
+		appendStringInfo(buf, " WITH CHECK (%s)", SA(a, PA_CHECK));
 }
 
 static void
 describe_range(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
-	appendStringInfo(buf, "RANGE (SUBTYPE = %s", a[RA_SUBTYPE]);
-	if (a[RA_OPCLASS])
-		appendStringInfo(buf, ", SUBTYPE_OPCLASS = %s", a[RA_OPCLASS]);
-	if (a[RA_COLLATION])
-		appendStringInfo(buf, ", COLLATION = %s", a[RA_COLLATION]);
-	if (a[RA_CANONICAL])
-		appendStringInfo(buf, ", CANONICAL = %s", a[RA_CANONICAL]);
-	if (a[RA_SUBDIFF])
-		appendStringInfo(buf, ", SUBTYPE_DIFF = %s", a[RA_SUBDIFF]);
-	appendStringInfo(buf, ", MULTIRANGE_TYPE_NAME = %s)", a[RA_MULTIRANGE]);
+	appendStringInfo(buf, "RANGE (SUBTYPE = %s", SA(a, RA_SUBTYPE));
+	if (SA(a, RA_OPCLASS))
+		appendStringInfo(buf, ", SUBTYPE_OPCLASS = %s", SA(a, RA_OPCLASS));
+	if (SA(a, RA_COLLATION))
+		appendStringInfo(buf, ", COLLATION = %s", SA(a, RA_COLLATION));
+	if (SA(a, RA_CANONICAL))
+		appendStringInfo(buf, ", CANONICAL = %s", SA(a, RA_CANONICAL));
+	if (SA(a, RA_SUBDIFF))
+		appendStringInfo(buf, ", SUBTYPE_DIFF = %s", SA(a, RA_SUBDIFF));
+	appendStringInfo(buf, ", MULTIRANGE_TYPE_NAME = %s)", SA(a, RA_MULTIRANGE));
 }
 
 /* constraints, indexes, triggers, rules, statistics: the deparsed text */
 static void
 describe_deparsed(StringInfo buf, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	if (obj->kind == SK_STATISTICS)
 		appendStringInfo(buf, "STATISTICS %s", obj->ident);
-	appendStringInfoString(buf, a[XA_DEF]);
-	add(buf, NULL, a[XA_NOT_VALID]);
-	add(buf, NULL, a[XA_CLUSTER]);
-	add(buf, NULL, a[XA_INVALID]);
-	add(buf, NULL, a[XA_ENABLED]);
-	add(buf, "STATISTICS", a[XA_STATTARGET]);
+	appendStringInfoString(buf, SA(a, XA_DEF));
+	add(buf, NULL, SA(a, XA_NOT_VALID));
+	add(buf, NULL, SA(a, XA_CLUSTER));
+	add(buf, NULL, SA(a, XA_INVALID));
+	add(buf, NULL, SA(a, XA_ENABLED));
+	add(buf, "STATISTICS", SA(a, XA_STATTARGET));
 }
 
 /* Build the definition of one object from its properties. */
@@ -213,7 +171,7 @@ void
 describe_object(SchemaModel *model, int index)
 {
 	SchemaObject *obj = &model->objects[index];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -236,11 +194,11 @@ describe_object(SchemaModel *model, int index)
 		case SK_PROCEDURE:
 			appendStringInfo(&buf, "%s %s%s",
 							 obj->kind == SK_PROCEDURE ? "PROCEDURE" : "FUNCTION",
-							 a[FA_NAME], a[FA_DEF]);
+							 SA(a, FA_NAME), SA(a, FA_DEF));
 			break;
 		case SK_AGGREGATE:
-			appendStringInfo(&buf, "AGGREGATE %s(%s) (%s)", a[FA_NAME],
-							 a[FA_ARGUMENTS], a[FA_DEF]);
+			appendStringInfo(&buf, "AGGREGATE %s(%s) (%s)", SA(a, FA_NAME),
+							 SA(a, FA_ARGUMENTS), SA(a, FA_DEF));
 			break;
 		case SK_POLICY:
 			describe_policy(&buf, obj);
@@ -254,10 +212,10 @@ describe_object(SchemaModel *model, int index)
 			add_list(&buf, obj->list, obj->nlist, false);
 			break;
 		case SK_DOMAIN:
-			appendStringInfo(&buf, "DOMAIN AS %s", a[DA_BASETYPE]);
-			add(&buf, "COLLATE", a[DA_COLLATION]);
-			add(&buf, "DEFAULT", a[DA_DEFAULT]);
-			add(&buf, NULL, a[DA_NOTNULL]);
+			appendStringInfo(&buf, "DOMAIN AS %s", SA(a, DA_BASETYPE));
+			add(&buf, "COLLATE", SA(a, DA_COLLATION));
+			add(&buf, "DEFAULT", SA(a, DA_DEFAULT));
+			add(&buf, NULL, SA(a, DA_NOTNULL));
 			break;
 		case SK_RANGE:
 			describe_range(&buf, obj);
@@ -363,7 +321,7 @@ schema_model_rows(const SchemaModel *model, int *nrows)
 	for (int i = 0; i < model->nobjects; i++)
 	{
 		const SchemaObject *obj = &model->objects[i];
-		const char *kind = kind_names[obj->kind];
+		const char *kind = schema_kinds[obj->kind].name;
 
 		if (obj->kind != SK_VIEW_COLUMN)
 		{

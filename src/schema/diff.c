@@ -193,11 +193,11 @@ spread_to(Diff *d, int x, int k, char deptype, bool dropped)
 			/* PostgreSQL rebuilds these itself around a type change */
 			return dropped && recreate(d, k);
 		case SK_COLUMN:
-			if (obj->attr[CA_GENERATED])
+			if (SA(obj, CA_GENERATED))
 				return recreate(d, k);
 			if (!dropped || xkind == SK_COLUMN || xkind == SK_TABLE)
 				return false;
-			if (obj->attr[CA_DEFAULT])
+			if (SA(obj, CA_DEFAULT))
 			{
 				/* the default goes while what it uses is recreated or dropped */
 				if (d->s_state[k] == DS_KEEP)
@@ -274,7 +274,7 @@ spread(Diff *d)
 
 			/* the index or trigger of a partition goes with its table too */
 			if ((obj->kind == SK_INDEX || obj->kind == SK_TRIGGER) &&
-				obj->attr[XA_INHERITED] && d->s_state[i] == DS_DROP &&
+				SA(obj, XA_INHERITED) && d->s_state[i] == DS_DROP &&
 				diff_table_of(d, true, obj) >= 0)
 			{
 				int			table = diff_table_of(d, true, obj);
@@ -291,7 +291,7 @@ spread(Diff *d)
 			 * between dropped tables go first
 			 */
 			if ((obj->kind == SK_SEQUENCE && d->s_state[i] != DS_DROP) ||
-				(obj->kind == SK_CONSTRAINT && obj->attr[XA_CONTYPE][0] == 'f'))
+				(obj->kind == SK_CONSTRAINT && SA(obj, XA_CONTYPE)[0] == 'f'))
 				continue;
 			/* dropped with its owner; created again if the target has it */
 			d->s_state[i] = DS_IMPLICIT;
@@ -523,7 +523,7 @@ schema_diff(const SchemaModel *source, const SchemaModel *target,
 	d.maxstmts = 64;
 	d.stmts = palloc(sizeof(DiffStmt) * d.maxstmts);
 
-	/* type names resolve as the script will resolve them (order.c) */
+	/* type names resolve as the script will resolve them (diff_order.c) */
 	nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);

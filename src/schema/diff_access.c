@@ -106,12 +106,6 @@ listed(char **list, int n, const char *s)
 	return false;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * How a change of privileges is written: prefix, then GRANT or REVOKE the
  * privileges (of column, if set) ON target TO or FROM the grantee, OWNER
@@ -154,7 +148,7 @@ change_privileges(Diff *d, const Grants *g, char **from, int nfrom, char **to, i
 		if (!listed(grantees, ng, grantee))
 			grantees[ng++] = grantee;
 	}
-	qsort(grantees, ng, sizeof(char *), cmp_str);
+	qsort(grantees, ng, sizeof(char *), pg_qsort_strcmp);
 	for (int v = 0; v < 4; v++)
 		for (int k = 0; k < ng; k++)
 		{
@@ -214,8 +208,8 @@ static Grants
 default_grants(Diff *d, const SchemaObject *obj, int s, int t)
 {
 	Grants		g = {PH_DEFAULT_ACL, s, t,
-		psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ", obj->attr[PV_ROLE], d->schema),
-	obj->attr[PV_OBJTYPE], NULL, obj->attr[PV_ROLE]};
+		psprintf("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s ", SA(obj, PV_ROLE), d->schema),
+	SA(obj, PV_OBJTYPE), NULL, SA(obj, PV_ROLE)};
 
 	return g;
 }

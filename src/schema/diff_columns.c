@@ -19,24 +19,24 @@
 char *
 diff_column_definition(Diff *d, const SchemaObject *col)
 {
-	const char *const *a = (const char *const *) col->attr;
+	const SchemaObject *a = col;
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, diff_text(d, col, CA_TYPE));
-	if (a[CA_COLLATION])
+	if (SA(a, CA_COLLATION))
 		appendStringInfo(&buf, " COLLATE %s", diff_text(d, col, CA_COLLATION));
-	if (a[CA_COMPRESSION])
-		appendStringInfo(&buf, " COMPRESSION %s", a[CA_COMPRESSION]);
-	if (a[CA_GENERATED])
+	if (SA(a, CA_COMPRESSION))
+		appendStringInfo(&buf, " COMPRESSION %s", SA(a, CA_COMPRESSION));
+	if (SA(a, CA_GENERATED))
 		appendStringInfo(&buf, " GENERATED ALWAYS AS (%s) %s",
-						 diff_text(d, col, CA_GENERATED), a[CA_GENKIND]);
-	if (a[CA_IDENTITY])
+						 diff_text(d, col, CA_GENERATED), SA(a, CA_GENKIND));
+	if (SA(a, CA_IDENTITY))
 		appendStringInfo(&buf, " GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
-						 a[CA_IDENTITY], d->schema, a[CA_IDENTITY_NAME], a[CA_IDENTITY_SEQ]);
-	if (a[CA_DEFAULT])
+						 SA(a, CA_IDENTITY), d->schema, SA(a, CA_IDENTITY_NAME), SA(a, CA_IDENTITY_SEQ));
+	if (SA(a, CA_DEFAULT))
 		appendStringInfo(&buf, " DEFAULT %s", diff_text(d, col, CA_DEFAULT));
-	if (a[CA_NOTNULL])
+	if (SA(a, CA_NOTNULL))
 		appendStringInfoString(&buf, " NOT NULL");
 	return buf.data;
 }
@@ -184,27 +184,27 @@ widens(const char *from, const char *to)
 void
 diff_column_extras(Diff *d, int s, int t)
 {
-	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
+	const SchemaObject *a = s >= 0 ? &d->s->objects[s] : NULL;
 	const SchemaObject *col = &d->t->objects[t];
-	const char *const *b = (const char *const *) col->attr;
+	const SchemaObject *b = col;
 	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s",
 								 diff_qparent(d, col), col->ident);
 
-	if (!diff_same(a ? a[CA_STORAGE] : NULL, b[CA_STORAGE]))
+	if (!diff_same(a ? SA(a, CA_STORAGE) : NULL, SA(b, CA_STORAGE)))
 		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STORAGE %s", alter,
-				  b[CA_STORAGE] ? b[CA_STORAGE] : b[CA_TYPSTORAGE]);
-	if (s >= 0 && !diff_same(a[CA_COMPRESSION], b[CA_COMPRESSION]))
+				  SA(b, CA_STORAGE) ? SA(b, CA_STORAGE) : SA(b, CA_TYPSTORAGE));
+	if (s >= 0 && !diff_same(SA(a, CA_COMPRESSION), SA(b, CA_COMPRESSION)))
 		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET COMPRESSION %s", alter,
-				  b[CA_COMPRESSION] ? b[CA_COMPRESSION] : "DEFAULT");
-	if (!diff_same(a ? a[CA_STATISTICS] : NULL, b[CA_STATISTICS]))
+				  SA(b, CA_COMPRESSION) ? SA(b, CA_COMPRESSION) : "DEFAULT");
+	if (!diff_same(a ? SA(a, CA_STATISTICS) : NULL, SA(b, CA_STATISTICS)))
 		diff_stmt(d, PH_COLUMN, -1, t, false, "%s SET STATISTICS %s", alter,
-				  b[CA_STATISTICS] ? b[CA_STATISTICS] : "-1");
-	if (!diff_same(a ? a[CA_OPTIONS] : NULL, b[CA_OPTIONS]))
+				  SA(b, CA_STATISTICS) ? SA(b, CA_STATISTICS) : "-1");
+	if (!diff_same(a ? SA(a, CA_OPTIONS) : NULL, SA(b, CA_OPTIONS)))
 	{
 		int			nf,
 					nt;
-		char	  **f = diff_split_list(a ? a[CA_OPTIONS] : NULL, &nf);
-		char	  **o = diff_split_list(b[CA_OPTIONS], &nt);
+		char	  **f = diff_split_list(a ? SA(a, CA_OPTIONS) : NULL, &nf);
+		char	  **o = diff_split_list(SA(b, CA_OPTIONS), &nt);
 
 		for (int i = 0; i < nf; i++)
 			if (!diff_listed(o, nt, f[i]))
@@ -220,7 +220,7 @@ diff_column_extras(Diff *d, int s, int t)
 static bool
 of_type(const SchemaModel *m, const SchemaObject *col)
 {
-	return col->belongs_to >= 0 && m->objects[col->belongs_to].attr[TA_OFTYPE];
+	return col->belongs_to >= 0 && SA(&m->objects[col->belongs_to], TA_OFTYPE);
 }
 
 /* the composite type typed table i of model m is of, or -1 */
@@ -241,16 +241,16 @@ type_of_table(const SchemaModel *m, int i)
 char *
 diff_typed_column_options(Diff *d, const SchemaObject *col)
 {
-	const char *const *a = (const char *const *) col->attr;
+	const SchemaObject *a = col;
 	StringInfoData buf;
 
-	if (!a[CA_DEFAULT] && !a[CA_NOTNULL])
+	if (!SA(a, CA_DEFAULT) && !SA(a, CA_NOTNULL))
 		return NULL;
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "WITH OPTIONS");
-	if (a[CA_DEFAULT])
+	if (SA(a, CA_DEFAULT))
 		appendStringInfo(&buf, " DEFAULT %s", diff_text(d, col, CA_DEFAULT));
-	if (a[CA_NOTNULL])
+	if (SA(a, CA_NOTNULL))
 		appendStringInfoString(&buf, " NOT NULL");
 	return buf.data;
 }
@@ -269,10 +269,10 @@ typed_column_create(Diff *d, int t)
 	int			n = diff_anchor(d, PH_COLUMN, -1, t, false);
 
 	diff_after(d, n, diff_ready(d, type_of_table(d->t, col->belongs_to)));
-	if (col->attr[CA_DEFAULT])
+	if (SA(col, CA_DEFAULT))
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter,
 				  diff_text(d, col, CA_DEFAULT));
-	if (col->attr[CA_NOTNULL])
+	if (SA(col, CA_NOTNULL))
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
 	diff_column_extras(d, -1, t);
 }
@@ -281,11 +281,11 @@ static void
 column_create(Diff *d, int t)
 {
 	const SchemaObject *col = &d->t->objects[t];
-	const char *const *a = (const char *const *) col->attr;
+	const SchemaObject *a = col;
 	int			n;
 
 	/* a partition or child gets its parent's columns from the parent */
-	if (a[CA_INHERITED])
+	if (SA(a, CA_INHERITED))
 		return;
 	if (of_type(d->t, col))
 	{
@@ -300,7 +300,7 @@ column_create(Diff *d, int t)
 		diff_after(d, n, d->added_column[col->belongs_to]);
 		d->added_column[col->belongs_to] = n;
 	}
-	if (a[CA_NOTNULL] && !a[CA_DEFAULT] && !a[CA_IDENTITY] && !a[CA_GENERATED])
+	if (SA(a, CA_NOTNULL) && !SA(a, CA_DEFAULT) && !SA(a, CA_IDENTITY) && !SA(a, CA_GENERATED))
 		diff_note(d, n, "fails if table %s has rows: NOT NULL without a default", col->parent);
 	diff_column_extras(d, -1, t);
 }
@@ -309,11 +309,11 @@ static void
 column_drop(Diff *d, int s)
 {
 	const SchemaObject *col = &d->s->objects[s];
-	bool		derived = col->attr[CA_GENERATED] != NULL;
+	bool		derived = SA(col, CA_GENERATED) != NULL;
 	int			n;
 
 	/* it goes with its parent's, or with its type's attribute */
-	if (col->attr[CA_INHERITED] || of_type(d->s, col))
+	if (SA(col, CA_INHERITED) || of_type(d->s, col))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_COL, s, !derived, "ALTER TABLE %s DROP COLUMN %s",
 					   diff_qparent(d, col), col->ident);
@@ -329,17 +329,17 @@ column_drop(Diff *d, int s)
 static bool
 column_must_recreate(Diff *d, int s, int t)
 {
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
 
-	if (!b[CA_GENERATED])
+	if (!SA(b, CA_GENERATED))
 		return false;
-	if (!a[CA_GENERATED] || !diff_same(a[CA_GENKIND], b[CA_GENKIND]))
+	if (!SA(a, CA_GENERATED) || !diff_same(SA(a, CA_GENKIND), SA(b, CA_GENKIND)))
 		return true;
 #if PG_VERSION_NUM >= 170000
 	return false;
 #else
-	return !diff_same(a[CA_GENERATED], b[CA_GENERATED]);
+	return !diff_same(SA(a, CA_GENERATED), SA(b, CA_GENERATED));
 #endif
 }
 
@@ -347,14 +347,14 @@ static void
 column_type(Diff *d, int s, int t, const char *alter)
 {
 	const SchemaObject *col = &d->t->objects[t];
-	const char *from = d->s->objects[s].attr[CA_TYPE];
-	const char *to = col->attr[CA_TYPE];
+	const char *from = SA(&d->s->objects[s], CA_TYPE);
+	const char *to = SA(col, CA_TYPE);
 	const char *to_script = diff_text(d, col, CA_TYPE);
 	int			n;
 
 	n = diff_stmt(d, PH_COLUMN, s, t, true, "%s TYPE %s%s%s%s", alter, to_script,
-				  col->attr[CA_COLLATION] ? " COLLATE " : "",
-				  col->attr[CA_COLLATION] ? diff_text(d, col, CA_COLLATION) : "",
+				  SA(col, CA_COLLATION) ? " COLLATE " : "",
+				  SA(col, CA_COLLATION) ? diff_text(d, col, CA_COLLATION) : "",
 				  strcmp(from, to) == 0 ? "" :
 				  using_clause(col, type_to_resolve(d, &d->s->objects[s]),
 							   type_to_resolve(d, col)));
@@ -427,17 +427,17 @@ column_to_identity(Diff *d, int s, int t, int add)
 
 	if (drop < 0)
 	{
-		bool		down = strstr(col->attr[CA_IDENTITY_SEQ], "INCREMENT BY -") != NULL;
+		bool		down = strstr(SA(col, CA_IDENTITY_SEQ), "INCREMENT BY -") != NULL;
 
 		n = diff_stmt(d, PH_COLUMN, -1, t, false,
 					  "SELECT pg_catalog.setval(%s, v) FROM (SELECT %s(%s) AS v FROM %s) r WHERE v IS NOT NULL",
-					  quote_literal_cstr(psprintf("%s.%s", d->schema, col->attr[CA_IDENTITY_NAME])),
+					  quote_literal_cstr(psprintf("%s.%s", d->schema, SA(col, CA_IDENTITY_NAME))),
 					  down ? "pg_catalog.min" : "pg_catalog.max", col->ident, diff_qparent(d, col));
 		diff_note(d, n, "column %s counts on from the values its rows hold", col->name);
 		return;
 	}
 	old_name = d->s->objects[q].ident;
-	n = carry_counter(d, t, &old_name, d->t->objects[t].attr[CA_IDENTITY_NAME], &renamed);
+	n = carry_counter(d, t, &old_name, SA(&d->t->objects[t], CA_IDENTITY_NAME), &renamed);
 	if (renamed >= 0)
 	{
 		diff_after(d, add, renamed);
@@ -464,7 +464,7 @@ identity_to_serial(Diff *d, int s, int t, int drop)
 
 	if (create < 0)
 		return;
-	old_name = d->s->objects[s].attr[CA_IDENTITY_NAME];
+	old_name = SA(&d->s->objects[s], CA_IDENTITY_NAME);
 	n = carry_counter(d, t, &old_name, d->t->objects[q].ident, &renamed);
 	if (renamed >= 0)
 		diff_after(d, create, renamed);
@@ -476,28 +476,28 @@ identity_to_serial(Diff *d, int s, int t, int drop)
 static void
 column_identity(Diff *d, int s, int t, const char *alter)
 {
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
 
-	if (!b[CA_IDENTITY])
+	if (!SA(b, CA_IDENTITY))
 		return;
-	if (!a[CA_IDENTITY])
+	if (!SA(a, CA_IDENTITY))
 	{
 		int			add = diff_stmt(d, PH_COLUMN, -1, t, true,
 									"%s ADD GENERATED %s AS IDENTITY (SEQUENCE NAME %s.%s %s)",
-									alter, b[CA_IDENTITY], d->schema, b[CA_IDENTITY_NAME],
-									b[CA_IDENTITY_SEQ]);
+									alter, SA(b, CA_IDENTITY), d->schema, SA(b, CA_IDENTITY_NAME),
+									SA(b, CA_IDENTITY_SEQ));
 
 		column_to_identity(d, s, t, add);
 		return;
 	}
-	if (!diff_same(a[CA_IDENTITY], b[CA_IDENTITY]))
-		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET GENERATED %s", alter, b[CA_IDENTITY]);
-	if (!diff_same(a[CA_IDENTITY_SEQ], b[CA_IDENTITY_SEQ]))
+	if (!diff_same(SA(a, CA_IDENTITY), SA(b, CA_IDENTITY)))
+		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET GENERATED %s", alter, SA(b, CA_IDENTITY));
+	if (!diff_same(SA(a, CA_IDENTITY_SEQ), SA(b, CA_IDENTITY_SEQ)))
 	{
 		/* "START WITH 1 INCREMENT BY 1 ... NO CYCLE": each as SET ... */
 		StringInfoData buf;
-		char	   *p = pstrdup(b[CA_IDENTITY_SEQ]);
+		char	   *p = pstrdup(SA(b, CA_IDENTITY_SEQ));
 		const char *words[] = {" INCREMENT BY ", " MINVALUE ", " MAXVALUE ", " CACHE ", " NO CYCLE", " CYCLE"};
 
 		initStringInfo(&buf);
@@ -516,9 +516,9 @@ column_identity(Diff *d, int s, int t, const char *alter)
 		}
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s", buf.data);
 	}
-	if (!diff_same(a[CA_IDENTITY_NAME], b[CA_IDENTITY_NAME]))
+	if (!diff_same(SA(a, CA_IDENTITY_NAME), SA(b, CA_IDENTITY_NAME)))
 		diff_stmt(d, PH_COLUMN, -1, t, true, "ALTER SEQUENCE %s.%s RENAME TO %s",
-				  d->schema, a[CA_IDENTITY_NAME], b[CA_IDENTITY_NAME]);
+				  d->schema, SA(a, CA_IDENTITY_NAME), SA(b, CA_IDENTITY_NAME));
 }
 
 /*
@@ -529,8 +529,8 @@ static void
 column_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *col = &d->t->objects[t];
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) col->attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = col;
 	const char *alter = psprintf("ALTER TABLE %s ALTER COLUMN %s", diff_qparent(d, col), col->ident);
 	bool		retype = diff_type_changes(d, s, t);
 
@@ -539,42 +539,42 @@ column_alter(Diff *d, int s, int t)
 	 * assignment cast exists; otherwise it must go first.  It is set again
 	 * after any type change: the converted one may read differently.
 	 */
-	bool		reset = a[CA_DEFAULT] &&
-		(d->reset_default[s] || !b[CA_DEFAULT] ||
+	bool		reset = SA(a, CA_DEFAULT) &&
+		(d->reset_default[s] || !SA(b, CA_DEFAULT) ||
 		 (retype && using_clause(col, type_to_resolve(d, &d->s->objects[s]),
 								 type_to_resolve(d, col))[0] != '\0'));
-	bool		set = b[CA_DEFAULT] &&
-		(reset || retype || !diff_same(a[CA_DEFAULT], b[CA_DEFAULT]));
+	bool		set = SA(b, CA_DEFAULT) &&
+		(reset || retype || !diff_same(SA(a, CA_DEFAULT), SA(b, CA_DEFAULT)));
 
-	if (a[CA_IDENTITY] && !b[CA_IDENTITY])
+	if (SA(a, CA_IDENTITY) && !SA(b, CA_IDENTITY))
 		identity_to_serial(d, s, t,
 						   diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP IDENTITY", alter));
-	if (a[CA_GENERATED] && !b[CA_GENERATED])
+	if (SA(a, CA_GENERATED) && !SA(b, CA_GENERATED))
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP EXPRESSION", alter);
 	if (reset)
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP DEFAULT", alter);
-	if (a[CA_NOTNULL] && !b[CA_NOTNULL])
+	if (SA(a, CA_NOTNULL) && !SA(b, CA_NOTNULL))
 		diff_stmt(d, PH_DROP_COL, s, -1, true, "%s DROP NOT NULL", alter);
 
 	/*
 	 * A partition's or child's column has its parent's type: the parent's
 	 * ALTER ... TYPE changes it (and refuses to be run on the child).  What
-	 * depends on it waits for the parent's change all the same (order.c). A
+	 * depends on it waits for the parent's change all the same (diff_order.c). A
 	 * typed table's column has its type's attribute's.
 	 */
-	if (retype && (b[CA_INHERITED] || of_type(d->t, col)))
+	if (retype && (SA(b, CA_INHERITED) || of_type(d->t, col)))
 		diff_anchor(d, PH_COLUMN, s, t, true);
 	else if (retype)
 		column_type(d, s, t, alter);
 #if PG_VERSION_NUM >= 170000
-	if (a[CA_GENERATED] && b[CA_GENERATED] && !diff_same(a[CA_GENERATED], b[CA_GENERATED]))
+	if (SA(a, CA_GENERATED) && SA(b, CA_GENERATED) && !diff_same(SA(a, CA_GENERATED), SA(b, CA_GENERATED)))
 		diff_stmt(d, PH_COLUMN, s, t, true, "%s SET EXPRESSION AS (%s)", alter,
 				  diff_text(d, col, CA_GENERATED));
 #endif
 	if (set)
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET DEFAULT %s", alter,
 				  diff_text(d, col, CA_DEFAULT));
-	if (!a[CA_NOTNULL] && b[CA_NOTNULL])
+	if (!SA(a, CA_NOTNULL) && SA(b, CA_NOTNULL))
 		diff_stmt(d, PH_COLUMN, -1, t, true, "%s SET NOT NULL", alter);
 	column_identity(d, s, t, alter);
 	diff_column_extras(d, s, t);

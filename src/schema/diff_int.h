@@ -3,7 +3,7 @@
  * diff_int.h
  *	  The state of one diff while it is planned, shared by diff.c (the
  *	  driver), the per-kind planners (diff_relations.c, diff_columns.c,
- *	  diff_routines.c, diff_types.c, diff_access.c), order.c, and
+ *	  diff_routines.c, diff_types.c, diff_access.c), diff_order.c, and
  *	  diff_statements.c (what they all use).
  *
  * A statement is tied to the source object whose old state it removes
@@ -18,7 +18,7 @@
  * that decision to what depends on a dropped object (a view over a
  * column whose type changes is dropped and created around the change).
  * The planners then write statements, each tied to the source object it
- * drops or alters and the target object it creates or alters.  order.c
+ * drops or alters and the target object it creates or alters.  diff_order.c
  * finally orders the statements by the dependencies of those objects
  * (pg_depend, as the models hold it) and writes the script.
  *
@@ -205,7 +205,7 @@ extern const DiffKind diff_default_acl_kind;
 extern const DiffKind diff_schema_kind;
 extern void diff_comment_and_privileges(Diff *d, int s, int t);
 
-/* order.c */
+/* diff_order.c */
 extern char *diff_script(Diff *d);
 
 #endif							/* MIGRATE_DIFF_INT_H */

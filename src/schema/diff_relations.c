@@ -63,19 +63,19 @@ alter_options(Diff *d, int s, int t, const char *what, const char *from,
 static void
 table_late(Diff *d, int s, int t)
 {
-	const char *const *a = s >= 0 ? (const char *const *) d->s->objects[s].attr : NULL;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const SchemaObject *a = s >= 0 ? &d->s->objects[s] : NULL;
+	const SchemaObject *b = &d->t->objects[t];
 	const char *name = diff_qname(d, &d->t->objects[t]);
 
-	if (!diff_same(a ? a[TA_RLS] : NULL, b[TA_RLS]))
+	if (!diff_same(a ? SA(a, TA_RLS) : NULL, SA(b, TA_RLS)))
 		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s %s ROW LEVEL SECURITY",
-				  name, b[TA_RLS] ? "ENABLE" : "DISABLE");
-	if (!diff_same(a ? a[TA_FORCE_RLS] : NULL, b[TA_FORCE_RLS]))
+				  name, SA(b, TA_RLS) ? "ENABLE" : "DISABLE");
+	if (!diff_same(a ? SA(a, TA_FORCE_RLS) : NULL, SA(b, TA_FORCE_RLS)))
 		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s %s ROW LEVEL SECURITY",
-				  name, b[TA_FORCE_RLS] ? "FORCE" : "NO FORCE");
-	if (!diff_same(a ? a[TA_REPLIDENT] : NULL, b[TA_REPLIDENT]))
+				  name, SA(b, TA_FORCE_RLS) ? "FORCE" : "NO FORCE");
+	if (!diff_same(a ? SA(a, TA_REPLIDENT) : NULL, SA(b, TA_REPLIDENT)))
 	{
-		const char *ri = b[TA_REPLIDENT] ? b[TA_REPLIDENT] : "DEFAULT";
+		const char *ri = SA(b, TA_REPLIDENT) ? SA(b, TA_REPLIDENT) : "DEFAULT";
 		int			n = diff_stmt(d, PH_TABLE_LATE, -1, t, false,
 								  "ALTER TABLE %s REPLICA IDENTITY %s", name, ri);
 
@@ -110,9 +110,9 @@ replica_identity_again(Diff *d, int t)
 
 	if (table < 0 || d->t->objects[table].kind != SK_TABLE || (s = d->t_match[table]) < 0)
 		return;
-	ri = d->t->objects[table].attr[TA_REPLIDENT];
+	ri = SA(&d->t->objects[table], TA_REPLIDENT);
 	if (ri == NULL || strncmp(ri, "USING INDEX ", 12) != 0 || strcmp(ri + 12, obj->ident) != 0 ||
-		!diff_same(ri, d->s->objects[s].attr[TA_REPLIDENT]) ||
+		!diff_same(ri, SA(&d->s->objects[s], TA_REPLIDENT)) ||
 		d->s_state[s] == DS_DROP || d->s_state[s] == DS_IMPLICIT)
 		return;
 	n = diff_stmt(d, PH_TABLE_LATE, -1, table, false, "ALTER TABLE %s REPLICA IDENTITY %s",
@@ -124,29 +124,29 @@ static void
 table_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 	StringInfoData buf;
 	int			ncols;
 	int		   *cols = diff_columns(d->t, t, &ncols);
 	int			nlocal = 0;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "CREATE %sTABLE %s", a[TA_UNLOGGED] ? "UNLOGGED " : "",
+	appendStringInfo(&buf, "CREATE %sTABLE %s", SA(a, TA_UNLOGGED) ? "UNLOGGED " : "",
 					 diff_qname(d, obj));
-	if (a[TA_PARENT])
+	if (SA(a, TA_PARENT))
 		appendStringInfo(&buf, " PARTITION OF %s", diff_text(d, obj, TA_PARENT));
-	else if (a[TA_OFTYPE])
+	else if (SA(a, TA_OFTYPE))
 		appendStringInfo(&buf, " OF %s", diff_text(d, obj, TA_OFTYPE));
 	for (int k = 0; k < ncols; k++)
 	{
 		const SchemaObject *col = &d->t->objects[cols[k]];
 
-		const char *definition = a[TA_OFTYPE] ? diff_typed_column_options(d, col) :
+		const char *definition = SA(a, TA_OFTYPE) ? diff_typed_column_options(d, col) :
 			diff_column_definition(d, col);
 
-		if (col->attr[CA_INHERITED] && (a[TA_PARENT] || a[TA_OFTYPE]))
+		if (SA(col, CA_INHERITED) && (SA(a, TA_PARENT) || SA(a, TA_OFTYPE)))
 			continue;
-		if (col->attr[CA_INHERITED] && a[TA_INHERITS])
+		if (SA(col, CA_INHERITED) && SA(a, TA_INHERITS))
 			continue;
 		/* a typed table's column is its type's, but for its options */
 		if (definition == NULL)
@@ -155,18 +155,18 @@ table_create(Diff *d, int t)
 	}
 	if (nlocal > 0)
 		appendStringInfoString(&buf, "\n)");
-	else if (!a[TA_PARENT] && !a[TA_OFTYPE])
+	else if (!SA(a, TA_PARENT) && !SA(a, TA_OFTYPE))
 		appendStringInfoString(&buf, " ()");
-	if (a[TA_PARENT])
+	if (SA(a, TA_PARENT))
 		appendStringInfo(&buf, " %s", diff_text(d, obj, TA_BOUND));
-	if (a[TA_INHERITS])
+	if (SA(a, TA_INHERITS))
 		appendStringInfo(&buf, " INHERITS (%s)", diff_text(d, obj, TA_INHERITS));
-	if (a[TA_PARTKEY])
+	if (SA(a, TA_PARTKEY))
 		appendStringInfo(&buf, " PARTITION BY %s", diff_text(d, obj, TA_PARTKEY));
-	if (a[TA_AM])
-		appendStringInfo(&buf, " USING %s", a[TA_AM]);
-	if (a[TA_OPTIONS])
-		appendStringInfo(&buf, " WITH (%s)", a[TA_OPTIONS]);
+	if (SA(a, TA_AM))
+		appendStringInfo(&buf, " USING %s", SA(a, TA_AM));
+	if (SA(a, TA_OPTIONS))
+		appendStringInfo(&buf, " WITH (%s)", SA(a, TA_OPTIONS));
 	diff_stmt(d, PH_TABLE, -1, t, true, "%s", buf.data);
 	for (int k = 0; k < ncols; k++)
 		diff_column_extras(d, -1, cols[k]);
@@ -203,25 +203,25 @@ table_parents(Diff *d, int s, int t)
 {
 	const SchemaObject *sobj = &d->s->objects[s];
 	const SchemaObject *tobj = &d->t->objects[t];
-	const char *const *a = (const char *const *) sobj->attr;
-	const char *const *b = (const char *const *) tobj->attr;
+	const SchemaObject *a = sobj;
+	const SchemaObject *b = tobj;
 	const char *name = diff_qname(d, tobj);
 
-	if (!diff_same(a[TA_PARENT], b[TA_PARENT]) || !diff_same(a[TA_BOUND], b[TA_BOUND]))
+	if (!diff_same(SA(a, TA_PARENT), SA(b, TA_PARENT)) || !diff_same(SA(a, TA_BOUND), SA(b, TA_BOUND)))
 	{
-		if (a[TA_PARENT])
+		if (SA(a, TA_PARENT))
 			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s DETACH PARTITION %s",
 					  diff_text(d, sobj, TA_PARENT), name);
-		if (b[TA_PARENT])
+		if (SA(b, TA_PARENT))
 			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s ATTACH PARTITION %s %s",
 					  diff_text(d, tobj, TA_PARENT), name, diff_text(d, tobj, TA_BOUND));
 	}
-	if (!diff_same(a[TA_INHERITS], b[TA_INHERITS]))
+	if (!diff_same(SA(a, TA_INHERITS), SA(b, TA_INHERITS)))
 	{
 		int			nf,
 					nt;
-		char	  **f = diff_split_list(a[TA_INHERITS], &nf);
-		char	  **o = diff_split_list(b[TA_INHERITS], &nt);
+		char	  **f = diff_split_list(SA(a, TA_INHERITS), &nf);
+		char	  **o = diff_split_list(SA(b, TA_INHERITS), &nt);
 
 		for (int i = 0; i < nf; i++)
 			if (!diff_listed(o, nt, f[i]))
@@ -232,11 +232,11 @@ table_parents(Diff *d, int s, int t)
 				diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s INHERIT %s", name,
 						  parents_text(d, tobj, nt)[i]);
 	}
-	if (!diff_same(a[TA_OFTYPE], b[TA_OFTYPE]))
+	if (!diff_same(SA(a, TA_OFTYPE), SA(b, TA_OFTYPE)))
 	{
-		if (a[TA_OFTYPE])
+		if (SA(a, TA_OFTYPE))
 			diff_stmt(d, PH_TABLE, s, -1, true, "ALTER TABLE %s NOT OF", name);
-		if (b[TA_OFTYPE])
+		if (SA(b, TA_OFTYPE))
 			diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s OF %s", name,
 					  diff_text(d, tobj, TA_OFTYPE));
 	}
@@ -291,24 +291,24 @@ diff_check_column_order(Diff *d, int s, int t)
 static void
 table_alter(Diff *d, int s, int t)
 {
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
 	const char *name = diff_qname(d, &d->t->objects[t]);
 
-	if (!diff_same(a[TA_UNLOGGED], b[TA_UNLOGGED]))
+	if (!diff_same(SA(a, TA_UNLOGGED), SA(b, TA_UNLOGGED)))
 		d->persistence[t] = diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET %s", name,
-									  b[TA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
-	if (!diff_same(a[TA_PARTKEY], b[TA_PARTKEY]))
+									  SA(b, TA_UNLOGGED) ? "UNLOGGED" : "LOGGED");
+	if (!diff_same(SA(a, TA_PARTKEY), SA(b, TA_PARTKEY)))
 		diff_unsupported(d, PH_TABLE, s, t,
 						 "table %s is partitioned %s%s, the desired one %s%s: PostgreSQL cannot change how a table is partitioned; create a new table and move the rows by hand",
-						 d->s->objects[s].name, a[TA_PARTKEY] ? "by " : "", a[TA_PARTKEY] ? a[TA_PARTKEY] : "not at all",
-						 b[TA_PARTKEY] ? "by " : "", b[TA_PARTKEY] ? b[TA_PARTKEY] : "not at all");
+						 d->s->objects[s].name, SA(a, TA_PARTKEY) ? "by " : "", SA(a, TA_PARTKEY) ? SA(a, TA_PARTKEY) : "not at all",
+						 SA(b, TA_PARTKEY) ? "by " : "", SA(b, TA_PARTKEY) ? SA(b, TA_PARTKEY) : "not at all");
 	table_parents(d, s, t);
-	if (!diff_same(a[TA_AM], b[TA_AM]))
+	if (!diff_same(SA(a, TA_AM), SA(b, TA_AM)))
 		diff_stmt(d, PH_TABLE, -1, t, true, "ALTER TABLE %s SET ACCESS METHOD %s", name,
-				  b[TA_AM] ? b[TA_AM] : "heap");
-	if (!diff_same(a[TA_OPTIONS], b[TA_OPTIONS]))
-		alter_options(d, s, t, "TABLE", a[TA_OPTIONS], b[TA_OPTIONS]);
+				  SA(b, TA_AM) ? SA(b, TA_AM) : "heap");
+	if (!diff_same(SA(a, TA_OPTIONS), SA(b, TA_OPTIONS)))
+		alter_options(d, s, t, "TABLE", SA(a, TA_OPTIONS), SA(b, TA_OPTIONS));
 	table_late(d, s, t);
 }
 
@@ -328,7 +328,7 @@ diff_order_persistence(Diff *d)
 		int			from,
 					to = -1;
 
-		if (fk->kind != SK_CONSTRAINT || fk->attr[XA_CONTYPE][0] != 'f' ||
+		if (fk->kind != SK_CONSTRAINT || SA(fk, XA_CONTYPE)[0] != 'f' ||
 			d->s_state[k] == DS_DROP || d->s_state[k] == DS_IMPLICIT ||
 			fk->belongs_to < 0 || (from = d->s_match[fk->belongs_to]) < 0)
 			continue;
@@ -343,7 +343,7 @@ diff_order_persistence(Diff *d)
 		}
 		if (to < 0 || d->persistence[from] < 0 || d->persistence[to] < 0)
 			continue;
-		if (d->t->objects[to].attr[TA_UNLOGGED])
+		if (SA(&d->t->objects[to], TA_UNLOGGED))
 			diff_after(d, d->persistence[to], d->persistence[from]);
 		else
 			diff_after(d, d->persistence[from], d->persistence[to]);
@@ -365,20 +365,21 @@ cluster_change(Diff *d, int s, int t)
 	const SchemaObject *b = t >= 0 ? &d->t->objects[t] : NULL;
 	int			table;
 
-	if (b && b->attr[XA_CLUSTER] && !(a && a->attr[XA_CLUSTER]))
+	if (b && SA(b, XA_CLUSTER) && !(a && SA(a, XA_CLUSTER)))
 	{
 		diff_stmt(d, PH_TABLE_LATE, -1, t, false, "ALTER TABLE %s CLUSTER ON %s",
 				  diff_qparent(d, b), b->ident);
 		return;
 	}
-	if (!a || !a->attr[XA_CLUSTER] || (b && b->attr[XA_CLUSTER]))
+	if (!a || !SA(a, XA_CLUSTER) || (b && SA(b, XA_CLUSTER)))
 		return;
 	table = a->belongs_to >= 0 ? d->s_match[a->belongs_to] : -1;
 	if (table < 0)
 		return;
 	for (int j = 0; j < d->t->nobjects; j++)
-		if (d->t->objects[j].belongs_to == table && d->t->objects[j].attr[XA_CLUSTER] &&
-			(d->t->objects[j].kind == SK_INDEX || d->t->objects[j].kind == SK_CONSTRAINT))
+		if (d->t->objects[j].belongs_to == table &&
+			(d->t->objects[j].kind == SK_INDEX || d->t->objects[j].kind == SK_CONSTRAINT) &&
+			SA(&d->t->objects[j], XA_CLUSTER))
 			return;
 	diff_stmt(d, PH_TABLE_LATE, s, -1, false, "ALTER TABLE %s SET WITHOUT CLUSTER",
 			  diff_qparent(d, a));
@@ -390,12 +391,12 @@ constraint_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	/* a partition's constraint comes with its parent's */
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 		return;
-	diff_stmt(d, obj->attr[XA_CONTYPE][0] == 'f' ? PH_FOREIGN_KEY : PH_CONSTRAINT,
+	diff_stmt(d, SA(obj, XA_CONTYPE)[0] == 'f' ? PH_FOREIGN_KEY : PH_CONSTRAINT,
 			  -1, t, true, "ALTER TABLE %s ADD CONSTRAINT %s %s%s",
 			  diff_qparent(d, obj), obj->ident, diff_text(d, obj, XA_DEF),
-			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
+			  SA(obj, XA_NOT_VALID) ? " NOT VALID" : "");
 	cluster_change(d, -1, t);
 	replica_identity_again(d, t);
 }
@@ -413,7 +414,7 @@ constraint_drop(Diff *d, int s)
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, !replaced && !with_table,
 					   "ALTER TABLE %s DROP CONSTRAINT %s", diff_qparent(d, obj), obj->ident);
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 		d->stmts[n].after_all_of = table;
 	if (!replaced && !with_table)
 		diff_note(d, n, "drops constraint %s: the rows lose what it guaranteed", obj->name);
@@ -472,11 +473,11 @@ constraint_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
-	if (!diff_same(diff_attr(d->s, s, XA_DEF), obj->attr[XA_DEF]))
+	if (!diff_same(diff_attr(d->s, s, XA_DEF), SA(obj, XA_DEF)))
 	{
 		const char *timing;
 
-		(void) without_timing(obj->attr[XA_DEF], &timing);
+		(void) without_timing(SA(obj, XA_DEF), &timing);
 		diff_stmt(d, PH_CONSTRAINT, -1, t, true, "ALTER TABLE %s ALTER CONSTRAINT %s %s",
 				  diff_qparent(d, obj), obj->ident, timing);
 	}
@@ -504,7 +505,7 @@ index_statement(Diff *d, const SchemaObject *obj)
 	const char *def = diff_text(d, obj, XA_DEF);
 	const char *only = strstr(def, " ON ONLY ");
 
-	if (only == NULL || obj->attr[XA_INVALID])
+	if (only == NULL || SA(obj, XA_INVALID))
 		return pstrdup(def);
 	return psprintf("%.*s ON %s", (int) (only - def), def, only + strlen(" ON ONLY "));
 }
@@ -515,7 +516,7 @@ index_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	/* a partition's index comes with its parent's */
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 		return;
 	diff_stmt(d, PH_INDEX, -1, t, true, "%s", index_statement(d, obj));
 	cluster_change(d, -1, t);
@@ -531,7 +532,7 @@ index_drop(Diff *d, int s)
 	if (!diff_inherited_drop(d, s))
 		return;
 	n = diff_drop_stmt(d, PH_DROP_CON, s, false, "DROP INDEX %s", diff_qname(d, obj));
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 		d->stmts[n].after_all_of = diff_table_of(d, true, obj);
 }
 
@@ -556,11 +557,11 @@ const DiffKind diff_index_kind = {index_create, index_drop, index_alter, index_m
 static char *
 sequence_parameters(const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	return psprintf("AS %s START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s %s",
-					a[QA_TYPE], a[QA_START], a[QA_INCREMENT], a[QA_MIN], a[QA_MAX],
-					a[QA_CACHE], a[QA_CYCLE] ? "CYCLE" : "NO CYCLE");
+					SA(a, QA_TYPE), SA(a, QA_START), SA(a, QA_INCREMENT), SA(a, QA_MIN), SA(a, QA_MAX),
+					SA(a, QA_CACHE), SA(a, QA_CYCLE) ? "CYCLE" : "NO CYCLE");
 }
 
 /* OWNED BY, once the owning column exists */
@@ -580,9 +581,9 @@ sequence_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_SEQUENCE, -1, t, true, "CREATE %sSEQUENCE %s %s",
-			  obj->attr[QA_UNLOGGED] ? "UNLOGGED " : "", diff_qname(d, obj),
+			  SA(obj, QA_UNLOGGED) ? "UNLOGGED " : "", diff_qname(d, obj),
 			  sequence_parameters(obj));
-	if (obj->attr[QA_OWNED_BY])
+	if (SA(obj, QA_OWNED_BY))
 		sequence_owner(d, t);
 }
 
@@ -602,15 +603,15 @@ sequence_alter(Diff *d, int s, int t)
 	if (strcmp(sequence_parameters(a), sequence_parameters(b)) != 0)
 		diff_stmt(d, PH_SEQUENCE, -1, t, true, "ALTER SEQUENCE %s %s", name,
 				  sequence_parameters(b));
-	if (!diff_same(a->attr[QA_UNLOGGED], b->attr[QA_UNLOGGED]))
+	if (!diff_same(SA(a, QA_UNLOGGED), SA(b, QA_UNLOGGED)))
 		diff_stmt(d, PH_SEQUENCE, -1, t, true, "ALTER SEQUENCE %s SET %s", name,
-				  b->attr[QA_UNLOGGED] ? "UNLOGGED" : "LOGGED");
-	if (!diff_same(a->attr[QA_OWNED_BY], b->attr[QA_OWNED_BY]))
+				  SA(b, QA_UNLOGGED) ? "UNLOGGED" : "LOGGED");
+	if (!diff_same(SA(a, QA_OWNED_BY), SA(b, QA_OWNED_BY)))
 	{
 		/* let go of the old owner before it is dropped */
-		if (a->attr[QA_OWNED_BY])
+		if (SA(a, QA_OWNED_BY))
 			diff_stmt(d, PH_DROP_COL, s, -1, true, "ALTER SEQUENCE %s OWNED BY NONE", name);
-		if (b->attr[QA_OWNED_BY])
+		if (SA(b, QA_OWNED_BY))
 			sequence_owner(d, t);
 	}
 }
@@ -627,10 +628,10 @@ view_create(Diff *d, int t)
 
 	diff_stmt(d, PH_VIEW, -1, t, true, "CREATE %sVIEW %s%s%s%s AS\n%s%s",
 			  mat ? "MATERIALIZED " : "", diff_qname(d, obj),
-			  obj->attr[VA_OPTIONS] ? " WITH (" : "",
-			  obj->attr[VA_OPTIONS] ? obj->attr[VA_OPTIONS] : "",
-			  obj->attr[VA_OPTIONS] ? ")" : "", strip_semicolon(diff_text(d, obj, VA_QUERY)),
-			  obj->attr[VA_NO_DATA] ? "\nWITH NO DATA" : "");
+			  SA(obj, VA_OPTIONS) ? " WITH (" : "",
+			  SA(obj, VA_OPTIONS) ? SA(obj, VA_OPTIONS) : "",
+			  SA(obj, VA_OPTIONS) ? ")" : "", strip_semicolon(diff_text(d, obj, VA_QUERY)),
+			  SA(obj, VA_NO_DATA) ? "\nWITH NO DATA" : "");
 }
 
 static void
@@ -653,7 +654,7 @@ view_must_recreate(Diff *d, int s, int t)
 	const SchemaObject *a = &d->s->objects[s];
 	const SchemaObject *b = &d->t->objects[t];
 
-	if (diff_same(a->attr[VA_QUERY], b->attr[VA_QUERY]))
+	if (diff_same(SA(a, VA_QUERY), SA(b, VA_QUERY)))
 		return false;
 	if (a->kind == SK_MATVIEW || a->nlist > b->nlist)
 		return true;
@@ -669,16 +670,16 @@ view_alter(Diff *d, int s, int t)
 	const SchemaObject *a = &d->s->objects[s];
 	const SchemaObject *b = &d->t->objects[t];
 
-	if (!diff_same(a->attr[VA_QUERY], b->attr[VA_QUERY]))
+	if (!diff_same(SA(a, VA_QUERY), SA(b, VA_QUERY)))
 		diff_stmt(d, PH_VIEW, -1, t, true, "CREATE OR REPLACE VIEW %s AS\n%s",
 				  diff_qname(d, b), strip_semicolon(diff_text(d, b, VA_QUERY)));
-	if (!diff_same(a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]))
+	if (!diff_same(SA(a, VA_OPTIONS), SA(b, VA_OPTIONS)))
 		alter_options(d, s, t, b->kind == SK_MATVIEW ? "MATERIALIZED VIEW" : "VIEW",
-					  a->attr[VA_OPTIONS], b->attr[VA_OPTIONS]);
+					  SA(a, VA_OPTIONS), SA(b, VA_OPTIONS));
 	/* filled or emptied: after what the query reads is there */
-	if (!diff_same(a->attr[VA_NO_DATA], b->attr[VA_NO_DATA]))
+	if (!diff_same(SA(a, VA_NO_DATA), SA(b, VA_NO_DATA)))
 		diff_stmt(d, PH_VIEW, -1, t, true, "REFRESH MATERIALIZED VIEW %s%s", diff_qname(d, b),
-				  b->attr[VA_NO_DATA] ? " WITH NO DATA" : "");
+				  SA(b, VA_NO_DATA) ? " WITH NO DATA" : "");
 }
 
 const DiffKind diff_view_kind = {view_create, view_drop, view_alter, view_must_recreate};

@@ -19,7 +19,7 @@ function_create(Diff *d, int t)
 
 	diff_stmt(d, PH_ROUTINE, -1, t, true, "CREATE OR REPLACE %s %s.%s%s",
 			  obj->kind == SK_PROCEDURE ? "PROCEDURE" : "FUNCTION", d->schema,
-			  obj->attr[FA_NAME], diff_text(d, obj, FA_DEF));
+			  SA(obj, FA_NAME), diff_text(d, obj, FA_DEF));
 }
 
 static void
@@ -57,7 +57,7 @@ aggregate_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_ROUTINE, -1, t, true, "CREATE AGGREGATE %s.%s(%s) (%s)", d->schema,
-			  obj->attr[FA_NAME], diff_text(d, obj, FA_ARGUMENTS), diff_text(d, obj, FA_DEF));
+			  SA(obj, FA_NAME), diff_text(d, obj, FA_ARGUMENTS), diff_text(d, obj, FA_DEF));
 }
 
 static void
@@ -75,7 +75,7 @@ static void
 enable(Diff *d, int s, int t, const char *what)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *state = obj->attr[XA_ENABLED];
+	const char *state = SA(obj, XA_ENABLED);
 
 	diff_stmt(d, PH_TRIGGER, -1, t, false, "ALTER TABLE %s %s %s %s", diff_qparent(d, obj),
 			  state ? state : "ENABLE", what, obj->ident);
@@ -91,9 +91,9 @@ trigger_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
 
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 	{
-		if (obj->attr[XA_ENABLED])
+		if (SA(obj, XA_ENABLED))
 		{
 			enable(d, -1, t, "TRIGGER");
 			diff_after(d, d->t_last[t], diff_ready(d, obj->belongs_to));
@@ -102,7 +102,7 @@ trigger_create(Diff *d, int t)
 		return;
 	}
 	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", diff_text(d, obj, XA_DEF));
-	if (obj->attr[XA_ENABLED])
+	if (SA(obj, XA_ENABLED))
 		enable(d, -1, t, obj->kind == SK_RULE ? "RULE" : "TRIGGER");
 }
 
@@ -115,7 +115,7 @@ trigger_drop(Diff *d, int s)
 {
 	const SchemaObject *obj = &d->s->objects[s];
 
-	if (obj->attr[XA_INHERITED])
+	if (SA(obj, XA_INHERITED))
 		return;
 	diff_drop_stmt(d, PH_DROP_DEP, s, false, "DROP %s %s ON %s",
 				   obj->kind == SK_RULE ? "RULE" : "TRIGGER", obj->ident, diff_qparent(d, obj));
@@ -143,7 +143,7 @@ rule_create(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_TRIGGER, -1, t, true, "%s", strip_semicolon(diff_text(d, obj, XA_DEF)));
-	if (obj->attr[XA_ENABLED])
+	if (SA(obj, XA_ENABLED))
 		enable(d, -1, t, "RULE");
 }
 
@@ -155,23 +155,23 @@ const DiffKind diff_rule_kind = {rule_create, trigger_drop, trigger_alter, trigg
 static char *
 policy_expressions(Diff *d, const SchemaObject *obj)
 {
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	return psprintf("%s%s%s%s%s%s",
-					a[PA_USING] ? " USING (" : "", a[PA_USING] ? diff_text(d, obj, PA_USING) : "",
-					a[PA_USING] ? ")" : "",
-					a[PA_CHECK] ? " WITH CHECK (" : "", a[PA_CHECK] ? diff_text(d, obj, PA_CHECK) : "",
-					a[PA_CHECK] ? ")" : "");
+					SA(a, PA_USING) ? " USING (" : "", SA(a, PA_USING) ? diff_text(d, obj, PA_USING) : "",
+					SA(a, PA_USING) ? ")" : "",
+					SA(a, PA_CHECK) ? " WITH CHECK (" : "", SA(a, PA_CHECK) ? diff_text(d, obj, PA_CHECK) : "",
+					SA(a, PA_CHECK) ? ")" : "");
 }
 
 static void
 policy_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	diff_stmt(d, PH_POLICY, -1, t, true, "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s",
-			  obj->ident, diff_qparent(d, obj), a[PA_PERMISSIVE], a[PA_COMMAND], a[PA_ROLES],
+			  obj->ident, diff_qparent(d, obj), SA(a, PA_PERMISSIVE), SA(a, PA_COMMAND), SA(a, PA_ROLES),
 			  policy_expressions(d, obj));
 }
 
@@ -188,22 +188,22 @@ policy_drop(Diff *d, int s)
 static bool
 policy_must_recreate(Diff *d, int s, int t)
 {
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) d->t->objects[t].attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = &d->t->objects[t];
 
-	return !diff_same(a[PA_PERMISSIVE], b[PA_PERMISSIVE]) ||
-		!diff_same(a[PA_COMMAND], b[PA_COMMAND]) ||
-		(a[PA_USING] && !b[PA_USING]) || (a[PA_CHECK] && !b[PA_CHECK]);
+	return !diff_same(SA(a, PA_PERMISSIVE), SA(b, PA_PERMISSIVE)) ||
+		!diff_same(SA(a, PA_COMMAND), SA(b, PA_COMMAND)) ||
+		(SA(a, PA_USING) && !SA(b, PA_USING)) || (SA(a, PA_CHECK) && !SA(b, PA_CHECK));
 }
 
 static void
 policy_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	diff_stmt(d, PH_POLICY, -1, t, true, "ALTER POLICY %s ON %s TO %s%s",
-			  obj->ident, diff_qparent(d, obj), a[PA_ROLES], policy_expressions(d, obj));
+			  obj->ident, diff_qparent(d, obj), SA(a, PA_ROLES), policy_expressions(d, obj));
 }
 
 const DiffKind diff_policy_kind = {policy_create, policy_drop, policy_alter, policy_must_recreate};
@@ -216,7 +216,7 @@ statistics_target(Diff *d, int t)
 	const SchemaObject *obj = &d->t->objects[t];
 
 	diff_stmt(d, PH_POLICY, -1, t, false, "ALTER STATISTICS %s SET STATISTICS %s",
-			  diff_qname(d, obj), obj->attr[XA_STATTARGET] ? obj->attr[XA_STATTARGET] : "-1");
+			  diff_qname(d, obj), SA(obj, XA_STATTARGET) ? SA(obj, XA_STATTARGET) : "-1");
 }
 
 static void
@@ -226,7 +226,7 @@ statistics_create(Diff *d, int t)
 
 	diff_stmt(d, PH_POLICY, -1, t, true, "CREATE STATISTICS %s%s", diff_qname(d, obj),
 			  diff_text(d, obj, XA_DEF));
-	if (obj->attr[XA_STATTARGET])
+	if (SA(obj, XA_STATTARGET))
 		statistics_target(d, t);
 }
 

@@ -238,7 +238,7 @@ diff_qname(Diff *d, const SchemaObject *obj)
 {
 	if (obj->kind == SK_FUNCTION || obj->kind == SK_PROCEDURE ||
 		obj->kind == SK_AGGREGATE)
-		return psprintf("%s.%s(%s)", d->schema, obj->attr[FA_NAME], diff_args(d, obj));
+		return psprintf("%s.%s(%s)", d->schema, SA(obj, FA_NAME), diff_args(d, obj));
 	return psprintf("%s.%s", d->schema, obj->ident);
 }
 
@@ -303,7 +303,7 @@ diff_ref(Diff *d, const SchemaObject *obj)
 const char *
 diff_attr(const SchemaModel *m, int i, int slot)
 {
-	return i >= 0 ? m->objects[i].attr[slot] : NULL;
+	return i >= 0 ? SA(&m->objects[i], slot) : NULL;
 }
 
 /* two properties are the same (both unset counts) */
@@ -410,7 +410,7 @@ diff_inherited_drop(Diff *d, int s)
 	const SchemaObject *obj = &d->s->objects[s];
 	int			table = diff_table_of(d, true, obj);
 
-	if (!obj->attr[XA_INHERITED])
+	if (!SA(obj, XA_INHERITED))
 		return true;
 	if (!diff_detached(d, s))
 		return false;
@@ -468,10 +468,10 @@ int *
 diff_parent_columns(const SchemaModel *m, const SchemaObject *col, int *n)
 {
 	int			table = col->parent ? schema_find(m, SK_TABLE, col->parent) : -1;
-	const char *parent = table >= 0 ? m->objects[table].attr[TA_PARENT] : NULL;
+	const char *parent = table >= 0 ? SA(&m->objects[table], TA_PARENT) : NULL;
 	int			ninherits;
 	char	  **inherits = diff_split_list(table >= 0 ?
-										   m->objects[table].attr[TA_INHERITS] : NULL,
+										   SA(&m->objects[table], TA_INHERITS) : NULL,
 										   &ninherits);
 	int		   *cols = palloc(sizeof(int) * (ninherits + 1));
 
@@ -503,8 +503,8 @@ relation_name_taken(const SchemaModel *m, const char *ident)
 					return true;
 				break;
 			case SK_COLUMN:
-				if (obj->attr[CA_IDENTITY_NAME] &&
-					strcmp(obj->attr[CA_IDENTITY_NAME], ident) == 0)
+				if (SA(obj, CA_IDENTITY_NAME) &&
+					strcmp(SA(obj, CA_IDENTITY_NAME), ident) == 0)
 					return true;
 				break;
 			default:

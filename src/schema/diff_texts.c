@@ -2,7 +2,7 @@
  *
  * diff_texts.c
  *	  The definitions a diff script writes: read for the script (every name
- *	  outside pg_catalog qualified, see load.c), and, for objects of the
+ *	  outside pg_catalog qualified, see load_model.c), and, for objects of the
  *	  target schema, made to name the source schema where they name the
  *	  target one.
  *
@@ -80,7 +80,7 @@ retarget(Diff *d, const SchemaObject *obj, const char *script, const char *relat
 const char *
 diff_text(Diff *d, const SchemaObject *obj, int slot)
 {
-	const char *text = retarget(d, obj, script_of(obj)->attr[slot], obj->attr[slot]);
+	const char *text = retarget(d, obj, SA(script_of(obj), slot), SA(obj, slot));
 	const char *from = moved_from(d, obj);
 
 	if (text && from && slot == FA_DEF &&

@@ -136,14 +136,14 @@ static void
 domain_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "CREATE DOMAIN %s AS %s%s%s%s%s%s",
 			  diff_qname(d, obj), diff_text(d, obj, DA_BASETYPE),
-			  a[DA_COLLATION] ? " COLLATE " : "",
-			  a[DA_COLLATION] ? diff_text(d, obj, DA_COLLATION) : "",
-			  a[DA_DEFAULT] ? " DEFAULT " : "", a[DA_DEFAULT] ? diff_text(d, obj, DA_DEFAULT) : "",
-			  a[DA_NOTNULL] ? " NOT NULL" : "");
+			  SA(a, DA_COLLATION) ? " COLLATE " : "",
+			  SA(a, DA_COLLATION) ? diff_text(d, obj, DA_COLLATION) : "",
+			  SA(a, DA_DEFAULT) ? " DEFAULT " : "", SA(a, DA_DEFAULT) ? diff_text(d, obj, DA_DEFAULT) : "",
+			  SA(a, DA_NOTNULL) ? " NOT NULL" : "");
 }
 
 static bool
@@ -163,22 +163,22 @@ static void
 domain_alter(Diff *d, int s, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) d->s->objects[s].attr;
-	const char *const *b = (const char *const *) obj->attr;
+	const SchemaObject *a = &d->s->objects[s];
+	const SchemaObject *b = obj;
 	const char *name = diff_qname(d, obj);
 
 	if (domain_base_changes(d, s, t))
 		diff_unsupported(d, PH_TYPE, s, t,
 						 "domain %s is over %s, the desired one over %s: PostgreSQL cannot change the base type of a domain that columns use; create a new domain and ALTER the columns to it",
-						 obj->name, a[DA_BASETYPE], b[DA_BASETYPE]);
-	if (a[DA_DEFAULT] && !b[DA_DEFAULT])
+						 obj->name, SA(a, DA_BASETYPE), SA(b, DA_BASETYPE));
+	if (SA(a, DA_DEFAULT) && !SA(b, DA_DEFAULT))
 		diff_stmt(d, PH_TYPE, s, -1, true, "ALTER DOMAIN %s DROP DEFAULT", name);
-	if (a[DA_NOTNULL] && !b[DA_NOTNULL])
+	if (SA(a, DA_NOTNULL) && !SA(b, DA_NOTNULL))
 		diff_stmt(d, PH_TYPE, s, -1, true, "ALTER DOMAIN %s DROP NOT NULL", name);
-	if (b[DA_DEFAULT] && !diff_same(a[DA_DEFAULT], b[DA_DEFAULT]))
+	if (SA(b, DA_DEFAULT) && !diff_same(SA(a, DA_DEFAULT), SA(b, DA_DEFAULT)))
 		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s SET DEFAULT %s", name,
 				  diff_text(d, obj, DA_DEFAULT));
-	if (!a[DA_NOTNULL] && b[DA_NOTNULL])
+	if (!SA(a, DA_NOTNULL) && SA(b, DA_NOTNULL))
 		diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s SET NOT NULL", name);
 }
 
@@ -191,7 +191,7 @@ domain_constraint_create(Diff *d, int t)
 
 	diff_stmt(d, PH_TYPE, -1, t, true, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s",
 			  diff_qparent(d, obj), obj->ident, diff_text(d, obj, XA_DEF),
-			  obj->attr[XA_NOT_VALID] ? " NOT VALID" : "");
+			  SA(obj, XA_NOT_VALID) ? " NOT VALID" : "");
 }
 
 static void
@@ -279,7 +279,7 @@ has_typed_tables(Diff *d, int s)
 	{
 		const SchemaObject *dep = &d->s->objects[d->dependents[s][k]];
 
-		if (dep->kind == SK_TABLE && dep->attr[TA_OFTYPE])
+		if (dep->kind == SK_TABLE && SA(dep, TA_OFTYPE))
 			return true;
 	}
 	return false;
@@ -361,21 +361,21 @@ static void
 range_create(Diff *d, int t)
 {
 	const SchemaObject *obj = &d->t->objects[t];
-	const char *const *a = (const char *const *) obj->attr;
+	const SchemaObject *a = obj;
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "CREATE TYPE %s AS RANGE (SUBTYPE = %s", diff_qname(d, obj),
 					 diff_text(d, obj, RA_SUBTYPE));
-	if (a[RA_OPCLASS])
+	if (SA(a, RA_OPCLASS))
 		appendStringInfo(&buf, ", SUBTYPE_OPCLASS = %s", diff_text(d, obj, RA_OPCLASS));
-	if (a[RA_COLLATION])
+	if (SA(a, RA_COLLATION))
 		appendStringInfo(&buf, ", COLLATION = %s", diff_text(d, obj, RA_COLLATION));
-	if (a[RA_CANONICAL])
+	if (SA(a, RA_CANONICAL))
 		appendStringInfo(&buf, ", CANONICAL = %s", diff_text(d, obj, RA_CANONICAL));
-	if (a[RA_SUBDIFF])
+	if (SA(a, RA_SUBDIFF))
 		appendStringInfo(&buf, ", SUBTYPE_DIFF = %s", diff_text(d, obj, RA_SUBDIFF));
-	appendStringInfo(&buf, ", MULTIRANGE_TYPE_NAME = %s.%s)", d->schema, a[RA_MULTIRANGE]);
+	appendStringInfo(&buf, ", MULTIRANGE_TYPE_NAME = %s.%s)", d->schema, SA(a, RA_MULTIRANGE));
 	diff_stmt(d, PH_TYPE, -1, t, true, "%s", buf.data);
 }
 

@@ -240,7 +240,7 @@ load_others(Loader *ld)
 			int			i = loader_add(ld, other_kinds[k].kind, NULL, col_text(ld, "ident"));
 			SchemaObject *obj = &ld->model->objects[i];
 
-			obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
+			SA(obj, XA_DEF) = col_deparsed(ld, "def", i);
 			obj->comment = col_text(ld, "comment");
 			loader_key(ld, other_kinds[k].classid, col_oid(ld, "oid"), 0, i);
 		}

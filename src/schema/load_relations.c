@@ -79,21 +79,21 @@ load_tables(Loader *ld)
 		SchemaObject *obj = &ld->model->objects[i];
 
 		if (col_bool(ld, "unlogged"))
-			obj->attr[TA_UNLOGGED] = "UNLOGGED";
+			SA(obj, TA_UNLOGGED) = "UNLOGGED";
 		if (col_bool(ld, "partitioned"))
-			obj->attr[TA_PARTKEY] = col_deparsed(ld, "partkey", i);
-		obj->attr[TA_PARENT] = col_text(ld, "parent");
+			SA(obj, TA_PARTKEY) = col_deparsed(ld, "partkey", i);
+		SA(obj, TA_PARENT) = col_text(ld, "parent");
 		if (col_bool(ld, "relispartition"))
-			obj->attr[TA_BOUND] = col_deparsed(ld, "bound", i);
-		obj->attr[TA_INHERITS] = col_text(ld, "inherits");
-		obj->attr[TA_OPTIONS] = col_joined(ld, "options");
+			SA(obj, TA_BOUND) = col_deparsed(ld, "bound", i);
+		SA(obj, TA_INHERITS) = col_text(ld, "inherits");
+		SA(obj, TA_OPTIONS) = col_joined(ld, "options");
 		if (col_bool(ld, "relrowsecurity"))
-			obj->attr[TA_RLS] = "ENABLE";
+			SA(obj, TA_RLS) = "ENABLE";
 		if (col_bool(ld, "relforcerowsecurity"))
-			obj->attr[TA_FORCE_RLS] = "FORCE";
-		obj->attr[TA_REPLIDENT] = col_text(ld, "replident");
-		obj->attr[TA_AM] = col_text(ld, "am");
-		obj->attr[TA_OFTYPE] = col_text(ld, "oftype");
+			SA(obj, TA_FORCE_RLS) = "FORCE";
+		SA(obj, TA_REPLIDENT) = col_text(ld, "replident");
+		SA(obj, TA_AM) = col_text(ld, "am");
+		SA(obj, TA_OFTYPE) = col_text(ld, "oftype");
 		obj->list = col_list(ld, "columns", &obj->nlist, false);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
@@ -183,31 +183,31 @@ load_columns(Loader *ld)
 			continue;
 		}
 		loader_key(ld, RelationRelationId, relid, col_int(ld, "attnum"), i);
-		obj->attr[CA_TYPE] = col_text(ld, "type");
-		obj->attr[CA_COLLATION] = col_text(ld, "collation");
+		SA(obj, CA_TYPE) = col_text(ld, "type");
+		SA(obj, CA_COLLATION) = col_text(ld, "collation");
 		if (col_bool(ld, "attnotnull"))
-			obj->attr[CA_NOTNULL] = "NOT NULL";
-		obj->attr[CA_DEFAULT] = col_text(ld, "default_expr");
-		obj->attr[CA_GENERATED] = col_text(ld, "generated");
+			SA(obj, CA_NOTNULL) = "NOT NULL";
+		SA(obj, CA_DEFAULT) = col_text(ld, "default_expr");
+		SA(obj, CA_GENERATED) = col_text(ld, "generated");
 		/* pg_get_expr() gives NULL for a table dropped meanwhile */
-		if (OidIsValid(col_oid(ld, "attrdef")) && !obj->attr[CA_DEFAULT] &&
-			!obj->attr[CA_GENERATED])
+		if (OidIsValid(col_oid(ld, "attrdef")) && !SA(obj, CA_DEFAULT) &&
+			!SA(obj, CA_GENERATED))
 			loader_vanished(ld, i);
-		obj->attr[CA_GENKIND] = col_text(ld, "genkind");
-		obj->attr[CA_IDENTITY] = col_text(ld, "identity");
-		if (obj->attr[CA_IDENTITY])
+		SA(obj, CA_GENKIND) = col_text(ld, "genkind");
+		SA(obj, CA_IDENTITY) = col_text(ld, "identity");
+		if (SA(obj, CA_IDENTITY))
 		{
-			obj->attr[CA_IDENTITY_NAME] = col_text(ld, "identity_name");
-			obj->attr[CA_IDENTITY_SEQ] = col_text(ld, "identity_params");
+			SA(obj, CA_IDENTITY_NAME) = col_text(ld, "identity_name");
+			SA(obj, CA_IDENTITY_SEQ) = col_text(ld, "identity_params");
 			loader_key(ld, RelationRelationId, col_oid(ld, "identity_seq"), 0, i);
 		}
-		obj->attr[CA_STORAGE] = col_text(ld, "storage");
-		obj->attr[CA_TYPSTORAGE] = col_text(ld, "typstorage");
-		obj->attr[CA_COMPRESSION] = col_text(ld, "compression");
-		obj->attr[CA_STATISTICS] = col_text(ld, "statistics");
-		obj->attr[CA_OPTIONS] = col_joined(ld, "options");
+		SA(obj, CA_STORAGE) = col_text(ld, "storage");
+		SA(obj, CA_TYPSTORAGE) = col_text(ld, "typstorage");
+		SA(obj, CA_COMPRESSION) = col_text(ld, "compression");
+		SA(obj, CA_STATISTICS) = col_text(ld, "statistics");
+		SA(obj, CA_OPTIONS) = col_joined(ld, "options");
 		if (col_bool(ld, "inherited"))
-			obj->attr[CA_INHERITED] = "INHERITED";
+			SA(obj, CA_INHERITED) = "INHERITED";
 		loader_key(ld, AttrDefaultRelationId, col_oid(ld, "attrdef"), 0, i);
 	}
 }
@@ -271,18 +271,18 @@ load_constraints(Loader *ld)
 
 		if (root)
 			obj->ident = col_text(ld, "ident");
-		obj->attr[XA_DEF] = strip_not_valid(ld, col_deparsed(ld, "def", i), not_valid);
+		SA(obj, XA_DEF) = strip_not_valid(ld, col_deparsed(ld, "def", i), not_valid);
 		if (not_valid)
-			obj->attr[XA_NOT_VALID] = "NOT VALID";
+			SA(obj, XA_NOT_VALID) = "NOT VALID";
 		if (col_bool(ld, "inherited"))
-			obj->attr[XA_INHERITED] = "INHERITED";
-		obj->attr[XA_CONTYPE] = col_text(ld, "contype");
+			SA(obj, XA_INHERITED) = "INHERITED";
+		SA(obj, XA_CONTYPE) = col_text(ld, "contype");
 		if (col_bool(ld, "clustered"))
-			obj->attr[XA_CLUSTER] = "CLUSTER";
+			SA(obj, XA_CLUSTER) = "CLUSTER";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "conrelid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);
-		if (strchr("pux", obj->attr[XA_CONTYPE][0]))
+		if (strchr("pux", SA(obj, XA_CONTYPE)[0]))
 			loader_key(ld, RelationRelationId, col_oid(ld, "conindid"), 0, i);
 	}
 }
@@ -345,16 +345,16 @@ load_indexes(Loader *ld)
 		char	   *root = col_text(ld, "root");
 
 		obj->parent = col_text(ld, "tab");
-		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
+		SA(obj, XA_DEF) = col_deparsed(ld, "def", i);
 		if (col_bool(ld, "indisclustered"))
-			obj->attr[XA_CLUSTER] = "CLUSTER";
+			SA(obj, XA_CLUSTER) = "CLUSTER";
 		if (col_bool(ld, "invalid"))
-			obj->attr[XA_INVALID] = "INVALID";
+			SA(obj, XA_INVALID) = "INVALID";
 		parents[i - first] = col_oid(ld, "parent_index");
 		if (OidIsValid(parents[i - first]) && root)
 		{
-			obj->attr[XA_INHERITED] = "INHERITED";
-			obj->attr[XA_DEF] = without_name(ld, obj->attr[XA_DEF], obj->ident);
+			SA(obj, XA_INHERITED) = "INHERITED";
+			SA(obj, XA_DEF) = without_name(ld, SA(obj, XA_DEF), obj->ident);
 			obj->name = MemoryContextStrdup(ld->cxt,
 											ld->relative ? psprintf("%s.%s", obj->parent, root) :
 											psprintf("%s.%s.%s", obj->schema, obj->parent, root));
@@ -410,21 +410,21 @@ load_sequences(Loader *ld)
 		int			i = loader_add(ld, SK_SEQUENCE, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[QA_TYPE] = col_text(ld, "type");
-		obj->attr[QA_START] = col_text(ld, "start");
-		obj->attr[QA_INCREMENT] = col_text(ld, "increment");
-		obj->attr[QA_MIN] = col_text(ld, "min");
-		obj->attr[QA_MAX] = col_text(ld, "max");
-		obj->attr[QA_CACHE] = col_text(ld, "cache");
+		SA(obj, QA_TYPE) = col_text(ld, "type");
+		SA(obj, QA_START) = col_text(ld, "start");
+		SA(obj, QA_INCREMENT) = col_text(ld, "increment");
+		SA(obj, QA_MIN) = col_text(ld, "min");
+		SA(obj, QA_MAX) = col_text(ld, "max");
+		SA(obj, QA_CACHE) = col_text(ld, "cache");
 		if (col_bool(ld, "seqcycle"))
-			obj->attr[QA_CYCLE] = "CYCLE";
-		obj->attr[QA_OWNED_BY] = col_text(ld, "owned_by");
+			SA(obj, QA_CYCLE) = "CYCLE";
+		SA(obj, QA_OWNED_BY) = col_text(ld, "owned_by");
 		/* dropped with the column that owns it */
-		if (obj->attr[QA_OWNED_BY])
+		if (SA(obj, QA_OWNED_BY))
 			obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "owner_rel"),
 										  col_int(ld, "owner_att"));
 		if (col_bool(ld, "unlogged"))
-			obj->attr[QA_UNLOGGED] = "UNLOGGED";
+			SA(obj, QA_UNLOGGED) = "UNLOGGED";
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);
 		loader_key(ld, RelationRelationId, col_oid(ld, "oid"), 0, i);
@@ -502,10 +502,10 @@ load_views(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[VA_QUERY] = view_query(ld, col_oid(ld, "oid"), i);
-		obj->attr[VA_OPTIONS] = col_joined(ld, "options");
+		SA(obj, VA_QUERY) = view_query(ld, col_oid(ld, "oid"), i);
+		SA(obj, VA_OPTIONS) = col_joined(ld, "options");
 		if (col_bool(ld, "no_data"))
-			obj->attr[VA_NO_DATA] = "WITH NO DATA";
+			SA(obj, VA_NO_DATA) = "WITH NO DATA";
 		obj->list = col_list(ld, "columns", &obj->nlist, false);
 		obj->comment = col_text(ld, "comment");
 		loader_acl(ld, i);

@@ -126,17 +126,17 @@ load_functions(Loader *ld)
 		SchemaObject *obj = &ld->model->objects[i];
 
 		obj->args = col_deparsed(ld, "args", i);
-		obj->attr[FA_NAME] = MemoryContextStrdup(ld->cxt, quote_identifier(proname));
-		obj->attr[FA_RESULT] = col_text(ld, "result");	/* none for procedures */
-		obj->attr[FA_ARGUMENTS] = col_deparsed(ld, "arguments", i);
+		SA(obj, FA_NAME) = MemoryContextStrdup(ld->cxt, quote_identifier(proname));
+		SA(obj, FA_RESULT) = col_text(ld, "result");	/* none for procedures */
+		SA(obj, FA_ARGUMENTS) = col_deparsed(ld, "arguments", i);
 		if (sk == SK_AGGREGATE)
-			obj->attr[FA_DEF] = aggregate_options(ld);
+			SA(obj, FA_DEF) = aggregate_options(ld);
 		else
 		{
 			const char *head = sk == SK_PROCEDURE ?
 				"CREATE OR REPLACE PROCEDURE" : "CREATE OR REPLACE FUNCTION";
 
-			obj->attr[FA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), head,
+			SA(obj, FA_DEF) = loader_strip_prefix(ld, col_deparsed(ld, "def", i), head,
 													col_text(ld, "nspname"), proname);
 		}
 		obj->comment = col_text(ld, "comment");
@@ -194,11 +194,11 @@ load_triggers(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
-		obj->attr[XA_ENABLED] = enabled_state(ld);
+		SA(obj, XA_DEF) = col_deparsed(ld, "def", i);
+		SA(obj, XA_ENABLED) = enabled_state(ld);
 		parents[i - first] = col_oid(ld, "tgparentid");
 		if (OidIsValid(parents[i - first]))
-			obj->attr[XA_INHERITED] = "INHERITED";
+			SA(obj, XA_INHERITED) = "INHERITED";
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "tgrelid"), 0);
 		loader_key(ld, TriggerRelationId, col_oid(ld, "oid"), 0, i);
@@ -235,8 +235,8 @@ load_rules(Loader *ld)
 								   col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = col_deparsed(ld, "def", i);
-		obj->attr[XA_ENABLED] = enabled_state(ld);
+		SA(obj, XA_DEF) = col_deparsed(ld, "def", i);
+		SA(obj, XA_ENABLED) = enabled_state(ld);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "ev_class"), 0);
 		loader_key(ld, RewriteRelationId, col_oid(ld, "oid"), 0, i);
@@ -276,13 +276,13 @@ load_policies(Loader *ld)
 		initStringInfo(&buf);
 		for (int r = 0; r < nroles; r++)
 			appendStringInfo(&buf, "%s%s", r > 0 ? ", " : "", roles[r]);
-		obj->attr[PA_PERMISSIVE] = col_text(ld, "permissive");
-		obj->attr[PA_COMMAND] = col_text(ld, "command");
-		obj->attr[PA_ROLES] = MemoryContextStrdup(ld->cxt, buf.data);
+		SA(obj, PA_PERMISSIVE) = col_text(ld, "permissive");
+		SA(obj, PA_COMMAND) = col_text(ld, "command");
+		SA(obj, PA_ROLES) = MemoryContextStrdup(ld->cxt, buf.data);
 		if (col_bool(ld, "has_using"))
-			obj->attr[PA_USING] = col_deparsed(ld, "using_expr", i);
+			SA(obj, PA_USING) = col_deparsed(ld, "using_expr", i);
 		if (col_bool(ld, "has_check"))
-			obj->attr[PA_CHECK] = col_deparsed(ld, "check_expr", i);
+			SA(obj, PA_CHECK) = col_deparsed(ld, "check_expr", i);
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "polrelid"), 0);
 		loader_key(ld, PolicyRelationId, col_oid(ld, "oid"), 0, i);
@@ -309,9 +309,9 @@ load_statistics(Loader *ld)
 		int			i = loader_add(ld, SK_STATISTICS, NULL, col_text(ld, "ident"));
 		SchemaObject *obj = &ld->model->objects[i];
 
-		obj->attr[XA_DEF] = loader_strip_prefix(ld, col_deparsed(ld, "def", i), "CREATE STATISTICS",
+		SA(obj, XA_DEF) = loader_strip_prefix(ld, col_deparsed(ld, "def", i), "CREATE STATISTICS",
 												col_text(ld, "nspname"), col_text(ld, "stxname"));
-		obj->attr[XA_STATTARGET] = col_text(ld, "stattarget");
+		SA(obj, XA_STATTARGET) = col_text(ld, "stattarget");
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, RelationRelationId, col_oid(ld, "stxrelid"), 0);
 		loader_key(ld, StatisticExtRelationId, col_oid(ld, "oid"), 0, i);

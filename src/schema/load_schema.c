@@ -84,8 +84,8 @@ load_default_acls(Loader *ld)
 			obj->name = MemoryContextStrdup(ld->cxt,
 											psprintf("FOR ROLE %s IN SCHEMA %s ON %s",
 													 role, obj->schema, objtype));
-		obj->attr[PV_ROLE] = role;
-		obj->attr[PV_OBJTYPE] = objtype;
+		SA(obj, PV_ROLE) = role;
+		SA(obj, PV_OBJTYPE) = objtype;
 		obj->acl = col_list(ld, "acl", &obj->nacl, true);
 		loader_key(ld, DefaultAclRelationId, col_oid(ld, "oid"), 0, i);
 	}

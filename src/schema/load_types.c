@@ -60,12 +60,12 @@ ACL_COLUMNS_CREATED("t.typacl", "T", "T", "t.typowner", "t.typnamespace")
 static void
 read_range(Loader *ld, SchemaObject *obj, int i)
 {
-	obj->attr[RA_SUBTYPE] = col_text(ld, "subtype");
-	obj->attr[RA_OPCLASS] = col_text(ld, "opclass");
-	obj->attr[RA_COLLATION] = col_text(ld, "range_collation");
-	obj->attr[RA_CANONICAL] = col_text(ld, "canonical");
-	obj->attr[RA_SUBDIFF] = col_text(ld, "subdiff");
-	obj->attr[RA_MULTIRANGE] = col_text(ld, "multirange");
+	SA(obj, RA_SUBTYPE) = col_text(ld, "subtype");
+	SA(obj, RA_OPCLASS) = col_text(ld, "opclass");
+	SA(obj, RA_COLLATION) = col_text(ld, "range_collation");
+	SA(obj, RA_CANONICAL) = col_text(ld, "canonical");
+	SA(obj, RA_SUBDIFF) = col_text(ld, "subdiff");
+	SA(obj, RA_MULTIRANGE) = col_text(ld, "multirange");
 	loader_key(ld, TypeRelationId, col_oid(ld, "multirange_oid"), 0, i);
 	loader_key(ld, TypeRelationId, col_oid(ld, "multirange_array"), 0, i);
 }
@@ -94,11 +94,11 @@ load_types(Loader *ld)
 		}
 		else if (kind == SK_DOMAIN)
 		{
-			obj->attr[DA_BASETYPE] = col_text(ld, "basetype");
-			obj->attr[DA_COLLATION] = col_text(ld, "collation");
+			SA(obj, DA_BASETYPE) = col_text(ld, "basetype");
+			SA(obj, DA_COLLATION) = col_text(ld, "collation");
 			if (col_bool(ld, "typnotnull"))
-				obj->attr[DA_NOTNULL] = "NOT NULL";
-			obj->attr[DA_DEFAULT] = col_text(ld, "default_expr");
+				SA(obj, DA_NOTNULL) = "NOT NULL";
+			SA(obj, DA_DEFAULT) = col_text(ld, "default_expr");
 		}
 		else
 			read_range(ld, obj, i);
@@ -137,11 +137,11 @@ load_domain_constraints(Loader *ld)
 
 		if (col_bool(ld, "not_valid"))
 		{
-			obj->attr[XA_NOT_VALID] = "NOT VALID";
+			SA(obj, XA_NOT_VALID) = "NOT VALID";
 			if (len > 10 && strcmp(def + len - 10, " NOT VALID") == 0)
 				def[len - 10] = '\0';
 		}
-		obj->attr[XA_DEF] = def;
+		SA(obj, XA_DEF) = def;
 		obj->comment = col_text(ld, "comment");
 		obj->belongs_to = loader_find(ld, TypeRelationId, col_oid(ld, "contypid"), 0);
 		loader_key(ld, ConstraintRelationId, col_oid(ld, "oid"), 0, i);

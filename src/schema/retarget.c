@@ -10,7 +10,7 @@
  * that merely contains it, is left as it is.  The hard case is a qualifier
  * that is not one: "d.x" is schema d's object x, or column x of a table
  * aliased d, and only the grammar around it tells (a view's query may hold
- * both).  The loader reads each definition the diff writes twice (load.c):
+ * both).  The loader reads each definition the diff writes twice (load_model.c):
  * once under a search_path of pg_catalog alone, where every object of d is
  * written "d.x", and once under "d, pg_catalog, live", where it is written
  * "x".  The server's deparser writes the rest (aliases, columns, literals)

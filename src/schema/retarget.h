@@ -10,7 +10,7 @@
  *							 const char *from, const char *to, char **why)
  *		script is a definition deparsed under a search_path of pg_catalog
  *		alone (every name outside pg_catalog qualified), relative the same
- *		definition deparsed under "from, pg_catalog, to" (see load.c).
+ *		definition deparsed under "from, pg_catalog, to" (see load_model.c).
  *		Returns script with every schema qualifier naming from turned into
  *		to, leaving alone what only looks like one (a table alias or a
  *		string that happens to hold the name).  NULL, with the reason in

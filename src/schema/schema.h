@@ -17,7 +17,7 @@
  *		schemas built by the same DDL under different names ("public" and
  *		"ref", "live" and "desired") give identical rows.  peer, if not NULL,
  *		is the schema the model will be compared with: references into it
- *		are written unqualified too (see load.c).  An unknown schema is an
+ *		are written unqualified too (see load_model.c).  An unknown schema is an
  *		error (42704).  read_only: true from a STABLE entry point (the
  *		queries then use the caller's snapshot); false when the caller has
  *		just run DDL in the same call (a fresh snapshot sees it).  An object
@@ -32,7 +32,7 @@
  *		writes, in obj->script: the same deparsers read again under a
  *		search_path of pg_catalog alone, so that every name outside
  *		pg_catalog comes out qualified, as pg_dump writes it.  A script
- *		runs under that search_path (order.c): no object another role
+ *		runs under that search_path (diff_order.c): no object another role
  *		creates, in the live schema or in public, can stand in for a
  *		built-in one there.
  *
@@ -79,6 +79,7 @@
 #ifndef MIGRATE_SCHEMA_H
 #define MIGRATE_SCHEMA_H
 
+#include "compat.h"
 #include "util/catwrites.h"
 
 /*
@@ -130,101 +131,129 @@ typedef enum SchemaKind
  * below; a slot is NULL when the property is not set.  The canonical
  * definition of an object is built from them (describe.c), and diff.c
  * compares them one by one to write ALTER statements.
+ *
+ * Each slot's name carries its family (the slots of tables, of columns,
+ * ...) beside its index, and each kind has one family (schema_kinds[],
+ * kinds.c): SA(obj, slot) is the slot of obj, and an error when obj's kind
+ * does not have that family -- TA_UNLOGGED read on a column is caught, not
+ * silently read as whatever a column keeps at the same index.
  */
 #define SA_MAX 16
 
+typedef enum SchemaSlotFamily
+{
+	SF_NONE,					/* no slots: enums, composites, schemas */
+	SF_TABLE,					/* TA_ */
+	SF_COLUMN,					/* CA_ */
+	SF_DEPARSED,				/* XA_ */
+	SF_SEQUENCE,				/* QA_ */
+	SF_VIEW,					/* VA_ */
+	SF_ROUTINE,					/* FA_ */
+	SF_POLICY,					/* PA_ */
+	SF_DEFACL,					/* PV_ */
+	SF_DOMAIN,					/* DA_ */
+	SF_RANGE					/* RA_ */
+} SchemaSlotFamily;
+
+#define SA_SLOT(family, index)	((int) (family) * SA_MAX + (index))
+#define SA_FAMILY(slot)			((SchemaSlotFamily) ((slot) / SA_MAX))
+#define SA_INDEX(slot)			((slot) % SA_MAX)
+
+/* the slot of obj, checked against its kind: an lvalue (schema_slot) */
+#define SA(obj, slot)			(*schema_slot((obj), (slot)))
+
 /* tables */
-#define TA_UNLOGGED		0		/* "UNLOGGED" */
-#define TA_PARTKEY		1		/* pg_get_partkeydef() */
-#define TA_PARENT		2		/* partitions: the partitioned table */
-#define TA_BOUND		3		/* partitions: FOR VALUES ... / DEFAULT */
-#define TA_INHERITS		4		/* other parents, comma-separated, in order */
-#define TA_OPTIONS		5		/* storage parameters, "a=1, b=2" */
-#define TA_RLS			6		/* "ENABLE" */
-#define TA_FORCE_RLS	7		/* "FORCE" */
-#define TA_REPLIDENT	8		/* FULL, NOTHING or USING INDEX i */
-#define TA_AM			9		/* access method, when not heap */
-#define TA_OFTYPE		10		/* typed table: the type */
+#define TA_UNLOGGED		SA_SLOT(SF_TABLE, 0)		/* "UNLOGGED" */
+#define TA_PARTKEY		SA_SLOT(SF_TABLE, 1)		/* pg_get_partkeydef() */
+#define TA_PARENT		SA_SLOT(SF_TABLE, 2)		/* partitions: the partitioned table */
+#define TA_BOUND		SA_SLOT(SF_TABLE, 3)		/* partitions: FOR VALUES ... / DEFAULT */
+#define TA_INHERITS		SA_SLOT(SF_TABLE, 4)		/* other parents, comma-separated, in order */
+#define TA_OPTIONS		SA_SLOT(SF_TABLE, 5)		/* storage parameters, "a=1, b=2" */
+#define TA_RLS			SA_SLOT(SF_TABLE, 6)		/* "ENABLE" */
+#define TA_FORCE_RLS	SA_SLOT(SF_TABLE, 7)		/* "FORCE" */
+#define TA_REPLIDENT	SA_SLOT(SF_TABLE, 8)		/* FULL, NOTHING or USING INDEX i */
+#define TA_AM			SA_SLOT(SF_TABLE, 9)		/* access method, when not heap */
+#define TA_OFTYPE		SA_SLOT(SF_TABLE, 10)		/* typed table: the type */
 
 /* columns */
-#define CA_TYPE			0
-#define CA_COLLATION	1
-#define CA_NOTNULL		2		/* "NOT NULL" */
-#define CA_DEFAULT		3
-#define CA_IDENTITY		4		/* ALWAYS or BY DEFAULT */
-#define CA_IDENTITY_SEQ 5		/* its sequence: name and parameters */
-#define CA_GENERATED	6		/* generation expression */
-#define CA_GENKIND		7		/* STORED or VIRTUAL */
-#define CA_STORAGE		8		/* when not the type's */
-#define CA_COMPRESSION	9
-#define CA_STATISTICS	10
-#define CA_OPTIONS		11
-#define CA_INHERITED	12		/* not defined locally (not described) */
-#define CA_IDENTITY_NAME 13		/* the identity's sequence */
-#define CA_TYPSTORAGE	14		/* the type's storage (not described) */
+#define CA_TYPE			SA_SLOT(SF_COLUMN, 0)
+#define CA_COLLATION	SA_SLOT(SF_COLUMN, 1)
+#define CA_NOTNULL		SA_SLOT(SF_COLUMN, 2)		/* "NOT NULL" */
+#define CA_DEFAULT		SA_SLOT(SF_COLUMN, 3)
+#define CA_IDENTITY		SA_SLOT(SF_COLUMN, 4)		/* ALWAYS or BY DEFAULT */
+#define CA_IDENTITY_SEQ SA_SLOT(SF_COLUMN, 5)		/* its sequence: name and parameters */
+#define CA_GENERATED	SA_SLOT(SF_COLUMN, 6)		/* generation expression */
+#define CA_GENKIND		SA_SLOT(SF_COLUMN, 7)		/* STORED or VIRTUAL */
+#define CA_STORAGE		SA_SLOT(SF_COLUMN, 8)		/* when not the type's */
+#define CA_COMPRESSION	SA_SLOT(SF_COLUMN, 9)
+#define CA_STATISTICS	SA_SLOT(SF_COLUMN, 10)
+#define CA_OPTIONS		SA_SLOT(SF_COLUMN, 11)
+#define CA_INHERITED	SA_SLOT(SF_COLUMN, 12)		/* not defined locally (not described) */
+#define CA_IDENTITY_NAME SA_SLOT(SF_COLUMN, 13)		/* the identity's sequence */
+#define CA_TYPSTORAGE	SA_SLOT(SF_COLUMN, 14)		/* the type's storage (not described) */
 
 /*
  * constraints, domain constraints, indexes, triggers, rules, statistics,
  * and the kinds the diff does not write (their definition only)
  */
-#define XA_DEF			0		/* pg_get_*def(), name unqualified */
-#define XA_NOT_VALID	1		/* constraints: "NOT VALID" */
-#define XA_INHERITED	2		/* comes from a parent table or index (not
+#define XA_DEF			SA_SLOT(SF_DEPARSED, 0)		/* pg_get_*def(), name unqualified */
+#define XA_NOT_VALID	SA_SLOT(SF_DEPARSED, 1)		/* constraints: "NOT VALID" */
+#define XA_INHERITED	SA_SLOT(SF_DEPARSED, 2)		/* comes from a parent table or index (not
 								 * described) */
-#define XA_CLUSTER		3		/* indexes: "CLUSTER" */
-#define XA_ENABLED		4		/* triggers and rules: D, R or A when not O */
-#define XA_CONTYPE		5		/* constraints: p, u, f, c, x */
-#define XA_STATTARGET	6		/* statistics objects */
-#define XA_INVALID		7		/* indexes: "INVALID" */
+#define XA_CLUSTER		SA_SLOT(SF_DEPARSED, 3)		/* indexes: "CLUSTER" */
+#define XA_ENABLED		SA_SLOT(SF_DEPARSED, 4)		/* triggers and rules: D, R or A when not O */
+#define XA_CONTYPE		SA_SLOT(SF_DEPARSED, 5)		/* constraints: p, u, f, c, x */
+#define XA_STATTARGET	SA_SLOT(SF_DEPARSED, 6)		/* statistics objects */
+#define XA_INVALID		SA_SLOT(SF_DEPARSED, 7)		/* indexes: "INVALID" */
 
 /* sequences (also the parameters of identity columns) */
-#define QA_TYPE			0
-#define QA_START		1
-#define QA_INCREMENT	2
-#define QA_MIN			3
-#define QA_MAX			4
-#define QA_CACHE		5
-#define QA_CYCLE		6		/* "CYCLE" */
-#define QA_OWNED_BY		7		/* table.column */
-#define QA_UNLOGGED		8
+#define QA_TYPE			SA_SLOT(SF_SEQUENCE, 0)
+#define QA_START		SA_SLOT(SF_SEQUENCE, 1)
+#define QA_INCREMENT	SA_SLOT(SF_SEQUENCE, 2)
+#define QA_MIN			SA_SLOT(SF_SEQUENCE, 3)
+#define QA_MAX			SA_SLOT(SF_SEQUENCE, 4)
+#define QA_CACHE		SA_SLOT(SF_SEQUENCE, 5)
+#define QA_CYCLE		SA_SLOT(SF_SEQUENCE, 6)		/* "CYCLE" */
+#define QA_OWNED_BY		SA_SLOT(SF_SEQUENCE, 7)		/* table.column */
+#define QA_UNLOGGED		SA_SLOT(SF_SEQUENCE, 8)
 
 /* views and materialized views (their columns are in list) */
-#define VA_QUERY		0
-#define VA_OPTIONS		1
-#define VA_NO_DATA		2		/* materialized views: "WITH NO DATA" */
+#define VA_QUERY		SA_SLOT(SF_VIEW, 0)
+#define VA_OPTIONS		SA_SLOT(SF_VIEW, 1)
+#define VA_NO_DATA		SA_SLOT(SF_VIEW, 2)		/* materialized views: "WITH NO DATA" */
 
 /* functions, procedures, aggregates */
-#define FA_DEF			0		/* functions: pg_get_functiondef() from the
+#define FA_DEF			SA_SLOT(SF_ROUTINE, 0)		/* functions: pg_get_functiondef() from the
 								 * argument list on; aggregates: the options
 								 * of CREATE AGGREGATE */
-#define FA_RESULT		1		/* pg_get_function_result() */
-#define FA_ARGUMENTS	2		/* pg_get_function_arguments() */
-#define FA_NAME			3		/* the name alone, quoted */
+#define FA_RESULT		SA_SLOT(SF_ROUTINE, 1)		/* pg_get_function_result() */
+#define FA_ARGUMENTS	SA_SLOT(SF_ROUTINE, 2)		/* pg_get_function_arguments() */
+#define FA_NAME			SA_SLOT(SF_ROUTINE, 3)		/* the name alone, quoted */
 
 /* policies */
-#define PA_PERMISSIVE	0		/* PERMISSIVE or RESTRICTIVE */
-#define PA_COMMAND		1		/* ALL, SELECT, INSERT, UPDATE, DELETE */
-#define PA_ROLES		2
-#define PA_USING		3
-#define PA_CHECK		4
+#define PA_PERMISSIVE	SA_SLOT(SF_POLICY, 0)		/* PERMISSIVE or RESTRICTIVE */
+#define PA_COMMAND		SA_SLOT(SF_POLICY, 1)		/* ALL, SELECT, INSERT, UPDATE, DELETE */
+#define PA_ROLES		SA_SLOT(SF_POLICY, 2)
+#define PA_USING		SA_SLOT(SF_POLICY, 3)
+#define PA_CHECK		SA_SLOT(SF_POLICY, 4)
 
 /* default privileges (their grants are in acl) */
-#define PV_ROLE			0		/* FOR ROLE: the role whose objects get them */
-#define PV_OBJTYPE		1		/* TABLES, SEQUENCES, FUNCTIONS, TYPES */
+#define PV_ROLE			SA_SLOT(SF_DEFACL, 0)		/* FOR ROLE: the role whose objects get them */
+#define PV_OBJTYPE		SA_SLOT(SF_DEFACL, 1)		/* TABLES, SEQUENCES, FUNCTIONS, TYPES */
 
 /* domains (constraints are objects of their own); enums and composites use list */
-#define DA_BASETYPE		0
-#define DA_COLLATION	1
-#define DA_NOTNULL		2
-#define DA_DEFAULT		3
+#define DA_BASETYPE		SA_SLOT(SF_DOMAIN, 0)
+#define DA_COLLATION	SA_SLOT(SF_DOMAIN, 1)
+#define DA_NOTNULL		SA_SLOT(SF_DOMAIN, 2)
+#define DA_DEFAULT		SA_SLOT(SF_DOMAIN, 3)
 
 /* range types */
-#define RA_SUBTYPE		0
-#define RA_OPCLASS		1
-#define RA_COLLATION	2
-#define RA_CANONICAL	3
-#define RA_SUBDIFF		4
-#define RA_MULTIRANGE	5
+#define RA_SUBTYPE		SA_SLOT(SF_RANGE, 0)
+#define RA_OPCLASS		SA_SLOT(SF_RANGE, 1)
+#define RA_COLLATION	SA_SLOT(SF_RANGE, 2)
+#define RA_CANONICAL	SA_SLOT(SF_RANGE, 3)
+#define RA_SUBDIFF		SA_SLOT(SF_RANGE, 4)
+#define RA_MULTIRANGE	SA_SLOT(SF_RANGE, 5)
 
 /*
  * The home of an object: a catalog address (class, object id) that stands
@@ -295,6 +324,26 @@ typedef struct SchemaObject
 										 * NULL */
 } SchemaObject;
 
+/* what the model knows of each kind (kinds.c) */
+typedef struct SchemaKindInfo
+{
+	const char *name;			/* in the rows: "table", "column", ... */
+	SchemaSlotFamily slots;		/* the family of its slots */
+} SchemaKindInfo;
+
+extern const SchemaKindInfo schema_kinds[SK_NKINDS];
+
+pg_noreturn extern void schema_slot_error(const SchemaObject *obj, int slot);
+
+/* SA(): the slot of obj, an error when its kind has no such slot */
+static inline char **
+schema_slot(const SchemaObject *obj, int slot)
+{
+	if (unlikely(SA_FAMILY(slot) != schema_kinds[obj->kind].slots))
+		schema_slot_error(obj, slot);
+	return (char **) &obj->attr[SA_INDEX(slot)];
+}
+
 typedef struct SchemaModel
 {
 	char	   *schema;			/* relative to this schema; NULL: qualified */
@@ -328,7 +377,7 @@ typedef struct SchemaDiffInfo
 	char	   *first_destructive;	/* the first such statement */
 } SchemaDiffInfo;
 
-/* load.c */
+/* load_model.c */
 extern SchemaModel *schema_model_load_scope(const SchemaScope *scope,
 											bool read_only);
 extern SchemaModel *schema_model_load(const char *schema, const char *peer,

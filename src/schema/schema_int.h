@@ -122,7 +122,7 @@ typedef struct Loader
 	uint64		row;
 } Loader;
 
-/* loader.c */
+/* load_shared.c */
 extern void loader_init(Loader *ld);
 extern void loader_done(Loader *ld);
 extern Datum loader_oid_array(const Oid *oids, int n);

@@ -30,12 +30,6 @@ PG_FUNCTION_INFO_V1(migrate_schema_fingerprint);
 PG_FUNCTION_INFO_V1(migrate_compare_schemas);
 PG_FUNCTION_INFO_V1(migrate_diff);
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * The model named by a text[] argument: NULL for every user schema, else
  * the schemas listed (each once, whatever the order they are listed in).
@@ -62,7 +56,7 @@ model_of_array(FunctionCallInfo fcinfo, int argno)
 					 errmsg("schema names must not be null")));
 		names[i] = TextDatumGetCString(elems[i]);
 	}
-	qsort(names, n, sizeof(char *), cmp_name);
+	qsort(names, n, sizeof(char *), pg_qsort_strcmp);
 	for (int i = 0; i < n; i++)
 		if (kept == 0 || strcmp(names[kept - 1], names[i]) != 0)
 			names[kept++] = names[i];

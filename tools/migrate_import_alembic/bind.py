@@ -37,7 +37,7 @@ class Statements(Protocol):
 
 class Sink(Protocol):
     """What the offline connection reports to: the renderer."""
-    outside: bool
+    nontransactional: bool
     used_connection: bool
 
     @property
@@ -170,7 +170,7 @@ class OfflineTransaction:
         self.committed = False
 
     def commit(self) -> None:
-        self.sink.outside = True
+        self.sink.nontransactional = True
         self.committed = True
 
     def rollback(self) -> None:
@@ -308,7 +308,7 @@ def _transactions(connection: Any, sink: Sink) -> None:
         # what the connection ran so far is committed, and what follows
         # runs in a transaction of its own (Alembic 1.8+ with a future
         # engine: commit(), then autocommit_block())
-        sink.outside = True
+        sink.nontransactional = True
 
     def rollback() -> None:
         OfflineTransaction(sink).rollback()
@@ -323,7 +323,7 @@ def _transactions(connection: Any, sink: Sink) -> None:
 
     def execution_options(**kw: Any) -> Any:
         if str(kw.get("isolation_level", "")).upper() == "AUTOCOMMIT":
-            sink.outside = True
+            sink.nontransactional = True
         return connection
 
     connection.commit = commit

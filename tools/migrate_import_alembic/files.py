@@ -147,7 +147,7 @@ def revision_file(script: Any, name: str, source: str, project: str, omit_projec
         args.append("%s%s" % (PROJECT_ARGUMENT, quote_dollar(project, "project")))
     args.append("    upgrade       => %s" % body_literal(upgrade_body, "up"))
     args.append("    downgrade     => %s" % body_literal(downgrade.body, "down"))
-    if upgrade.outside or downgrade.outside:
+    if upgrade.nontransactional or downgrade.nontransactional:
         args.append("    transactional => false")
     lines.append("SELECT migrate.register(")
     lines.append(",\n".join(args) + ");")

@@ -38,11 +38,11 @@ from .sqltext import (OUTSIDE_TRANSACTION, PLAIN_COMMIT, TRANSACTION_CONTROL,
 class Rendered:
     """One direction of one revision: body is the SQL text ("" for a
     function that emits nothing, None for a missing or irreversible
-    downgrade, or when refused), refusal why it cannot be rendered, outside
-    whether it must run outside a transaction."""
+    downgrade, or when refused), refusal why it cannot be rendered,
+    nontransactional whether it must run outside a transaction."""
     body: Optional[str]
     refusal: Optional[str] = None
-    outside: bool = False
+    nontransactional: bool = False
 
 
 class StatementLog(io.TextIOBase):
@@ -98,7 +98,7 @@ class Renderer:
     def __init__(self, environment: Any, metadata: Any) -> None:
         self.environment = environment
         self.log = StatementLog()
-        self.outside = False
+        self.nontransactional = False
         self.used_connection = False
         environment.configure(
             dialect_name="postgresql",
@@ -142,7 +142,7 @@ class Renderer:
             return Rendered(None, "it has no upgrade() function")
 
         self.log.statements.clear()
-        self.outside = False
+        self.nontransactional = False
         self.used_connection = False
         REFUSALS.reset()
         self.environment.rendering = True
@@ -174,33 +174,33 @@ class Renderer:
         return self.body(direction)
 
     def body(self, direction: str) -> Rendered:
-        outside = self.outside
+        nontransactional = self.nontransactional
         statements = []
         for statement in self.log.statements:
             head = leading_sql(statement)
             if PLAIN_COMMIT.match(head):
                 # op.execute("COMMIT") before what cannot run in a
                 # transaction: each statement will commit on its own
-                outside = True
+                nontransactional = True
                 continue
             if TRANSACTION_CONTROL.match(head):
                 return Rendered(None, "%s() emits %r: a revision's statements run in "
                                 "transactions migrate manages" % (direction, first_line(head)))
             if OUTSIDE_TRANSACTION.match(head):
-                outside = True
+                nontransactional = True
             if "\x00" in statement:
                 return Rendered(None, "%s() emits a NUL character" % direction)
             statements.append(statement)
         if not statements:
-            return Rendered("", None, outside)
-        return Rendered("\n" + "\n\n".join(statements) + "\n", None, outside)
+            return Rendered("", None, nontransactional)
+        return Rendered("\n" + "\n\n".join(statements) + "\n", None, nontransactional)
 
     @contextlib.contextmanager
     def autocommit_block(self) -> Iterator[None]:
         """Rendered without transaction statements (transactional_ddl is
         off), a block's statements are the revision's like any others; the
         revision as a whole runs outside a transaction."""
-        self.outside = True
+        self.nontransactional = True
         yield
 
     # -- statements --------------------------------------------------------

@@ -61,8 +61,6 @@ typedef struct StepInfo
 	const char *message;
 } StepInfo;
 
-static SPIPlanPtr plan_body = NULL;
-
 static void
 step_error_callback(void *arg)
 {
@@ -423,52 +421,14 @@ char *
 BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 		  const MgStep *step, char **checksum, Oid *author_oid)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	bool		upnull,
-				downnull,
-				isnull;
-	char	   *up;
-	char	   *down;
-	char	   *stored;
-	char	   *actual;
-	char	   *author;
-	bool		transactional;
+	RevisionRow row;
 	const char *id = mg_rev_id(cg->graph, step->rev);
+	char	   *author;
 
-	BookkeepingPrepare(&plan_body,
-					   "SELECT upgrade_sql, downgrade_sql, checksum, registered_by::pg_catalog.text,"
-					   " transactional FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					   2, argtypes);
-	values[0] = CStringGetTextDatum(cg->project);
-	values[1] = CStringGetTextDatum(id);
-	BookkeepingExec(plan_body, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
+	if (!RevisionRead(cg->project, id, &row))
 		GraphRevisionVanished(cg->project, id);
-
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	up = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &upnull));
-	{
-		Datum		d = SPI_getbinval(tuple, desc, 2, &downnull);
-
-		down = downnull ? NULL : TextDatumGetCString(d);
-	}
-	stored = TextDatumGetCString(SPI_getbinval(tuple, desc, 3, &isnull));
-	author = TextDatumGetCString(SPI_getbinval(tuple, desc, 4, &isnull));
-	transactional = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-
-	actual = BodiesChecksum(up, down, transactional);
-	if (strcmp(actual, stored) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("revision %s of project \"%s\" was changed after it was registered", id, cg->project),
-				 errdetail("Its bodies have checksum %s, but %s was recorded when it was registered.", actual, stored),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+	RevisionCheckIntact(cg->project, id, &row);
+	author = row.registered_by;
 
 	*author_oid = get_role_oid(author, true);
 	if (!TrustMayRunFor(*author_oid, BodyRunner(project)))
@@ -479,10 +439,10 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 				 errdetail("A body runs with the privileges of the role that runs it, so it may only be run by roles whose privileges, role attributes included, its author has."),
 				 errhint("Run the migration as \"%s\" (SET ROLE), or have a role with your privileges register the revision.", author)));
 
-	*checksum = actual;
+	*checksum = row.checksum;
 	if (step->kind == MG_STEP_UPGRADE)
-		return up;
-	return down;
+		return row.upgrade_sql;
+	return row.downgrade_sql;
 }
 
 /*
@@ -870,8 +830,8 @@ BodyRun(const MigrateProject *project, const CachedGraph *cg,
  * have here and the same error context.  The caller holds no snapshot.
  */
 void
-BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
-			   const MgStep *step, BodyStatement *stmts, int nstmts)
+BodyRunNontransactional(const MigrateProject *project, const CachedGraph *cg,
+						const MgStep *step, BodyStatement *stmts, int nstmts)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;
@@ -906,8 +866,9 @@ BodyRunOutside(const MigrateProject *project, const CachedGraph *cg,
  * they would fail only after the statements before them had committed.
  */
 BodyStatement *
-BodyPrepareOutside(const MigrateProject *project, const CachedGraph *cg,
-				   const MgStep *step, char **checksum, int *nstmts)
+BodyPrepareNontransactional(const MigrateProject *project,
+							const CachedGraph *cg, const MgStep *step,
+							char **checksum, int *nstmts)
 {
 	ErrorContextCallback errcallback;
 	StepInfo	info;

@@ -347,12 +347,6 @@ read_relations(Trial *t)
 	qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 }
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * What the step did to relations, read from the pg_class rows it wrote
  * (since the mark): the tables, materialized views and indexes that
@@ -452,7 +446,7 @@ step_changes(Trial *t, int step, const CatalogMark *mark)
 	if (t->nrels > known)
 		qsort(t->rels, t->nrels, sizeof(ExistingRel), cmp_existing);
 
-	qsort(names, n, sizeof(char *), cmp_cstring);
+	qsort(names, n, sizeof(char *), pg_qsort_strcmp);
 	elems = palloc(sizeof(Datum) * (n + 1));
 	for (int i = 0; i < n; i++)
 		elems[i] = CStringGetTextDatum(names[i]);

@@ -3,7 +3,9 @@
  * graph_pg.c
  *	  What the graph module (src/graph/) needs from its host, provided by
  *	  the server: memory from the current memory context, and its errors
- *	  turned into error reports (SQLSTATEs: doc/graph-rules.md, rules §11).
+ *	  turned into error reports (SQLSTATEs: doc/graph-rules.md, rules §11);
+ *	  and the graph's values as SQL gives them: lists of revisions as
+ *	  text[], the names of step operations.
  *
  *-------------------------------------------------------------------------
  */
@@ -100,4 +102,40 @@ GraphError(const MgError *err, const char *project)
 			 err->detail ? errdetail_internal("%s", err->detail) : 0,
 			 hint ? errhint("%s", hint) : 0,
 			 project ? errcontext("migrate project \"%s\"", project) : 0));
+}
+/*
+ * A list of revisions as the text[] of their ids, in registration order
+ * when sorted is set (version rows, whatever order the row changes left
+ * them in), else as given.
+ */
+Datum
+RevListToArray(const CachedGraph *cg, const MgRevList *list, bool sorted)
+{
+	const char **ids = palloc(sizeof(char *) * (list->n + 1));
+	int		   *order = palloc(sizeof(int) * (list->n + 1));
+
+	memcpy(order, list->items, sizeof(int) * list->n);
+	if (sorted)
+		qsort(order, list->n, sizeof(int), CompareInts);
+	for (int i = 0; i < list->n; i++)
+		ids[i] = mg_rev_id(cg->graph, order[i]);
+	return StringsToTextArray(ids, list->n);
+}
+
+/*
+ * The name of a step's operation, as the log and the result rows give it.
+ */
+const char *
+StepOperation(MgStepKind kind)
+{
+	switch (kind)
+	{
+		case MG_STEP_UPGRADE:
+			return "upgrade";
+		case MG_STEP_DOWNGRADE:
+			return "downgrade";
+		case MG_STEP_STAMP:
+			return "stamp";
+	}
+	return "unknown";
 }

@@ -54,7 +54,6 @@ static SPIPlanPtr plan_pending = NULL;
 static SPIPlanPtr plan_upgrade = NULL;
 static SPIPlanPtr plan_downgrade = NULL;
 static SPIPlanPtr plan_stamp = NULL;
-static SPIPlanPtr plan_nontransactional = NULL;
 
 /*
  * "trial" of "migrate.trial()": the name CallCheckWritable() reports.
@@ -314,26 +313,9 @@ bool *
 SandboxNontransactional(const char *project, char **ids, int n)
 {
 	bool	   *flags = palloc0(sizeof(bool) * (n + 1));
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
+	RevisionFlags *revs = RevisionFlagsRead(project, ids, n);
 
-	if (n == 0)
-		return flags;
-
-	BookkeepingPrepare(&plan_nontransactional,
-					   "SELECT id FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND NOT transactional",
-					   1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	BookkeepingExec(plan_nontransactional, values, NULL, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-
-		for (int i = 0; i < n; i++)
-			if (strcmp(ids[i], id) == 0)
-				flags[i] = true;
-	}
-	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+		flags[i] = revs[i].registered && !revs[i].transactional;
 	return flags;
 }

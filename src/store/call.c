@@ -288,11 +288,39 @@ CallBeginNonAtomic(MigrateCall *call)
 	CallResume();
 }
 
+/*
+ * Take up the state of a non-atomic call (CALL migrate.apply()) in the
+ * transaction that SPI_commit has just started.
+ *
+ * Why: the end of every transaction resets the state of the calls under
+ * way (xact_callback), since a call that failed never reaches CallEnd and
+ * nothing else would put the state back.  A procedure that commits and
+ * goes on is still under way, so it says so again.
+ *
+ * What it guarantees: the backend is in one call, the outermost (depth 1:
+ * a procedure committing is never nested in another call of migrate's, as
+ * a CALL inside a function or a body is atomic and cannot commit), which
+ * is read-write, and which runs no project's plan yet: the caller enters
+ * the run of each step again (CallEnterRun), so a body of the next step
+ * that calls migrate on its own project is refused as before.  The SPI
+ * connection itself survives the commit (SPI_OPT_NONATOMIC).
+ */
 void
 CallResume(void)
 {
 	call_read_only = false;
 	call_depth = 1;
+}
+
+/*
+ * Commit the transaction of a non-atomic call and take up the call in the
+ * next one (CallResume).
+ */
+void
+CallCommit(void)
+{
+	SPI_commit();
+	CallResume();
 }
 
 bool

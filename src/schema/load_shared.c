@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * loader.c
+ * load_shared.c
  *	  What the per-kind readers of the schema model share: running their
  *	  query, reading the columns of its rows, adding objects, and mapping
  *	  catalog addresses (class, object, sub-object) to objects, for the
@@ -112,7 +112,7 @@ scoped_plan(const char *sql, const char *home_column, const char *order_by)
 /*
  * Run the query of a kind of objects: the query ($1 being the schemas
  * read), its rows ordered by order_by (or not).  In a scoped load (see
- * load.c), only for the objects whose home is in the scope, home_column
+ * load_model.c), only for the objects whose home is in the scope, home_column
  * being the home's object id in the query and home_class its catalog; no
  * rows at all when the scope holds no home of that catalog.
  */
@@ -279,12 +279,6 @@ text_to_cstring_in(MemoryContext cxt, text *t)
 	return s;
 }
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /*
  * A text[] column as an array of strings in the model (sorted bytewise if
  * asked, which no collation setting changes).  NULL array: no elements.
@@ -308,7 +302,7 @@ col_list(Loader *ld, const char *column, int *n, bool sort)
 		list[i] = nulls[i] ? MemoryContextStrdup(ld->cxt, "") :
 			MemoryContextStrdup(ld->cxt, TextDatumGetCString(elems[i]));
 	if (sort && *n > 1)
-		qsort(list, *n, sizeof(char *), cmp_cstring);
+		qsort(list, *n, sizeof(char *), pg_qsort_strcmp);
 	return list;
 }
 
@@ -413,7 +407,7 @@ loader_find(Loader *ld, Oid classid, Oid objid, int32 subid)
 
 /*
  * Tie each object of ld's model to the same object in script's model (the
- * same catalogs read again, under another search_path: see load.c), found
+ * same catalogs read again, under another search_path: see load_model.c), found
  * by the address each registered first.  An object script read that ld did
  * not (made meanwhile) is left out.
  */

@@ -134,7 +134,7 @@ typedef struct StepWork
 	CachedGraph *cg;
 	int			number;
 	MgRevList  *rows;
-	bool		outside;		/* a non-transactional step */
+	bool		nontransactional;	/* a non-transactional step */
 	char	   *checksum;		/* of the body it runs */
 	BodyStatement *stmts;		/* a non-transactional step's statements */
 	int			nstmts;
@@ -156,7 +156,7 @@ left_behind(const StepWork *w)
 	const char **left;
 	int			nleft = 0;
 
-	if (!w->outside || w->invalid_before == (Datum) 0)
+	if (!w->nontransactional || w->invalid_before == (Datum) 0)
 		return (Datum) 0;
 	before = TextArrayToStrings(w->invalid_before, &nbefore);
 	now = TextArrayToStrings(BodyInvalidIndexes(NULL), &nnow);
@@ -187,7 +187,7 @@ fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
 
 	HOLD_INTERRUPTS();
 	/* a transactional body's failure is logged where it runs (run.c) */
-	if (w->outside)
+	if (w->nontransactional)
 		RunLogFailure(w->cg, step, start, edata);
 	LogStep(w->cg, step, rows, rows, start, RunElapsed(start),
 			GetUserNameFromId(GetUserId(), false), w->checksum,
@@ -195,9 +195,8 @@ fail_step(const StepWork *w, const MgRevList *rows, TimestampTz start,
 			left_behind(w));
 	/* the steps before this one stay applied: the schemas as they left them */
 	DriftRecord(w->st->name, w->project->target_schema);
-	SPI_commit();
+	CallCommit();
 	RESUME_INTERRUPTS();
-	CallResume();
 	ReThrowError(edata);
 }
 
@@ -239,18 +238,18 @@ work_prepare(StepWork *w)
 {
 	const MgStep *step = &w->st->plan.steps[w->number];
 
-	w->stmts = BodyPrepareOutside(w->project, w->cg, step, &w->checksum, &w->nstmts);
+	w->stmts = BodyPrepareNontransactional(w->project, w->cg, step, &w->checksum, &w->nstmts);
 	RunNotice(w->cg, step);
 	w->invalid_before = BodyInvalidIndexes(NULL);
 }
 
 static void
-work_outside(StepWork *w)
+work_nontransactional(StepWork *w)
 {
 	ProjectBuildBegin(w->st->name);
 	PG_TRY();
 	{
-		BodyRunOutside(w->project, w->cg, &w->st->plan.steps[w->number],
+		BodyRunNontransactional(w->project, w->cg, &w->st->plan.steps[w->number],
 					   w->stmts, w->nstmts);
 	}
 	PG_FINALLY();
@@ -308,34 +307,32 @@ guarded(void (*work) (StepWork *), StepWork *w, TimestampTz start)
 /*
  * A non-transactional step: read and check the body, commit, have a
  * background worker run its statements, then record the step.  Once the
- * worker has said every statement committed, interrupts wait (launch.c)
- * until the step is recorded: a cancel then stops the next step, not this
- * one, which is done.
+ * worker has said every statement committed, interrupts wait until the
+ * step is recorded and committed (the hand-off in migrate.h): a cancel then
+ * stops the next step, not this one, which is done.
  */
 static void
-apply_outside(StepWork *w)
+apply_nontransactional(StepWork *w)
 {
 	const MgStep *step = &w->st->plan.steps[w->number];
 	TimestampTz start = GetCurrentTimestamp();
 
-	w->outside = true;
+	w->nontransactional = true;
 	guarded(work_prepare, w, start);
 	RunReportStep(w->cg, step, w->number + 1, w->st->plan.nsteps);
 	if (w->nstmts > 0)
 	{
 		/* from here until the worker is done, no snapshot, no table lock */
-		SPI_commit();
-		CallResume();
+		CallCommit();
 		start = GetCurrentTimestamp();
-		guarded(work_outside, w, start);
+		guarded(work_nontransactional, w, start);
 	}
 	ProjectTouch(w->st->name);
 	w->usecs = RunElapsed(start);
 	RunRecord(w->cg, step, w->rows, start, w->usecs, w->checksum);
-	SPI_commit();
+	CallCommit();
 	if (w->nstmts > 0)
-		RESUME_INTERRUPTS();
-	CallResume();
+		LaunchRecorded();
 }
 
 /*
@@ -384,8 +381,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 
 	if (!make_plan(st, target, up))
 		return;
-	SPI_commit();
-	CallResume();
+	CallCommit();
 	DriftBegin();
 
 	stepcontext = AllocSetContextCreate(CurrentMemoryContext, "migrate apply step",
@@ -410,14 +406,13 @@ apply_plan(ApplyState *st, const char *target, bool up)
 			w.usecs = RunElapsed(start);
 		}
 		else
-			apply_outside(&w);
+			apply_nontransactional(&w);
 		CallLeaveRun();
 		st->usecs[st->ndone++] = w.usecs;
 		RunReportStep(w.cg, NULL, 0, 0);
 		DriftNoteStep();
 		MemoryContextSwitchTo(oldcontext);
-		SPI_commit();
-		CallResume();
+		CallCommit();
 	}
 	MemoryContextDelete(stepcontext);
 	/* the project's schemas as the call leaves them (drift.c) */
@@ -425,8 +420,7 @@ apply_plan(ApplyState *st, const char *target, bool up)
 		MigrateProject *project = ProjectOpen(st->name, false);
 
 		DriftRecord(st->name, project->target_schema);
-		SPI_commit();
-		CallResume();
+		CallCommit();
 	}
 }
 
@@ -486,8 +480,7 @@ apply_command(FunctionCallInfo fcinfo, bool up)
 	 * Wait for the lock holding no snapshot: the CALL's own would make the
 	 * lock holder's CREATE INDEX CONCURRENTLY wait for this call.
 	 */
-	SPI_commit();
-	CallResume();
+	CallCommit();
 	ProjectLockSession(st.name);
 	PG_TRY();
 	{

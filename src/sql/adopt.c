@@ -157,12 +157,6 @@ check_version_table(Oid relid)
 	return qualified;
 }
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /*
  * Alembic's rows, read as the caller (who needs SELECT on the table),
  * sorted and without duplicates.  Runs after the project's lock is taken,
@@ -201,7 +195,7 @@ read_alembic_rows(const char *table, int *n)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	qsort(ids, count, sizeof(char *), cmp_cstring);
+	qsort(ids, count, sizeof(char *), pg_qsort_strcmp);
 	*n = 0;
 	for (int i = 0; i < count; i++)
 		if (*n == 0 || strcmp(ids[*n - 1], ids[i]) != 0)
@@ -296,7 +290,7 @@ migrate_adopt_alembic(PG_FUNCTION_ARGS)
 		current = palloc(sizeof(char *) * rows.n);
 		for (int i = 0; i < rows.n; i++)
 			current[i] = pstrdup(mg_rev_id(cg->graph, rows.items[i]));
-		qsort(current, rows.n, sizeof(char *), cmp_cstring);
+		qsort(current, rows.n, sizeof(char *), pg_qsort_strcmp);
 		same = rows.n == nids;
 		for (int i = 0; same && i < nids; i++)
 			same = strcmp(current[i], ids[i]) == 0;

@@ -48,7 +48,6 @@
 #include "migrate.h"
 #include "util/subxact.h"
 
-static SPIPlanPtr plan_missing_downgrade = NULL;
 
 
 /*
@@ -149,8 +148,8 @@ RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
 }
 
 /*
- * Refuse a plan with a revision that must run outside a transaction before
- * anything runs: upgrade() and downgrade() run in the caller's transaction.
+ * Refuse a plan with a non-transactional revision before anything runs:
+ * upgrade() and downgrade() run in the caller's transaction.
  */
 void
 RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan)
@@ -180,35 +179,31 @@ RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan)
 void
 RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan)
 {
-	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
-	Datum		values[2];
-	Datum	   *ids;
+	char	  **ids;
 	int			n = 0;
-	bool		isnull;
-	char	   *id;
+	RevisionFlags *flags;
+	char	   *id = NULL;
+	int64		newest = 0;
 
-	ids = palloc(sizeof(Datum) * (plan->nsteps + 1));
+	ids = palloc(sizeof(char *) * (plan->nsteps + 1));
 	for (int i = 0; i < plan->nsteps; i++)
 		if (plan->steps[i].kind == MG_STEP_DOWNGRADE)
-			ids[n++] = CStringGetTextDatum(mg_rev_id(cg->graph, plan->steps[i].rev));
+			ids[n++] = (char *) mg_rev_id(cg->graph, plan->steps[i].rev);
 	if (n == 0)
 		return;
 
-	BookkeepingPrepare(&plan_missing_downgrade,
-					   "SELECT id FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1"
-					   " AND id OPERATOR(pg_catalog.=) ANY ($2)"
-					   " AND downgrade_sql IS NULL ORDER BY seq DESC LIMIT 1",
-					   2, argtypes);
-	values[0] = CStringGetTextDatum(cg->project);
-	values[1] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false,
-												TYPALIGN_INT));
-	BookkeepingExec(plan_missing_downgrade, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed == 0)
+	/* the newest revision the downgrade passes through that it cannot undo */
+	flags = RevisionFlagsRead(cg->project, ids, n);
+	for (int i = 0; i < n; i++)
+		if (flags[i].registered && !flags[i].has_downgrade &&
+			(id == NULL || flags[i].seq > newest))
+		{
+			id = ids[i];
+			newest = flags[i].seq;
+		}
+	if (id == NULL)
 		return;
 
-	id = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("revision %s of project \"%s\" cannot be downgraded", id, cg->project),
@@ -444,12 +439,15 @@ log_is_new(void)
 	return created;
 }
 
-/* the worker writes the row and commits; interrupts wait until it is done */
+/*
+ * The worker writes the row and commits; interrupts wait until it is done
+ * (the hand-off in migrate.h), and the row is then recorded.
+ */
 static void
 launch_record(void *arg)
 {
 	LaunchStatements((const WorkerRun *) arg);
-	RESUME_INTERRUPTS();
+	LaunchRecorded();
 }
 
 /*

@@ -13,9 +13,9 @@
  * the trial (one an earlier revision of the same deploy creates is new and
  * empty, and nobody uses it yet), the constraints there are, and what the
  * statement did (a table rewritten shows a new relfilenode; a lock the
- * transaction now holds).  A revision that runs outside a transaction
- * cannot be tried: its statements are parsed from its text and judged by
- * what they say against the database as it is (LintStatement).
+ * transaction now holds).  A non-transactional revision cannot be tried:
+ * its statements are parsed from its text and judged by what they say
+ * against the database as it is (LintStatement).
  *
  * Rules that are about locks and scans ask for an existing table with
  * rows: on an empty one the lock is held for an instant.  Each rule, with

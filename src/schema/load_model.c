@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * load.c
+ * load_model.c
  *	  Reading a schema model from the catalogs: which schemas, under which
  *	  settings, the per-kind readers (load_*.c) in turn, the dependencies.
  *
@@ -38,7 +38,7 @@
  *
  * Dependencies come from pg_depend at the end, mapped from catalog
  * addresses (class, object, sub-object) to objects of the model.  The
- * helpers the readers share are in loader.c.
+ * helpers the readers share are in load_shared.c.
  *
  *-------------------------------------------------------------------------
  */

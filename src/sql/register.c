@@ -53,23 +53,15 @@ typedef struct RevisionContent
 	NameList	labels;
 	char	   *message;
 	char	   *checksum;		/* of the bodies and the flag below */
-	bool		transactional;	/* false: runs outside a transaction */
+	bool		transactional;	/* false: non-transactional (apply()) */
 } RevisionContent;
 
 static SPIPlanPtr plan_ensure_project = NULL;
-static SPIPlanPtr plan_insert = NULL;
-static SPIPlanPtr plan_replace = NULL;
 
 /*
  * Split "a1, b2 c3" into names, checking each against the id grammar.
  * Duplicates are refused: a list names each revision or label once.
  */
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static NameList
 parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 		   const char *what)
@@ -96,7 +88,7 @@ parse_list(FunctionCallInfo fcinfo, int argno, const char *argname,
 	/* sorted, duplicates are neighbours */
 	sorted = palloc(sizeof(char *) * (list.n + 1));
 	memcpy(sorted, list.names, sizeof(char *) * list.n);
-	qsort(sorted, list.n, sizeof(char *), cmp_name);
+	qsort(sorted, list.n, sizeof(char *), pg_qsort_strcmp);
 	for (int i = 1; i < list.n; i++)
 		if (strcmp(sorted[i - 1], sorted[i]) == 0)
 			ereport(ERROR,
@@ -231,33 +223,6 @@ is_applied(const char *project, const char *id)
 }
 
 /*
- * Insert a new revision and return its seq; 0 when the id is taken.  The
- * caller holds the project's lock and knows that the project row exists.
- */
-static int64
-insert_revision(Datum *values, const char *nulls)
-{
-	bool		isnull;
-
-	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
-
-	BookkeepingPrepare(&plan_insert,
-					   "INSERT INTO migrate.revision (project, id, down_revision, depends_on,"
-					   " branch_labels, message, upgrade_sql, downgrade_sql, checksum,"
-					   " registered_by, transactional, seq)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					   " pg_catalog.nextval('migrate.seq'::pg_catalog.regclass))"
-					   " ON CONFLICT (project, id) DO NOTHING RETURNING seq",
-					   11, argtypes);
-	BookkeepingExec(plan_insert, values, nulls, SPI_OK_INSERT_RETURNING);
-	if (SPI_processed == 0)
-		return 0;
-	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									   1, &isnull));
-}
-
-/*
  * Create the project row of a project's first revision.
  */
 static void
@@ -287,10 +252,8 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 {
 	RevisionContent old;
 	char	   *difference;
-	Datum		values[11];
-	char		nulls[11];
-	Oid			argtypes[11] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID, BOOLOID};
+	Datum		values[REVISION_WRITE_COLUMNS];
+	char		nulls[REVISION_WRITE_COLUMNS];
 	bool		found;
 
 	for (int i = 0; i < new->down.n; i++)
@@ -356,7 +319,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 					 errhint("Retry the call.")));
 		if (!ProjectExists(project))
 			ensure_project(project);
-		seq = insert_revision(values, nulls);
+		seq = RevisionInsert(values, nulls);
 		if (seq > 0)
 		{
 			/*
@@ -401,14 +364,7 @@ register_revision(const char *project, const char *id, const char *upgrade_sql,
 				 errdetail_internal("%s", difference),
 				 errhint("Register the change as a new revision on top of it.")));
 	ProjectBumpGraphGen(project);
-	BookkeepingPrepare(&plan_replace,
-					   "UPDATE migrate.revision SET down_revision = $3, depends_on = $4,"
-					   " branch_labels = $5, message = $6, upgrade_sql = $7,"
-					   " downgrade_sql = $8, checksum = $9, registered_by = $10,"
-					   " transactional = $11, registered_at = pg_catalog.now()"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					   11, argtypes);
-	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
+	RevisionReplace(values, nulls);
 	return "replaced";
 }
 

@@ -101,8 +101,8 @@ append_body(StringInfo buf, const char *body)
 
 /*
  * The project's target schema first on the search_path: for the
- * transaction (is_local), or for the session when statements run outside
- * one.
+ * transaction (is_local), or for the session when the statements of a
+ * non-transactional revision run outside one.
  */
 static void
 append_search_path(StringInfo buf, const MigrateProject *project, bool is_local)
@@ -226,9 +226,9 @@ append_row_ops(StringInfo buf, const CachedGraph *cg, const MgStep *step,
 }
 
 /*
- * One step: its comment, its body and its version rows.  A step that runs
- * outside a transaction ends the one under way first, and its version rows
- * open the next one.
+ * One step: its comment, its body and its version rows.  A
+ * non-transactional step ends the transaction under way first, and its
+ * version rows open the next one.
  */
 static void
 append_step(StringInfo buf, const CachedGraph *cg, const MgStep *step,
@@ -250,19 +250,21 @@ append_step(StringInfo buf, const CachedGraph *cg, const MgStep *step,
 }
 
 /*
- * The script's first lines.  When some of its statements run outside a
- * transaction, psql must stop at the first error (a failed statement there
- * is not undone, and the next revision must not run over it), and the
- * target schema goes first on the session's search_path, once, since
- * those statements have no transaction of their own to set it for.
+ * The script's first lines.  When some of its revisions are non-transactional
+ * (their statements run outside a transaction), psql must stop at the first
+ * error (a failed statement there is not undone, and the next revision must
+ * not run over it), and the target schema goes first on the session's
+ * search_path, once, since those statements have no transaction of their own
+ * to set it for.
  */
 static void
 append_header(StringInfo buf, const char *qproject, const char *target,
-			  const char *from, const MigrateProject *project, bool outside)
+			  const char *from, const MigrateProject *project,
+			  bool nontransactional)
 {
 	appendStringInfo(buf, "-- migrate script for project %s: %s from %s\n",
 					 comment_text(qproject), comment_text(target), comment_text(from));
-	if (outside)
+	if (nontransactional)
 	{
 		appendStringInfoString(buf,
 							   "-- some revisions run outside a transaction: run with psql -f, which stops at the first error\n"
@@ -270,7 +272,7 @@ append_header(StringInfo buf, const char *qproject, const char *target,
 		if (project->target_schema != NULL)
 			append_search_path(buf, project, false);
 	}
-	append_begin(buf, qproject, project, outside);
+	append_begin(buf, qproject, project, nontransactional);
 }
 
 /*
@@ -290,7 +292,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	MgError		err;
 	StringInfoData buf;
 	const char *qproject;
-	bool		outside = false;
+	bool		nontransactional = false;
 	text	   *result;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -312,11 +314,11 @@ migrate_script(PG_FUNCTION_ARGS)
 		GraphError(&err, name);
 
 	for (int i = 0; i < plan.nsteps; i++)
-		outside |= !cg->transactional[plan.steps[i].rev];
+		nontransactional |= !cg->transactional[plan.steps[i].rev];
 
 	qproject = quote_literal_cstr(name);
 	initStringInfo(&buf);
-	append_header(&buf, qproject, target, from, project, outside);
+	append_header(&buf, qproject, target, from, project, nontransactional);
 	appendStringInfo(&buf,
 					 "INSERT INTO migrate.project (name) VALUES (%s) ON CONFLICT DO NOTHING;\n\n",
 					 qproject);

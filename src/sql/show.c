@@ -29,7 +29,6 @@ PG_FUNCTION_INFO_V1(migrate_history);
 PG_FUNCTION_INFO_V1(migrate_show);
 PG_FUNCTION_INFO_V1(migrate_pending);
 
-static SPIPlanPtr plan_show = NULL;
 
 static Datum
 labels_array(const CachedGraph *cg, int rev)
@@ -261,15 +260,9 @@ migrate_show(PG_FUNCTION_ARGS)
 		MgRevList	list;
 		MgError		err;
 		MgRevList	heads = mg_heads(cg->graph, false);
-		Oid			argtypes[2] = {TEXTOID, TEXTOID};
-
 		if (!mg_resolve(cg->graph, target, &rows, &list, &err))
 			GraphError(&err, name);
 
-		BookkeepingPrepare(&plan_show,
-						   "SELECT registered_by, registered_at, checksum FROM migrate.revision"
-						   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-						   2, argtypes);
 		for (int i = 0; i < list.n; i++)
 		{
 			int			rev = list.items[i];
@@ -277,21 +270,18 @@ migrate_show(PG_FUNCTION_ARGS)
 			MgRevList	deps = mg_dependencies(cg->graph, rev);
 			Datum		values[13];
 			bool		nulls[13];
-			Datum		args[2];
+			const char *id = mg_rev_id(cg->graph, rev);
 			bool		head = false;
-			bool		isnull;
 
 			memset(nulls, 0, sizeof(nulls));
 			for (int j = 0; j < heads.n; j++)
 				head |= heads.items[j] == rev;
 
-			args[0] = CStringGetTextDatum(name);
-			args[1] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
-			BookkeepingExec(plan_show, args, NULL, SPI_OK_SELECT);
-			if (SPI_processed != 1)
-				GraphRevisionVanished(name, mg_rev_id(cg->graph, rev));
+			if (!RevisionRegistration(name, id, &values[9], &values[10],
+									  &values[11]))
+				GraphRevisionVanished(name, id);
 
-			values[0] = args[1];
+			values[0] = CStringGetTextDatum(id);
 			values[1] = RevListToArray(cg, &parents, false);
 			values[2] = RevListToArray(cg, &deps, false);
 			values[3] = labels_array(cg, rev);
@@ -300,13 +290,8 @@ migrate_show(PG_FUNCTION_ARGS)
 			values[6] = BoolGetDatum(parents.n == 0);
 			values[7] = BoolGetDatum(mg_is_branch_point(cg->graph, rev));
 			values[8] = BoolGetDatum(mg_is_merge_point(cg->graph, rev));
-			values[9] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-			values[9] = DirectFunctionCall1(namein, DirectFunctionCall1(nameout, values[9]));
-			values[10] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-			values[11] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
 			values[12] = BoolGetDatum(cg->transactional[rev]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			SPI_freetuptable(SPI_tuptable);
 		}
 	}
 	CallEnd(&call);

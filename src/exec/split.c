@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * statements.c
+ * split.c
  *	  A revision body as the list of its statements, each with its number
  *	  and the line it starts on within the body.
  *

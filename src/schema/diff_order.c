@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * order.c
+ * diff_order.c
  *	  Ordering a diff's statements by the dependencies of the objects they
  *	  touch, and writing the script.
  *
@@ -233,10 +233,10 @@ add_dependency_edges(Diff *d)
 		if (st->src >= 0 && st->breaks && d->s->objects[st->src].kind == SK_COLUMN)
 			wait_for_inheritors(d, &sc, n, st->src);
 		if (st->src >= 0 && !st->drop && d->s->objects[st->src].kind == SK_COLUMN &&
-			d->s->objects[st->src].attr[CA_INHERITED])
+			SA(&d->s->objects[st->src], CA_INHERITED))
 			after_parent_columns(d, n, d->s, st->src);
 		if (st->tgt >= 0 && d->t->objects[st->tgt].kind == SK_COLUMN &&
-			d->t->objects[st->tgt].attr[CA_INHERITED])
+			SA(&d->t->objects[st->tgt], CA_INHERITED))
 			after_parent_columns(d, n, d->t, st->tgt);
 	}
 }
@@ -334,7 +334,7 @@ append_note(StringInfo buf, const char *note)
 /*
  * The script.  It sets its own search_path, pg_catalog alone (then pg_temp,
  * which is never searched for functions and operators), the one its
- * definitions were read under (load.c): every other name in it is
+ * definitions were read under (load_model.c): every other name in it is
  * qualified, so that no object another role creates, in the live schema
  * or in public, can stand in for one it means.  It also turns off the
  * checking of function bodies (a function may be created before the table

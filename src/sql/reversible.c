@@ -127,12 +127,6 @@ typedef struct Check
 	bool		go_on;			/* the check goes on after this revision */
 } Check;
 
-static int
-cmp_cstring(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* the project's version rows, sorted, as "{a1, b2}" */
 static char *
 rows_text(char **ids, int n)
@@ -152,7 +146,7 @@ sorted_version_rows(const char *project, int *n)
 {
 	char	  **ids = VersionIds(project, n);
 
-	qsort(ids, *n, sizeof(char *), cmp_cstring);
+	qsort(ids, *n, sizeof(char *), pg_qsort_strcmp);
 	return ids;
 }
 
@@ -186,27 +180,12 @@ static void
 read_revisions(Check *c, char **ids, int n, bool *irreversible,
 			   const char **parents)
 {
-	static SPIPlanPtr plan_irreversible = NULL;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
+	RevisionFlags *flags = RevisionFlagsRead(c->project, ids, n);
 	MigrateProject project;
 	CachedGraph *cg;
 
-	BookkeepingPrepare(&plan_irreversible,
-					   "SELECT id FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND downgrade_sql IS NULL",
-					   1, argtypes);
-	values[0] = CStringGetTextDatum(c->project);
-	BookkeepingExec(plan_irreversible, values, NULL, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-
-		for (int i = 0; i < n; i++)
-			if (strcmp(ids[i], id) == 0)
-				irreversible[i] = true;
-	}
-	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+		irreversible[i] = flags[i].registered && !flags[i].has_downgrade;
 
 	if (!ProjectRead(c->project, false, &project))
 		elog(ERROR, "project \"%s\" vanished", c->project);

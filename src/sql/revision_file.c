@@ -30,8 +30,6 @@
 
 PG_FUNCTION_INFO_V1(migrate_revision_file);
 
-static SPIPlanPtr plan_revision = NULL;
-
 /* the width the argument names are padded to: the longest is 13 */
 #define ARG_WIDTH 13
 
@@ -111,21 +109,15 @@ append_name(StringInfo buf, const char *name)
  * anything in it.  The order is kept: register() compares lists in order.
  */
 static void
-append_list(StringInfo buf, const char *name, Datum array)
+append_list(StringInfo buf, const char *name, const char **items, int n)
 {
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
 	StringInfoData list;
 
-	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
-					  TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		return;
 	initStringInfo(&list);
 	for (int i = 0; i < n; i++)
-		appendStringInfo(&list, "%s%s", i > 0 ? ", " : "",
-						 nulls[i] ? "" : TextDatumGetCString(elems[i]));
+		appendStringInfo(&list, "%s%s", i > 0 ? ", " : "", items[i]);
 	append_name(buf, name);
 	append_literal(buf, list.data);
 }
@@ -139,19 +131,7 @@ migrate_revision_file(PG_FUNCTION_ARGS)
 	MigrateCall call;
 	char	   *id;
 	char	   *name = ProjectArg(fcinfo, 1);
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	Datum		args[2];
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	bool		isnull;
-	bool		message_null;
-	bool		down_null;
-	Datum		d;
-	char	   *upgrade_sql;
-	char	   *downgrade_sql;
-	char	   *stored;
-	char	   *actual;
-	bool		transactional;
+	RevisionRow row;
 	StringInfoData buf;
 	text	   *result;
 
@@ -163,28 +143,11 @@ migrate_revision_file(PG_FUNCTION_ARGS)
 
 	CallBegin(&call, true);
 	(void) ProjectOpen(name, false);
-	BookkeepingPrepare(&plan_revision,
-					   "SELECT down_revision, depends_on, branch_labels, message,"
-					   " upgrade_sql, downgrade_sql, checksum, transactional"
-					   " FROM migrate.revision"
-					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
-					   2, argtypes);
-	args[0] = CStringGetTextDatum(name);
-	args[1] = CStringGetTextDatum(id);
-	BookkeepingExec(plan_revision, args, NULL, SPI_OK_SELECT);
-	if (SPI_processed != 1)
+	if (!RevisionRead(name, id, &row))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("revision \"%s\" is not registered in project \"%s\"", id, name),
 				 errhint("revision_file() takes a revision's full id, as migrate.history() lists them.")));
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-
-	upgrade_sql = TextDatumGetCString(SPI_getbinval(tuple, desc, 5, &isnull));
-	d = SPI_getbinval(tuple, desc, 6, &down_null);
-	downgrade_sql = down_null ? NULL : TextDatumGetCString(d);
-	stored = TextDatumGetCString(SPI_getbinval(tuple, desc, 7, &isnull));
-	transactional = DatumGetBool(SPI_getbinval(tuple, desc, 8, &isnull));
 
 	/*
 	 * The file registers the bodies as they are now.  Bodies changed since
@@ -192,35 +155,28 @@ migrate_revision_file(PG_FUNCTION_ARGS)
 	 * another checksum than the one recorded here: the text would not be
 	 * this revision.
 	 */
-	actual = BodiesChecksum(upgrade_sql, downgrade_sql, transactional);
-	if (strcmp(actual, stored) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("revision %s of project \"%s\" was changed after it was registered", id, name),
-				 errdetail("Its bodies have checksum %s, but %s was recorded when it was registered.", actual, stored),
-				 errhint("Run migrate.verify() to list the problems of the project.")));
+	RevisionCheckIntact(name, id, &row);
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "SELECT migrate.register(");
 	append_literal(&buf, id);
-	d = SPI_getbinval(tuple, desc, 4, &message_null);
-	if (!message_null)
+	if (row.message != NULL)
 	{
 		append_name(&buf, "message");
-		append_literal(&buf, TextDatumGetCString(d));
+		append_literal(&buf, row.message);
 	}
-	append_list(&buf, "down_revision", SPI_getbinval(tuple, desc, 1, &isnull));
-	append_list(&buf, "depends_on", SPI_getbinval(tuple, desc, 2, &isnull));
-	append_list(&buf, "branch_labels", SPI_getbinval(tuple, desc, 3, &isnull));
-	if (!transactional)
+	append_list(&buf, "down_revision", row.down, row.ndown);
+	append_list(&buf, "depends_on", row.depends, row.ndepends);
+	append_list(&buf, "branch_labels", row.labels, row.nlabels);
+	if (!row.transactional)
 	{
 		append_name(&buf, "transactional");
 		appendStringInfoString(&buf, "false");
 	}
 	append_name(&buf, "upgrade");
-	append_body(&buf, upgrade_sql, "up");
+	append_body(&buf, row.upgrade_sql, "up");
 	append_name(&buf, "downgrade");
-	append_body(&buf, downgrade_sql, "down");
+	append_body(&buf, row.downgrade_sql, "down");
 	appendStringInfoString(&buf, ");\n");
 
 	result = CallResultText(&call, buf.data);

@@ -185,11 +185,30 @@ start_worker(const WorkerRun *run, dsm_segment *seg)
 	return handle;
 }
 
-/* a caller that is going away takes its worker with it */
+/*
+ * Whether LaunchStatements returned with interrupts held, which only
+ * LaunchRecorded may end (the contract in migrate.h).
+ */
+static bool holding_interrupts = false;
+
+/*
+ * The worker goes with its caller: on an error while the caller follows it
+ * (PG_ENSURE_ERROR_CLEANUP), it is gone before the caller records the
+ * failure; when the caller's process exits, it is told to stop.
+ */
 static void
 stop_worker(int code, Datum arg)
 {
-	TerminateBackgroundWorker((BackgroundWorkerHandle *) DatumGetPointer(arg));
+	BackgroundWorkerHandle *handle = (BackgroundWorkerHandle *) DatumGetPointer(arg);
+
+	TerminateBackgroundWorker(handle);
+	if (proc_exit_inprogress)
+		return;
+	holding_interrupts = false;
+	HOLD_INTERRUPTS();
+	(void) WaitForBackgroundWorkerShutdown(handle);
+	RESUME_INTERRUPTS();
+	pfree(handle);
 }
 
 /*
@@ -278,12 +297,13 @@ follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
 			/*
 			 * Every statement has committed: from here on, a cancel must not
 			 * make the step look failed, so it waits until the caller has
-			 * recorded the step (RESUME_INTERRUPTS in apply.c).
+			 * recorded the step (LaunchRecorded).
 			 */
 			if (handle_message(data, nbytes) && !done)
 			{
 				done = true;
 				HOLD_INTERRUPTS();
+				holding_interrupts = true;
 			}
 		}
 		else if (res == SHM_MQ_DETACHED)
@@ -305,8 +325,9 @@ follow_worker(BackgroundWorkerHandle *handle, shm_mq_handle *mqh,
 /*
  * Run a body's statements in a background worker, each in a transaction of
  * its own, and wait until it has finished.  Returns, with interrupts held,
- * if every statement committed: the caller records the step, then resumes
- * them.  Raises the worker's error otherwise, once the worker is gone.
+ * if every statement committed: the caller records the step, commits, then
+ * calls LaunchRecorded.  Raises the worker's error otherwise, once the
+ * worker is gone, interrupts as they were.
  */
 void
 LaunchStatements(const WorkerRun *run)
@@ -317,24 +338,13 @@ LaunchStatements(const WorkerRun *run)
 	shm_mq_handle *mqh = shm_mq_attach(mq, seg, handle);
 	bool		done = false;
 
-	before_shmem_exit(stop_worker, PointerGetDatum(handle));
-	PG_TRY();
+	/* an error since the last launch ended any hold (errfinish) */
+	holding_interrupts = false;
+	PG_ENSURE_ERROR_CLEANUP(stop_worker, PointerGetDatum(handle));
 	{
 		done = follow_worker(handle, mqh, run);
 	}
-	PG_CATCH();
-	{
-		/* the worker is gone before the caller records the failure */
-		HOLD_INTERRUPTS();
-		TerminateBackgroundWorker(handle);
-		(void) WaitForBackgroundWorkerShutdown(handle);
-		RESUME_INTERRUPTS();
-		cancel_before_shmem_exit(stop_worker, PointerGetDatum(handle));
-		pfree(handle);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	cancel_before_shmem_exit(stop_worker, PointerGetDatum(handle));
+	PG_END_ENSURE_ERROR_CLEANUP(stop_worker, PointerGetDatum(handle));
 
 	/*
 	 * The worker has detached: it committed what it said it did and is
@@ -351,4 +361,18 @@ LaunchStatements(const WorkerRun *run)
 						run->revision, run->project),
 				 errdetail("It reported no error: it was stopped from outside (the server shutting down, or the process killed)."),
 				 errhint("Statements that committed before it ended stay done; check the schema, then call migrate.apply() again.")));
+}
+
+/*
+ * The step LaunchStatements ran is recorded and committed: a cancel may
+ * come through again.  The hold is LaunchStatements', and only after it
+ * returned may it end.
+ */
+void
+LaunchRecorded(void)
+{
+	Assert(holding_interrupts);
+	Assert(InterruptHoldoffCount > 0);
+	holding_interrupts = false;
+	RESUME_INTERRUPTS();
 }

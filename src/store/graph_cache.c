@@ -4,12 +4,12 @@
  *	  A project's revisions, loaded from migrate.revision in one place, and
  *	  the graph built from them, cached per backend.
  *
- * RevisionsLoad is the only reader of a project's revisions as a whole:
- * the graph cache, verify() and register() all start from it.  It returns
- * them in registration order (the graph's tie-breaker) and checks every
- * body against its checksum while reading, since any edit of the table
- * gives the project a new graph_gen and the next load catches a body
- * edited behind the extension's back.
+ * RevisionsLoad (revision.c) is the only reader of a project's revisions
+ * as a whole: the graph cache, verify() and register() all start from it.
+ * It returns them in registration order (the graph's tie-breaker) and
+ * checks every body against its checksum while reading, since any edit of
+ * the table gives the project a new graph_gen and the next load catches a
+ * body edited behind the extension's back.
  *
  * A built graph is kept for up to GRAPH_CACHE_SIZE projects, and reused as
  * long as three things have not moved: the project's graph_gen (every
@@ -47,100 +47,6 @@ static CachedGraph *graph_cache[GRAPH_CACHE_SIZE];
  * graph_gen and seq over, so old and new numbers could meet.
  */
 static Oid	cache_extension = InvalidOid;
-
-static SPIPlanPtr plan_revisions = NULL;
-static SPIPlanPtr plan_edges = NULL;
-
-/*
- * Read a project's revisions in registration order into *out, allocated in
- * the current memory context.  With bodies, also their messages and the
- * checksum of each revision's bodies as stored and as computed now; without,
- * only the graph's edges (a cheaper read).
- */
-void
-RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	SPIPlanPtr	plan;
-	MemoryContext scratch;
-	MemoryContext outcontext = CurrentMemoryContext;
-	SPITupleTable *tuptable;
-	uint64		n;
-
-	if (with_bodies)
-		plan = BookkeepingPrepare(&plan_revisions,
-								  "SELECT id, down_revision, depends_on, branch_labels, seq,"
-								  " message, upgrade_sql, downgrade_sql, checksum, transactional"
-								  " FROM migrate.revision"
-								  " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY seq",
-								  1, argtypes);
-	else
-		plan = BookkeepingPrepare(&plan_edges,
-								  "SELECT id, down_revision, depends_on, branch_labels, seq"
-								  " FROM migrate.revision"
-								  " WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY seq",
-								  1, argtypes);
-	values[0] = CStringGetTextDatum(project);
-	BookkeepingExec(plan, values, NULL, SPI_OK_SELECT);
-	tuptable = SPI_tuptable;
-	n = SPI_processed;
-	if (n > (uint64) (INT_MAX / 2))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("project \"%s\" has too many revisions", project)));
-
-	memset(out, 0, sizeof(*out));
-	out->n = (int) n;
-	out->inputs = palloc0(sizeof(MgRevisionInput) * (n + 1));
-	if (with_bodies)
-	{
-		out->messages = palloc0(sizeof(char *) * (n + 1));
-		out->stored = palloc0(sizeof(char *) * (n + 1));
-		out->actual = palloc0(sizeof(char *) * (n + 1));
-		out->intact = palloc0(sizeof(bool) * (n + 1));
-		out->transactional = palloc0(sizeof(bool) * (n + 1));
-	}
-
-	/* each body is read and hashed in scratch memory, reset per row */
-	scratch = AllocSetContextCreate(CurrentMemoryContext, "migrate checksum",
-									ALLOCSET_SMALL_SIZES);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	tuple = tuptable->vals[i];
-		TupleDesc	desc = tuptable->tupdesc;
-		MgRevisionInput *in = &out->inputs[i];
-		bool		isnull;
-
-		in->id = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull));
-		in->down = TextArrayToStrings(SPI_getbinval(tuple, desc, 2, &isnull), &in->ndown);
-		in->depends = TextArrayToStrings(SPI_getbinval(tuple, desc, 3, &isnull), &in->ndepends);
-		in->labels = TextArrayToStrings(SPI_getbinval(tuple, desc, 4, &isnull), &in->nlabels);
-		/* rows come in seq order: the last one read is the newest */
-		out->last_seq = DatumGetInt64(SPI_getbinval(tuple, desc, 5, &isnull));
-		if (!with_bodies)
-			continue;
-
-		out->messages[i] = SPI_getvalue(tuple, desc, 6);
-		out->stored[i] = SPI_getvalue(tuple, desc, 9);
-		out->transactional[i] = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
-		MemoryContextSwitchTo(scratch);
-		{
-			char	   *up = SPI_getvalue(tuple, desc, 7);
-			char	   *down = SPI_getvalue(tuple, desc, 8);
-			char	   *actual = BodiesChecksum(up ? up : "", down,
-												out->transactional[i]);
-
-			MemoryContextSwitchTo(outcontext);
-			out->actual[i] = pstrdup(actual);
-			out->intact[i] = up != NULL && out->stored[i] != NULL &&
-				strcmp(actual, out->stored[i]) == 0;
-		}
-		MemoryContextReset(scratch);
-	}
-	MemoryContextDelete(scratch);
-	SPI_freetuptable(tuptable);
-}
 
 /*
  * Build a project's graph from its revisions, in a new memory context

@@ -45,15 +45,6 @@
 
 PG_FUNCTION_INFO_V1(migrate_lint);
 
-/* a pending revision, as lint needs it */
-typedef struct LintRevision
-{
-	char	   *id;
-	bool		transactional;
-	bool		has_downgrade;
-	char	   *upgrade_sql;
-} LintRevision;
-
 typedef struct LintRun
 {
 	const char *project;
@@ -62,45 +53,6 @@ typedef struct LintRun
 	const char *revision;		/* the step under way */
 	List	   *findings;		/* LintFinding, once the run is over */
 } LintRun;
-
-/*
- * The pending revisions' flags and upgrade bodies, in the plan's order.
- */
-static LintRevision *
-read_revisions(const char *project, char **ids, int n)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
-	Datum		args[2];
-	LintRevision *revs = palloc0(sizeof(LintRevision) * (n + 1));
-
-	args[0] = CStringGetTextDatum(project);
-	args[1] = StringsToTextArray((const char *const *) ids, n);
-	BookkeepingPrepare(&plan,
-					   "SELECT r.id, r.transactional, r.downgrade_sql IS NOT NULL, r.upgrade_sql"
-					   " FROM migrate.revision r WHERE r.project OPERATOR(pg_catalog.=) $1"
-					   " AND r.id OPERATOR(pg_catalog.=) ANY ($2)",
-					   2, argtypes);
-	BookkeepingExec(plan, args, NULL, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *id = SPI_getvalue(tuple, desc, 1);
-		bool		isnull;
-
-		for (int i = 0; i < n; i++)
-			if (strcmp(ids[i], id) == 0)
-			{
-				revs[i].id = ids[i];
-				revs[i].transactional = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull));
-				revs[i].has_downgrade = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
-				revs[i].upgrade_sql = SPI_getvalue(tuple, desc, 4);
-			}
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return revs;
-}
 
 /*
  * Judge a body that is not run by its text, statement by statement, with
@@ -174,20 +126,21 @@ lint_run(void *arg)
 {
 	LintRun    *run = (LintRun *) arg;
 	MigrateProject *project;
-	LintRevision *revs;
+	RevisionFlags *revs;
 	char	  **ids;
 	int			n;
 
 	/* what is planned is what runs: nobody else migrates meanwhile */
 	ProjectLock(run->project);
 	ids = SandboxPending(run->target, run->project, &n);
-	revs = read_revisions(run->project, ids, n);
+	revs = RevisionFlagsRead(run->project, ids, n);
 	project = ProjectOpen(run->project, false);
 	run->ls = LintBegin(run->project, project->keep_dropped_data);
 
 	for (int i = 0; i < n; i++)
 	{
-		LintRevision *rev = &revs[i];
+		RevisionFlags *rev = &revs[i];
+		RevisionRow body;
 		int			before = list_length(LintFindings(run->ls));
 		ErrorData  *edata = NULL;
 
@@ -218,9 +171,11 @@ lint_run(void *arg)
 					"Register the revision with transactional => false and run it with CALL migrate.apply(), or use the statement's transactional form.");
 			LintStep(run->ls, ids[i], false);
 		}
+		if (!RevisionRead(run->project, ids[i], &body))
+			GraphRevisionVanished(run->project, ids[i]);
 		/* a body that does not parse fails here, as upgrade() would */
 		{
-			LintText	lt = {run->ls, project, rev->upgrade_sql};
+			LintText	lt = {run->ls, project, body.upgrade_sql};
 
 			edata = SubxactRun(lint_text_work, &lt, true, NULL);
 		}
@@ -241,7 +196,6 @@ lint_run(void *arg)
 static pg_noinline char **
 projects_to_lint(FunctionCallInfo fcinfo, int *n)
 {
-	static SPIPlanPtr plan = NULL;
 	char	  **names;
 
 	if (!PG_ARGISNULL(0))
@@ -251,19 +205,7 @@ projects_to_lint(FunctionCallInfo fcinfo, int *n)
 		*n = 1;
 		return names;
 	}
-	BookkeepingPrepare(&plan,
-					   "SELECT p.name FROM migrate.project p"
-					   " WHERE EXISTS (SELECT FROM migrate.revision r"
-					   "  WHERE r.project OPERATOR(pg_catalog.=) p.name)"
-					   " ORDER BY p.name COLLATE \"C\"",
-					   0, NULL);
-	BookkeepingExec(plan, NULL, NULL, SPI_OK_SELECT);
-	*n = (int) SPI_processed;
-	names = palloc(sizeof(char *) * (*n + 1));
-	for (int i = 0; i < *n; i++)
-		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	SPI_freetuptable(SPI_tuptable);
-	return names;
+	return RevisionProjects(n);
 }
 
 static void
