@@ -21,7 +21,7 @@
  *	store/catalog.c	reading the extension's tables through their indexes
  *	store/project.c	a project's row, its migration lock and summary
  *	store/revision.c	the revision rows: every statement on the table; a
- *					revision's checksum
+ *					revision's checksum; the error for one gone missing
  *	store/version.c	the version rows
  *	store/graph_cache.c	a project's graph, built from its revisions, cached
  *	store/log.c		the log rows
@@ -170,7 +170,7 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
-/* what kind of statement, where it matters (BodySplit) */
+/* what kind of statement, where it matters (SplitBody) */
 typedef enum BodyStatementKind
 {
 	BODY_PLAIN,
@@ -181,7 +181,7 @@ typedef enum BodyStatementKind
 								 * (citus.c) */
 } BodyStatementKind;
 
-/* one statement of a revision body (BodySplit) */
+/* one statement of a revision body (SplitBody) */
 typedef struct BodyStatement
 {
 	int			number;			/* 1 for the body's first statement */
@@ -218,9 +218,9 @@ extern int	migrate_statement_timeout;
 
 /* store/graph_pg.c */
 pg_noreturn extern void GraphError(const MgError *err, const char *project);
-extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
-							bool sorted);
-extern const char *StepOperation(MgStepKind kind);
+extern Datum GraphRevListToArray(const CachedGraph *cg,
+								 const MgRevList *list, bool sorted);
+extern const char *GraphStepOperation(MgStepKind kind);
 
 /* store/call.c */
 extern void CallInit(void);
@@ -327,6 +327,7 @@ extern RevisionFlags *RevisionFlagsRead(const char *project, char **ids, int n);
 extern char **RevisionProjects(int *n);
 extern int64 RevisionInsert(Datum *values, const char *nulls);
 extern void RevisionReplace(Datum *values, const char *nulls);
+pg_noreturn extern void RevisionVanished(const char *project, const char *id);
 
 /* store/version.c */
 extern char **VersionIds(const char *project, int *n);
@@ -337,11 +338,10 @@ extern void VersionDeleteAll(const char *project);
 
 /* store/graph_cache.c */
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
-extern void GraphCheckNotEmpty(const CachedGraph *cg);
-extern void GraphCheckIntact(const CachedGraph *cg);
+extern void GraphCacheCheckNotEmpty(const CachedGraph *cg);
+extern void GraphCacheCheckIntact(const CachedGraph *cg);
 extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
 									 MgRevList *rows);
-pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);
 
 /* store/log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
@@ -388,9 +388,9 @@ extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
 extern void LaunchStatements(const WorkerRun *run);
 extern void LaunchRecorded(void);
 
-/* exec/split.c */
-extern BodyStatement *BodySplit(const char *body, int *nstatements);
-extern void BodyRoleChangeHint(ErrorData *edata);
+/* exec/split.c: a body's statements, and the hint their errors share */
+extern BodyStatement *SplitBody(const char *body, int *nstatements);
+extern void SplitRoleChangeHint(ErrorData *edata);
 
 /* exec/citus.c */
 extern bool CitusPresent(void);

@@ -555,7 +555,7 @@ migrate_merge(PG_FUNCTION_ARGS)
 	CallBegin(&call, false);
 	ProjectRegistrationLock(project);
 	cg = GraphCacheGet(ProjectOpen(project, false));
-	GraphCheckNotEmpty(cg);
+	GraphCacheCheckNotEmpty(cg);
 
 	/* each name in the list is resolved as a target, so 'heads' works */
 	parents = palloc(sizeof(int) * (mg_graph_size(cg->graph) + 1));

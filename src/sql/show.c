@@ -169,7 +169,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 		values[1] = labels_array(cg, rev);
 		values[2] = message_datum(cg, rev, &nulls[2]);
-		values[3] = RevListToArray(cg, &children, false);
+		values[3] = GraphRevListToArray(cg, &children, false);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
@@ -221,7 +221,7 @@ migrate_history(PG_FUNCTION_ARGS)
 		bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
 
 		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
-		values[1] = RevListToArray(cg, &parents, false);
+		values[1] = GraphRevListToArray(cg, &parents, false);
 		values[2] = labels_array(cg, rev);
 		values[3] = message_datum(cg, rev, &nulls[3]);
 		values[4] = BoolGetDatum(is_head[rev]);
@@ -255,7 +255,7 @@ migrate_show(PG_FUNCTION_ARGS)
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
 	cg = GraphOpenForRead(name, NULL, &rows);
-	GraphCheckNotEmpty(cg);
+	GraphCacheCheckNotEmpty(cg);
 	{
 		MgRevList	list;
 		MgError		err;
@@ -279,11 +279,11 @@ migrate_show(PG_FUNCTION_ARGS)
 
 			if (!RevisionRegistration(name, id, &values[9], &values[10],
 									  &values[11]))
-				GraphRevisionVanished(name, id);
+				RevisionVanished(name, id);
 
 			values[0] = CStringGetTextDatum(id);
-			values[1] = RevListToArray(cg, &parents, false);
-			values[2] = RevListToArray(cg, &deps, false);
+			values[1] = GraphRevListToArray(cg, &parents, false);
+			values[2] = GraphRevListToArray(cg, &deps, false);
 			values[3] = labels_array(cg, rev);
 			values[4] = message_datum(cg, rev, &nulls[4]);
 			values[5] = BoolGetDatum(head);
@@ -320,7 +320,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
 	cg = GraphOpenForRead(name, NULL, &rows);
-	GraphCheckNotEmpty(cg);
+	GraphCacheCheckNotEmpty(cg);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	for (int i = 0; i < plan.nsteps; i++)

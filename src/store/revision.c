@@ -379,3 +379,17 @@ RevisionReplace(Datum *values, const char *nulls)
 					   REVISION_WRITE_COLUMNS, write_types);
 	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
 }
+
+/*
+ * A revision the graph names is not in the table: it was removed in a way
+ * that did not give the project a new graph_gen (triggers disabled).
+ */
+void
+RevisionVanished(const char *project, const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
+			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
+			 errhint("Run migrate.verify() to list the problems of the project.")));
+}
