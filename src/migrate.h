@@ -269,6 +269,27 @@ extern void ProjectBuildEnd(const char *project);
 extern void ProjectRegistrationLock(const char *project);
 extern bool ProjectRead(const char *name, bool for_update,
 						MigrateProject *project);
+
+/*
+ * Opening a project, at three depths, each named <its file's prefix>Open;
+ * all three refuse a project that does not exist:
+ *
+ *	ProjectOpen (store/project.c): the project's row.  For the entry points
+ *	that need only the row (verify, lint, revision_file, the last step of
+ *	apply), and for those that go on to the graph in their own way: with a
+ *	shortcut that may not need it (current, upgrade's no-op check, the
+ *	status view), under a lock of their own (merge, adopt_alembic), or
+ *	checking it against a plan already made (apply's next step).
+ *	GraphCacheOpen (store/graph_cache.c): the row, the graph and the
+ *	version rows, taking no lock.  For the read-only entry points (heads,
+ *	bases, branches, history, show, pending, script, graph), which answer
+ *	from what their snapshot shows.
+ *	RunOpen (exec/run.c): the same, under the project's migration lock,
+ *	refusing a project without revisions or whose bodies or version rows
+ *	do not check out.  For the entry points that move version rows along a
+ *	plan (upgrade, downgrade, stamp, apply), which must plan from rows that
+ *	no other run is changing.
+ */
 extern MigrateProject *ProjectOpen(const char *name, bool for_update);
 extern bool ProjectExists(const char *project);
 extern bool ProjectSummaryCurrent(const MigrateProject *project);
@@ -340,8 +361,8 @@ extern void VersionDeleteAll(const char *project);
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
 extern void GraphCacheCheckNotEmpty(const CachedGraph *cg);
 extern void GraphCacheCheckIntact(const CachedGraph *cg);
-extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
-									 MgRevList *rows);
+extern CachedGraph *GraphCacheOpen(const char *name, MigrateProject **project,
+								   MgRevList *rows);
 
 /* store/log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
@@ -436,8 +457,8 @@ extern void BodyRunNontransactional(const MigrateProject *project,
 extern Datum BodyInvalidIndexes(const char *schema);
 
 /* exec/run.c */
-extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
-								   MgRevList *rows, bool purge);
+extern CachedGraph *RunOpen(const char *name, MigrateProject **project,
+							MgRevList *rows, bool purge);
 extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
 extern void RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan);
 extern void RunReportStep(const CachedGraph *cg, const MgStep *step,

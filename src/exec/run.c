@@ -110,8 +110,8 @@ check_rows(const CachedGraph *cg, const MgRevList *rows)
  * plan from stale rows.
  */
 CachedGraph *
-RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
-			   bool purge)
+RunOpen(const char *name, MigrateProject **project, MgRevList *rows,
+		bool purge)
 {
 	CachedGraph *cg;
 

@@ -304,7 +304,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, &project, NULL);
+	cg = GraphCacheOpen(name, &project, NULL);
 	GraphCacheCheckNotEmpty(cg);
 	rows = resolve_list(cg, from, name);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))

@@ -88,7 +88,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	heads = mg_heads(cg->graph, real);
 	put_revisions(fcinfo, cg, &heads);
 	CallEnd(&call);
@@ -108,7 +108,7 @@ migrate_bases(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	bases = mg_bases(cg->graph, false);
 	put_revisions(fcinfo, cg, &bases);
 	CallEnd(&call);
@@ -157,7 +157,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	points = mg_branch_points(cg->graph);
 	for (int i = 0; i < points.n; i++)
 	{
@@ -199,7 +199,7 @@ migrate_history(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
+	cg = GraphCacheOpen(name, NULL, &rows);
 	n = mg_graph_size(cg->graph);
 	if (!mg_history(cg->graph, range, &rows, &list, &err))
 		GraphError(&err, name);
@@ -254,7 +254,7 @@ migrate_show(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
+	cg = GraphCacheOpen(name, NULL, &rows);
 	GraphCacheCheckNotEmpty(cg);
 	{
 		MgRevList	list;
@@ -319,7 +319,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
+	cg = GraphCacheOpen(name, NULL, &rows);
 	GraphCacheCheckNotEmpty(cg);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);

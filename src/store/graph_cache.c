@@ -182,7 +182,7 @@ GraphCacheGet(const MigrateProject *project)
  * does not exist is an error; one without revisions has an empty graph.
  */
 CachedGraph *
-GraphOpenForRead(const char *name, MigrateProject **project, MgRevList *rows)
+GraphCacheOpen(const char *name, MigrateProject **project, MgRevList *rows)
 {
 	MigrateProject *p = ProjectOpen(name, false);
 	CachedGraph *cg = GraphCacheGet(p);
