@@ -334,8 +334,8 @@ typedef struct RevisionFlags
  */
 #define REVISION_WRITE_COLUMNS	11
 
-extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
-							bool transactional);
+extern char *RevisionChecksum(const char *upgrade_sql, const char *downgrade_sql,
+							  bool transactional);
 extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern bool RevisionRead(const char *project, const char *id, RevisionRow *row);
@@ -383,9 +383,9 @@ extern void DriftCompare(const char *project,
 						 void *arg);
 
 /* store/citus_shards.c */
-extern void CitusShardDrift(const char *project,
-							void (*report) (const char *detail, void *arg),
-							void *arg);
+extern void CitusShardsDrift(const char *project,
+							 void (*report) (const char *detail, void *arg),
+							 void *arg);
 
 /* exec/worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
@@ -490,8 +490,8 @@ extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
 /* exec/sandbox_session.c: what a rollback leaves of a sandboxed run */
 typedef struct SandboxSession SandboxSession;
-extern SandboxSession *SandboxSaveSession(void);
-extern void SandboxRestoreSession(const SandboxSession *before);
+extern SandboxSession *SandboxSessionSave(void);
+extern void SandboxSessionRestore(const SandboxSession *before);
 
 /* exec/lint_rules.c: the rules of lint() (lint.c runs the trial) */
 typedef struct LintFinding

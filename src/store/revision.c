@@ -51,8 +51,8 @@ static Oid	write_types[REVISION_WRITE_COLUMNS] = {
  * the one its bodies have always had.
  */
 char *
-BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
-			   bool transactional)
+RevisionChecksum(const char *upgrade_sql, const char *downgrade_sql,
+				 bool transactional)
 {
 	static const char marker[] = "nontransactional";
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
@@ -157,7 +157,7 @@ RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
 		{
 			char	   *up = SPI_getvalue(tuple, desc, 7);
 			char	   *down = SPI_getvalue(tuple, desc, 8);
-			char	   *actual = BodiesChecksum(up ? up : "", down,
+			char	   *actual = RevisionChecksum(up ? up : "", down,
 												out->transactional[i]);
 
 			MemoryContextSwitchTo(outcontext);
@@ -223,7 +223,7 @@ RevisionRead(const char *project, const char *id, RevisionRow *row)
 void
 RevisionCheckIntact(const char *project, const char *id, const RevisionRow *row)
 {
-	char	   *actual = BodiesChecksum(row->upgrade_sql ? row->upgrade_sql : "",
+	char	   *actual = RevisionChecksum(row->upgrade_sql ? row->upgrade_sql : "",
 										row->downgrade_sql, row->transactional);
 
 	if (row->upgrade_sql == NULL || row->checksum == NULL ||
