@@ -21,7 +21,7 @@
  *	store/catalog.c	reading the extension's tables through their indexes
  *	store/project.c	a project's row, its migration lock and summary
  *	store/revision.c	the revision rows: every statement on the table; a
- *					revision's checksum
+ *					revision's checksum; the error for one gone missing
  *	store/version.c	the version rows
  *	store/graph_cache.c	a project's graph, built from its revisions, cached
  *	store/log.c		the log rows
@@ -170,7 +170,7 @@ typedef struct CatalogRows
 	bool	   *nulls;
 } CatalogRows;
 
-/* what kind of statement, where it matters (BodySplit) */
+/* what kind of statement, where it matters (SplitBody) */
 typedef enum BodyStatementKind
 {
 	BODY_PLAIN,
@@ -181,7 +181,7 @@ typedef enum BodyStatementKind
 								 * (citus.c) */
 } BodyStatementKind;
 
-/* one statement of a revision body (BodySplit) */
+/* one statement of a revision body (SplitBody) */
 typedef struct BodyStatement
 {
 	int			number;			/* 1 for the body's first statement */
@@ -218,9 +218,9 @@ extern int	migrate_statement_timeout;
 
 /* store/graph_pg.c */
 pg_noreturn extern void GraphError(const MgError *err, const char *project);
-extern Datum RevListToArray(const CachedGraph *cg, const MgRevList *list,
-							bool sorted);
-extern const char *StepOperation(MgStepKind kind);
+extern Datum GraphRevListToArray(const CachedGraph *cg,
+								 const MgRevList *list, bool sorted);
+extern const char *GraphStepOperation(MgStepKind kind);
 
 /* store/call.c */
 extern void CallInit(void);
@@ -269,6 +269,27 @@ extern void ProjectBuildEnd(const char *project);
 extern void ProjectRegistrationLock(const char *project);
 extern bool ProjectRead(const char *name, bool for_update,
 						MigrateProject *project);
+
+/*
+ * Opening a project, at three depths, each named <its file's prefix>Open;
+ * all three refuse a project that does not exist:
+ *
+ *	ProjectOpen (store/project.c): the project's row.  For the entry points
+ *	that need only the row (verify, lint, revision_file, the last step of
+ *	apply), and for those that go on to the graph in their own way: with a
+ *	shortcut that may not need it (current, upgrade's no-op check, the
+ *	status view), under a lock of their own (merge, adopt_alembic), or
+ *	checking it against a plan already made (apply's next step).
+ *	GraphCacheOpen (store/graph_cache.c): the row, the graph and the
+ *	version rows, taking no lock.  For the read-only entry points (heads,
+ *	bases, branches, history, show, pending, script, graph), which answer
+ *	from what their snapshot shows.
+ *	RunOpen (exec/run.c): the same, under the project's migration lock,
+ *	refusing a project without revisions or whose bodies or version rows
+ *	do not check out.  For the entry points that move version rows along a
+ *	plan (upgrade, downgrade, stamp, apply), which must plan from rows that
+ *	no other run is changing.
+ */
 extern MigrateProject *ProjectOpen(const char *name, bool for_update);
 extern bool ProjectExists(const char *project);
 extern bool ProjectSummaryCurrent(const MigrateProject *project);
@@ -313,8 +334,8 @@ typedef struct RevisionFlags
  */
 #define REVISION_WRITE_COLUMNS	11
 
-extern char *BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
-							bool transactional);
+extern char *RevisionChecksum(const char *upgrade_sql, const char *downgrade_sql,
+							  bool transactional);
 extern void RevisionsLoad(const char *project, bool with_bodies,
 						  LoadedRevisions *out);
 extern bool RevisionRead(const char *project, const char *id, RevisionRow *row);
@@ -327,6 +348,7 @@ extern RevisionFlags *RevisionFlagsRead(const char *project, char **ids, int n);
 extern char **RevisionProjects(int *n);
 extern int64 RevisionInsert(Datum *values, const char *nulls);
 extern void RevisionReplace(Datum *values, const char *nulls);
+pg_noreturn extern void RevisionVanished(const char *project, const char *id);
 
 /* store/version.c */
 extern char **VersionIds(const char *project, int *n);
@@ -337,11 +359,10 @@ extern void VersionDeleteAll(const char *project);
 
 /* store/graph_cache.c */
 extern CachedGraph *GraphCacheGet(const MigrateProject *project);
-extern void GraphCheckNotEmpty(const CachedGraph *cg);
-extern void GraphCheckIntact(const CachedGraph *cg);
-extern CachedGraph *GraphOpenForRead(const char *name, MigrateProject **project,
-									 MgRevList *rows);
-pg_noreturn extern void GraphRevisionVanished(const char *project, const char *id);
+extern void GraphCacheCheckNotEmpty(const CachedGraph *cg);
+extern void GraphCacheCheckIntact(const CachedGraph *cg);
+extern CachedGraph *GraphCacheOpen(const char *name, MigrateProject **project,
+								   MgRevList *rows);
 
 /* store/log.c */
 extern void LogStep(const CachedGraph *cg, const MgStep *step,
@@ -362,9 +383,9 @@ extern void DriftCompare(const char *project,
 						 void *arg);
 
 /* store/citus_shards.c */
-extern void CitusShardDrift(const char *project,
-							void (*report) (const char *detail, void *arg),
-							void *arg);
+extern void CitusShardsDrift(const char *project,
+							 void (*report) (const char *detail, void *arg),
+							 void *arg);
 
 /* exec/worker.c: the background worker's entry point, named in launch.c */
 extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
@@ -388,9 +409,9 @@ extern PGDLLEXPORT void MigrateWorkerMain(Datum main_arg);
 extern void LaunchStatements(const WorkerRun *run);
 extern void LaunchRecorded(void);
 
-/* exec/split.c */
-extern BodyStatement *BodySplit(const char *body, int *nstatements);
-extern void BodyRoleChangeHint(ErrorData *edata);
+/* exec/split.c: a body's statements, and the hint their errors share */
+extern BodyStatement *SplitBody(const char *body, int *nstatements);
+extern void SplitRoleChangeHint(ErrorData *edata);
 
 /* exec/citus.c */
 extern bool CitusPresent(void);
@@ -436,8 +457,8 @@ extern void BodyRunNontransactional(const MigrateProject *project,
 extern Datum BodyInvalidIndexes(const char *schema);
 
 /* exec/run.c */
-extern CachedGraph *RunOpenProject(const char *name, MigrateProject **project,
-								   MgRevList *rows, bool purge);
+extern CachedGraph *RunOpen(const char *name, MigrateProject **project,
+							MgRevList *rows, bool purge);
 extern void RunCheckTransactional(const CachedGraph *cg, const MgPlan *plan);
 extern void RunCheckDowngrades(const CachedGraph *cg, const MgPlan *plan);
 extern void RunReportStep(const CachedGraph *cg, const MgStep *step,
@@ -469,8 +490,8 @@ extern bool *SandboxNontransactional(const char *project, char **ids, int n);
 
 /* exec/sandbox_session.c: what a rollback leaves of a sandboxed run */
 typedef struct SandboxSession SandboxSession;
-extern SandboxSession *SandboxSaveSession(void);
-extern void SandboxRestoreSession(const SandboxSession *before);
+extern SandboxSession *SandboxSessionSave(void);
+extern void SandboxSessionRestore(const SandboxSession *before);
 
 /* exec/lint_rules.c: the rules of lint() (lint.c runs the trial) */
 typedef struct LintFinding

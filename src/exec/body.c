@@ -83,7 +83,7 @@ static void
 push_step_context(ErrorContextCallback *errcallback, StepInfo *info,
 				  const CachedGraph *cg, const MgStep *step)
 {
-	info->operation = StepOperation(step->kind);
+	info->operation = GraphStepOperation(step->kind);
 	info->revision = mg_rev_id(cg->graph, step->rev);
 	info->message = cg->messages[step->rev];
 	errcallback->callback = step_error_callback;
@@ -426,7 +426,7 @@ BodyFetch(const MigrateProject *project, const CachedGraph *cg,
 	char	   *author;
 
 	if (!RevisionRead(cg->project, id, &row))
-		GraphRevisionVanished(cg->project, id);
+		RevisionVanished(cg->project, id);
 	RevisionCheckIntact(cg->project, id, &row);
 	author = row.registered_by;
 
@@ -732,7 +732,7 @@ run_body(const MigrateProject *project, const char *body, Oid author,
 	Oid			save_userid;
 	int			save_sec_context;
 
-	stmts = BodySplit(body, &n);
+	stmts = SplitBody(body, &n);
 	nestlevel = apply_settings(project);
 	arm_timers(project, &timers);
 
@@ -761,7 +761,7 @@ run_body(const MigrateProject *project, const char *body, Oid author,
 		edata = CopyErrorData();
 		if (edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE && edata->hint == NULL)
 		{
-			BodyRoleChangeHint(edata);
+			SplitRoleChangeHint(edata);
 			if (edata->hint == NULL)
 				PG_RE_THROW();
 			FlushErrorState();
@@ -878,7 +878,7 @@ BodyPrepareNontransactional(const MigrateProject *project,
 
 	push_step_context(&errcallback, &info, cg, step);
 
-	stmts = BodySplit(body, nstmts);
+	stmts = SplitBody(body, nstmts);
 	for (int i = 0; i < *nstmts; i++)
 	{
 		if (stmts[i].kind == BODY_TRANSACTION_CONTROL)

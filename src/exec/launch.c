@@ -235,7 +235,7 @@ handle_message(const char *data, Size nbytes)
 		pq_parse_errornotice(&msg, &edata);
 		/* a worker's FATAL (it was terminated) is the caller's ERROR */
 		edata.elevel = Min(edata.elevel, ERROR);
-		BodyRoleChangeHint(&edata);
+		SplitRoleChangeHint(&edata);
 		ThrowErrorData(&edata);
 	}
 	/* anything else (a parameter status, say) is of no interest */

@@ -110,16 +110,16 @@ check_rows(const CachedGraph *cg, const MgRevList *rows)
  * plan from stale rows.
  */
 CachedGraph *
-RunOpenProject(const char *name, MigrateProject **project, MgRevList *rows,
-			   bool purge)
+RunOpen(const char *name, MigrateProject **project, MgRevList *rows,
+		bool purge)
 {
 	CachedGraph *cg;
 
 	ProjectLock(name);
 	*project = ProjectOpen(name, IsolationUsesXactSnapshot());
 	cg = GraphCacheGet(*project);
-	GraphCheckNotEmpty(cg);
-	GraphCheckIntact(cg);
+	GraphCacheCheckNotEmpty(cg);
+	GraphCacheCheckIntact(cg);
 	if (purge)
 	{
 		/*
@@ -225,7 +225,7 @@ RunReportStep(const CachedGraph *cg, const MgStep *step, int number, int total)
 	else if (step->rev >= 0)
 		pgstat_report_activity(STATE_RUNNING,
 							   psprintf("/* migrate: %s of revision %s, step %d of %d, project \"%s\" */ %s",
-										StepOperation(step->kind),
+										GraphStepOperation(step->kind),
 										mg_rev_id(cg->graph, step->rev),
 										number, total, cg->project, query));
 	else
@@ -244,7 +244,7 @@ RunLogFailure(const CachedGraph *cg, const MgStep *step, TimestampTz start,
 {
 	ereport(LOG,
 			(errmsg("migrate: %s of revision %s of project \"%s\" failed after " INT64_FORMAT " ms: SQLSTATE %s: %s",
-					StepOperation(step->kind),
+					GraphStepOperation(step->kind),
 					step->rev >= 0 ? mg_rev_id(cg->graph, step->rev) : "(none)",
 					cg->project, RunElapsed(start) / 1000,
 					unpack_sql_state(edata->sqlerrcode), edata->message),
@@ -291,11 +291,11 @@ RunNotice(const CachedGraph *cg, const MgStep *step)
 
 	if (message && message[0] != '\0')
 		ereport(NOTICE,
-				(errmsg("Running %s %s -> %s, %s", StepOperation(step->kind),
+				(errmsg("Running %s %s -> %s, %s", GraphStepOperation(step->kind),
 						join_revisions(cg, from), join_revisions(cg, to), message)));
 	else
 		ereport(NOTICE,
-				(errmsg("Running %s %s -> %s", StepOperation(step->kind),
+				(errmsg("Running %s %s -> %s", GraphStepOperation(step->kind),
 						join_revisions(cg, from), join_revisions(cg, to))));
 }
 
@@ -373,7 +373,7 @@ RunStep(const MigrateProject *project, const CachedGraph *cg,
 
 		duration->time = elapsed;
 		values[0] = id ? CStringGetTextDatum(id) : (Datum) 0;
-		values[1] = CStringGetTextDatum(StepOperation(step->kind));
+		values[1] = CStringGetTextDatum(GraphStepOperation(step->kind));
 		values[2] = message ? CStringGetTextDatum(message) : (Datum) 0;
 		values[3] = IntervalPGetDatum(duration);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -491,7 +491,7 @@ record_failure(ErrorData *edata, void *arg)
 					 " pg_catalog.pg_current_xact_id(), %s)",
 					 quote_literal_cstr(pr->cg->project),
 					 step->rev >= 0 ? quote_literal_cstr(mg_rev_id(pr->cg->graph, step->rev)) : "NULL",
-					 quote_literal_cstr(StepOperation(step->kind)),
+					 quote_literal_cstr(GraphStepOperation(step->kind)),
 					 rows, rows,
 					 quote_literal_cstr(timestamptz_to_str(pr->start)),
 					 quote_literal_cstr(psprintf(INT64_FORMAT " microseconds", RunElapsed(pr->start))),

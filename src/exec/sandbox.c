@@ -138,7 +138,7 @@ sandbox_work(void *arg)
 static void
 sandbox_failed(ErrorData *edata, void *arg)
 {
-	SandboxRestoreSession(((SandboxWork *) arg)->session);
+	SandboxSessionRestore(((SandboxWork *) arg)->session);
 }
 
 /*
@@ -154,10 +154,10 @@ SandboxRun(void (*fn) (void *arg), void *arg)
 
 	work.fn = fn;
 	work.arg = arg;
-	work.session = SandboxSaveSession();
+	work.session = SandboxSessionSave();
 	edata = SubxactRun(sandbox_work, &work, false, sandbox_failed);
 	if (edata == NULL)
-		SandboxRestoreSession(work.session);
+		SandboxSessionRestore(work.session);
 	else
 		ReThrowError(edata);
 }

@@ -192,7 +192,7 @@ restore_statements(const SandboxSession *before)
  * to SPI.
  */
 SandboxSession *
-SandboxSaveSession(void)
+SandboxSessionSave(void)
 {
 	SandboxSession *state = palloc(sizeof(SandboxSession));
 
@@ -202,7 +202,7 @@ SandboxSaveSession(void)
 }
 
 void
-SandboxRestoreSession(const SandboxSession *before)
+SandboxSessionRestore(const SandboxSession *before)
 {
 	restore_locks(before);
 	restore_statements(before);

@@ -115,7 +115,7 @@ creates_table(Node *stmt)
  * as the server would raise it for the body, pointing into the body.
  */
 BodyStatement *
-BodySplit(const char *body, int *nstatements)
+SplitBody(const char *body, int *nstatements)
 {
 	ErrorContextCallback errcallback;
 	List	   *parsed;
@@ -169,7 +169,7 @@ BodySplit(const char *body, int *nstatements)
  * say why a revision body is one.  Worker errors get it too (launch.c).
  */
 void
-BodyRoleChangeHint(ErrorData *edata)
+SplitRoleChangeHint(ErrorData *edata)
 {
 	const char *format = dgettext(PG_TEXTDOMAIN("postgres"),
 								  "cannot set parameter \"%s\" within security-definer function");

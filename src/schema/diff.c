@@ -21,25 +21,22 @@
 
 #include "diff_int.h"
 
+/*
+ * The planner of each kind diff() writes (schema_kinds[].written); those it
+ * does not write all have diff_other_kind.
+ */
 static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_AGGREGATE] = &diff_aggregate_kind,
-	[SK_BASE_TYPE] = &diff_other_kind,
-	[SK_COLLATION] = &diff_other_kind,
 	[SK_COLUMN] = &diff_column_kind,
 	[SK_COMPOSITE] = &diff_composite_kind,
 	[SK_CONSTRAINT] = &diff_constraint_kind,
-	[SK_CONVERSION] = &diff_other_kind,
 	[SK_DEFAULT_ACL] = &diff_default_acl_kind,
 	[SK_DOMAIN] = &diff_domain_kind,
 	[SK_DOMAIN_CONSTRAINT] = &diff_domain_constraint_kind,
 	[SK_ENUM] = &diff_enum_kind,
-	[SK_FOREIGN_TABLE] = &diff_other_kind,
 	[SK_FUNCTION] = &diff_function_kind,
 	[SK_INDEX] = &diff_index_kind,
 	[SK_MATVIEW] = &diff_view_kind,
-	[SK_OPERATOR] = &diff_other_kind,
-	[SK_OPCLASS] = &diff_other_kind,
-	[SK_OPFAMILY] = &diff_other_kind,
 	[SK_POLICY] = &diff_policy_kind,
 	[SK_PROCEDURE] = &diff_function_kind,
 	[SK_RANGE] = &diff_range_kind,
@@ -48,28 +45,40 @@ static const DiffKind *const kinds[SK_NKINDS] = {
 	[SK_SEQUENCE] = &diff_sequence_kind,
 	[SK_STATISTICS] = &diff_statistics_kind,
 	[SK_TABLE] = &diff_table_kind,
-	[SK_TS_CONFIG] = &diff_other_kind,
-	[SK_TS_DICT] = &diff_other_kind,
-	[SK_TS_PARSER] = &diff_other_kind,
-	[SK_TS_TEMPLATE] = &diff_other_kind,
 	[SK_TRIGGER] = &diff_trigger_kind,
 	[SK_VIEW] = &diff_view_kind,
 	[SK_VIEW_COLUMN] = NULL,	/* comments and privileges only */
 };
 
+/* the planner of a kind: NULL for view columns (comments and privileges) */
+static const DiffKind *
+diff_kind(SchemaKind kind)
+{
+	return schema_kinds[kind].written ? kinds[kind] : &diff_other_kind;
+}
+
 /*
- * The order objects are written in: what others are made of first when
- * creating, and (reversed) last when dropping.  Dependencies decide the
- * order; this only makes the script read in a familiar order.
+ * The kinds in the order scripts write them (schema_kinds[].order): what
+ * others are made of first when creating, and (reversed) last when
+ * dropping.  Dependencies decide the order; this only makes the script
+ * read in a familiar order.
  */
-static const SchemaKind create_order[] = {
-	SK_SCHEMA, SK_DEFAULT_ACL, SK_COLLATION, SK_CONVERSION, SK_BASE_TYPE,
-	SK_TS_PARSER, SK_TS_TEMPLATE, SK_TS_DICT, SK_TS_CONFIG, SK_ENUM, SK_DOMAIN, SK_DOMAIN_CONSTRAINT, SK_COMPOSITE, SK_RANGE,
-	SK_SEQUENCE, SK_FUNCTION, SK_PROCEDURE, SK_AGGREGATE, SK_TABLE,
-	SK_COLUMN, SK_CONSTRAINT, SK_INDEX, SK_VIEW, SK_MATVIEW, SK_VIEW_COLUMN,
-	SK_TRIGGER, SK_RULE, SK_POLICY, SK_STATISTICS, SK_OPERATOR, SK_OPFAMILY,
-	SK_OPCLASS, SK_FOREIGN_TABLE,
-};
+static void
+kinds_in_order(SchemaKind *order)
+{
+	for (int k = 0; k < SK_NKINDS; k++)
+	{
+		int			n = k;
+
+		while (n > 0 && schema_kinds[order[n - 1]].order > schema_kinds[k].order)
+		{
+			order[n] = order[n - 1];
+			n--;
+		}
+		Assert(n == 0 || schema_kinds[order[n - 1]].order != schema_kinds[k].order);
+		order[n] = (SchemaKind) k;
+	}
+}
 
 /* pair the objects of the two models by kind and name (both are sorted) */
 static void
@@ -109,7 +118,7 @@ decide(Diff *d)
 	{
 		int			j = d->s_match[i];
 		const SchemaObject *a = &d->s->objects[i];
-		const DiffKind *k = kinds[a->kind];
+		const DiffKind *k = diff_kind(a->kind);
 
 		if (j < 0)
 		{
@@ -441,13 +450,16 @@ extension_uses(Diff *d)
 static void
 plan(Diff *d)
 {
+	SchemaKind	create_order[SK_NKINDS];
+
+	kinds_in_order(create_order);
 	/* drops, in the reverse of the creation order */
-	for (int k = lengthof(create_order) - 1; k >= 0; k--)
+	for (int k = SK_NKINDS - 1; k >= 0; k--)
 		for (int i = 0; i < d->s->nobjects; i++)
 			if (d->s->objects[i].kind == create_order[k] && d->s_state[i] == DS_DROP)
-				kinds[create_order[k]]->drop(d, i);
+				diff_kind(create_order[k])->drop(d, i);
 
-	for (int k = 0; k < (int) lengthof(create_order); k++)
+	for (int k = 0; k < SK_NKINDS; k++)
 	{
 		SchemaKind	kind = create_order[k];
 
@@ -461,15 +473,15 @@ plan(Diff *d)
 
 			if (j < 0 || d->t->objects[j].kind != kind)
 				continue;
-			if (d->t_state[j] == DS_CREATE && kinds[kind])
+			if (d->t_state[j] == DS_CREATE && diff_kind(kind))
 			{
-				kinds[kind]->create(d, j);
+				diff_kind(kind)->create(d, j);
 				/* a recreated object comes after its old self is gone */
 				if (i >= 0)
 					diff_after(d, d->t_last[j], d->s_core[i]);
 			}
 			else if (d->t_state[j] == DS_ALTER)
-				kinds[kind]->alter(d, i, j);
+				diff_kind(kind)->alter(d, i, j);
 			if (!diff_other(kind))
 				diff_comment_and_privileges(d, fresh ? -1 : i, j);
 		}

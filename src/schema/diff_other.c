@@ -3,7 +3,8 @@
  * diff_other.c
  *	  The kinds of objects the diff reads but does not write: foreign
  *	  tables, collations, conversions, operators, operator classes and
- *	  families, text search objects, base types.
+ *	  families, text search objects, base types (those whose row in
+ *	  kinds.c says they are not written).
  *
  * Each one that is only on one side, or differs, gets a NOT DONE note that
  * says what to do by hand (and autogenerate refuses such a diff): the
@@ -53,25 +54,9 @@ other_alter(Diff *d, int s, int t)
 
 const DiffKind diff_other_kind = {other_create, other_drop, other_alter, NULL};
 
-/* Is this a kind the diff does not write? */
+/* Is this a kind the diff does not write? (kinds.c says which) */
 bool
 diff_other(SchemaKind kind)
 {
-	switch (kind)
-	{
-		case SK_BASE_TYPE:
-		case SK_COLLATION:
-		case SK_CONVERSION:
-		case SK_FOREIGN_TABLE:
-		case SK_OPERATOR:
-		case SK_OPCLASS:
-		case SK_OPFAMILY:
-		case SK_TS_CONFIG:
-		case SK_TS_DICT:
-		case SK_TS_PARSER:
-		case SK_TS_TEMPLATE:
-			return true;
-		default:
-			return false;
-	}
+	return !schema_kinds[kind].written;
 }

@@ -329,6 +329,9 @@ typedef struct SchemaKindInfo
 {
 	const char *name;			/* in the rows: "table", "column", ... */
 	SchemaSlotFamily slots;		/* the family of its slots */
+	int			order;			/* where scripts write it: lower first when
+								 * creating, last when dropping */
+	bool		written;		/* false: diff() only notes it NOT DONE */
 } SchemaKindInfo;
 
 extern const SchemaKindInfo schema_kinds[SK_NKINDS];

@@ -232,7 +232,7 @@ open_project(const char *name, MigrateProject **project)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("project \"%s\" has no revisions", name),
 				 errhint("Load the files tools/migrate-import-alembic wrote for the project first.")));
-	GraphCheckIntact(cg);
+	GraphCacheCheckIntact(cg);
 	return cg;
 }
 

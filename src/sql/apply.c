@@ -345,7 +345,7 @@ make_plan(ApplyState *st, const char *target, bool up)
 	MigrateProject *project;
 	MgRevList	rows;
 	MgError		err;
-	CachedGraph *cg = RunOpenProject(st->name, &project, &rows, false);
+	CachedGraph *cg = RunOpen(st->name, &project, &rows, false);
 
 	if (!(up ? mg_plan_upgrade : mg_plan_downgrade) (cg->graph, target, &rows,
 													 &st->plan, &err))

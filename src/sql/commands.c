@@ -97,7 +97,7 @@ run_command(FunctionCallInfo fcinfo, PlanFunction planner)
 			return (Datum) 0;
 		}
 	}
-	cg = RunOpenProject(name, &project, &rows, false);
+	cg = RunOpen(name, &project, &rows, false);
 	if (!planner(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	RunPlan(fcinfo, project, cg, &rows, &plan);
@@ -223,7 +223,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	CallCheckNotRunning(name);
 	CallCheckWritable("stamp");
 	CallBegin(&call, false);
-	cg = RunOpenProject(name, &project, &rows, purge);
+	cg = RunOpen(name, &project, &rows, purge);
 	if (!mg_plan_stamp(cg->graph, list, n, &rows, false, &plan, &err))
 		GraphError(&err, name);
 	RunPlan(fcinfo, project, cg, &rows, &plan);

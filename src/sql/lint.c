@@ -70,7 +70,7 @@ lint_text(LintState *ls, const MigrateProject *project, const char *body)
 								 psprintf("%s, %s", quote_identifier(project->target_schema),
 										  namespace_search_path),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	stmts = BodySplit(body != NULL ? body : "", &n);
+	stmts = SplitBody(body != NULL ? body : "", &n);
 	for (int i = 0; i < n; i++)
 	{
 		List	   *parsed = raw_parser(stmts[i].text, RAW_PARSE_DEFAULT);
@@ -172,7 +172,7 @@ lint_run(void *arg)
 			LintStep(run->ls, ids[i], false);
 		}
 		if (!RevisionRead(run->project, ids[i], &body))
-			GraphRevisionVanished(run->project, ids[i]);
+			RevisionVanished(run->project, ids[i]);
 		/* a body that does not parse fails here, as upgrade() would */
 		{
 			LintText	lt = {run->ls, project, body.upgrade_sql};

@@ -67,7 +67,7 @@ migrate_graph(PG_FUNCTION_ARGS)
 	text	   *result;
 
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
+	cg = GraphCacheOpen(name, NULL, &rows);
 	in.title = name;
 	in.messages = (const char *const *) cg->messages;
 	in.rows = &rows;

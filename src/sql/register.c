@@ -414,7 +414,7 @@ migrate_register(PG_FUNCTION_ARGS)
 	new.labels = parse_list(fcinfo, 6, "branch_labels", "branch label");
 	project = ProjectArg(fcinfo, 7);
 	new.transactional = PG_ARGISNULL(9) || PG_GETARG_BOOL(9);
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
+	new.checksum = RevisionChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("register");
 	CallBegin(&call, false);
@@ -482,7 +482,7 @@ migrate_revision(PG_FUNCTION_ARGS)
 	new.depends = parse_list(fcinfo, 4, "depends_on", "revision identifier");
 	new.labels = parse_list(fcinfo, 5, "branch_labels", "branch label");
 	new.transactional = PG_ARGISNULL(7) || PG_GETARG_BOOL(7);
-	new.checksum = BodiesChecksum(upgrade_sql, downgrade_sql, new.transactional);
+	new.checksum = RevisionChecksum(upgrade_sql, downgrade_sql, new.transactional);
 
 	CallCheckWritable("revision");
 	CallBegin(&call, false);
@@ -549,13 +549,13 @@ migrate_merge(PG_FUNCTION_ARGS)
 	memset(&new, 0, sizeof(new));
 	new.message = optional_text(fcinfo, 0);
 	new.transactional = true;
-	new.checksum = BodiesChecksum("", "", true);
+	new.checksum = RevisionChecksum("", "", true);
 
 	CallCheckWritable("merge");
 	CallBegin(&call, false);
 	ProjectRegistrationLock(project);
 	cg = GraphCacheGet(ProjectOpen(project, false));
-	GraphCheckNotEmpty(cg);
+	GraphCacheCheckNotEmpty(cg);
 
 	/* each name in the list is resolved as a target, so 'heads' works */
 	parents = palloc(sizeof(int) * (mg_graph_size(cg->graph) + 1));

@@ -154,7 +154,7 @@ append_step_comment(StringInfo buf, const CachedGraph *cg, const MgStep *step)
 						 mg_rev_id(cg->graph, parents.items[j]));
 	appendStringInfoString(up ? &to_ids : &from_ids, mg_rev_id(cg->graph, step->rev));
 	appendStringInfo(buf, "-- Running %s %s -> %s%s%s%s\n\n",
-					 StepOperation(step->kind), from_ids.data, to_ids.data,
+					 GraphStepOperation(step->kind), from_ids.data, to_ids.data,
 					 message ? ", " : "", message ? comment_text(message) : "",
 					 cg->transactional[step->rev] ? "" :
 					 " (outside a transaction: each statement commits on its own)");
@@ -186,7 +186,7 @@ step_body(const MigrateProject *project, const CachedGraph *cg, const MgStep *st
 				 errmsg("revision %s of project \"%s\" cannot be downgraded",
 						mg_rev_id(cg->graph, step->rev), cg->project),
 				 errdetail("Its downgrade body is NULL, and the downgrade would pass through it.")));
-	(void) BodySplit(body, &n);
+	(void) SplitBody(body, &n);
 	return body;
 }
 
@@ -304,8 +304,8 @@ migrate_script(PG_FUNCTION_ARGS)
 	from = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, &project, NULL);
-	GraphCheckNotEmpty(cg);
+	cg = GraphCacheOpen(name, &project, NULL);
+	GraphCacheCheckNotEmpty(cg);
 	rows = resolve_list(cg, from, name);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);

@@ -88,7 +88,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	heads = mg_heads(cg->graph, real);
 	put_revisions(fcinfo, cg, &heads);
 	CallEnd(&call);
@@ -108,7 +108,7 @@ migrate_bases(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	bases = mg_bases(cg->graph, false);
 	put_revisions(fcinfo, cg, &bases);
 	CallEnd(&call);
@@ -157,7 +157,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, NULL);
+	cg = GraphCacheOpen(name, NULL, NULL);
 	points = mg_branch_points(cg->graph);
 	for (int i = 0; i < points.n; i++)
 	{
@@ -169,7 +169,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
 		values[1] = labels_array(cg, rev);
 		values[2] = message_datum(cg, rev, &nulls[2]);
-		values[3] = RevListToArray(cg, &children, false);
+		values[3] = GraphRevListToArray(cg, &children, false);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	CallEnd(&call);
@@ -199,7 +199,7 @@ migrate_history(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
+	cg = GraphCacheOpen(name, NULL, &rows);
 	n = mg_graph_size(cg->graph);
 	if (!mg_history(cg->graph, range, &rows, &list, &err))
 		GraphError(&err, name);
@@ -221,7 +221,7 @@ migrate_history(PG_FUNCTION_ARGS)
 		bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
 
 		values[0] = CStringGetTextDatum(mg_rev_id(cg->graph, rev));
-		values[1] = RevListToArray(cg, &parents, false);
+		values[1] = GraphRevListToArray(cg, &parents, false);
 		values[2] = labels_array(cg, rev);
 		values[3] = message_datum(cg, rev, &nulls[3]);
 		values[4] = BoolGetDatum(is_head[rev]);
@@ -254,8 +254,8 @@ migrate_show(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
-	GraphCheckNotEmpty(cg);
+	cg = GraphCacheOpen(name, NULL, &rows);
+	GraphCacheCheckNotEmpty(cg);
 	{
 		MgRevList	list;
 		MgError		err;
@@ -279,11 +279,11 @@ migrate_show(PG_FUNCTION_ARGS)
 
 			if (!RevisionRegistration(name, id, &values[9], &values[10],
 									  &values[11]))
-				GraphRevisionVanished(name, id);
+				RevisionVanished(name, id);
 
 			values[0] = CStringGetTextDatum(id);
-			values[1] = RevListToArray(cg, &parents, false);
-			values[2] = RevListToArray(cg, &deps, false);
+			values[1] = GraphRevListToArray(cg, &parents, false);
+			values[2] = GraphRevListToArray(cg, &deps, false);
 			values[3] = labels_array(cg, rev);
 			values[4] = message_datum(cg, rev, &nulls[4]);
 			values[5] = BoolGetDatum(head);
@@ -319,8 +319,8 @@ migrate_pending(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	CallBegin(&call, true);
-	cg = GraphOpenForRead(name, NULL, &rows);
-	GraphCheckNotEmpty(cg);
+	cg = GraphCacheOpen(name, NULL, &rows);
+	GraphCacheCheckNotEmpty(cg);
 	if (!mg_plan_upgrade(cg->graph, target, &rows, &plan, &err))
 		GraphError(&err, name);
 	for (int i = 0; i < plan.nsteps; i++)

@@ -50,8 +50,8 @@ project_figures(void *arg)
 	MgError		err;
 	char	   *problem = NULL;
 
-	f->values[1] = RevListToArray(cg, &heads, false);
-	f->values[2] = RevListToArray(cg, &rows, true);
+	f->values[1] = GraphRevListToArray(cg, &heads, false);
+	f->values[2] = GraphRevListToArray(cg, &rows, true);
 	f->nulls[1] = f->nulls[2] = false;
 	if (cg->ndrifted > 0)
 		problem = psprintf("revision %s was changed after it was registered",

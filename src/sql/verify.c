@@ -174,7 +174,7 @@ verify_project(Verify *v)
 	invalid_indexes(v, project);
 	DriftCompare(v->project, drifted, v);
 	if (CitusPresent())
-		CitusShardDrift(v->project, shard_drifted, v);
+		CitusShardsDrift(v->project, shard_drifted, v);
 }
 
 /* the names of every project */

@@ -193,8 +193,8 @@ describe(HeapTuple tuple, TupleDesc desc)
  * nodes whose shards could not be read.  Only where Citus is installed.
  */
 void
-CitusShardDrift(const char *project,
-				void (*report) (const char *detail, void *arg), void *arg)
+CitusShardsDrift(const char *project,
+				 void (*report) (const char *detail, void *arg), void *arg)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};

@@ -182,7 +182,7 @@ GraphCacheGet(const MigrateProject *project)
  * does not exist is an error; one without revisions has an empty graph.
  */
 CachedGraph *
-GraphOpenForRead(const char *name, MigrateProject **project, MgRevList *rows)
+GraphCacheOpen(const char *name, MigrateProject **project, MgRevList *rows)
 {
 	MigrateProject *p = ProjectOpen(name, false);
 	CachedGraph *cg = GraphCacheGet(p);
@@ -195,25 +195,11 @@ GraphOpenForRead(const char *name, MigrateProject **project, MgRevList *rows)
 }
 
 /*
- * A revision the graph names is not in the table: it was removed in a way
- * that did not give the project a new graph_gen (triggers disabled).
- */
-void
-GraphRevisionVanished(const char *project, const char *id)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
-			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
-			 errhint("Run migrate.verify() to list the problems of the project.")));
-}
-
-/*
  * A target names nothing in a project without revisions (one that was only
  * configured so far): refuse the commands that resolve one.
  */
 void
-GraphCheckNotEmpty(const CachedGraph *cg)
+GraphCacheCheckNotEmpty(const CachedGraph *cg)
 {
 	if (mg_graph_size(cg->graph) == 0)
 		ereport(ERROR,
@@ -227,7 +213,7 @@ GraphCheckNotEmpty(const CachedGraph *cg)
  * checksums: the graph may be read, but nothing may be recorded as run.
  */
 void
-GraphCheckIntact(const CachedGraph *cg)
+GraphCacheCheckIntact(const CachedGraph *cg)
 {
 	if (cg->ndrifted > 0)
 		ereport(ERROR,

@@ -109,7 +109,7 @@ GraphError(const MgError *err, const char *project)
  * them in), else as given.
  */
 Datum
-RevListToArray(const CachedGraph *cg, const MgRevList *list, bool sorted)
+GraphRevListToArray(const CachedGraph *cg, const MgRevList *list, bool sorted)
 {
 	const char **ids = palloc(sizeof(char *) * (list->n + 1));
 	int		   *order = palloc(sizeof(int) * (list->n + 1));
@@ -126,7 +126,7 @@ RevListToArray(const CachedGraph *cg, const MgRevList *list, bool sorted)
  * The name of a step's operation, as the log and the result rows give it.
  */
 const char *
-StepOperation(MgStepKind kind)
+GraphStepOperation(MgStepKind kind)
 {
 	switch (kind)
 	{

@@ -53,9 +53,9 @@ LogStep(const CachedGraph *cg, const MgStep *step, const MgRevList *before,
 		values[1] = CStringGetTextDatum(mg_rev_id(cg->graph, step->rev));
 	else
 		nulls[1] = 'n';
-	values[2] = CStringGetTextDatum(StepOperation(step->kind));
-	values[3] = RevListToArray(cg, before, true);
-	values[4] = RevListToArray(cg, after, true);
+	values[2] = CStringGetTextDatum(GraphStepOperation(step->kind));
+	values[3] = GraphRevListToArray(cg, before, true);
+	values[4] = GraphRevListToArray(cg, after, true);
 	values[5] = TimestampTzGetDatum(start);
 	values[6] = IntervalPGetDatum(duration);
 	values[7] = DirectFunctionCall1(namein, CStringGetDatum(role));

@@ -471,7 +471,7 @@ ProjectSaveSummary(const MigrateProject *project, const CachedGraph *cg)
 					   5, argtypes);
 	values[0] = CStringGetTextDatum(project->name);
 	values[1] = Int64GetDatum(project->graph_gen);
-	values[2] = RevListToArray(cg, &heads, false);
+	values[2] = GraphRevListToArray(cg, &heads, false);
 	values[3] = BoolGetDatum(depends);
 	values[4] = Int64GetDatum(cg->last_seq);
 	BookkeepingExec(plan_summary, values, NULL, SPI_OK_UPDATE);

@@ -51,8 +51,8 @@ static Oid	write_types[REVISION_WRITE_COLUMNS] = {
  * the one its bodies have always had.
  */
 char *
-BodiesChecksum(const char *upgrade_sql, const char *downgrade_sql,
-			   bool transactional)
+RevisionChecksum(const char *upgrade_sql, const char *downgrade_sql,
+				 bool transactional)
 {
 	static const char marker[] = "nontransactional";
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
@@ -157,7 +157,7 @@ RevisionsLoad(const char *project, bool with_bodies, LoadedRevisions *out)
 		{
 			char	   *up = SPI_getvalue(tuple, desc, 7);
 			char	   *down = SPI_getvalue(tuple, desc, 8);
-			char	   *actual = BodiesChecksum(up ? up : "", down,
+			char	   *actual = RevisionChecksum(up ? up : "", down,
 												out->transactional[i]);
 
 			MemoryContextSwitchTo(outcontext);
@@ -223,7 +223,7 @@ RevisionRead(const char *project, const char *id, RevisionRow *row)
 void
 RevisionCheckIntact(const char *project, const char *id, const RevisionRow *row)
 {
-	char	   *actual = BodiesChecksum(row->upgrade_sql ? row->upgrade_sql : "",
+	char	   *actual = RevisionChecksum(row->upgrade_sql ? row->upgrade_sql : "",
 										row->downgrade_sql, row->transactional);
 
 	if (row->upgrade_sql == NULL || row->checksum == NULL ||
@@ -378,4 +378,18 @@ RevisionReplace(Datum *values, const char *nulls)
 					   " WHERE project OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2",
 					   REVISION_WRITE_COLUMNS, write_types);
 	BookkeepingExec(plan_replace, values, nulls, SPI_OK_UPDATE);
+}
+
+/*
+ * A revision the graph names is not in the table: it was removed in a way
+ * that did not give the project a new graph_gen (triggers disabled).
+ */
+void
+RevisionVanished(const char *project, const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("revision %s of project \"%s\" is no longer registered", id, project),
+			 errdetail("The revisions were changed while the triggers of migrate.revision were disabled."),
+			 errhint("Run migrate.verify() to list the problems of the project.")));
 }
