@@ -15,14 +15,9 @@
  * match on the search_path, which public.||(integer, text) would have
  * been).  And they refuse to run while pgTAP's schema can be written by a
  * role without the caller's privileges, since pgTAP's own functions, which
- * they call, resolve what they call through the search_path.
- * max_lock_on_existing() judges each pending revision by the relations that
- * exist before it runs, those earlier pending revisions create included
- * (0.1 judged every one by the relations that existed before the first, so
- * on a database without tables it passed whatever the revisions locked).
- * lint_clean() is new: migrate.lint() finds nothing in the pending
- * revisions.  The other assertions are the same, with the same output;
- * migrate_tap--0.2.sql says why each is written as it is.
+ * they call, resolve what they call through the search_path.  Same
+ * assertions, same output; migrate_tap--0.2.sql says why each is written as
+ * it is.
  */
 
 DO $$
@@ -226,19 +221,14 @@ $$;
 
 /*
  * max_lock_on_existing(project, mode, description): no pending revision
- * holds a lock stronger than mode on a relation that exists before it
- * runs, as migrate.trial('heads') measures it: one that exists now (locks)
- * or that an earlier pending revision creates (locks_on_new).  Within one
- * upgrade() a lock on a table an earlier revision of the same run made
- * blocks nobody; but a deploy that commits each revision (CALL apply()), or
- * that ships the two in separate releases, takes it on a table in use.
- * Only a relation the revision creates itself is not an existing one.  A
- * step that fails fails the assertion (its locks are unknown); a step that
- * cannot run in a transaction (CREATE INDEX CONCURRENTLY) is not measured
- * and is named in a diagnostic line without failing it.
+ * holds a lock stronger than mode on a relation that exists now, as
+ * migrate.trial('heads') measures it.  A step that fails fails the
+ * assertion (its locks are unknown); a step that cannot run in a
+ * transaction (CREATE INDEX CONCURRENTLY) is not measured and is named in
+ * a diagnostic line without failing it.
  *
- * The assertions that run revision bodies (this one, revisions_are_reversible,
- * schema_matches and lint_clean) have no search_path of their own: the bodies run
+ * The assertions that run revision bodies (this one, revisions_are_reversible
+ * and schema_matches) have no search_path of their own: the bodies run
  * with the caller's, the project's target schema first, as they do in a
  * deploy.  So they name everything schema-qualified, and leave the TAP
  * output to a function of their own that does have one.
@@ -257,9 +247,9 @@ DECLARE
 	result text;
 BEGIN
 	PERFORM "@extschema@"._migrate_tap_check_pgtap();
-	FOR r IN SELECT t.step, t.revision, t.operation, t.locks, t.locks_on_new
+	FOR r IN SELECT t.step, t.revision, t.operation, t.locks
 			   FROM pg_catalog.jsonb_to_recordset(COALESCE(steps, '[]'::pg_catalog.jsonb))
-					AS t(step integer, revision text, operation text, locks text[], locks_on_new text[])
+					AS t(step integer, revision text, operation text, locks text[])
 			  ORDER BY t.step
 	LOOP
 		IF r.locks IS NOT NULL THEN
@@ -268,14 +258,6 @@ BEGIN
 				   OPERATOR(pg_catalog.>) max_level THEN
 					problems := pg_catalog.array_append(problems,
 						pg_catalog.format('step %s (%s): %s', r.step, r.revision, l));
-				END IF;
-			END LOOP;
-			FOREACH l IN ARRAY COALESCE(r.locks_on_new, '{}'::pg_catalog.text[]) LOOP
-				IF "@extschema@"._migrate_tap_lock_level(pg_catalog.split_part(l, ' '::pg_catalog.text, 1))
-				   OPERATOR(pg_catalog.>) max_level THEN
-					problems := pg_catalog.array_append(problems,
-						pg_catalog.format('step %s (%s): %s (created by an earlier pending revision)',
-										  r.step, r.revision, l));
 				END IF;
 			END LOOP;
 		ELSIF pg_catalog.starts_with(r.operation, 'failed'::pg_catalog.text) THEN
@@ -314,8 +296,6 @@ AS $$
 		(SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(t))
 		   FROM migrate.trial('heads'::pg_catalog.text, project) AS t))
 $$;
-COMMENT ON FUNCTION "@extschema@".max_lock_on_existing(text, text, text) IS
-'TAP: no pending revision of the project takes a lock stronger than mode on a relation that exists before it runs (migrate.trial)';
 
 CREATE OR REPLACE FUNCTION "@extschema@".max_lock_on_existing(project pg_catalog.text, mode pg_catalog.text)
 RETURNS pg_catalog.text
@@ -326,8 +306,6 @@ AS $$
 			"@extschema@"._migrate_tap_project(project),
 			"@extschema@"._migrate_tap_lock_name("@extschema@"._migrate_tap_lock_level(mode))))
 $$;
-COMMENT ON FUNCTION "@extschema@".max_lock_on_existing(text, text) IS
-'TAP: no pending revision of the project takes a lock stronger than mode on a relation that exists before it runs (migrate.trial)';
 
 /*
  * revisions_are_reversible(project, description): every pending revision
@@ -509,68 +487,3 @@ AS $$
 			"@extschema@"._migrate_tap_project(project),
 			pg_catalog.quote_ident(reference_schema::pg_catalog.text)))
 $$;
-
-/*
- * lint_clean(project, description): migrate.lint() finds no hazard in the
- * project's pending revisions, judged against this database (a trial that
- * is rolled back; the rules are in doc/safe-changes.md).  The diagnostics
- * list each finding: revision, rule, statement and detail.  Without a
- * project: the session's (migrate.project), never every project, as for
- * the other assertions.
- */
-CREATE FUNCTION "@extschema@"._migrate_tap_lint_report(description text, findings jsonb)
-RETURNS text
-LANGUAGE plpgsql
-SET search_path FROM CURRENT
-AS $$
-DECLARE
-	problems text[] := '{}';
-	r record;
-BEGIN
-	PERFORM "@extschema@"._migrate_tap_check_pgtap();
-	FOR r IN SELECT f.revision, f.rule, f.statement, f.detail
-			   FROM pg_catalog.jsonb_to_recordset(COALESCE(findings, '[]'::pg_catalog.jsonb))
-					AS f(n bigint, revision text, rule text, statement text, detail text)
-			  ORDER BY f.n
-	LOOP
-		problems := pg_catalog.array_append(problems,
-			CASE WHEN r.statement IS NULL
-				 THEN pg_catalog.format(E'revision %s: %s\n        %s', r.revision, r.rule, r.detail)
-				 ELSE pg_catalog.format(E'revision %s: %s: %s\n        %s', r.revision, r.rule,
-										r.statement, r.detail)
-			END);
-	END LOOP;
-	IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.=) 0 THEN
-		RETURN ok(true, description);
-	END IF;
-	RETURN pg_catalog.format(E'%s\n%s', ok(false, description), diag(pg_catalog.format('    %s',
-		pg_catalog.array_to_string(problems, E'\n    '::pg_catalog.text))));
-END
-$$;
-COMMENT ON FUNCTION "@extschema@"._migrate_tap_lint_report(text, jsonb) IS
-'the TAP output of lint_clean() from the rows of migrate.lint()';
-
-CREATE FUNCTION "@extschema@".lint_clean(project pg_catalog.text, description pg_catalog.text)
-RETURNS pg_catalog.text
-LANGUAGE sql
-AS $$
-	SELECT "@extschema@"._migrate_tap_lint_report(description,
-		(SELECT pg_catalog.jsonb_agg(pg_catalog.to_jsonb(l))
-		   FROM migrate.lint(COALESCE(project,
-						pg_catalog.current_setting('migrate.project'::pg_catalog.text, true),
-						'default'::pg_catalog.text), 'heads'::pg_catalog.text)
-				WITH ORDINALITY AS l(project, revision, rule, statement, detail, hint, n)))
-$$;
-COMMENT ON FUNCTION "@extschema@".lint_clean(text, text) IS
-'TAP: migrate.lint() finds no hazard in the pending revisions of the project';
-
-CREATE FUNCTION "@extschema@".lint_clean(project pg_catalog.text)
-RETURNS pg_catalog.text
-LANGUAGE sql
-AS $$
-	SELECT "@extschema@".lint_clean(project,
-		pg_catalog.format('pending revisions of project %s pass migrate.lint()',
-						  "@extschema@"._migrate_tap_project(project)))
-$$;
-COMMENT ON FUNCTION "@extschema@".lint_clean(text) IS
-'TAP: migrate.lint() finds no hazard in the pending revisions of the project';

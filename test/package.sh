@@ -84,6 +84,7 @@ trap 'restore; unplant; restore_dir_times; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" migrate.control)
+tap_version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" migrate_tap.control)
 arch=$(dpkg --print-architecture)
 
 # --- 1. build
@@ -155,7 +156,7 @@ for v in $majors; do
 	grep -qx "postgresql-$v-pgtap" <<<"$suggests" && ok "postgresql-$v-migrate suggests $suggests (for migrate_tap)" ||
 		fail "postgresql-$v-migrate does not suggest postgresql-$v-pgtap: '$suggests'"
 	for f in "./usr/share/postgresql/$v/extension/migrate_tap.control" \
-		"./usr/share/postgresql/$v/extension/migrate_tap--$version.sql"; do
+		"./usr/share/postgresql/$v/extension/migrate_tap--$tap_version.sql"; do
 		grep -qx "$f" <<<"$contents" || fail "postgresql-$v-migrate lacks $f"
 	done
 done
