@@ -458,33 +458,31 @@ become_owner(Oid owner, Oid *save_userid, int *save_sec_context)
 						   SECURITY_RESTRICTED_OPERATION);
 }
 
-/*
- * Keep the rows of a table (column NULL) or the values of one of its
- * columns, before the statement that drops it runs.  The runner reads them
- * through a cursor; the catalog owner stores them, a batch at a time.
- */
-static void
-keep(KeptStep *ks, Oid relid, const char *column)
+/* what keep() reads: a table's rows, or one column's values */
+typedef struct KeepSource
 {
-	Relation	rel;
+	Oid			relid;
+	const char *column;			/* NULL for a table */
 	char	   *schema;
 	char	   *table;
+	char		relkind;
+	Oid			owner;			/* who reads it (table_actor) */
 	KeptShape	values;
 	KeptShape	keys;
-	bool		keyed;
-	StringInfoData sql;
-	Portal		portal;
-	MemoryContext batch;
-	MemoryContext oldcontext;
-	int64		id = 0;
-	int64		rows = 0;
-	int64		bytes = 0;
-	char		relkind;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
-	FmgrInfo   *output;
+	bool		keyed;			/* matched by primary key */
+} KeepSource;
+
+/*
+ * Take the drop's lock and say what there is to keep; false when nothing:
+ * a table that never had a row has no page; a temporary table ends with
+ * its session, and its schema (pg_temp_N) is another session's in the next
+ * one, so its rows could not come back; a generated column is computed
+ * again from the others.
+ */
+static bool
+keep_source(Oid relid, const char *column, KeepSource *src)
+{
+	Relation	rel;
 
 	/*
 	 * The statement is about to take this lock: taken now, no row can come
@@ -492,92 +490,114 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	 */
 	LockRelationOid(relid, AccessExclusiveLock);
 	rel = relation_open(relid, NoLock);
-	relkind = rel->rd_rel->relkind;
-	owner = table_actor(rel->rd_rel->relowner);
-	/*
-	 * A table that never had a row has no page: nothing to read.  A
-	 * temporary table ends with its session, and its schema (pg_temp_N) is
-	 * another session's in the next one: its rows could not come back.
-	 */
+	memset(src, 0, sizeof(*src));
+	src->relid = relid;
+	src->column = column;
+	src->relkind = rel->rd_rel->relkind;
+	src->owner = table_actor(rel->rd_rel->relowner);
 	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
 		(rel->rd_rel->relkind == RELKIND_RELATION &&
 		 RelationGetNumberOfBlocks(rel) == 0))
 	{
 		relation_close(rel, NoLock);
-		return;
+		return false;
 	}
-	schema = get_namespace_name(RelationGetNamespace(rel));
-	table = pstrdup(RelationGetRelationName(rel));
+	src->schema = get_namespace_name(RelationGetNamespace(rel));
+	src->table = pstrdup(RelationGetRelationName(rel));
 	if (column != NULL)
 	{
 		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel),
 											  get_attnum(relid, column) - 1);
 
-		values.n = 1;
-		values.names = palloc(sizeof(char *));
-		values.types = palloc(sizeof(char *));
-		values.names[0] = pstrdup(column);
-		values.types[0] = type_text(att->atttypid, att->atttypmod);
-		/* a generated column is computed again from the others */
 		if (att->attgenerated != '\0')
 		{
 			relation_close(rel, NoLock);
-			return;
+			return false;
 		}
+		src->values.n = 1;
+		src->values.names = palloc(sizeof(char *));
+		src->values.types = palloc(sizeof(char *));
+		src->values.names[0] = pstrdup(column);
+		src->values.types[0] = type_text(att->atttypid, att->atttypmod);
 	}
 	else
-		values = shape_now(rel, NULL);
-	memset(&keys, 0, sizeof(keys));
-	keyed = primary_key(rel, column, &keys);
-	if (!keyed && column != NULL)
-		keys = shape_now(rel, column);
-	else if (!keyed)
-		keys.n = 0;
+		src->values = shape_now(rel, NULL);
+	src->keyed = primary_key(rel, column, &src->keys);
+	if (!src->keyed && column != NULL)
+		src->keys = shape_now(rel, column);
+	else if (!src->keyed)
+		src->keys.n = 0;
 	relation_close(rel, NoLock);
-	if (values.n == 0 || (column != NULL && keys.n == 0))
+	return src->values.n > 0 && (column == NULL || src->keys.n > 0);
+}
+
+/* kept rows are read as the table's owner: one who may not read it cannot */
+static void
+check_owner_reads(const KeepSource *src)
+{
+	const char *owner;
+
+	if (owner_may_read(src->relid, src->owner))
 		return;
-	if (!owner_may_read(relid, owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot keep the %s of %s: its owner, role %s, may not read it",
-						column != NULL ? "values" : "rows",
-						describe(column == NULL, schema, table, column),
-						quote_identifier(GetUserNameFromId(owner, false))),
-				 errdetail("Kept rows are read as the table's owner, so that no code of the owner's runs with the rights of the body's runner."),
-				 errhint("Grant role %s USAGE on schema %s and SELECT on the table, or keep nothing: migrate.configure(project, keep_dropped_data => false).",
-						 quote_identifier(GetUserNameFromId(owner, false)),
-						 quote_identifier(schema))));
+	owner = quote_identifier(GetUserNameFromId(src->owner, false));
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot keep the %s of %s: its owner, role %s, may not read it",
+					src->column != NULL ? "values" : "rows",
+					describe(src->column == NULL, src->schema, src->table, src->column),
+					owner),
+			 errdetail("Kept rows are read as the table's owner, so that no code of the owner's runs with the rights of the body's runner."),
+			 errhint("Grant role %s USAGE on schema %s and SELECT on the table, or keep nothing: migrate.configure(project, keep_dropped_data => false).",
+					 owner, quote_identifier(src->schema))));
+}
 
-	/*
-	 * The values are written by their types' output functions, called here:
-	 * a cast to text in the query would run whatever cast the owner of a
-	 * column's type created, as the runner.  A table's own rows only (ONLY):
-	 * an inheritance child is a table of its own.
-	 */
+/*
+ * The query keep() reads through.  The values are written by their types'
+ * output functions, called in C (row_values): a cast to text in the query
+ * would run whatever cast the owner of a column's type created, as the
+ * runner.  A table's own rows only (ONLY): an inheritance child is a table
+ * of its own.
+ */
+static char *
+keep_query(const KeepSource *src)
+{
+	StringInfoData sql;
+
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s", keyed || column != NULL ?
-					 row_text(&keys, "migrate_t") : "NULL::pg_catalog.text");
-	for (int i = 0; i < values.n; i++)
-		appendStringInfo(&sql, ", migrate_t.%s", quote_identifier(values.names[i]));
+	appendStringInfo(&sql, "SELECT %s", src->keyed || src->column != NULL ?
+					 row_text(&src->keys, "migrate_t") : "NULL::pg_catalog.text");
+	for (int i = 0; i < src->values.n; i++)
+		appendStringInfo(&sql, ", migrate_t.%s", quote_identifier(src->values.names[i]));
 	appendStringInfo(&sql, " FROM %s%s AS migrate_t",
-					 column == NULL && relkind == RELKIND_RELATION ? "ONLY " : "",
-					 qualified_rel(schema, table));
+					 src->column == NULL && src->relkind == RELKIND_RELATION ? "ONLY " : "",
+					 qualified_rel(src->schema, src->table));
+	return sql.data;
+}
 
-	nestlevel = pin_text_settings();
-	become_owner(owner, &save_userid, &save_sec_context);
-	portal = SPI_cursor_open_with_args(NULL, sql.data, 0, NULL, NULL, NULL, true, 0);
-	if (portal == NULL)
-		elog(ERROR, "could not read %s to keep it", describe(column == NULL, schema, table, column));
-	output = output_functions(portal->tupDesc, values.n);
-	batch = AllocSetContextCreate(CurrentMemoryContext, "migrate kept batch",
-								  ALLOCSET_DEFAULT_SIZES);
+/*
+ * Copy what a cursor reads into kept rows, a batch at a time, the header
+ * written with the first batch.  Returns the header's id (0: no row), and
+ * how many rows and bytes were kept.
+ */
+static int64
+copy_rows(KeptStep *ks, const KeepSource *src, Portal portal,
+		  int64 *rows, int64 *bytes)
+{
+	FmgrInfo   *output = output_functions(portal->tupDesc, src->values.n);
+	MemoryContext batch = AllocSetContextCreate(CurrentMemoryContext, "migrate kept batch",
+												ALLOCSET_DEFAULT_SIZES);
+	int64		id = 0;
+
+	*rows = 0;
+	*bytes = 0;
 	for (;;)
 	{
+		SPITupleTable *fetched;
+		MemoryContext oldcontext;
 		Datum	   *keyvals;
 		bool	   *keynulls;
 		Datum	   *vals;
 		uint64		n;
-		SPITupleTable *fetched;
 
 		SPI_cursor_fetch(portal, true, KEEP_BATCH);
 		/* the statements below replace SPI_tuptable */
@@ -586,8 +606,9 @@ keep(KeptStep *ks, Oid relid, const char *column)
 		if (n == 0)
 			break;
 		if (id == 0)
-			id = insert_header(ks, column == NULL, schema, table, column, &values,
-							   &keys, keyed || column != NULL);
+			id = insert_header(ks, src->column == NULL, src->schema, src->table,
+							   src->column, &src->values, &src->keys,
+							   src->keyed || src->column != NULL);
 		oldcontext = MemoryContextSwitchTo(batch);
 		keyvals = palloc(sizeof(Datum) * n);
 		keynulls = palloc(sizeof(bool) * n);
@@ -597,28 +618,60 @@ keep(KeptStep *ks, Oid relid, const char *column)
 			HeapTuple	tuple = fetched->vals[r];
 
 			keyvals[r] = SPI_getbinval(tuple, fetched->tupdesc, 1, &keynulls[r]);
-			vals[r] = row_values(tuple, fetched->tupdesc, output, values.n);
-			bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(vals[r]));
+			vals[r] = row_values(tuple, fetched->tupdesc, output, src->values.n);
+			*bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(vals[r]));
 			if (!keynulls[r])
-				bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(keyvals[r]));
+				*bytes += VARSIZE_ANY_EXHDR(DatumGetPointer(keyvals[r]));
 		}
 		insert_rows(id, keyvals, keynulls, vals, (int) n);
 		MemoryContextSwitchTo(oldcontext);
 		MemoryContextReset(batch);
 		SPI_freetuptable(fetched);
-		rows += n;
+		*rows += n;
 	}
+	MemoryContextDelete(batch);
+	return id;
+}
+
+/*
+ * Keep the rows of a table (column NULL) or the values of one of its
+ * columns, before the statement that drops it runs.  The table's owner
+ * reads them through a cursor; the catalog owner stores them, a batch at a
+ * time.
+ */
+static void
+keep(KeptStep *ks, Oid relid, const char *column)
+{
+	KeepSource	src;
+	Portal		portal;
+	int64		id;
+	int64		rows;
+	int64		bytes;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+
+	if (!keep_source(relid, column, &src))
+		return;
+	check_owner_reads(&src);
+
+	nestlevel = pin_text_settings();
+	become_owner(src.owner, &save_userid, &save_sec_context);
+	portal = SPI_cursor_open_with_args(NULL, keep_query(&src), 0, NULL, NULL, NULL, true, 0);
+	if (portal == NULL)
+		elog(ERROR, "could not read %s to keep it",
+			 describe(column == NULL, src.schema, src.table, column));
+	id = copy_rows(ks, &src, portal, &rows, &bytes);
 	SPI_cursor_close(portal);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	AtEOXact_GUC(true, nestlevel);
-	MemoryContextDelete(batch);
 	if (id == 0)
 		return;					/* no rows: nothing to keep */
 	finish_header(id, rows, bytes);
 	ereport(NOTICE,
 			(errmsg("kept " INT64_FORMAT " %s of %s before %s of revision %s drops it",
 					rows, column != NULL ? "values" : "rows",
-					describe(column == NULL, schema, table, column),
+					describe(column == NULL, src.schema, src.table, column),
 					step_name(ks->upgrade), ks->revision),
 			 errhint("The %s of the same revision puts them back; migrate.kept_data lists what is kept.",
 					 step_name(!ks->upgrade))));
