@@ -45,7 +45,7 @@
  *
  * Who.  Kept rows may hold secrets: only migrate_admin may read them.  The
  * rows are read as the table's owner, in a security-restricted operation
- * (become_owner()), and written by the catalog owner (call.c).  Putting
+ * (TrustBecome(), util/trust.c), and written by the catalog owner (call.c).  Putting
  * them back is done as the table's owner too, from a temporary table the
  * catalog owner fills with those rows only and lets the owner read: the
  * owner's policies, triggers, defaults and casts run with its own rights,
@@ -83,6 +83,7 @@
 
 #include "migrate.h"
 #include "util/subxact.h"
+#include "util/trust.h"
 
 PG_FUNCTION_INFO_V1(migrate_purge_kept);
 
@@ -399,65 +400,6 @@ pin_text_settings(void)
 	return nestlevel;
 }
 
-static Oid
-rel_owner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
- * The role that reads and writes a table's rows for migrate: its owner,
- * but for a superuser's table, whose code runs with a superuser's rights
- * anyway: then the runner, which may act on the table (it has the owner's
- * privileges on it) without being a superuser itself.
- */
-static Oid
-table_actor(Oid owner)
-{
-	return superuser_arg(owner) ? GetUserId() : owner;
-}
-
-/* the owner may name the table and read it, as reading it to keep needs */
-static bool
-owner_may_read(Oid relid, Oid owner)
-{
-	Oid			nsp = get_rel_namespace(relid);
-
-#if PG_VERSION_NUM >= 160000
-	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
-#else
-	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
-#endif
-		return false;
-	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
-}
-
-/*
- * Become the table's owner, in a security-restricted operation, as
- * PostgreSQL does to ANALYZE a table or build its index: reading and
- * writing its rows runs code of the owner's (row security policies,
- * triggers, defaults, casts of its types), which must not run with the
- * rights of the body's runner, a superuser as often as not, when the
- * revision itself ran none of it (it only dropped or added a column).
- * The runner may drop the table, so it has the owner's privileges on it;
- * a superuser's table is read by the runner, which need not be one
- * (table_actor()): this never gives more.
- */
-static void
-become_owner(Oid owner, Oid *save_userid, int *save_sec_context)
-{
-	GetUserIdAndSecContext(save_userid, save_sec_context);
-	SetUserIdAndSecContext(owner, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-}
-
 /* what keep() reads: a table's rows, or one column's values */
 typedef struct KeepSource
 {
@@ -466,7 +408,7 @@ typedef struct KeepSource
 	char	   *schema;
 	char	   *table;
 	char		relkind;
-	Oid			owner;			/* who reads it (table_actor) */
+	Oid			owner;			/* who reads it (TrustTableActor) */
 	KeptShape	values;
 	KeptShape	keys;
 	bool		keyed;			/* matched by primary key */
@@ -494,7 +436,7 @@ keep_source(Oid relid, const char *column, KeepSource *src)
 	src->relid = relid;
 	src->column = column;
 	src->relkind = rel->rd_rel->relkind;
-	src->owner = table_actor(rel->rd_rel->relowner);
+	src->owner = TrustTableActor(relid);
 	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
 		(rel->rd_rel->relkind == RELKIND_RELATION &&
 		 RelationGetNumberOfBlocks(rel) == 0))
@@ -537,7 +479,7 @@ check_owner_reads(const KeepSource *src)
 {
 	const char *owner;
 
-	if (owner_may_read(src->relid, src->owner))
+	if (TrustMayRead(src->relid, src->owner))
 		return;
 	owner = quote_identifier(GetUserNameFromId(src->owner, false));
 	ereport(ERROR,
@@ -656,7 +598,7 @@ keep(KeptStep *ks, Oid relid, const char *column)
 	check_owner_reads(&src);
 
 	nestlevel = pin_text_settings();
-	become_owner(src.owner, &save_userid, &save_sec_context);
+	TrustBecome(src.owner, &save_userid, &save_sec_context);
 	portal = SPI_cursor_open_with_args(NULL, keep_query(&src), 0, NULL, NULL, NULL, true, 0);
 	if (portal == NULL)
 		elog(ERROR, "could not read %s to keep it",
@@ -928,7 +870,7 @@ put_back(void *arg)
 			appendStringInfoString(&sql, " SELECT pg_catalog.count(*) FROM i");
 	}
 	nestlevel = pin_text_settings();
-	become_owner(pb->owner, &save_userid, &save_sec_context);
+	TrustBecome(pb->owner, &save_userid, &save_sec_context);
 	rc = SPI_execute(sql.data, false, 0);
 	if (rc == SPI_OK_UPDATE)
 		pb->matched = (int64) SPI_processed;
@@ -999,8 +941,8 @@ restore(const KeptStep *ks, KeptItem *item)
 							   scratch, scratch), 0, NULL, NULL, SPI_OK_DELETE);
 		ambiguous = (int64) SPI_processed;
 	}
-	pb.owner = table_actor(rel_owner(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
-														  NoLock, false)));
+	pb.owner = TrustTableActor(RangeVarGetRelid(makeRangeVar(item->schema, item->table, -1),
+														  NoLock, false));
 	if (pb.owner != CallCatalogOwner())
 		exec_as_owner(psprintf("GRANT SELECT, UPDATE ON %s TO %s", scratch,
 							   quote_identifier(GetUserNameFromId(pb.owner, false))),

@@ -62,9 +62,9 @@
 #include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
-#include "utils/syscache.h"
 
 #include "migrate.h"
+#include "util/trust.h"
 
 /* tables larger than this are not counted: their rows are estimated */
 #define COUNT_LIMIT_BYTES (64 * 1024 * 1024)
@@ -151,46 +151,6 @@ add_finding(LintState *ls, const char *rule, const char *statement,
 	MemoryContextSwitchTo(oldcontext);
 }
 
-static Oid
-rel_owner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
- * The role that reads and writes a table's rows for migrate: its owner,
- * but for a superuser's table, whose code runs with a superuser's rights
- * anyway: then the runner, which may act on the table (it has the owner's
- * privileges on it) without being a superuser itself.
- */
-static Oid
-table_actor(Oid owner)
-{
-	return superuser_arg(owner) ? GetUserId() : owner;
-}
-
-/* the owner may name the table and read it; otherwise it is not counted */
-static bool
-owner_may_read(Oid relid, Oid owner)
-{
-	Oid			nsp = get_rel_namespace(relid);
-
-#if PG_VERSION_NUM >= 160000
-	if (object_aclcheck(NamespaceRelationId, nsp, owner, ACL_USAGE) != ACLCHECK_OK)
-#else
-	if (pg_namespace_aclcheck(nsp, owner, ACL_USAGE) != ACLCHECK_OK)
-#endif
-		return false;
-	return pg_class_aclcheck(relid, owner, ACL_SELECT) == ACLCHECK_OK;
-}
-
 /*
  * The rows of a table, counted (estimated past COUNT_LIMIT_BYTES), and its
  * size with its indexes and TOAST, as "public.orders (1000 rows, 72 kB)".
@@ -227,7 +187,7 @@ table_text(const LintRel *rel, int64 *rows_out)
 	size = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 	rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 	estimated = bytes > COUNT_LIMIT_BYTES;
-	if (!estimated && !owner_may_read(rel->oid, table_actor(rel_owner(rel->oid))))
+	if (!estimated && !TrustMayRead(rel->oid, TrustTableActor(rel->oid)))
 		estimated = true;
 	else if (!estimated)
 	{
@@ -239,9 +199,7 @@ table_text(const LintRel *rel, int64 *rows_out)
 		 * ANALYZE reads it): its row security policies are the owner's code,
 		 * and must not run with the rights of the runner.
 		 */
-		GetUserIdAndSecContext(&save_userid, &save_sec_context);
-		SetUserIdAndSecContext(table_actor(rel_owner(rel->oid)), save_sec_context |
-							   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+		TrustBecome(TrustTableActor(rel->oid), &save_userid, &save_sec_context);
 		rc = SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM %s", rel->name), false, 0);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)

@@ -19,10 +19,12 @@
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_database.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "util/trust.h"
@@ -126,4 +128,54 @@ TrustUntrustedWriter(Oid nsp, Oid runner, Oid *writer)
 	}
 	ReleaseSysCache(tuple);
 	return found;
+}
+
+/*
+ * The role that reads and writes a table's rows for migrate (kept data,
+ * lint()'s row count): its owner, as PostgreSQL acts for ANALYZE, so that
+ * the owner's code on the table (row security policies, triggers,
+ * defaults, casts of its types) never runs with the rights of the body's
+ * runner, a superuser as often as not.  For a superuser's table, whose
+ * code runs with a superuser's rights anyway, the runner, which may act on
+ * the table (it has the owner's privileges on it) without being a
+ * superuser itself: this never gives more.
+ */
+Oid
+TrustTableActor(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return superuser_arg(owner) ? GetUserId() : owner;
+}
+
+/* whether a role may name a table (USAGE on its schema) and read it */
+bool
+TrustMayRead(Oid relid, Oid role)
+{
+	Oid			nsp = get_rel_namespace(relid);
+
+#if PG_VERSION_NUM >= 160000
+	if (object_aclcheck(NamespaceRelationId, nsp, role, ACL_USAGE) != ACLCHECK_OK)
+#else
+	if (pg_namespace_aclcheck(nsp, role, ACL_USAGE) != ACLCHECK_OK)
+#endif
+		return false;
+	return pg_class_aclcheck(relid, role, ACL_SELECT) == ACLCHECK_OK;
+}
+
+/*
+ * Act as role (TrustTableActor's) in a security-restricted operation until
+ * SetUserIdAndSecContext(*save_userid, *save_sec_context).
+ */
+void
+TrustBecome(Oid role, Oid *save_userid, int *save_sec_context)
+{
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(role, *save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 }
