@@ -260,6 +260,7 @@ migrate_show(PG_FUNCTION_ARGS)
 		MgRevList	list;
 		MgError		err;
 		MgRevList	heads = mg_heads(cg->graph, false);
+
 		if (!mg_resolve(cg->graph, target, &rows, &list, &err))
 			GraphError(&err, name);
 
